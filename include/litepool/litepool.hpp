@@ -1,0 +1,17 @@
+// litepool/litepool.hpp — the umbrella header: everything of litepool.
+//
+// A callback-driven task pool: submit tasks built with TaskOptions (or ITask
+// objects), attach OnSuccess / OnError / OnComplete hooks, retry failures
+// with ErrHandle::ErrReload, count completions with a TaskGroup and read
+// Pool::Usage() to see how evenly the workers were loaded.
+#ifndef LITEPOOL_LITEPOOL_HPP_
+#define LITEPOOL_LITEPOOL_HPP_
+
+#include "litepool/err_handle.hpp"
+#include "litepool/error.hpp"
+#include "litepool/pool.hpp"
+#include "litepool/task.hpp"
+#include "litepool/task_group.hpp"
+#include "litepool/task_options.hpp"
+
+#endif  // LITEPOOL_LITEPOOL_HPP_

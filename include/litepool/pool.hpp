@@ -1,0 +1,143 @@
+// litepool/pool.hpp — Pool, the task pool (Go: litepool.NewPool / ListPool).
+//
+//   litepool::Pool pool(5, 10);          // 5 workers, 10 queued tasks each
+//   auto tg = pool.NewTaskGroup(n);
+//   for (int i = 0; i < n; ++i)
+//     pool.AddTask(tg.NewTaskOptions().SetTask(Work).SetAutoDone());
+//   tg.Wait();
+//   pool.Usage();                        // per-worker load table
+//
+// Architecture: N worker threads, each owning a lock-free queue. A new task
+// goes to an idle worker if there is one, else to the less loaded of two
+// random candidates; a worker that runs dry steals from the busiest queue
+// before it parks. The pool admits at most workers * queue_capacity queued
+// tasks; AddTask waits for a slot (bounded by the task's add-timeout).
+//
+// Guarantees: every accepted task is settled exactly once — its hooks run in
+// the documented order (see task.hpp), then its group is credited — including
+// on Close. No order is promised between tasks (not even FIFO per producer).
+//
+// Thread-safety: every member is thread-safe. AddTask called on one of this
+// pool's worker threads never blocks on a full pool: when no slot is free and
+// the task has no add-timeout, it is queued on an overflow path (the pool
+// holds it beyond its capacity) rather than waiting for a slot, which could
+// deadlock. Retries are re-queued the same way.
+#ifndef LITEPOOL_POOL_HPP_
+#define LITEPOOL_POOL_HPP_
+
+#include "litepool/detail/export.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "litepool/error.hpp"
+#include "litepool/task_group.hpp"
+#include "litepool/task_options.hpp"
+
+namespace litepool {
+
+namespace detail {
+class Engine;
+}  // namespace detail
+
+struct PoolOptions {
+  // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
+  std::size_t workers = 0;
+  // Queued tasks per worker; must be at least 1.
+  std::size_t queue_capacity = 0;
+  // Shown by Usage(); also the worker threads' name prefix (Linux, 15 chars).
+  std::string name;
+  // How many times an idle worker polls the queues before it parks.
+  std::uint32_t spin_iterations = 256;
+};
+
+// One row of Usage(); UsageReport::total sums them.
+struct WorkerUsage {
+  std::size_t id = 0;
+  std::uint64_t executed = 0;         // runs of Exec, retries included
+  std::uint64_t succeeded = 0;        // final outcomes of tasks
+  std::uint64_t failed = 0;           // final failures, cancellations included
+  std::uint64_t retried = 0;          // runs requested by ErrReload
+  std::uint64_t stolen = 0;           // tasks taken from another worker's queue
+  std::uint64_t callback_errors = 0;  // hooks that threw
+  std::chrono::nanoseconds busy{0};   // time spent inside Exec and hooks
+  std::size_t queued = 0;             // waiting in its queue right now
+};
+
+struct LITEPOOL_API UsageReport {
+  std::string name;
+  std::vector<WorkerUsage> workers;
+  WorkerUsage total;
+  double imbalance = 1.0;  // max busy / mean busy (1.0 = perfect)
+  // {"name":..., "workers":[{...}], "total":{...}, "imbalance":...}
+  std::string ToJson() const;
+};
+
+enum class CloseMode {
+  kDrain,          // run everything already accepted, then stop
+  kCancelPending,  // settle queued tasks as kCancelled, then stop
+};
+
+class LITEPOOL_API Pool {
+ public:
+  // Go: NewPool(workers, queue). Throws std::invalid_argument for 0 workers
+  // or 0 queue_capacity (PoolOptions: 0 workers means hardware_concurrency).
+  Pool(std::size_t workers, std::size_t queue_capacity);
+  explicit Pool(PoolOptions options);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Close(kDrain). Must not run on one of this pool's own worker threads.
+  ~Pool();
+
+  // Submits one task. Returns ok once it is queued, or:
+  //   kInvalidArgument  no task set;
+  //   kClosed           the pool is closed;
+  //   kCancelled        the task's group was cancelled;
+  //   kTimeout          no slot within the add-timeout (OnAddTimeout ran).
+  // A rejected task runs no task hook but still credits its group when it
+  // has SetAutoDone(), so no Wait() hangs on it. Blocks while the pool is
+  // full and the task has no add-timeout (never on a worker thread: see
+  // above). Thread-safe.
+  Error AddTask(TaskOptions options);
+
+  // Submits all or none. More tasks than Capacity() returns
+  // kInvalidArgument at once; otherwise waits for enough slots, bounded by
+  // the smallest add-timeout set on any of them. Any invalid option rejects
+  // the whole batch. Thread-safe.
+  Error AddTaskGroup(std::vector<TaskOptions> options);
+
+  // A new group expecting `n` completions (n < 0: std::invalid_argument).
+  TaskGroup NewTaskGroup(std::int64_t n);
+
+  // Prints the per-worker table (see UsageReport). Thread-safe, never
+  // blocks on tasks.
+  void Usage(std::ostream& out = std::cout) const;
+  UsageReport Stats() const;
+
+  // Stops accepting tasks and settles every accepted one; kDrain runs them,
+  // kCancelPending cancels the queued ones (running tasks finish; no new
+  // retries: `after` gets kClosed). Blocks until the workers have stopped,
+  // except when called on one of this pool's workers, where it only starts
+  // the close. Idempotent; a later kCancelPending upgrades a kDrain.
+  void Close(CloseMode mode = CloseMode::kDrain);
+  bool Closed() const;
+
+  std::size_t Workers() const;
+  std::size_t QueueCapacity() const;
+  // Workers() * QueueCapacity(): the most tasks that may wait at once.
+  std::size_t Capacity() const;
+
+ private:
+  std::unique_ptr<detail::Engine> engine_;
+};
+
+}  // namespace litepool
+
+#endif  // LITEPOOL_POOL_HPP_

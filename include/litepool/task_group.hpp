@@ -1,0 +1,95 @@
+// litepool/task_group.hpp — TaskGroup: count completions, wait, cancel,
+// collect unhandled failures (Go: litepool.TaskGroup, sync.WaitGroup).
+//
+//   litepool::TaskGroup tg = pool.NewTaskGroup(n);
+//   for (...) pool.AddTask(tg.NewTaskOptions().SetTask(work).SetAutoDone());
+//   tg.Wait();                       // after the last task's OnComplete
+//   for (auto& e : tg.Errors()) ...  // failures nobody handled
+//
+// A TaskGroup is a cheap handle to shared state: copies refer to the same
+// group, every member is const and thread-safe.
+//
+// Done semantics: with `SetAutoDone()` a task credits its group exactly once
+// when it has settled, after OnComplete returned. A `Done()` called from
+// inside a task's own Exec or hooks credits that task (once, at the same
+// point), and the automatic credit is then skipped. A `Done()` from anywhere
+// else decrements the counter at once.
+#ifndef LITEPOOL_TASK_GROUP_HPP_
+#define LITEPOOL_TASK_GROUP_HPP_
+
+#include "litepool/detail/export.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stop_token>
+#include <vector>
+
+#include "litepool/error.hpp"
+
+namespace litepool {
+
+class TaskOptions;
+
+namespace detail {
+struct GroupState;
+struct GroupAccess;
+}  // namespace detail
+
+class LITEPOOL_API TaskGroup {
+ public:
+  // A group waiting for 0 (or `n`) completions. n < 0 throws
+  // std::invalid_argument.
+  TaskGroup();
+  explicit TaskGroup(std::int64_t n);
+
+  // Options bound to this group (Go: tg.NewTaskOptions()).
+  TaskOptions NewTaskOptions() const;
+
+  // Adds n > 0 to the counter; n == 0 does nothing. n < 0 throws
+  // std::invalid_argument (use Done()). Thread-safe, never blocks.
+  void Add(std::int64_t n) const;
+
+  // One completion; see "Done semantics" above. Taking the counter below
+  // zero throws std::logic_error and leaves it at zero. Thread-safe.
+  void Done() const;
+
+  // Blocks until the counter is zero. On a worker thread of a pool it runs
+  // that pool's queued tasks while it waits, so a task may wait for tasks
+  // it added without deadlocking the pool. Thread-safe.
+  void Wait() const;
+
+  // Wait() bounded by `timeout`; false if the counter was still above zero.
+  bool WaitFor(std::chrono::nanoseconds timeout) const;
+
+  // The counter now. Thread-safe, never blocks.
+  std::int64_t Pending() const;
+
+  // Requests cancellation: tasks of this group that have not started settle
+  // as kCancelled (their OnError / after / OnComplete / credit still run),
+  // retries stop with kCancelled, and AddTask of a new task of this group
+  // returns kCancelled. Running tasks see it through StopToken().
+  // Idempotent, thread-safe, never blocks.
+  void Cancel() const;
+  bool Cancelled() const;
+  std::stop_token StopToken() const;
+
+  // Final failures that nobody handled — tasks with no OnError (or ITask's
+  // default one), retries exhausted — and every exception thrown by a hook,
+  // in the order they happened. Thread-safe; returns a copy.
+  std::vector<Error> Errors() const;
+
+  // Two handles are equal when they refer to the same group.
+  friend bool operator==(const TaskGroup& a, const TaskGroup& b) noexcept {
+    return a.state_ == b.state_;
+  }
+
+ private:
+  friend struct detail::GroupAccess;
+  explicit TaskGroup(std::shared_ptr<detail::GroupState> state) noexcept;
+  std::shared_ptr<detail::GroupState> state_;
+};
+
+}  // namespace litepool
+
+#endif  // LITEPOOL_TASK_GROUP_HPP_

@@ -1,0 +1,217 @@
+// litepool/task_options.hpp — TaskOptions, the builder of one task
+// (Go: litepool.TaskOptions).
+//
+//   pool.AddTask(tg.NewTaskOptions()
+//                    .SetTask([] { return DoWork(); })      // Error() or void()
+//                    .SetOnError([](litepool::ErrHandle& h, litepool::TaskGroup&,
+//                                   const litepool::Error&) { h.ErrReload(3); })
+//                    .SetAutoDone());
+//
+// A value type: copy it to submit the same task twice, move it to submit it
+// once. Every setter returns `*this` on an lvalue and a new TaskOptions on an
+// rvalue, so chains on temporaries never dangle. Callables are stored in
+// std::function, so they must be copyable. Not thread-safe: build one
+// TaskOptions on one thread (submitting copies from many threads is fine).
+//
+// Errors: setting an empty std::function, a null function pointer or a null
+// interface throws std::invalid_argument at once. AddTask of a TaskOptions
+// without a task returns ErrorCode::kInvalidArgument.
+#ifndef LITEPOOL_TASK_OPTIONS_HPP_
+#define LITEPOOL_TASK_OPTIONS_HPP_
+
+#include "litepool/detail/export.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include "litepool/detail/task_spec.hpp"
+#include "litepool/err_handle.hpp"
+#include "litepool/error.hpp"
+#include "litepool/task.hpp"
+#include "litepool/task_group.hpp"
+
+namespace litepool {
+
+class Pool;
+
+namespace detail {
+struct TaskOptionsAccess;
+}  // namespace detail
+
+class LITEPOOL_API TaskOptions {
+ public:
+  // Options with no task and no group.
+  TaskOptions() = default;
+  TaskOptions(const TaskOptions&) = default;
+  TaskOptions& operator=(const TaskOptions&) = default;
+  // A moved-from TaskOptions is empty again (no task, no group), so reusing
+  // it is reported by AddTask as kInvalidArgument.
+  TaskOptions(TaskOptions&& other) noexcept
+      : spec_(std::exchange(other.spec_, {})) {}
+  TaskOptions& operator=(TaskOptions&& other) noexcept {
+    spec_ = std::exchange(other.spec_, {});
+    return *this;
+  }
+
+  // The task body: `Error()` or `void()`; a throw becomes kException.
+  template <class F>
+    requires detail::TaskBody<F>
+  TaskOptions& SetTask(F&& f) & {
+    detail::RequireCallable(f, "SetTask: empty callable");
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+      SetExec(std::function<Error()>(
+          [g = std::forward<F>(f)]() mutable -> Error {
+            g();
+            return Error();
+          }));
+    } else {
+      SetExec(std::function<Error()>(std::forward<F>(f)));
+    }
+    return *this;
+  }
+  template <class F>
+    requires detail::TaskBody<F>
+  TaskOptions SetTask(F&& f) && {
+    SetTask(std::forward<F>(f));
+    return std::move(*this);
+  }
+
+  // The whole object: Exec and every hook of `task` (replaces hooks set
+  // before). Null throws std::invalid_argument.
+  TaskOptions& SetTask(std::shared_ptr<ITask> task) &;
+  TaskOptions SetTask(std::shared_ptr<ITask> task) && {
+    SetTask(std::move(task));
+    return std::move(*this);
+  }
+
+  // Go: SetTaskWithInterface. Null throws std::invalid_argument.
+  TaskOptions& SetTaskWithInterface(std::shared_ptr<TaskExec> task) &;
+  TaskOptions SetTaskWithInterface(std::shared_ptr<TaskExec> task) && {
+    SetTaskWithInterface(std::move(task));
+    return std::move(*this);
+  }
+
+  // Runs once if the first run succeeded.
+  template <class F>
+    requires detail::VoidHook<F>
+  TaskOptions& SetOnSuccess(F&& f) & {
+    detail::RequireCallable(f, "SetOnSuccess: empty callable");
+    spec_.on_success_iface.reset();
+    spec_.on_success_fn = std::forward<F>(f);
+    return *this;
+  }
+  template <class F>
+    requires detail::VoidHook<F>
+  TaskOptions SetOnSuccess(F&& f) && {
+    SetOnSuccess(std::forward<F>(f));
+    return std::move(*this);
+  }
+  TaskOptions& SetOnSuccessWithInterface(std::shared_ptr<TaskOnSuccess> h) &;
+  TaskOptions SetOnSuccessWithInterface(std::shared_ptr<TaskOnSuccess> h) && {
+    SetOnSuccessWithInterface(std::move(h));
+    return std::move(*this);
+  }
+
+  // Runs once if the first run failed:
+  // void(ErrHandle&, TaskGroup&, const Error&) or void(ErrHandle&, const Error&).
+  template <class F>
+    requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
+  TaskOptions& SetOnError(F&& f) & {
+    detail::RequireCallable(f, "SetOnError: empty callable");
+    spec_.on_error_iface.reset();
+    if constexpr (detail::ErrorHook3<F>) {
+      spec_.on_error_fn = std::forward<F>(f);
+    } else {
+      spec_.on_error_fn = [g = std::forward<F>(f)](
+                              ErrHandle& h, TaskGroup&,
+                              const Error& e) mutable { g(h, e); };
+    }
+    return *this;
+  }
+  template <class F>
+    requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
+  TaskOptions SetOnError(F&& f) && {
+    SetOnError(std::forward<F>(f));
+    return std::move(*this);
+  }
+  TaskOptions& SetOnErrorWithInterface(std::shared_ptr<TaskOnError> h) &;
+  TaskOptions SetOnErrorWithInterface(std::shared_ptr<TaskOnError> h) && {
+    SetOnErrorWithInterface(std::move(h));
+    return std::move(*this);
+  }
+
+  // Runs once, last, whatever the outcome.
+  template <class F>
+    requires detail::VoidHook<F>
+  TaskOptions& SetOnComplete(F&& f) & {
+    detail::RequireCallable(f, "SetOnComplete: empty callable");
+    spec_.on_complete_iface.reset();
+    spec_.on_complete_fn = std::forward<F>(f);
+    return *this;
+  }
+  template <class F>
+    requires detail::VoidHook<F>
+  TaskOptions SetOnComplete(F&& f) && {
+    SetOnComplete(std::forward<F>(f));
+    return std::move(*this);
+  }
+  TaskOptions& SetOnCompleteWithInterface(std::shared_ptr<TaskOnComplete> h) &;
+  TaskOptions SetOnCompleteWithInterface(
+      std::shared_ptr<TaskOnComplete> h) && {
+    SetOnCompleteWithInterface(std::move(h));
+    return std::move(*this);
+  }
+
+  // Credit the group once when the task has settled, whatever the outcome
+  // (also when AddTask rejects it). Without a group: no effect.
+  TaskOptions& SetAutoDone() &;
+  TaskOptions SetAutoDone() && {
+    SetAutoDone();
+    return std::move(*this);
+  }
+
+  // How long AddTask may wait for a free slot. Unset: as long as it takes.
+  // Zero: try once. Negative throws std::invalid_argument.
+  TaskOptions& SetAddTimeout(std::chrono::nanoseconds timeout) &;
+  TaskOptions SetAddTimeout(std::chrono::nanoseconds timeout) && {
+    SetAddTimeout(timeout);
+    return std::move(*this);
+  }
+
+  // Runs on the submitting thread when the add-timeout expires.
+  template <class F>
+    requires detail::VoidHook<F>
+  TaskOptions& SetOnAddTimeout(F&& f) & {
+    detail::RequireCallable(f, "SetOnAddTimeout: empty callable");
+    spec_.on_add_timeout = std::forward<F>(f);
+    return *this;
+  }
+  template <class F>
+    requires detail::VoidHook<F>
+  TaskOptions SetOnAddTimeout(F&& f) && {
+    SetOnAddTimeout(std::forward<F>(f));
+    return std::move(*this);
+  }
+
+  // Binds the task to `group` (as TaskGroup::NewTaskOptions does).
+  TaskOptions& SetGroup(const TaskGroup& group) &;
+  TaskOptions SetGroup(const TaskGroup& group) && {
+    SetGroup(group);
+    return std::move(*this);
+  }
+
+  // True when a task body is set.
+  bool HasTask() const noexcept { return spec_.HasTask(); }
+
+ private:
+  friend struct detail::TaskOptionsAccess;
+  void SetExec(std::function<Error()> fn);
+  detail::TaskSpec spec_;
+};
+
+}  // namespace litepool
+
+#endif  // LITEPOOL_TASK_OPTIONS_HPP_
