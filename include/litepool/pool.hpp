@@ -44,6 +44,7 @@ namespace litepool {
 
 namespace detail {
 class Engine;
+struct PoolAccess;
 }  // namespace detail
 
 struct PoolOptions {
@@ -52,7 +53,7 @@ struct PoolOptions {
   // Queued tasks per worker; must be at least 1.
   std::size_t queue_capacity = 0;
   // Shown by Usage(); also the worker threads' name prefix (Linux, 15 chars).
-  std::string name;
+  std::string name{};
   // How many times an idle worker polls the queues before it parks.
   std::uint32_t spin_iterations = 256;
 };
@@ -71,7 +72,7 @@ struct WorkerUsage {
 };
 
 struct LITEPOOL_API UsageReport {
-  std::string name;
+  std::string name{};
   std::vector<WorkerUsage> workers;
   WorkerUsage total;
   double imbalance = 1.0;  // max busy / mean busy (1.0 = perfect)
@@ -135,6 +136,7 @@ class LITEPOOL_API Pool {
   std::size_t Capacity() const;
 
  private:
+  friend struct detail::PoolAccess;
   std::unique_ptr<detail::Engine> engine_;
 };
 

@@ -1,0 +1,362 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "execution_context.hpp"
+#include "group_state.hpp"
+#include "settlement.hpp"
+#include "task_record.hpp"
+
+namespace litepool::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+PoolOptions Validated(PoolOptions o) {
+  if (o.workers == 0) {
+    o.workers = std::max(1u, std::thread::hardware_concurrency());
+  }
+  if (o.queue_capacity == 0) {
+    throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
+  }
+  constexpr std::size_t kMaxWorkers = 4096;
+  if (o.workers > kMaxWorkers) {
+    throw std::invalid_argument("litepool::Pool: at most " +
+                                std::to_string(kMaxWorkers) + " workers, got " +
+                                std::to_string(o.workers));
+  }
+  constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
+  if (o.queue_capacity > kMaxCapacity / o.workers) {
+    throw std::invalid_argument(
+        "litepool::Pool: workers * queue_capacity is too large (max 2^40)");
+  }
+  return o;
+}
+
+std::optional<Clock::time_point> DeadlineAfter(
+    std::optional<std::chrono::nanoseconds> timeout) {
+  if (!timeout) return std::nullopt;
+  const auto now = Clock::now();
+  if (*timeout >= Clock::time_point::max() - now) return std::nullopt;
+  return now + std::chrono::duration_cast<Clock::duration>(*timeout);
+}
+
+std::string FormatDuration(std::chrono::nanoseconds d) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  if (us % 1000 == 0) return std::to_string(us / 1000) + "ms";
+  return std::to_string(us) + "us";
+}
+
+}  // namespace
+
+Engine::Engine(PoolOptions options)
+    : options_(Validated(std::move(options))),
+      queue_capacity_(options_.queue_capacity),
+      capacity_(options_.workers * options_.queue_capacity),
+      dispatcher_(workers_),
+      gate_(static_cast<std::int64_t>(capacity_)),
+      timer_([this](TaskRecord* task) {
+        gate_.ForceAcquire(1);
+        Dispatch(task);
+      }) {
+  workers_.reserve(options_.workers);
+  for (std::size_t i = 0; i < options_.workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(*this, i));
+  }
+  for (auto& w : workers_) w->Start();
+}
+
+Engine::~Engine() {
+  if (OnOwnWorker()) {
+    // Joining would wait for this very thread: a programming error that
+    // cannot be reported by exception from a destructor.
+    std::fputs("litepool: a Pool was destroyed by one of its own tasks\n", stderr);
+    std::terminate();
+  }
+  Close(CloseMode::kDrain);
+}
+
+std::string Engine::ThreadName(std::size_t id) const {
+  std::string base = options_.name.empty() ? "litepool" : options_.name;
+  std::string suffix = "-" + std::to_string(id);
+  if (base.size() + suffix.size() > 15) base.resize(15 - suffix.size());
+  return base + suffix;
+}
+
+bool Engine::OnOwnWorker() const noexcept {
+  Worker* w = Context().worker;
+  return w != nullptr && &w->GetEngine() == this;
+}
+
+Error Engine::Reject(TaskSpec& spec, Error why) {
+  if (spec.auto_done && spec.group && !spec.group->TryDecrement()) {
+    spec.group->AddError(Error(
+        "TaskGroup::Done: counter would go below zero (auto-Done of a "
+        "rejected task)",
+        ErrorCode::kInvalidArgument));
+  }
+  return why;
+}
+
+Error Engine::AddTask(TaskSpec&& spec) {
+  if (!spec.HasTask()) {
+    return Reject(spec, Error("AddTask: TaskOptions has no task (call "
+                              "SetTask before AddTask)",
+                              ErrorCode::kInvalidArgument));
+  }
+  if (Closed()) return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+  if (spec.group && spec.group->stop.stop_requested()) {
+    return Reject(spec, Error("AddTask: task group was cancelled",
+                              ErrorCode::kCancelled));
+  }
+  if (!gate_.TryAcquire(1)) {
+    if (OnOwnWorker() && !spec.add_timeout) {
+      gate_.ForceAcquire(1);  // overflow path: never block a worker
+    } else {
+      const auto result =
+          (spec.add_timeout && spec.add_timeout->count() == 0)
+              ? SlotGate::Result::kTimeout
+              : gate_.Acquire(1, DeadlineAfter(spec.add_timeout), closed_);
+      if (result == SlotGate::Result::kClosed) {
+        return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+      }
+      if (result == SlotGate::Result::kTimeout) {
+        const std::string what =
+            "AddTask: no free slot within the add-timeout of " +
+            FormatDuration(*spec.add_timeout);
+        if (spec.on_add_timeout) {
+          try {
+            spec.on_add_timeout();
+          } catch (...) {
+            if (spec.group) {
+              spec.group->AddError(Error::FromException(std::current_exception()));
+            }
+          }
+        }
+        return Reject(spec, Error(what, ErrorCode::kTimeout));
+      }
+    }
+  }
+  // seq_cst pair with Close(): either Close counts this task before it
+  // waits for the drain, or this thread sees closed_ and backs out.
+  accepted_.fetch_add(1, std::memory_order_seq_cst);
+  if (closed_.load(std::memory_order_seq_cst)) {
+    accepted_.fetch_sub(1, std::memory_order_seq_cst);
+    gate_.Release(1);
+    NoteSettled();
+    return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+  }
+  Dispatch(new TaskRecord(std::move(spec)));
+  return Error();
+}
+
+Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
+  auto reject_all = [&](const Error& why) {
+    for (auto& s : specs) Reject(s, why);
+    return why;
+  };
+  if (specs.empty()) return Error();
+  if (specs.size() > capacity_) {
+    return reject_all(Error("AddTaskGroup: " + std::to_string(specs.size()) +
+                                " tasks exceed the pool's capacity of " +
+                                std::to_string(capacity_),
+                            ErrorCode::kInvalidArgument));
+  }
+  std::optional<std::chrono::nanoseconds> timeout;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!specs[i].HasTask()) {
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
+                                  " has no task (call SetTask)",
+                              ErrorCode::kInvalidArgument));
+    }
+    if (specs[i].group && specs[i].group->stop.stop_requested()) {
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
+                                  "'s group was cancelled",
+                              ErrorCode::kCancelled));
+    }
+    if (specs[i].add_timeout && (!timeout || *specs[i].add_timeout < *timeout)) {
+      timeout = specs[i].add_timeout;
+    }
+  }
+  if (Closed()) return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+  const auto n = static_cast<std::int64_t>(specs.size());
+  if (!gate_.TryAcquire(n)) {
+    if (OnOwnWorker() && !timeout) {
+      gate_.ForceAcquire(n);
+    } else {
+      const auto result = (timeout && timeout->count() == 0)
+                              ? SlotGate::Result::kTimeout
+                              : gate_.Acquire(n, DeadlineAfter(timeout), closed_);
+      if (result == SlotGate::Result::kClosed) {
+        return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+      }
+      if (result == SlotGate::Result::kTimeout) {
+        for (auto& s : specs) {
+          if (!s.on_add_timeout) continue;
+          try {
+            s.on_add_timeout();
+          } catch (...) {
+            if (s.group) s.group->AddError(Error::FromException(std::current_exception()));
+          }
+        }
+        return reject_all(Error("AddTaskGroup: no room for " +
+                                    std::to_string(n) +
+                                    " tasks within the add-timeout of " +
+                                    FormatDuration(*timeout),
+                                ErrorCode::kTimeout));
+      }
+    }
+  }
+  accepted_.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
+  if (closed_.load(std::memory_order_seq_cst)) {
+    accepted_.fetch_sub(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
+    gate_.Release(n);
+    NoteSettled();
+    return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+  }
+  for (auto& s : specs) Dispatch(new TaskRecord(std::move(s)));
+  return Error();
+}
+
+void Engine::Dispatch(TaskRecord* task) {
+  bool picked_idle = false;
+  Worker& w =
+      dispatcher_.Pick(idle_.load(std::memory_order_relaxed), &picked_idle);
+  w.Push(task);
+  // seq_cst loads: pair with Park() (flag, count, then queue re-check).
+  if (w.Unpark()) return;
+  if (!picked_idle && parked_.load(std::memory_order_seq_cst) > 0) {
+    // A parked worker can steal what the chosen (busy) one has queued.
+    for (auto& other : workers_) {
+      if (other->Unpark()) return;
+    }
+  }
+}
+
+void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
+  // A waiting retry holds no slot; a queued one holds one, taken even when
+  // none is free (the task was admitted already; waiting could deadlock).
+  if (delay.count() > 0 && !CancelPending()) {
+    timer_.Schedule(task, Clock::now() + delay);
+  } else {
+    gate_.ForceAcquire(1);
+    Dispatch(task);
+  }
+}
+
+bool Engine::FindWork(Worker& self, TaskRecord*& task) {
+  if (self.TryPop(task)) return true;
+  // Steal from the busiest queue; fall back to any non-empty one.
+  Worker* victim = nullptr;
+  std::int64_t most = 0;
+  for (auto& w : workers_) {
+    if (w.get() == &self) continue;
+    const std::int64_t q = w->Queued();
+    if (q > most) {
+      most = q;
+      victim = w.get();
+    }
+  }
+  if (victim == nullptr) return false;
+  if (!victim->TryPop(task)) {
+    victim = nullptr;
+    for (auto& w : workers_) {
+      if (w.get() != &self && w->Queued() > 0 && w->TryPop(task)) {
+        victim = w.get();
+        break;
+      }
+    }
+    if (victim == nullptr) return false;
+  }
+  self.Stats().stolen.Add();
+  return true;
+}
+
+bool Engine::HasQueuedWork() const noexcept {
+  for (const auto& w : workers_) {
+    if (w->QueuedSeqCst() > 0) return true;
+  }
+  return false;
+}
+
+void Engine::Process(Worker& self, TaskRecord* task) {
+  gate_.Release(1);
+  RunAttempt(*this, self, task);
+}
+
+bool Engine::HelpUntilZero(Worker& self, GroupState& group,
+                           std::optional<Clock::time_point> deadline) {
+  TaskRecord* task = nullptr;
+  for (;;) {
+    if (group.pending.load(std::memory_order_acquire) == 0) return true;
+    if (deadline && Clock::now() >= *deadline) return false;
+    if (FindWork(self, task)) {
+      Process(self, task);
+      continue;
+    }
+    // Nothing to run here: the group's tasks run elsewhere (or wait in the
+    // retry timer). Sleep briefly on the group, woken at zero.
+    group.WaitStep(std::chrono::microseconds(200));
+  }
+}
+
+void Engine::NoteSettled() {
+  if (closing_.load(std::memory_order_seq_cst)) {
+    std::lock_guard lock(drain_mu_);
+    drain_cv_.notify_all();
+  }
+}
+
+Accounting Engine::Totals() const {
+  Accounting a;
+  for (const auto& w : workers_) {
+    a.settled += w->Stats().succeeded.Load() + w->Stats().failed.Load();
+  }
+  a.accepted = accepted_.load(std::memory_order_seq_cst);
+  a.in_flight = a.accepted >= a.settled ? a.accepted - a.settled : 0;
+  return a;
+}
+
+void Engine::WaitDrained() {
+  std::unique_lock lock(drain_mu_);
+  for (;;) {
+    const Accounting a = Totals();
+    if (a.settled >= a.accepted) return;
+    // The timeout is a safety net against a missed notification between a
+    // worker's counter update and its closing_ check; wake-ups come from
+    // NoteSettled.
+    drain_cv_.wait_for(lock, std::chrono::milliseconds(1));
+  }
+}
+
+void Engine::WakeAll() {
+  for (auto& w : workers_) w->Unpark();
+}
+
+void Engine::Close(CloseMode mode) {
+  closing_.store(true, std::memory_order_seq_cst);
+  closed_.store(true, std::memory_order_seq_cst);
+  if (mode == CloseMode::kCancelPending) {
+    cancel_pending_.store(true, std::memory_order_seq_cst);
+    timer_.Flush();
+  }
+  gate_.WakeAll();
+  WakeAll();
+  if (OnOwnWorker()) return;  // the owner of the pool finishes the close
+  std::call_once(stopped_once_, [this] { StopWorkers(); });
+}
+
+void Engine::StopWorkers() {
+  WaitDrained();
+  stop_.store(true, std::memory_order_seq_cst);
+  // A worker may be between its Stopping() check and parking: Park()
+  // re-checks Stopping() after announcing itself, and WakeAll covers the rest.
+  WakeAll();
+  for (auto& w : workers_) w->Join();
+  timer_.Stop();
+}
+
+}  // namespace litepool::detail

@@ -1,0 +1,113 @@
+// Engine: the pool behind litepool::Pool — workers, admission, dispatch,
+// retries and close. Pool is a thin facade over it.
+#ifndef LITEPOOL_FRAMEWORK_ENGINE_HPP_
+#define LITEPOOL_FRAMEWORK_ENGINE_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher.hpp"
+#include "litepool/pool.hpp"
+#include "retry_timer.hpp"
+#include "slot_gate.hpp"
+#include "worker.hpp"
+
+namespace litepool::detail {
+
+struct GroupState;
+struct TaskRecord;
+struct TaskSpec;
+
+// Pool-wide totals for the accounting invariant (tests/internal).
+struct Accounting {
+  std::uint64_t accepted = 0;   // tasks admitted
+  std::uint64_t settled = 0;    // tasks settled (succeeded + failed)
+  std::uint64_t in_flight = 0;  // accepted - settled
+};
+
+class Engine {
+ public:
+  explicit Engine(PoolOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- Pool's API -------------------------------------------------------
+  Error AddTask(TaskSpec&& spec);
+  Error AddTaskGroup(std::vector<TaskSpec>&& specs);
+  void Close(CloseMode mode);
+  bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  bool CancelPending() const noexcept {
+    return cancel_pending_.load(std::memory_order_acquire);
+  }
+  UsageReport Stats() const;
+  LITEPOOL_API Accounting Totals() const;  // exported for tests/internal
+  std::size_t Workers() const noexcept { return workers_.size(); }
+  std::size_t QueueCapacity() const noexcept { return queue_capacity_; }
+  std::size_t Capacity() const noexcept { return capacity_; }
+  const std::string& Name() const noexcept { return options_.name; }
+
+  // --- for workers --------------------------------------------------------
+  // Own queue first, then steal from the busiest other queue.
+  bool FindWork(Worker& self, TaskRecord*& task);
+  // Releases the task's slot and runs its next attempt.
+  void Process(Worker& self, TaskRecord* task);
+  bool HasQueuedWork() const noexcept;
+  bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
+  void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }
+  void NoteUnparked() noexcept { parked_.fetch_sub(1, std::memory_order_seq_cst); }
+  // Relaxed: the idle count only decides whether a producer scans for an
+  // idle worker; a stale value costs one scan or one missed shortcut.
+  void NoteIdle(int delta) noexcept { idle_.fetch_add(delta, std::memory_order_relaxed); }
+  std::uint32_t SpinIterations() const noexcept { return options_.spin_iterations; }
+  std::string ThreadName(std::size_t id) const;
+  // A helping wait: runs queued tasks on `self` until the group is done.
+  bool HelpUntilZero(Worker& self, GroupState& group,
+                     std::optional<std::chrono::steady_clock::time_point> deadline);
+
+  // --- for settlement -----------------------------------------------------
+  // Re-queues a retry (after `delay`), beyond the capacity if need be.
+  void Requeue(TaskRecord* task, std::chrono::nanoseconds delay);
+  // Called once per settled task, after its counters were updated.
+  void NoteSettled();
+
+ private:
+  Error Reject(TaskSpec& spec, Error why);
+  bool OnOwnWorker() const noexcept;
+  void Dispatch(TaskRecord* task);
+  void WakeAll();
+  void WaitDrained();
+  void StopWorkers();
+
+  PoolOptions options_;
+  std::size_t queue_capacity_;
+  std::size_t capacity_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  Dispatcher dispatcher_;
+
+  // Producer-side hot counters share a line: every AddTask touches both.
+  alignas(kCacheLine) SlotGate gate_;
+  std::atomic<std::uint64_t> accepted_{0};
+  alignas(kCacheLine) std::atomic<std::int64_t> idle_{0};
+  std::atomic<std::int64_t> parked_{0};
+  alignas(kCacheLine) std::atomic<bool> closed_{false};
+  std::atomic<bool> cancel_pending_{false};
+  std::atomic<bool> closing_{false};
+  std::atomic<bool> stop_{false};
+
+  std::mutex drain_mu_;
+  std::condition_variable drain_cv_;
+  std::once_flag stopped_once_;
+  RetryTimer timer_;
+};
+
+}  // namespace litepool::detail
+
+#endif  // LITEPOOL_FRAMEWORK_ENGINE_HPP_

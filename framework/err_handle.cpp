@@ -1,0 +1,49 @@
+// ErrHandle: records a retry request while OnError runs; the settlement
+// reads it back through ErrHandleAccess once OnError has returned.
+#include "litepool/err_handle.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "err_handle_access.hpp"
+#include "execution_context.hpp"
+
+namespace litepool {
+
+std::chrono::nanoseconds Backoff::DelayFor(int attempt) const {
+  if (initial.count() <= 0 || attempt < 1) return std::chrono::nanoseconds(0);
+  const double raw = static_cast<double>(initial.count()) *
+                     std::pow(multiplier, static_cast<double>(attempt - 1));
+  const double cap = static_cast<double>(max.count());
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>(raw < cap ? raw : cap));
+}
+
+void ErrHandle::ErrReload(int max_retries,
+                          std::function<void(const Error&)> after,
+                          Backoff backoff) {
+  if (!active_ || detail::Context().err_handle != this) {
+    throw std::logic_error(
+        "ErrHandle::ErrReload called outside OnError: the handle is only "
+        "valid on the thread running OnError, while OnError runs");
+  }
+  if (max_retries < -1) {
+    throw std::invalid_argument("ErrHandle::ErrReload: max_retries must be "
+                                "-1 (unlimited), 0 or positive, got " +
+                                std::to_string(max_retries));
+  }
+  if (backoff.initial.count() < 0 || backoff.max.count() < 0 ||
+      !(backoff.multiplier >= 1.0) || !(backoff.jitter >= 0.0) ||
+      !(backoff.jitter <= 1.0)) {
+    throw std::invalid_argument(
+        "ErrHandle::ErrReload: invalid Backoff (delays must be >= 0, "
+        "multiplier >= 1, jitter in [0, 1])");
+  }
+  reload_requested_ = true;
+  max_retries_ = max_retries;
+  after_ = std::move(after);
+  backoff_ = backoff;
+}
+
+}  // namespace litepool

@@ -1,0 +1,46 @@
+// Thread-local facts about the calling thread: which pool worker it is (if
+// any), which task's code it is running, and which ErrHandle is live.
+#ifndef LITEPOOL_FRAMEWORK_EXECUTION_CONTEXT_HPP_
+#define LITEPOOL_FRAMEWORK_EXECUTION_CONTEXT_HPP_
+
+namespace litepool {
+class ErrHandle;
+}  // namespace litepool
+
+namespace litepool::detail {
+
+class Worker;
+struct TaskRecord;
+
+struct ExecutionContext {
+  Worker* worker = nullptr;         // set for the life of a worker thread
+  TaskRecord* task = nullptr;       // the task whose code runs now
+  ErrHandle* err_handle = nullptr;  // live while OnError runs
+};
+
+ExecutionContext& Context() noexcept;
+
+// Makes `task` the current task for the scope; restores the previous one
+// (a helping Wait runs tasks inside a task).
+class CurrentTaskScope {
+ public:
+  explicit CurrentTaskScope(TaskRecord* task) noexcept
+      : saved_task_(Context().task), saved_handle_(Context().err_handle) {
+    Context().task = task;
+    Context().err_handle = nullptr;
+  }
+  ~CurrentTaskScope() {
+    Context().task = saved_task_;
+    Context().err_handle = saved_handle_;
+  }
+  CurrentTaskScope(const CurrentTaskScope&) = delete;
+  CurrentTaskScope& operator=(const CurrentTaskScope&) = delete;
+
+ private:
+  TaskRecord* saved_task_;
+  ErrHandle* saved_handle_;
+};
+
+}  // namespace litepool::detail
+
+#endif  // LITEPOOL_FRAMEWORK_EXECUTION_CONTEXT_HPP_

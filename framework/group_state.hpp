@@ -1,0 +1,52 @@
+// The shared state behind TaskGroup handles.
+#ifndef LITEPOOL_FRAMEWORK_GROUP_STATE_HPP_
+#define LITEPOOL_FRAMEWORK_GROUP_STATE_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include "litepool/error.hpp"
+#include "litepool/task_group.hpp"
+
+namespace litepool::detail {
+
+struct GroupState {
+  explicit GroupState(std::int64_t n) : pending(n) {}
+
+  // Decrements the counter unless it is zero; false when it was zero.
+  // Wakes waiters when it reaches zero.
+  bool TryDecrement();
+  void Increment(std::int64_t n);
+  void AddError(Error e);
+  // Blocks until the counter is zero or `deadline` passed; true at zero.
+  bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // One bounded wait step for helping waiters (woken early at zero).
+  void WaitStep(std::chrono::microseconds step);
+
+  std::atomic<std::int64_t> pending;
+  std::stop_source stop;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Error> errors;  // guarded by mu
+};
+
+struct GroupAccess {
+  static GroupState* State(const TaskGroup& g) noexcept { return g.state_.get(); }
+  static const std::shared_ptr<GroupState>& Shared(const TaskGroup& g) noexcept {
+    return g.state_;
+  }
+  static TaskGroup Make(std::shared_ptr<GroupState> s) noexcept {
+    return TaskGroup(std::move(s));
+  }
+};
+
+}  // namespace litepool::detail
+
+#endif  // LITEPOOL_FRAMEWORK_GROUP_STATE_HPP_

@@ -1,0 +1,55 @@
+// Pool: the public facade over the Engine.
+#include "litepool/pool.hpp"
+
+#include <stdexcept>
+
+#include "engine.hpp"
+#include "task_options_access.hpp"
+
+namespace litepool {
+
+namespace {
+PoolOptions Sized(std::size_t workers, std::size_t queue_capacity) {
+  if (workers == 0) {
+    throw std::invalid_argument("litepool::Pool: workers must be >= 1");
+  }
+  PoolOptions o;
+  o.workers = workers;
+  o.queue_capacity = queue_capacity;
+  return o;
+}
+}  // namespace
+
+Pool::Pool(std::size_t workers, std::size_t queue_capacity)
+    : Pool(Sized(workers, queue_capacity)) {}
+
+Pool::Pool(PoolOptions options)
+    : engine_(std::make_unique<detail::Engine>(std::move(options))) {}
+
+Pool::~Pool() = default;
+
+Error Pool::AddTask(TaskOptions options) {
+  return engine_->AddTask(std::move(detail::TaskOptionsAccess::Spec(options)));
+}
+
+Error Pool::AddTaskGroup(std::vector<TaskOptions> options) {
+  std::vector<detail::TaskSpec> specs;
+  specs.reserve(options.size());
+  for (auto& o : options) {
+    specs.push_back(std::move(detail::TaskOptionsAccess::Spec(o)));
+  }
+  return engine_->AddTaskGroup(std::move(specs));
+}
+
+TaskGroup Pool::NewTaskGroup(std::int64_t n) { return TaskGroup(n); }
+
+UsageReport Pool::Stats() const { return engine_->Stats(); }
+
+void Pool::Close(CloseMode mode) { engine_->Close(mode); }
+bool Pool::Closed() const { return engine_->Closed(); }
+
+std::size_t Pool::Workers() const { return engine_->Workers(); }
+std::size_t Pool::QueueCapacity() const { return engine_->QueueCapacity(); }
+std::size_t Pool::Capacity() const { return engine_->Capacity(); }
+
+}  // namespace litepool

@@ -1,0 +1,237 @@
+#include "settlement.hpp"
+
+#include <chrono>
+#include <random>
+#include <string>
+
+#include "engine.hpp"
+#include "err_handle_access.hpp"
+#include "error_access.hpp"
+#include "execution_context.hpp"
+#include "group_state.hpp"
+#include "task_record.hpp"
+#include "worker.hpp"
+
+namespace litepool::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Outcome { kSucceeded, kFailed, kRetrying };
+
+// Where a failure nobody handled is recorded.
+void RecordUnhandled(TaskRecord& t, const Error& e) {
+  if (GroupState* g = t.Group(); g != nullptr && !t.private_group) {
+    g->AddError(e);
+  }
+}
+
+// Runs one user hook; a throw is counted and recorded, never propagated.
+template <class F>
+void Guarded(Worker& self, TaskRecord& t, const char* hook, F&& f) {
+  try {
+    f();
+  } catch (...) {
+    self.Stats().callback_errors.Add();
+    const std::exception_ptr e = std::current_exception();
+    RecordUnhandled(t, ErrorAccess::Make(std::string(hook) + " threw: " +
+                                             DescribeException(e),
+                                         ErrorCode::kException, e));
+  }
+}
+
+Error RunExec(TaskRecord& t) {
+  try {
+    return t.spec.exec_fn ? t.spec.exec_fn() : t.spec.exec_iface->Exec();
+  } catch (...) {
+    return Error::FromException(std::current_exception());
+  }
+}
+
+bool HasOnError(const TaskRecord& t) {
+  return static_cast<bool>(t.spec.on_error_fn) ||
+         static_cast<bool>(t.spec.on_error_iface);
+}
+
+// Why no further retry may run, or ok when one may.
+Error StopReason(const Engine& engine, const TaskRecord& t) {
+  if (t.GroupCancelled()) {
+    return Error("retry stopped: task group cancelled", ErrorCode::kCancelled);
+  }
+  if (engine.CancelPending()) {
+    return Error("retry stopped: pool closed with kCancelPending",
+                 ErrorCode::kCancelled);
+  }
+  if (engine.Closed()) {
+    return Error("retry stopped: pool closed", ErrorCode::kClosed);
+  }
+  return Error();
+}
+
+bool IsStop(const Error& e) {
+  return e.Code() == ErrorCode::kCancelled || e.Code() == ErrorCode::kClosed;
+}
+
+// Gives the final result to `after`; records it if it is a failure the user
+// did not see handled elsewhere (retries exhausted).
+Outcome Finish(Worker& self, TaskRecord& t, const Error& result) {
+  if (t.after) {
+    Guarded(self, t, "ErrReload after", [&] { t.after(result); });
+  }
+  if (!result) return Outcome::kSucceeded;
+  if (!IsStop(result)) RecordUnhandled(t, result);
+  return Outcome::kFailed;
+}
+
+std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
+  if (jitter <= 0.0 || d.count() <= 0) return d;
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  std::uniform_real_distribution<double> u(-jitter, jitter);
+  const double f = 1.0 + u(rng);
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
+}
+
+// Retries left: re-queue (or hand to the timer) unless stopped.
+Outcome Retry(Engine& engine, Worker& self, TaskRecord& t, const Error& last) {
+  if (t.retries_left == 0) return Finish(self, t, last);
+  if (Error stop = StopReason(engine, t)) return Finish(self, t, stop);
+  if (t.retries_left > 0) --t.retries_left;
+  ++t.attempt;
+  self.Stats().retried.Add();
+  const auto delay = Jittered(t.backoff.DelayFor(t.attempt), t.backoff.jitter);
+  engine.Requeue(&t, delay);
+  return Outcome::kRetrying;
+}
+
+Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
+                     const Error& error) {
+  if (!HasOnError(t)) {
+    if (!IsStop(error)) RecordUnhandled(t, error);
+    return Outcome::kFailed;
+  }
+  if (!t.Group()) {
+    // A group-less task still gets a TaskGroup& in OnError.
+    t.group = TaskGroup();
+    t.private_group = true;
+  }
+  ErrHandle handle;
+  ErrHandleAccess::SetActive(handle, true);
+  Context().err_handle = &handle;
+  bool threw = false;
+  try {
+    if (t.spec.on_error_fn) {
+      t.spec.on_error_fn(handle, t.group, error);
+    } else {
+      t.spec.on_error_iface->OnError(handle, t.group, error);
+    }
+  } catch (...) {
+    threw = true;
+    self.Stats().callback_errors.Add();
+    const std::exception_ptr e = std::current_exception();
+    RecordUnhandled(t, ErrorAccess::Make(
+                           "OnError threw: " + DescribeException(e),
+                           ErrorCode::kException, e));
+  }
+  Context().err_handle = nullptr;
+  ErrHandleAccess::SetActive(handle, false);
+  if (threw || ErrHandleAccess::Unhandled(handle)) {
+    if (!IsStop(error)) RecordUnhandled(t, error);
+    return Outcome::kFailed;
+  }
+  if (!ErrHandleAccess::ReloadRequested(handle)) return Outcome::kFailed;
+  t.retrying = true;
+  t.retries_left = ErrHandleAccess::MaxRetries(handle);
+  t.after = ErrHandleAccess::TakeAfter(handle);
+  t.backoff = ErrHandleAccess::GetBackoff(handle);
+  if (IsStop(error)) return Finish(self, t, error);  // cancelled before a run
+  return Retry(engine, self, t, error);
+}
+
+// Why a task must not run now (group or pool cancellation), or ok.
+Error CancelReason(const Engine& engine, const TaskRecord& t) {
+  if (t.GroupCancelled()) {
+    return Error("task group cancelled", ErrorCode::kCancelled);
+  }
+  if (engine.CancelPending()) {
+    return Error("pool closed with kCancelPending", ErrorCode::kCancelled);
+  }
+  return Error();
+}
+
+void AddBusy(Worker& self, Clock::time_point start) {
+  self.Stats().busy_ns.Add(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start)
+          .count()));
+}
+
+// OnComplete, then the counters, then the group credit: once Wait() returns,
+// Stats() already counts the task.
+void Settle(Engine& engine, Worker& self, TaskRecord* t, Outcome outcome,
+            Clock::time_point start) {
+  if (t->spec.on_complete_fn) {
+    Guarded(self, *t, "OnComplete", [&] { t->spec.on_complete_fn(); });
+  } else if (t->spec.on_complete_iface) {
+    Guarded(self, *t, "OnComplete", [&] { t->spec.on_complete_iface->OnComplete(); });
+  }
+  const bool credit =
+      (t->credit_requested || t->spec.auto_done) && !t->private_group;
+  TaskGroup group = std::move(t->group);
+  // Free the hooks (and whatever they captured) before Wait() can return.
+  delete t;
+  if (outcome == Outcome::kSucceeded) {
+    self.Stats().succeeded.Add();
+  } else {
+    self.Stats().failed.Add();
+  }
+  AddBusy(self, start);
+  if (credit) {
+    if (GroupState* g = GroupAccess::State(group);
+        g != nullptr && !g->TryDecrement()) {
+      g->AddError(Error(
+          "TaskGroup::Done: counter would go below zero (more completions "
+          "than the count given to NewTaskGroup/Add)",
+          ErrorCode::kInvalidArgument));
+    }
+  }
+  engine.NoteSettled();
+}
+
+}  // namespace
+
+void RunAttempt(Engine& engine, Worker& self, TaskRecord* task) {
+  TaskRecord& t = *task;
+  const auto start = Clock::now();
+  Outcome outcome;
+  {
+    CurrentTaskScope scope(task);
+    if (Error cancel = CancelReason(engine, t)) {
+      outcome = t.retrying ? Finish(self, t, cancel)
+                           : FirstFailure(engine, self, t, cancel);
+    } else {
+      const Error result = RunExec(t);
+      self.Stats().executed.Add();
+      if (t.retrying) {
+        outcome = result ? Retry(engine, self, t, result)
+                         : Finish(self, t, result);
+      } else if (!result) {
+        if (t.spec.on_success_fn) {
+          Guarded(self, t, "OnSuccess", [&] { t.spec.on_success_fn(); });
+        } else if (t.spec.on_success_iface) {
+          Guarded(self, t, "OnSuccess", [&] { t.spec.on_success_iface->OnSuccess(); });
+        }
+        outcome = Outcome::kSucceeded;
+      } else {
+        outcome = FirstFailure(engine, self, t, result);
+      }
+    }
+    if (outcome != Outcome::kRetrying) {
+      // Inside the scope: OnComplete is still the task's own code.
+      Settle(engine, self, task, outcome, start);
+      return;
+    }
+  }
+  AddBusy(self, start);
+}
+
+}  // namespace litepool::detail

@@ -1,0 +1,20 @@
+// Settlement: runs one attempt of a task and takes it through its hooks,
+// retries and group credit (DESIGN §3, "Order for one task").
+#ifndef LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
+#define LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
+
+namespace litepool::detail {
+
+class Engine;
+class Worker;
+struct TaskRecord;
+
+// Runs the next attempt of `task` on the calling worker thread (or settles
+// it as cancelled without running it, when its group or the pool cancelled
+// it). Either re-queues it for a retry or settles it: OnComplete, credit,
+// counters, and deletes it. Never throws: user exceptions are caught.
+void RunAttempt(Engine& engine, Worker& self, TaskRecord* task);
+
+}  // namespace litepool::detail
+
+#endif  // LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_

@@ -1,0 +1,65 @@
+#include "slot_gate.hpp"
+
+namespace litepool::detail {
+
+bool SlotGate::TryAcquire(std::int64_t n) noexcept {
+  // Relaxed initial read: the CAS re-validates. acq_rel on success orders
+  // this admission after the release that freed the slot.
+  std::int64_t cur = free_.load(std::memory_order_relaxed);
+  while (cur >= n) {
+    if (free_.compare_exchange_weak(cur, cur - n, std::memory_order_acq_rel,
+                                    std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void SlotGate::ForceAcquire(std::int64_t n) noexcept {
+  free_.fetch_sub(n, std::memory_order_acq_rel);
+}
+
+SlotGate::Result SlotGate::Acquire(std::int64_t n, Deadline deadline,
+                                   const std::atomic<bool>& closed) {
+  if (TryAcquire(n)) return Result::kAcquired;
+  std::unique_lock lock(mu_);
+  // seq_cst: pairs with Release() (free_ increment, then waiters_ load):
+  // either Release sees this waiter or the re-check below sees the slot.
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  Result result = Result::kAcquired;
+  for (;;) {
+    if (closed.load(std::memory_order_acquire)) {
+      result = Result::kClosed;
+      break;
+    }
+    if (TryAcquire(n)) break;
+    if (!deadline) {
+      cv_.wait(lock);
+    } else if (cv_.wait_until(lock, *deadline) == std::cv_status::timeout) {
+      if (TryAcquire(n)) break;
+      result = Result::kTimeout;
+      break;
+    }
+  }
+  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  // Slots may remain for another waiter (batch releases, a smaller ask).
+  if (result != Result::kAcquired || free_.load(std::memory_order_relaxed) > 0) {
+    cv_.notify_one();
+  }
+  return result;
+}
+
+void SlotGate::Release(std::int64_t n) noexcept {
+  free_.fetch_add(n, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+  }
+}
+
+void SlotGate::WakeAll() {
+  std::lock_guard lock(mu_);
+  cv_.notify_all();
+}
+
+}  // namespace litepool::detail

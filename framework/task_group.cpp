@@ -1,0 +1,133 @@
+// TaskGroup handles and their shared GroupState.
+#include "litepool/task_group.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "engine.hpp"
+#include "execution_context.hpp"
+#include "group_state.hpp"
+#include "litepool/task_options.hpp"
+#include "task_record.hpp"
+#include "worker.hpp"
+
+namespace litepool {
+namespace detail {
+
+bool GroupState::TryDecrement() {
+  // Relaxed first read: the CAS below re-validates with acq_rel.
+  std::int64_t cur = pending.load(std::memory_order_relaxed);
+  do {
+    if (cur <= 0) return false;
+  } while (!pending.compare_exchange_weak(cur, cur - 1,
+                                          std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+  if (cur == 1) {
+    // Lock so a waiter between its check and its wait cannot miss this.
+    std::lock_guard lock(mu);
+    cv.notify_all();
+  }
+  return true;
+}
+
+void GroupState::Increment(std::int64_t n) {
+  pending.fetch_add(n, std::memory_order_acq_rel);
+}
+
+void GroupState::AddError(Error e) {
+  std::lock_guard lock(mu);
+  errors.push_back(std::move(e));
+}
+
+bool GroupState::WaitUntilZero(
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  std::unique_lock lock(mu);
+  auto zero = [this] { return pending.load(std::memory_order_acquire) == 0; };
+  if (!deadline) {
+    cv.wait(lock, zero);
+    return true;
+  }
+  return cv.wait_until(lock, *deadline, zero);
+}
+
+void GroupState::WaitStep(std::chrono::microseconds step) {
+  std::unique_lock lock(mu);
+  cv.wait_for(lock, step, [this] {
+    return pending.load(std::memory_order_acquire) == 0;
+  });
+}
+
+}  // namespace detail
+
+namespace {
+std::shared_ptr<detail::GroupState> NewState(std::int64_t n) {
+  if (n < 0) {
+    throw std::invalid_argument("TaskGroup: negative count " +
+                                std::to_string(n));
+  }
+  return std::make_shared<detail::GroupState>(n);
+}
+}  // namespace
+
+TaskGroup::TaskGroup() : state_(NewState(0)) {}
+TaskGroup::TaskGroup(std::int64_t n) : state_(NewState(n)) {}
+TaskGroup::TaskGroup(std::shared_ptr<detail::GroupState> state) noexcept
+    : state_(std::move(state)) {}
+
+TaskOptions TaskGroup::NewTaskOptions() const {
+  TaskOptions options;
+  options.SetGroup(*this);
+  return options;
+}
+
+void TaskGroup::Add(std::int64_t n) const {
+  if (n < 0) {
+    throw std::invalid_argument("TaskGroup::Add: negative count " +
+                                std::to_string(n) + " (use Done())");
+  }
+  if (n > 0) state_->Increment(n);
+}
+
+void TaskGroup::Done() const {
+  // Inside the task's own code: credit that task once, when it settles.
+  if (detail::TaskRecord* task = detail::Context().task;
+      task != nullptr && task->Group() == state_.get()) {
+    task->credit_requested = true;
+    return;
+  }
+  if (!state_->TryDecrement()) {
+    throw std::logic_error(
+        "TaskGroup::Done: counter would go below zero (more Done() calls "
+        "than the count given to NewTaskGroup/Add)");
+  }
+}
+
+void TaskGroup::Wait() const { WaitFor(std::chrono::nanoseconds::max()); }
+
+bool TaskGroup::WaitFor(std::chrono::nanoseconds timeout) const {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  const auto now = std::chrono::steady_clock::now();
+  if (timeout < std::chrono::steady_clock::time_point::max() - now) {
+    deadline = now + std::chrono::duration_cast<
+                         std::chrono::steady_clock::duration>(timeout);
+  }
+  if (detail::Worker* worker = detail::Context().worker) {
+    return worker->GetEngine().HelpUntilZero(*worker, *state_, deadline);
+  }
+  return state_->WaitUntilZero(deadline);
+}
+
+std::int64_t TaskGroup::Pending() const {
+  return state_->pending.load(std::memory_order_acquire);
+}
+
+void TaskGroup::Cancel() const { state_->stop.request_stop(); }
+bool TaskGroup::Cancelled() const { return state_->stop.stop_requested(); }
+std::stop_token TaskGroup::StopToken() const { return state_->stop.get_token(); }
+
+std::vector<Error> TaskGroup::Errors() const {
+  std::lock_guard lock(state_->mu);
+  return state_->errors;
+}
+
+}  // namespace litepool

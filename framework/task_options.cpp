@@ -1,0 +1,86 @@
+// TaskOptions setters that need no template, and ITask's default OnError.
+#include "litepool/task_options.hpp"
+
+#include <stdexcept>
+
+#include "err_handle_access.hpp"
+#include "group_state.hpp"
+
+namespace litepool {
+
+namespace detail {
+void ThrowNullArgument(const char* what) { throw std::invalid_argument(what); }
+}  // namespace detail
+
+void ITask::OnError(ErrHandle& handle, TaskGroup&, const Error&) {
+  detail::ErrHandleAccess::MarkUnhandled(handle);
+}
+
+void TaskOptions::SetExec(std::function<Error()> fn) {
+  spec_.exec_iface.reset();
+  spec_.exec_fn = std::move(fn);
+}
+
+TaskOptions& TaskOptions::SetTask(std::shared_ptr<ITask> task) & {
+  if (!task) detail::ThrowNullArgument("SetTask: null ITask");
+  spec_.exec_fn = nullptr;
+  spec_.on_success_fn = nullptr;
+  spec_.on_error_fn = nullptr;
+  spec_.on_complete_fn = nullptr;
+  spec_.exec_iface = task;
+  spec_.on_success_iface = task;
+  spec_.on_error_iface = task;
+  spec_.on_complete_iface = std::move(task);
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetTaskWithInterface(std::shared_ptr<TaskExec> task) & {
+  if (!task) detail::ThrowNullArgument("SetTaskWithInterface: null TaskExec");
+  spec_.exec_fn = nullptr;
+  spec_.exec_iface = std::move(task);
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetOnSuccessWithInterface(
+    std::shared_ptr<TaskOnSuccess> h) & {
+  if (!h) detail::ThrowNullArgument("SetOnSuccessWithInterface: null TaskOnSuccess");
+  spec_.on_success_fn = nullptr;
+  spec_.on_success_iface = std::move(h);
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetOnErrorWithInterface(
+    std::shared_ptr<TaskOnError> h) & {
+  if (!h) detail::ThrowNullArgument("SetOnErrorWithInterface: null TaskOnError");
+  spec_.on_error_fn = nullptr;
+  spec_.on_error_iface = std::move(h);
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetOnCompleteWithInterface(
+    std::shared_ptr<TaskOnComplete> h) & {
+  if (!h) detail::ThrowNullArgument("SetOnCompleteWithInterface: null TaskOnComplete");
+  spec_.on_complete_fn = nullptr;
+  spec_.on_complete_iface = std::move(h);
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetAutoDone() & {
+  spec_.auto_done = true;
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetAddTimeout(std::chrono::nanoseconds timeout) & {
+  if (timeout.count() < 0) {
+    throw std::invalid_argument("SetAddTimeout: negative timeout");
+  }
+  spec_.add_timeout = timeout;
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetGroup(const TaskGroup& group) & {
+  spec_.group = detail::GroupAccess::Shared(group);
+  return *this;
+}
+
+}  // namespace litepool

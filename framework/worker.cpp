@@ -1,0 +1,110 @@
+// The worker loop: run own tasks, steal, spin briefly, then park.
+#include "worker.hpp"
+
+#include "engine.hpp"
+#include "execution_context.hpp"
+
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
+namespace litepool::detail {
+
+namespace {
+inline void CpuRelax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#else
+  std::this_thread::yield();
+#endif
+}
+}  // namespace
+
+Worker::Worker(Engine& engine, std::size_t id) : engine_(engine), id_(id) {}
+
+void Worker::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::Push(TaskRecord* task) {
+  // seq_cst: pairs with Park()'s re-check of the queues (Dekker-style), so
+  // either the worker sees this count or the producer sees it parked.
+  queued_.fetch_add(1, std::memory_order_seq_cst);
+  queue_.enqueue(task);
+}
+
+bool Worker::TryPop(TaskRecord*& task) {
+  if (!queue_.try_dequeue(task)) return false;
+  // Relaxed: the count is a load hint; the queue itself synchronises the
+  // hand-over of the task.
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  return true;
+}
+
+bool Worker::Unpark() {
+  if (!parked_.load(std::memory_order_seq_cst)) return false;
+  if (!parked_.exchange(false, std::memory_order_seq_cst)) return false;
+  engine_.NoteUnparked();
+  wake_.release();
+  return true;
+}
+
+void Worker::Park() {
+  parked_.store(true, std::memory_order_seq_cst);
+  engine_.NoteParked();
+  if (engine_.HasQueuedWork() || engine_.Stopping()) {
+    // Cancel the park. If a waker already cleared the flag it has released
+    // (or is about to release) the semaphore: consume that token.
+    if (parked_.exchange(false, std::memory_order_seq_cst)) {
+      engine_.NoteUnparked();
+    } else {
+      wake_.acquire();
+    }
+    return;
+  }
+  wake_.acquire();
+}
+
+void Worker::Run() {
+  Context().worker = this;
+#if defined(__linux__)
+  const std::string name = engine_.ThreadName(id_);
+  pthread_setname_np(pthread_self(), name.c_str());
+#endif
+  const std::uint32_t spins = engine_.SpinIterations();
+  TaskRecord* task = nullptr;
+  for (;;) {
+    if (engine_.FindWork(*this, task)) {
+      engine_.Process(*this, task);
+      continue;
+    }
+    // Relaxed: idleness is a dispatch hint; a stale value costs balance,
+    // never correctness (Park() re-checks the queues before sleeping).
+    idle_.store(true, std::memory_order_relaxed);
+    engine_.NoteIdle(+1);
+    bool found = false;
+    for (std::uint32_t i = 0; i < spins && !found; ++i) {
+      CpuRelax();
+      found = engine_.FindWork(*this, task);
+    }
+    while (!found) {
+      if (engine_.Stopping()) {
+        idle_.store(false, std::memory_order_relaxed);
+        engine_.NoteIdle(-1);
+        Context().worker = nullptr;
+        return;
+      }
+      Park();
+      found = engine_.FindWork(*this, task);
+    }
+    idle_.store(false, std::memory_order_relaxed);
+    engine_.NoteIdle(-1);
+    engine_.Process(*this, task);
+  }
+}
+
+}  // namespace litepool::detail

@@ -1,0 +1,81 @@
+// Worker: one thread, one lock-free queue, its counters and its parking spot.
+#ifndef LITEPOOL_FRAMEWORK_WORKER_HPP_
+#define LITEPOOL_FRAMEWORK_WORKER_HPP_
+
+#include <atomic>
+#include <concurrentqueue/concurrentqueue.h>
+#include <cstddef>
+#include <cstdint>
+#include <semaphore>
+#include <thread>
+
+#include "worker_stats.hpp"
+
+namespace litepool::detail {
+
+class Engine;
+struct TaskRecord;
+
+inline constexpr std::size_t kCacheLine = 64;
+
+class Worker {
+ public:
+  Worker(Engine& engine, std::size_t id);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void Start();
+  void Join();
+
+  // Producer side: queue `task` here. Thread-safe.
+  void Push(TaskRecord* task);
+  // Takes one task from this worker's queue (owner or thief). Thread-safe.
+  bool TryPop(TaskRecord*& task);
+
+  // Tasks waiting in the queue; approximate while pushes/pops are in flight.
+  std::int64_t Queued() const noexcept {
+    return queued_.load(std::memory_order_relaxed);
+  }
+  // The same with a seq_cst load, for the park protocol's re-check.
+  std::int64_t QueuedSeqCst() const noexcept {
+    return queued_.load(std::memory_order_seq_cst);
+  }
+  // Idle: looking for work (spinning or parked) with an empty queue.
+  bool Idle() const noexcept {
+    return idle_.load(std::memory_order_relaxed) && Queued() == 0;
+  }
+  // Queued tasks plus the running one: the dispatcher's load measure.
+  std::int64_t Load() const noexcept {
+    return Queued() + (idle_.load(std::memory_order_relaxed) ? 0 : 1);
+  }
+
+  // Wakes the worker if it is parked; returns true if it was.
+  bool Unpark();
+  bool Parked() const noexcept { return parked_.load(std::memory_order_seq_cst); }
+
+  std::size_t Id() const noexcept { return id_; }
+  Engine& GetEngine() const noexcept { return engine_; }
+  WorkerStats& Stats() noexcept { return stats_; }
+  const WorkerStats& Stats() const noexcept { return stats_; }
+
+ private:
+  void Run();
+  // Sleeps until Unpark(), unless work or a stop shows up first.
+  void Park();
+
+  Engine& engine_;
+  const std::size_t id_;
+  moodycamel::ConcurrentQueue<TaskRecord*> queue_;
+  // Written by producers and thieves.
+  alignas(kCacheLine) std::atomic<std::int64_t> queued_{0};
+  // Written by the owner, read by producers.
+  alignas(kCacheLine) std::atomic<bool> idle_{false};
+  std::atomic<bool> parked_{false};
+  std::binary_semaphore wake_{0};
+  alignas(kCacheLine) WorkerStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace litepool::detail
+
+#endif  // LITEPOOL_FRAMEWORK_WORKER_HPP_

@@ -1,0 +1,317 @@
+#include "litepool/pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "test_util.hpp"
+
+namespace litepool {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::Blocker;
+using testing::kHangGuard;
+
+TEST(PoolTest, RunsEveryTaskOnce) {
+  Pool pool(4, 8);
+  constexpr int kN = 2000;
+  std::vector<std::atomic<int>> runs(kN);
+  TaskGroup tg = pool.NewTaskGroup(kN);
+  for (int i = 0; i < kN; ++i) {
+    ASSERT_FALSE(pool.AddTask(
+        tg.NewTaskOptions().SetTask([&runs, i] { ++runs[i]; }).SetAutoDone()));
+  }
+  tg.Wait();
+  for (int i = 0; i < kN; ++i) ASSERT_EQ(runs[i], 1) << "task " << i;
+  EXPECT_EQ(pool.Stats().total.succeeded, static_cast<std::uint64_t>(kN));
+}
+
+TEST(PoolTest, BadSizesThrowInvalidArgument) {
+  EXPECT_THROW(Pool(0, 1), std::invalid_argument);
+  EXPECT_THROW(Pool(1, 0), std::invalid_argument);
+  EXPECT_THROW(Pool(PoolOptions{.workers = 1, .queue_capacity = 0}),
+               std::invalid_argument);
+  EXPECT_THROW(Pool(PoolOptions{.workers = 100000, .queue_capacity = 1}),
+               std::invalid_argument);
+  EXPECT_THROW(Pool(PoolOptions{.workers = 2, .queue_capacity = std::size_t{1} << 62}),
+               std::invalid_argument);
+}
+
+TEST(PoolTest, ZeroWorkersInOptionsMeansHardwareConcurrency) {
+  Pool pool(PoolOptions{.workers = 0, .queue_capacity = 2});
+  EXPECT_GE(pool.Workers(), 1u);
+  EXPECT_EQ(pool.Capacity(), pool.Workers() * 2);
+}
+
+TEST(PoolTest, AddTaskWithoutTaskIsInvalidArgumentAndCredited) {
+  Pool pool(1, 1);
+  TaskGroup tg(1);
+  Error e = pool.AddTask(tg.NewTaskOptions().SetAutoDone());
+  EXPECT_EQ(e.Code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(e.Message().find("no task"), std::string::npos);
+  EXPECT_EQ(tg.Pending(), 0);
+}
+
+TEST(PoolTest, AddTaskAfterCloseReturnsClosedAndCredits) {
+  Pool pool(1, 1);
+  pool.Close();
+  TaskGroup tg(1);
+  std::atomic<int> hooks{0};
+  Error e = pool.AddTask(tg.NewTaskOptions()
+                             .SetTask([&] { ++hooks; })
+                             .SetOnComplete([&] { ++hooks; })
+                             .SetAutoDone());
+  EXPECT_EQ(e.Code(), ErrorCode::kClosed);
+  EXPECT_EQ(tg.Pending(), 0);
+  EXPECT_EQ(hooks, 0);
+  EXPECT_TRUE(pool.Closed());
+}
+
+TEST(PoolTest, AddTimeoutZeroOnFullPoolTimesOut) {
+  Pool pool(1, 1);
+  Blocker blocker;
+  blocker.AddTo(pool);  // the worker is busy
+  TaskGroup tg(2);
+  std::atomic<int> ran{0}, timeouts{0};
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone()));
+  Error e = pool.AddTask(tg.NewTaskOptions()
+                             .SetTask([&] { ++ran; })
+                             .SetAddTimeout(std::chrono::nanoseconds(0))
+                             .SetOnAddTimeout([&] { ++timeouts; })
+                             .SetAutoDone());
+  EXPECT_EQ(e.Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(timeouts, 1);
+  EXPECT_EQ(tg.Pending(), 1);  // the timed-out task was credited
+  blocker.Release();
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  EXPECT_EQ(ran, 1);
+}
+
+TEST(PoolTest, AddTimeoutExpiresWhileSlotsStayTaken) {
+  Pool pool(1, 1);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));
+  Error e = pool.AddTask(TaskOptions().SetTask([] {}).SetAddTimeout(milliseconds(5)));
+  EXPECT_EQ(e.Code(), ErrorCode::kTimeout);
+}
+
+TEST(PoolTest, BlockedProducerProceedsWhenASlotFrees) {
+  Pool pool(1, 1);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));
+  std::atomic<bool> added{false};
+  std::thread producer([&] {
+    Error e = pool.AddTask(TaskOptions().SetTask([] {}));
+    added = !e;
+  });
+  blocker.Release();
+  producer.join();
+  EXPECT_TRUE(added);
+}
+
+TEST(PoolTest, AddTaskGroupLargerThanCapacityIsRejectedAtOnce) {
+  Pool pool(2, 2);
+  TaskGroup tg(5);
+  std::vector<TaskOptions> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());
+  Error e = pool.AddTaskGroup(std::move(batch));
+  EXPECT_EQ(e.Code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(tg.Pending(), 0);
+}
+
+TEST(PoolTest, AddTaskGroupIsAllOrNone) {
+  Pool pool(1, 2);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // 1 of 2 slots
+  std::atomic<int> ran{0};
+  std::vector<TaskOptions> batch;
+  for (int i = 0; i < 2; ++i) {
+    batch.push_back(TaskOptions().SetTask([&] { ++ran; }).SetAddTimeout(milliseconds(0)));
+  }
+  EXPECT_EQ(pool.AddTaskGroup(std::move(batch)).Code(), ErrorCode::kTimeout);
+  blocker.Release();
+  pool.Close();
+  EXPECT_EQ(ran, 0);
+}
+
+TEST(PoolTest, AddTaskGroupRunsAll) {
+  Pool pool(2, 4);
+  TaskGroup tg(8);
+  std::atomic<int> ran{0};
+  std::vector<TaskOptions> batch;
+  for (int i = 0; i < 8; ++i) batch.push_back(tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone());
+  ASSERT_FALSE(pool.AddTaskGroup(std::move(batch)));
+  tg.Wait();
+  EXPECT_EQ(ran, 8);
+}
+
+TEST(PoolTest, AddTaskGroupWithInvalidMemberRejectsAll) {
+  Pool pool(1, 4);
+  std::atomic<int> ran{0};
+  std::vector<TaskOptions> batch;
+  batch.push_back(TaskOptions().SetTask([&] { ++ran; }));
+  batch.push_back(TaskOptions());
+  EXPECT_EQ(pool.AddTaskGroup(std::move(batch)).Code(), ErrorCode::kInvalidArgument);
+  pool.Close();
+  EXPECT_EQ(ran, 0);
+}
+
+TEST(PoolTest, NestedAddOnFullPoolDoesNotDeadlock) {
+  Pool pool(1, 1);
+  TaskGroup inner(10);
+  std::atomic<int> ran{0};
+  TaskGroup outer(1);
+  ASSERT_FALSE(pool.AddTask(outer.NewTaskOptions()
+                                .SetTask([&] {
+                                  for (int i = 0; i < 10; ++i) {
+                                    Error e = pool.AddTask(inner.NewTaskOptions()
+                                                               .SetTask([&] { ++ran; })
+                                                               .SetAutoDone());
+                                    if (e) return e;
+                                  }
+                                  return Error();
+                                })
+                                .SetAutoDone()));
+  ASSERT_TRUE(outer.WaitFor(kHangGuard));
+  ASSERT_TRUE(inner.WaitFor(kHangGuard));
+  EXPECT_EQ(ran, 10);
+  EXPECT_TRUE(outer.Errors().empty());
+}
+
+TEST(PoolTest, WaitOnWorkerThreadHelpsInsteadOfDeadlocking) {
+  Pool pool(1, 8);  // one worker: only a helping Wait can finish this
+  TaskGroup outer(1);
+  std::atomic<int> inner_ran{0};
+  ASSERT_FALSE(pool.AddTask(outer.NewTaskOptions()
+                                .SetTask([&] {
+                                  TaskGroup inner(3);
+                                  for (int i = 0; i < 3; ++i) {
+                                    pool.AddTask(inner.NewTaskOptions()
+                                                     .SetTask([&] { ++inner_ran; })
+                                                     .SetAutoDone());
+                                  }
+                                  inner.Wait();
+                                  return inner_ran == 3 ? Error() : Error("early");
+                                })
+                                .SetAutoDone()));
+  ASSERT_TRUE(outer.WaitFor(kHangGuard));
+  EXPECT_TRUE(outer.Errors().empty());
+  EXPECT_EQ(inner_ran, 3);
+}
+
+TEST(PoolTest, CloseDrainRunsEverythingAccepted) {
+  std::atomic<int> ran{0};
+  Pool pool(2, 64);
+  for (int i = 0; i < 100; ++i) ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([&] { ++ran; })));
+  pool.Close(CloseMode::kDrain);
+  EXPECT_EQ(ran, 100);
+  pool.Close();  // idempotent
+  pool.Close(CloseMode::kCancelPending);
+  EXPECT_EQ(ran, 100);
+}
+
+TEST(PoolTest, DestructorDrains) {
+  std::atomic<int> ran{0};
+  {
+    Pool pool(2, 64);
+    for (int i = 0; i < 100; ++i) pool.AddTask(TaskOptions().SetTask([&] { ++ran; }));
+  }
+  EXPECT_EQ(ran, 100);
+}
+
+TEST(PoolTest, CloseCancelPendingSettlesQueuedTasks) {
+  Pool pool(1, 16);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  TaskGroup tg(10);
+  std::atomic<int> ran{0}, cancelled{0}, completed{0};
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(pool.AddTask(
+        tg.NewTaskOptions()
+            .SetTask([&] { ++ran; })
+            .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
+              if (e.Code() == ErrorCode::kCancelled) ++cancelled;
+            })
+            .SetOnComplete([&] { ++completed; })
+            .SetAutoDone()));
+  }
+  std::thread closer([&] { pool.Close(CloseMode::kCancelPending); });
+  while (!pool.Closed()) std::this_thread::yield();
+  blocker.Release();
+  closer.join();
+  EXPECT_EQ(ran, 0);
+  EXPECT_EQ(cancelled, 10);
+  EXPECT_EQ(completed, 10);
+  EXPECT_EQ(tg.Pending(), 0);
+}
+
+TEST(PoolTest, CloseUnblocksWaitingProducerWithClosed) {
+  Pool pool(1, 1);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));
+  std::atomic<int> code{-1};
+  std::thread producer([&] {
+    code = static_cast<int>(pool.AddTask(TaskOptions().SetTask([] {})).Code());
+  });
+  std::thread closer([&] { pool.Close(); });
+  while (!pool.Closed()) std::this_thread::yield();
+  producer.join();  // woken by Close, not by a free slot
+  EXPECT_EQ(code, static_cast<int>(ErrorCode::kClosed));
+  blocker.Release();
+  closer.join();
+}
+
+TEST(PoolTest, CloseFromInsideATaskDoesNotDeadlock) {
+  Pool pool(2, 4);
+  TaskGroup tg(1);
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([&] { pool.Close(); })
+                                .SetAutoDone()));
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  EXPECT_TRUE(pool.Closed());
+  EXPECT_EQ(pool.AddTask(TaskOptions().SetTask([] {})).Code(), ErrorCode::kClosed);
+}
+
+TEST(PoolTest, ManyProducersNothingLost) {
+  Pool pool(2, 4);
+  constexpr int kProducers = 4, kPer = 2000;
+  TaskGroup tg = pool.NewTaskGroup(kProducers * kPer);
+  std::atomic<int> ran{0};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&] {
+      for (int i = 0; i < kPer; ++i) {
+        pool.AddTask(tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone());
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  tg.Wait();
+  EXPECT_EQ(ran, kProducers * kPer);
+}
+
+TEST(PoolTest, IdleWorkerStealsFromBusyWorkersQueue) {
+  // Worker A blocks while tasks sit behind it; worker B must take them.
+  Pool pool(2, 8);
+  Blocker a, b;
+  a.AddTo(pool);
+  b.AddTo(pool);
+  TaskGroup tg(6);
+  for (int i = 0; i < 6; ++i) pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());
+  b.Release();  // only B is free now; A stays blocked until the end
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  EXPECT_GT(pool.Stats().total.stolen, 0u);
+  a.Release();
+}
+
+}  // namespace
+}  // namespace litepool

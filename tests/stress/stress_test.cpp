@@ -1,0 +1,104 @@
+// Stress: many producers, random outcomes, nothing lost.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "litepool/litepool.hpp"
+#include "pool_access.hpp"
+
+#ifndef LITEPOOL_STRESS_SCALE
+#define LITEPOOL_STRESS_SCALE 100
+#endif
+
+namespace litepool {
+namespace {
+
+constexpr int Scaled(int n) { return n * LITEPOOL_STRESS_SCALE / 100; }
+
+TEST(StressTest, RandomOutcomesFromManyProducersAllSettleOnce) {
+  constexpr int kProducers = 4;
+  const int per = Scaled(50000);
+  Pool pool(2, 16);
+  TaskGroup tg = pool.NewTaskGroup(kProducers * per);
+  std::atomic<int> completes{0}, afters{0}, on_errors{0}, successes{0};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&, p] {
+      std::minstd_rand rng(static_cast<unsigned>(p + 1));
+      for (int i = 0; i < per; ++i) {
+        const int kind = static_cast<int>(rng() % 5);
+        auto tries = std::make_shared<std::atomic<int>>(0);
+        auto o = tg.NewTaskOptions()
+                     .SetTask([kind, tries]() -> Error {
+                       const int n = ++*tries;
+                       switch (kind) {
+                         case 1: return Error("fail");
+                         case 2: throw std::runtime_error("boom");
+                         case 3: return n < 3 ? Error("retry") : Error();
+                         default: return Error();
+                       }
+                     })
+                     .SetOnSuccess([&] { ++successes; })
+                     .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                       ++on_errors;
+                       h.ErrReload(2, [&](const Error&) { ++afters; });
+                     })
+                     .SetOnComplete([&, kind] {
+                       ++completes;
+                       if (kind == 4 && (completes & 1023) == 0) throw std::logic_error("hook");
+                     })
+                     .SetAutoDone();
+        Error e = pool.AddTask(std::move(o));
+        if (e) ADD_FAILURE() << e;
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  ASSERT_TRUE(tg.WaitFor(std::chrono::minutes(5)));
+  const int total = kProducers * per;
+  EXPECT_EQ(completes, total);
+  EXPECT_EQ(successes + afters, total);  // every task: exactly one final hook
+  EXPECT_EQ(on_errors, afters);
+  pool.Close();
+  const detail::Accounting a = detail::PoolAccess::Totals(pool);
+  EXPECT_EQ(a.accepted, static_cast<std::uint64_t>(total));
+  EXPECT_EQ(a.settled, a.accepted);
+}
+
+TEST(StressTest, CloseWhileProducersSubmitLosesNothing) {
+  for (int round = 0; round < Scaled(20) + 1; ++round) {
+    const bool cancel = round % 2 == 1;
+    std::atomic<int> accepted{0}, completes{0};
+    auto pool = std::make_unique<Pool>(2, 8);
+    std::vector<std::thread> producers;
+    std::atomic<bool> go{false};
+    for (int p = 0; p < 3; ++p) {
+      producers.emplace_back([&] {
+        while (!go) std::this_thread::yield();
+        for (int i = 0; i < 2000; ++i) {
+          Error e = pool->AddTask(TaskOptions().SetTask([] {}).SetOnComplete([&] { ++completes; }));
+          if (!e) {
+            ++accepted;
+          } else if (e.Code() != ErrorCode::kClosed) {
+            ADD_FAILURE() << e;
+          }
+        }
+      });
+    }
+    go = true;
+    pool->Close(cancel ? CloseMode::kCancelPending : CloseMode::kDrain);
+    for (auto& t : producers) t.join();
+    const detail::Accounting a = detail::PoolAccess::Totals(*pool);
+    EXPECT_EQ(a.settled, a.accepted);
+    EXPECT_EQ(a.accepted, static_cast<std::uint64_t>(accepted.load()));
+    pool.reset();
+    EXPECT_EQ(completes, accepted);
+  }
+}
+
+}  // namespace
+}  // namespace litepool

@@ -1,0 +1,121 @@
+#include "litepool/task_group.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <stdexcept>
+#include <thread>
+
+#include "litepool/pool.hpp"
+#include "test_util.hpp"
+
+namespace litepool {
+namespace {
+
+using testing::Blocker;
+
+TEST(TaskGroupTest, NegativeCountThrows) {
+  EXPECT_THROW(TaskGroup(-1), std::invalid_argument);
+  TaskGroup g;
+  EXPECT_THROW(g.Add(-2), std::invalid_argument);
+  Pool pool(1, 1);
+  EXPECT_THROW(pool.NewTaskGroup(-5), std::invalid_argument);
+}
+
+TEST(TaskGroupTest, DoneBelowZeroThrowsLogicErrorAndStaysAtZero) {
+  TaskGroup g(1);
+  g.Done();
+  EXPECT_THROW(g.Done(), std::logic_error);
+  EXPECT_EQ(g.Pending(), 0);
+}
+
+TEST(TaskGroupTest, WaitOnEmptyGroupReturnsAtOnce) {
+  TaskGroup g;
+  g.Wait();
+  EXPECT_TRUE(g.WaitFor(std::chrono::nanoseconds(0)));
+}
+
+TEST(TaskGroupTest, WaitForTimesOutWhilePending) {
+  TaskGroup g(1);
+  EXPECT_FALSE(g.WaitFor(std::chrono::milliseconds(1)));
+  g.Done();
+  EXPECT_TRUE(g.WaitFor(std::chrono::milliseconds(1)));
+}
+
+TEST(TaskGroupTest, CopiesShareState) {
+  TaskGroup a(2);
+  TaskGroup b = a;
+  b.Done();
+  EXPECT_EQ(a.Pending(), 1);
+  EXPECT_TRUE(a == b);
+  a.Add(3);
+  EXPECT_EQ(b.Pending(), 4);
+}
+
+TEST(TaskGroupTest, WaitReturnsWhenOtherThreadFinishes) {
+  TaskGroup g(3);
+  std::thread t([g] {
+    for (int i = 0; i < 3; ++i) g.Done();
+  });
+  g.Wait();
+  EXPECT_EQ(g.Pending(), 0);
+  t.join();
+}
+
+TEST(TaskGroupTest, CancelSettlesQueuedTasksAsCancelled) {
+  Pool pool(1, 8);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  TaskGroup tg = pool.NewTaskGroup(5);
+  std::atomic<int> ran{0}, cancelled{0}, completed{0};
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(pool.AddTask(
+        tg.NewTaskOptions()
+            .SetTask([&] { ++ran; })
+            .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
+              if (e.Code() == ErrorCode::kCancelled) ++cancelled;
+            })
+            .SetOnComplete([&] { ++completed; })
+            .SetAutoDone()));
+  }
+  tg.Cancel();
+  EXPECT_TRUE(tg.Cancelled());
+  EXPECT_TRUE(tg.StopToken().stop_requested());
+  blocker.Release();
+  ASSERT_TRUE(tg.WaitFor(testing::kHangGuard));
+  EXPECT_EQ(ran, 0);
+  EXPECT_EQ(cancelled, 5);
+  EXPECT_EQ(completed, 5);
+  // Cancellations are the caller's doing, not unhandled failures.
+  EXPECT_TRUE(tg.Errors().empty());
+}
+
+TEST(TaskGroupTest, AddTaskToCancelledGroupIsRejectedAndCredited) {
+  Pool pool(1, 1);
+  TaskGroup tg(1);
+  tg.Cancel();
+  std::atomic<int> ran{0};
+  Error e = pool.AddTask(tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone());
+  EXPECT_EQ(e.Code(), ErrorCode::kCancelled);
+  EXPECT_EQ(tg.Pending(), 0);
+  pool.Close();
+  EXPECT_EQ(ran, 0);
+}
+
+TEST(TaskGroupTest, ErrorsCollectsUnhandledFailures) {
+  Pool pool(2, 4);
+  TaskGroup tg(4);
+  for (int i = 0; i < 4; ++i) {
+    pool.AddTask(tg.NewTaskOptions()
+                     .SetTask([i] { return i % 2 ? Error("odd") : Error(); })
+                     .SetAutoDone());
+  }
+  tg.Wait();
+  auto errors = tg.Errors();
+  ASSERT_EQ(errors.size(), 2u);
+  for (auto& e : errors) EXPECT_EQ(e.Message(), "odd");
+}
+
+}  // namespace
+}  // namespace litepool
