@@ -1,0 +1,29 @@
+# Shared by scripts/demo, scripts/test and scripts/bench. Source it.
+
+# The Debian packages the build and the test suites need.
+LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
+  libgtest-dev libgmock-dev libbenchmark-dev)
+
+# ensure_packages PKG...: installs the missing ones with apt-get (as root),
+# or says the exact command to run and fails.
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${missing[*]}" >&2
+    echo "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+    apt-get update >/dev/null 2>&1 || true
+    apt-get install -y --no-install-recommends "${missing[@]}" >&2 || return 1
+  fi
+}
+
+# jobs: parallel compile jobs (LITEPOOL_JOBS overrides).
+jobs() { echo "${LITEPOOL_JOBS:-$(nproc 2>/dev/null || echo 2)}"; }
