@@ -1,0 +1,162 @@
+// benchmarks/common/bench_util.cpp — see bench_util.hpp.
+#include "bench_util.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace litepool_bench {
+
+void SpinFor(std::int64_t ns) noexcept {
+  const std::int64_t deadline = NowNs() + ns;
+  while (NowNs() < deadline) CpuRelax();
+}
+
+bool Completion::WaitForNs(std::int64_t timeout_ns) const noexcept {
+  const std::int64_t deadline = NowNs() + timeout_ns;
+  while (Remaining() != 0) {
+    if (NowNs() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  return true;
+}
+
+ProducerGang::ProducerGang(int producers) : producers_(producers) {
+  threads_.reserve(static_cast<std::size_t>(producers));
+  for (int i = 1; i < producers; ++i) {
+    threads_.emplace_back([this, i] { Helper(i); });
+  }
+}
+
+ProducerGang::~ProducerGang() {
+  stop_.store(true, std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void ProducerGang::Run(const std::function<void(int)>& fn) {
+  if (producers_ == 1) {
+    fn(0);
+    return;
+  }
+  fn_ = &fn;
+  running_.store(producers_ - 1, std::memory_order_release);
+  // Release: the helpers read fn_ after they see the new generation.
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.notify_all();
+  fn(0);
+  for (int v = running_.load(std::memory_order_acquire); v != 0;
+       v = running_.load(std::memory_order_acquire)) {
+    running_.wait(v, std::memory_order_acquire);
+  }
+}
+
+void ProducerGang::Helper(int index) {
+  int seen = 0;
+  for (;;) {
+    int g = generation_.load(std::memory_order_acquire);
+    while (g == seen) {
+      generation_.wait(g, std::memory_order_acquire);
+      g = generation_.load(std::memory_order_acquire);
+    }
+    seen = g;
+    if (stop_.load(std::memory_order_acquire)) return;
+    (*fn_)(index);
+    if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      running_.notify_all();
+    }
+  }
+}
+
+namespace {
+std::atomic<std::uint64_t> g_busy_round{0};
+
+struct BusySlotCache {
+  const void* owner = nullptr;
+  std::uint64_t round = 0;
+  int slot = 0;
+};
+thread_local BusySlotCache t_busy_slot;
+}  // namespace
+
+BusyTracker::BusyTracker(std::size_t workers) : workers_(workers) { Reset(); }
+
+void BusyTracker::Reset() noexcept {
+  for (auto& s : slots_) s.ns.store(0, std::memory_order_relaxed);
+  next_slot_.store(0, std::memory_order_relaxed);
+  // A fresh process-wide round number invalidates every thread's cached
+  // slot; the tasks of the next round synchronize with this thread through
+  // the system's own submit, which publishes the relaxed stores above.
+  round_ = g_busy_round.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void BusyTracker::Add(std::int64_t ns) noexcept {
+  BusySlotCache& c = t_busy_slot;
+  if (c.owner != this || c.round != round_) {
+    c.owner = this;
+    c.round = round_;
+    c.slot = next_slot_.fetch_add(1, std::memory_order_relaxed) % kSlots;
+  }
+  // Relaxed: a sum read only after the round's tasks have all completed.
+  slots_[static_cast<std::size_t>(c.slot)].ns.fetch_add(
+      ns, std::memory_order_relaxed);
+}
+
+std::int64_t BusyTracker::Total() const noexcept {
+  std::int64_t total = 0;
+  for (const auto& s : slots_) total += s.ns.load(std::memory_order_relaxed);
+  return total;
+}
+
+double BusyTracker::Imbalance() const noexcept {
+  std::int64_t total = 0;
+  std::int64_t max = 0;
+  for (const auto& s : slots_) {
+    const std::int64_t v = s.ns.load(std::memory_order_relaxed);
+    total += v;
+    max = std::max(max, v);
+  }
+  if (total == 0 || workers_ == 0) return 1.0;
+  const double mean = static_cast<double>(total) / static_cast<double>(workers_);
+  return static_cast<double>(max) / mean;
+}
+
+std::vector<std::uint32_t> UniformUnits(std::size_t count, std::uint32_t lo,
+                                        std::uint32_t hi, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint32_t> out(count);
+  const std::uint32_t span = hi - lo + 1;
+  for (auto& u : out) u = lo + static_cast<std::uint32_t>(rng() % span);
+  return out;
+}
+
+std::vector<std::uint32_t> SkewedUnits(std::size_t count, std::uint32_t lo,
+                                       std::uint32_t hi,
+                                       std::uint32_t long_percent,
+                                       std::uint32_t factor,
+                                       std::uint32_t seed) {
+  std::vector<std::uint32_t> out = UniformUnits(count, lo, hi, seed);
+  std::mt19937 rng(seed + 1);
+  const std::size_t longs = count * long_percent / 100;
+  std::vector<std::size_t> idx(count);
+  for (std::size_t i = 0; i < count; ++i) idx[i] = i;
+  // A seeded partial Fisher-Yates picks the long tasks' positions.
+  for (std::size_t i = 0; i < longs; ++i) {
+    const std::size_t j = i + rng() % (count - i);
+    std::swap(idx[i], idx[j]);
+    out[idx[i]] *= factor;
+  }
+  return out;
+}
+
+double Percentile(std::vector<std::int64_t> values, double p) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
+  std::size_t i = rank <= 1.0 ? 0 : static_cast<std::size_t>(rank) - 1;
+  if (i >= values.size()) i = values.size() - 1;
+  return static_cast<double>(values[i]);
+}
+
+}  // namespace litepool_bench
