@@ -149,7 +149,16 @@ Error Engine::AddTask(TaskSpec&& spec) {
     NoteSettled();
     return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
   }
-  Dispatch(new TaskRecord(std::move(spec)));
+  TaskRecord* record = nullptr;
+  try {
+    record = new TaskRecord(std::move(spec));
+  } catch (...) {  // bad_alloc: undo the admission, nothing was queued
+    accepted_.fetch_sub(1, std::memory_order_seq_cst);
+    gate_.Release(1);
+    NoteSettled();
+    throw;
+  }
+  Dispatch(record);
   return Error();
 }
 
@@ -341,8 +350,10 @@ void Engine::Close(CloseMode mode) {
   closed_.store(true, std::memory_order_seq_cst);
   if (mode == CloseMode::kCancelPending) {
     cancel_pending_.store(true, std::memory_order_seq_cst);
-    timer_.Flush();
   }
+  // Retries waiting out a backoff run now: a close never waits for a delay
+  // (and they stop there: no retry is requeued after Close).
+  timer_.Flush();
   gate_.WakeAll();
   WakeAll();
   if (OnOwnWorker()) return;  // the owner of the pool finishes the close

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <mutex>
 #include <stdexcept>
@@ -202,6 +203,30 @@ TEST(SettlementTest, RetryIsRequeuedNotRunInlineOnTheWorker) {
   pool.Close(CloseMode::kCancelPending);
   EXPECT_EQ(tg.Pending(), 0);
   EXPECT_EQ(final_result.Code(), ErrorCode::kCancelled);
+}
+
+TEST(SettlementTest, CloseDrainDoesNotWaitOutABackoffDelay) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::latch failed_once(1);
+  std::atomic<int> attempts{0}, afters{0};
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([&] {
+                     ++attempts;
+                     return Error("x");
+                   })
+                   .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                     h.ErrReload(1, [&](const Error& e) { afters += e ? 1 : 100; },
+                                 Backoff{.initial = std::chrono::hours(1)});
+                     failed_once.count_down();
+                   })
+                   .SetAutoDone());
+  failed_once.wait();
+  auto closed = std::async(std::launch::async, [&] { pool.Close(CloseMode::kDrain); });
+  ASSERT_EQ(closed.wait_for(kHangGuard), std::future_status::ready);
+  EXPECT_EQ(tg.Pending(), 0);
+  EXPECT_EQ(afters, 1);  // one final result, a failure
+  EXPECT_LE(attempts, 2);
 }
 
 TEST(SettlementTest, BackoffDelayIsApplied) {

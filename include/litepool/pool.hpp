@@ -123,8 +123,10 @@ class LITEPOOL_API Pool {
   UsageReport Stats() const;
 
   // Stops accepting tasks and settles every accepted one; kDrain runs them,
-  // kCancelPending cancels the queued ones (running tasks finish; no new
-  // retries: `after` gets kClosed). Blocks until the workers have stopped,
+  // kCancelPending cancels the queued ones. Running tasks finish; no new
+  // retry is requested after Close (`after` gets kClosed), and retries
+  // waiting out a Backoff delay run at once (kDrain) or are cancelled
+  // (kCancelPending), so Close never waits for a delay. Blocks until the workers have stopped,
   // except when called on one of this pool's workers, where it only starts
   // the close. Idempotent; a later kCancelPending upgrades a kDrain.
   void Close(CloseMode mode = CloseMode::kDrain);
