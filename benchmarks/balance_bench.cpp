@@ -21,6 +21,15 @@
 //                        for the peers (they keep no stats)
 //   imbalance_measured   the in-task measurement for every system,
 //                        litepool included (cross-checks Stats())
+//   makespan_over_nominal  makespan / nominal ideal, from the units alone
+//                        (max(sum units / workers, longest) x unit): the
+//                        same yardstick for every system. With more
+//                        spinning workers than cores, preemption inflates
+//                        the measured work (and so the ideal) of a system
+//                        that keeps all 5 workers busy; a system whose
+//                        workers wait for a slow producer is charged less
+//                        work. Read both ratios together there.
+//   makespan_ms, ideal_ms  the absolute values behind the ratios
 // A fresh pool per iteration (outside the timed makespan), so stats start
 // at zero.
 #include <benchmark/benchmark.h>
@@ -84,7 +93,8 @@ void BalanceJob(void* arg) {
 
 struct RoundResult {
   double makespan_ns = 0;
-  double ideal_ns = 0;
+  double ideal_ns = 0;    // from the work measured inside the tasks
+  double nominal_ns = 0;  // from the units alone: the same for every system
 };
 
 // Submits recs[begin, end) at once, waits until all ran.
@@ -105,6 +115,13 @@ RoundResult RunBurst(Executor& exec, BalanceCtx& ctx,
   r.ideal_ns = std::max(work / static_cast<double>(kWorkers),
                         static_cast<double>(
                             ctx.longest.load(std::memory_order_relaxed)));
+  double units = 0, longest_units = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    units += recs[i].units;
+    longest_units = std::max(longest_units, static_cast<double>(recs[i].units));
+  }
+  r.nominal_ns = static_cast<double>(ctx.unit_ns) *
+                 std::max(units / static_cast<double>(kWorkers), longest_units);
   return r;
 }
 
@@ -124,7 +141,7 @@ void BM_Balance(benchmark::State& state, const System* sys,
   std::vector<TaskRec> recs(w->units.size());
   for (std::size_t i = 0; i < recs.size(); ++i) recs[i] = {&ctx, w->units[i]};
 
-  double makespan_sum = 0, ideal_sum = 0, imbalance_sum = 0,
+  double makespan_sum = 0, ideal_sum = 0, nominal_sum = 0, imbalance_sum = 0,
          measured_sum = 0;
   for (auto _ : state) {
     auto exec = sys->make({kWorkers, w->queue_capacity});
@@ -138,6 +155,7 @@ void BM_Balance(benchmark::State& state, const System* sys,
       const RoundResult r = RunBurst(*exec, ctx, recs, begin, end);
       total.makespan_ns += r.makespan_ns;
       total.ideal_ns += r.ideal_ns;
+      total.nominal_ns += r.nominal_ns;
     }
     const double own = exec->Imbalance();
     const double measured = ctx.busy.Imbalance();
@@ -145,6 +163,7 @@ void BM_Balance(benchmark::State& state, const System* sys,
     state.SetIterationTime(total.makespan_ns * 1e-9);
     makespan_sum += total.makespan_ns;
     ideal_sum += total.ideal_ns;
+    nominal_sum += total.nominal_ns;
     imbalance_sum += own >= 0 ? own : measured;
     measured_sum += measured;
   }
@@ -153,6 +172,9 @@ void BM_Balance(benchmark::State& state, const System* sys,
       ideal_sum > 0 ? makespan_sum / ideal_sum : 0.0;
   state.counters["imbalance"] = imbalance_sum / n;
   state.counters["imbalance_measured"] = measured_sum / n;
+  state.counters["makespan_over_nominal"] =
+      nominal_sum > 0 ? makespan_sum / nominal_sum : 0.0;
+  state.counters["makespan_ms"] = makespan_sum / n * 1e-6;
   state.counters["ideal_ms"] = ideal_sum / n * 1e-6;
 }
 
