@@ -1,8 +1,9 @@
 # Shared by scripts/demo, scripts/test and scripts/bench. Source it.
 
-# The Debian packages the build and the test suites need.
+# The Debian packages the build and the test suites need (cmake: the
+# find_package consumer test; doxygen: the docs target and check).
 LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
-  libgtest-dev libgmock-dev libbenchmark-dev)
+  libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen)
 
 # ensure_packages PKG...: installs the missing ones with apt-get (as root),
 # or says the exact command to run and fails.
