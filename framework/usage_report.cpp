@@ -1,10 +1,20 @@
 // Usage(): the per-worker load table, and its JSON form.
+//
+// The table is built as cells first so every column is exactly as wide as
+// its widest cell; colour (ANSI) is added only for a terminal.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iomanip>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 #include "engine.hpp"
 #include "litepool/pool.hpp"
@@ -14,6 +24,48 @@ namespace {
 
 double Millis(std::chrono::nanoseconds d) {
   return static_cast<double>(d.count()) / 1e6;
+}
+
+// ANSI styles for Usage() on a terminal.
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kDim = "\x1b[2m";
+constexpr const char* kGreen = "\x1b[32m";
+constexpr const char* kYellow = "\x1b[33m";
+constexpr const char* kRed = "\x1b[31m";
+constexpr int kBarWidth = 24;
+constexpr std::size_t kFailedColumn = 3;
+constexpr std::size_t kCallbackErrorsColumn = 6;
+
+// The stream buffers std::cout / std::cerr had at start-up. A stream whose
+// buffer was swapped (a test capturing std::cout) is not the terminal, even
+// if file descriptor 1 is. <iostream> above guarantees the standard streams
+// exist before these are initialised.
+std::streambuf* const kStdoutBuf = std::cout.rdbuf();
+std::streambuf* const kStderrBuf = std::cerr.rdbuf();
+
+// Colour only on a terminal, and never when NO_COLOR is set to anything
+// non-empty (https://no-color.org).
+bool WantsColor(const std::ostream& out) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+#if defined(__unix__) || defined(__APPLE__)
+  if (&out == &std::cout && out.rdbuf() == kStdoutBuf) return ::isatty(STDOUT_FILENO) == 1;
+  if ((&out == &std::cerr || &out == &std::clog) && out.rdbuf() == kStderrBuf) {
+    return ::isatty(STDERR_FILENO) == 1;
+  }
+#endif
+  return false;
+}
+
+std::string Paint(bool color, const char* style, const std::string& text) {
+  if (!color || text.empty()) return text;
+  return style + text + "\x1b[0m";
+}
+
+std::string Fixed(double v, int precision) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(precision) << v;
+  return s.str();
 }
 
 void Accumulate(WorkerUsage& total, const WorkerUsage& w) {
@@ -73,39 +125,66 @@ std::string UsageReport::ToJson() const {
 
 void Pool::Usage(std::ostream& out) const {
   const UsageReport r = Stats();
+  const bool color = WantsColor(out);
   const double total_busy = Millis(r.total.busy);
   double max_busy = 0;
   for (const auto& w : r.workers) max_busy = std::max(max_busy, Millis(w.busy));
-  constexpr int kBar = 24;
 
-  std::ostringstream s;
-  s << "litepool" << (r.name.empty() ? "" : " \"" + r.name + "\"") << ": "
-    << Workers() << " workers, queue " << QueueCapacity() << " each\n";
-  s << std::right << std::setw(6) << "worker" << std::setw(10) << "executed"
-    << std::setw(10) << "succeeded" << std::setw(8) << "failed" << std::setw(8)
-    << "retried" << std::setw(8) << "stolen" << std::setw(8) << "cb_err"
-    << std::setw(12) << "busy_ms" << std::setw(7) << "queued" << std::setw(8)
-    << "share" << "  load\n";
-  auto row = [&](const std::string& id, const WorkerUsage& w, bool bar) {
+  // Cells first, then every column as wide as its widest cell, two spaces
+  // apart, numbers right-aligned: the header never runs into the numbers.
+  using Row = std::vector<std::string>;
+  std::vector<Row> rows;
+  rows.push_back({"worker", "executed", "succeeded", "failed", "retried", "stolen",
+                  "cb_err", "busy_ms", "queued", "share"});
+  auto cells = [&](const std::string& id, const WorkerUsage& w) {
     const double busy = Millis(w.busy);
     const double share = total_busy > 0 ? 100.0 * busy / total_busy : 0.0;
-    s << std::setw(6) << id << std::setw(10) << w.executed << std::setw(10)
-      << w.succeeded << std::setw(8) << w.failed << std::setw(8) << w.retried
-      << std::setw(8) << w.stolen << std::setw(8) << w.callback_errors
-      << std::setw(12) << std::fixed << std::setprecision(1) << busy
-      << std::setw(7) << w.queued << std::setw(7) << std::setprecision(1)
-      << share << "%";
-    if (bar) {
-      const int len = max_busy > 0 ? static_cast<int>(kBar * busy / max_busy + 0.5) : 0;
-      s << "  " << std::string(static_cast<std::size_t>(len), '#')
-        << std::string(static_cast<std::size_t>(kBar - len), '.');
-    }
-    s << "\n";
+    return Row{id, std::to_string(w.executed), std::to_string(w.succeeded),
+               std::to_string(w.failed), std::to_string(w.retried),
+               std::to_string(w.stolen), std::to_string(w.callback_errors),
+               Fixed(busy, 1), std::to_string(w.queued), Fixed(share, 1) + "%"};
   };
-  for (const auto& w : r.workers) row(std::to_string(w.id), w, true);
-  row("total", r.total, false);
-  s << "imbalance (max busy / mean busy): " << std::setprecision(3)
-    << r.imbalance << "\n";
+  for (const auto& w : r.workers) rows.push_back(cells(std::to_string(w.id), w));
+  rows.push_back(cells("total", r.total));
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+
+  std::ostringstream s;
+  s << Paint(color, kBold, "litepool" + (r.name.empty() ? "" : " \"" + r.name + "\"")) << ": "
+    << Workers() << " workers, queue " << QueueCapacity() << " each\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const bool header = i == 0;
+    const bool total = i + 1 == rows.size();
+    std::string line;
+    for (std::size_t c = 0; c < rows[i].size(); ++c) {
+      if (c) line += "  ";
+      const std::string cell = std::string(width[c] - rows[i][c].size(), ' ') + rows[i][c];
+      // Failures and throwing hooks stand out on a terminal.
+      const bool alarm = !header && (c == kFailedColumn || c == kCallbackErrorsColumn) &&
+                         rows[i][c] != "0";
+      line += alarm ? Paint(color, kRed, cell)
+                    : Paint(color && (header || total), kBold, cell);
+    }
+    if (header) {
+      s << line << "  " << Paint(color, kBold, "load") << "\n";
+      continue;
+    }
+    if (total) {
+      s << line << "\n";
+      continue;
+    }
+    s << line;
+    const double busy = Millis(r.workers[i - 1].busy);
+    const int len = max_busy > 0 ? static_cast<int>(kBarWidth * busy / max_busy + 0.5) : 0;
+    s << "  " << Paint(color, kGreen, std::string(static_cast<std::size_t>(len), '#'))
+      << Paint(color, kDim, std::string(static_cast<std::size_t>(kBarWidth - len), '.'))
+      << "\n";
+  }
+  const char* verdict = r.imbalance <= 1.05 ? kGreen : r.imbalance <= 1.25 ? kYellow : kRed;
+  s << "imbalance (max busy / mean busy): " << Paint(color, verdict, Fixed(r.imbalance, 3))
+    << "\n";
   out << s.str();
 }
 
