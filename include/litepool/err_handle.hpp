@@ -24,16 +24,21 @@ struct ErrHandleAccess;
 //   min(initial * multiplier^(k-1), max), then randomly shortened or
 //   lengthened by up to `jitter` (a fraction in [0, 1]) of itself.
 // The default is no delay: the retry is re-queued at once.
+// A plain value; ErrReload validates it.
 struct LITEPOOL_API Backoff {
-  std::chrono::nanoseconds initial{0};
-  double multiplier = 2.0;
-  std::chrono::nanoseconds max{std::chrono::seconds(30)};
-  double jitter = 0.0;
+  std::chrono::nanoseconds initial{0};                     // delay before retry 1; 0: none
+  double multiplier = 2.0;                                 // growth per retry, >= 1
+  std::chrono::nanoseconds max{std::chrono::seconds(30)};  // cap on one delay
+  double jitter = 0.0;                                     // fraction in [0, 1]
 
-  // The delay before retry `attempt` (1-based), without jitter applied.
+  // The delay before retry `attempt` (1-based), without jitter applied;
+  // zero for attempt < 1 or initial <= 0. Never throws, never allocates.
   std::chrono::nanoseconds DelayFor(int attempt) const;
 };
 
+// The retry request of one OnError call (Go: *ErrHandle). The engine owns
+// it; user code only calls it inside OnError. Not copyable, not
+// thread-safe: use it on the thread running OnError only.
 class LITEPOOL_API ErrHandle {
  public:
   // An inactive handle: ErrReload on it throws std::logic_error. The engine
@@ -58,7 +63,7 @@ class LITEPOOL_API ErrHandle {
                  std::function<void(const Error&)> after = {},
                  Backoff backoff = {});
 
-  // True while this handle may be used (inside OnError).
+  // True while this handle may be used (inside OnError). Never throws.
   bool Active() const noexcept { return active_; }
 
  private:

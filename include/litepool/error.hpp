@@ -31,39 +31,51 @@ enum class ErrorCode {
   kInvalidArgument,  // bad input: no task, zero capacity, too large a batch
 };
 
-// The name of `code` without the `k`, e.g. "Timeout". Never allocates.
+// The name of `code` without the `k`, e.g. "Timeout". Never allocates,
+// never throws; an out-of-range value gives "Unknown".
 LITEPOOL_API std::string_view ToString(ErrorCode code) noexcept;
 
 namespace detail {
 struct ErrorAccess;
 }  // namespace detail
 
+// The outcome of a task or of an operation on the pool: success, or a code
+// plus a message (and, for kException, the exception itself).
+//
+// A value type: copy, move, compare and return it freely. Copies share one
+// immutable block, so concurrent reads of copies from different threads are
+// safe; writing one `Error` object while another thread reads it is not.
 class LITEPOOL_API Error {
  public:
-  // Success (Go: nil). Never allocates.
+  // Success (Go: nil). Never allocates, never throws.
   Error() noexcept = default;
 
   // A failure with a message. `code` must not be kOk for a failure; an
   // `Error(msg, ErrorCode::kOk)` is success and drops the message.
+  // Allocates once; throws only std::bad_alloc.
   explicit Error(std::string message, ErrorCode code = ErrorCode::kFailed);
 
   // A kException error carrying `e`, with the message of `what()` (or
   // "unknown exception" for a type not derived from std::exception).
-  // A null `e` gives success: nothing was thrown.
+  // A null `e` gives success: nothing was thrown. Never rethrows `e`.
   static Error FromException(std::exception_ptr e);
 
-  // True when this IS an error (Go: err != nil).
+  // True when this IS an error (Go: err != nil). Never throws.
   explicit operator bool() const noexcept { return code_ != ErrorCode::kOk; }
 
+  // The kind of outcome; kOk for success. Never throws.
   ErrorCode Code() const noexcept { return code_; }
 
-  // The message; empty for success. The reference lives as long as `*this`.
+  // The message; empty for success. The reference stays valid as long as
+  // `*this` (or a copy of it) is neither destroyed nor assigned to.
   const std::string& Message() const noexcept;
 
-  // The exception a kException error was made from; null otherwise.
+  // The exception a kException error was made from (std::rethrow_exception
+  // it to inspect its type); null otherwise. Never throws.
   std::exception_ptr Exception() const noexcept;
 
-  // "Timeout: add timed out after 10ms"; "Ok" for success.
+  // "Timeout: add timed out after 10ms" (code name, then the message); "Ok"
+  // for success. Allocates the returned string.
   std::string ToString() const;
 
  private:
@@ -76,11 +88,13 @@ class LITEPOOL_API Error {
   std::shared_ptr<const Rep> rep_;
 };
 
-// Equal when the codes and messages are equal.
+// Equal when the codes and messages are equal (the exception objects are
+// not compared). Never throws.
 LITEPOOL_API bool operator==(const Error& a, const Error& b) noexcept;
 
 // Writes `e.ToString()`.
 LITEPOOL_API std::ostream& operator<<(std::ostream& out, const Error& e);
+// Writes `ToString(code)`, e.g. "Cancelled".
 LITEPOOL_API std::ostream& operator<<(std::ostream& out, ErrorCode code);
 
 }  // namespace litepool

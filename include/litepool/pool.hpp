@@ -47,6 +47,9 @@ class Engine;
 struct PoolAccess;
 }  // namespace detail
 
+// How to build a Pool. Every field has a default, so designated
+// initialisers compile warning-free:
+//   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .queue_capacity = 64, .name = "io"});
 struct PoolOptions {
   // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
   std::size_t workers = 0;
@@ -58,9 +61,10 @@ struct PoolOptions {
   std::uint32_t spin_iterations = 256;
 };
 
-// One row of Usage(); UsageReport::total sums them.
+// One row of Usage(); UsageReport::total sums them. Counters only grow
+// over the pool's life (queued is a snapshot).
 struct WorkerUsage {
-  std::size_t id = 0;
+  std::size_t id = 0;                 // worker index, 0-based; total: worker count
   std::uint64_t executed = 0;         // runs of Exec, retries included
   std::uint64_t succeeded = 0;        // final outcomes of tasks
   std::uint64_t failed = 0;           // final failures, cancellations included
@@ -71,30 +75,42 @@ struct WorkerUsage {
   std::size_t queued = 0;             // waiting in its queue right now
 };
 
+// What Pool::Stats() returns: the numbers of the Usage() table. A plain
+// value, detached from the pool.
 struct LITEPOOL_API UsageReport {
-  std::string name{};
-  std::vector<WorkerUsage> workers;
-  WorkerUsage total;
-  double imbalance = 1.0;  // max busy / mean busy (1.0 = perfect)
-  // {"name":..., "workers":[{...}], "total":{...}, "imbalance":...}
+  std::string name{};                // PoolOptions::name
+  std::vector<WorkerUsage> workers;  // one per worker, by id
+  WorkerUsage total;                 // the sum of `workers`
+  double imbalance = 1.0;            // max busy / mean busy (1.0 = perfect)
+  // The report as one line of JSON for tools and plots:
+  // {"name":..., "workers":[{...}], "total":{...}, "imbalance":...}; each
+  // row has the WorkerUsage fields, `busy` as integer "busy_ns". Thread-safe
+  // for a report no one modifies meanwhile.
   std::string ToJson() const;
 };
 
+// What Close() does with tasks accepted but not yet run.
 enum class CloseMode {
   kDrain,          // run everything already accepted, then stop
   kCancelPending,  // settle queued tasks as kCancelled, then stop
 };
 
+// N workers with bounded queues (see the overview above). Not copyable, not
+// movable: share it by reference, or use DefaultPool().
 class LITEPOOL_API Pool {
  public:
-  // Go: NewPool(workers, queue). Throws std::invalid_argument for 0 workers
-  // or 0 queue_capacity (PoolOptions: 0 workers means hardware_concurrency).
+  // Go: NewPool(workers, queue). Starts the worker threads before it
+  // returns. Throws std::invalid_argument for 0 workers or 0
+  // queue_capacity (PoolOptions: 0 workers means hardware_concurrency),
+  // std::system_error if a thread cannot be started.
   Pool(std::size_t workers, std::size_t queue_capacity);
   explicit Pool(PoolOptions options);
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Close(kDrain). Must not run on one of this pool's own worker threads.
+  // Close(kDrain): blocks until every accepted task has settled and the
+  // workers have exited. Must not run on one of this pool's own worker
+  // threads (a task must not own its pool).
   ~Pool();
 
   // Submits one task. Returns ok once it is queued, or:
@@ -117,9 +133,16 @@ class LITEPOOL_API Pool {
   // A new group expecting `n` completions (n < 0: std::invalid_argument).
   TaskGroup NewTaskGroup(std::int64_t n);
 
-  // Prints the per-worker table (see UsageReport). Thread-safe, never
-  // blocks on tasks.
+  // Prints the per-worker table: executed, succeeded, failed, retried,
+  // stolen, cb_err, busy_ms, queued, share and a load bar per worker, a
+  // total row and the imbalance. Columns are aligned; ANSI colour is used
+  // only when `out` is std::cout / std::cerr / std::clog writing to a
+  // terminal and NO_COLOR is unset. One write to `out`. Thread-safe (the
+  // caller guards `out`), never blocks on tasks.
   void Usage(std::ostream& out = std::cout) const;
+  // The same numbers as a struct (and, via ToJson(), as JSON). Each
+  // counter is read atomically; the set is not one snapshot while tasks
+  // run. Thread-safe, never blocks on tasks.
   UsageReport Stats() const;
 
   // Stops accepting tasks and settles every accepted one; kDrain runs them,
@@ -130,8 +153,11 @@ class LITEPOOL_API Pool {
   // except when called on one of this pool's workers, where it only starts
   // the close. Idempotent; a later kCancelPending upgrades a kDrain.
   void Close(CloseMode mode = CloseMode::kDrain);
+  // True once Close() has started. Thread-safe, never blocks.
   bool Closed() const;
 
+  // The worker count and the per-worker queue capacity, fixed at
+  // construction. Thread-safe, never block.
   std::size_t Workers() const;
   std::size_t QueueCapacity() const;
   // Workers() * QueueCapacity(): the most tasks that may wait at once.

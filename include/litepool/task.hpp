@@ -30,45 +30,71 @@ namespace litepool {
 class ErrHandle;
 class TaskGroup;
 
-// The work itself. Return `Error()` for success; a failure or a throw makes
-// the task fail (a throw becomes ErrorCode::kException).
+// The work itself (Go: TaskExec).
 struct LITEPOOL_API TaskExec {
   virtual ~TaskExec() = default;
+  // Runs on a worker thread, once per attempt (retries run it again, maybe
+  // on another worker). Return `Error()` for success; a failure or a throw
+  // makes the attempt fail (a throw becomes ErrorCode::kException; the
+  // worker survives). May block, but a blocked Exec holds its worker: long
+  // waits belong in fewer, dedicated pools. Check the group's StopToken()
+  // to stop early on TaskGroup::Cancel().
   virtual Error Exec() = 0;
 };
 
-// Called once when the first run of the task succeeded.
+// Success hook (Go: TaskOnSuccess).
 struct LITEPOOL_API TaskOnSuccess {
   virtual ~TaskOnSuccess() = default;
+  // Called once, on the worker that ran Exec, right after the first run
+  // succeeded (not after a successful retry: that result goes to the
+  // `after` callback of ErrHandle::ErrReload). A throw is caught, counted
+  // in Usage() as cb_err and listed in the group's Errors().
   virtual void OnSuccess() = 0;
 };
 
-// Called once when the first run of the task failed. Call
-// `handle.ErrReload(...)` to retry; `group` is the task's group (a handle
-// that stays valid until the task has settled, so `after` may capture it by
-// reference). A task without a group gets a private group of its own.
+// Failure hook (Go: TaskOnError).
 struct LITEPOOL_API TaskOnError {
   virtual ~TaskOnError() = default;
+  // Called once, on the worker that ran Exec, when the first run failed
+  // with `error`. Call `handle.ErrReload(...)` here to retry (see
+  // err_handle.hpp); returning without it makes `error` final, and it is
+  // then the hook's job (it does not go to Errors()). `group` is the task's
+  // group — a handle that stays valid until the task has settled, so
+  // `after` may capture it by reference; a task without a group gets a
+  // private group of its own. A throw is caught, counted as cb_err, and
+  // both the throw and `error` are listed in the group's Errors().
   virtual void OnError(ErrHandle& handle, TaskGroup& group,
                        const Error& error) = 0;
 };
 
-// Called once, last, whatever the outcome.
+// Completion hook (Go: TaskOnComplete).
 struct LITEPOOL_API TaskOnComplete {
   virtual ~TaskOnComplete() = default;
+  // Called once, last, whatever the outcome (success, final failure,
+  // cancellation, close), after OnSuccess / OnError / `after`, and before
+  // the group is credited — so TaskGroup::Wait() sees its effects. Not
+  // called for a task that AddTask rejected. A throw is caught and counted.
   virtual void OnComplete() = 0;
 };
 
 // All four interfaces; every hook defaults to a no-op. The default OnError
 // counts as "no OnError": the failure is recorded in the group's Errors().
+//
+// Thread-safety: one ITask object may be submitted many times, and the
+// engine then calls its members concurrently; guard its state yourself.
+// A hook that throws in a task without a group is only counted (cb_err).
 class LITEPOOL_API ITask : public TaskExec,
               public TaskOnSuccess,
               public TaskOnError,
               public TaskOnComplete {
  public:
+  // No-op.
   void OnSuccess() override {}
+  // No retry; marks the failure unhandled, so it lands in Errors(). An
+  // override that does not call ErrReload handles the failure itself.
   void OnError(ErrHandle& handle, TaskGroup& group,
                const Error& error) override;
+  // No-op.
   void OnComplete() override {}
 };
 

@@ -36,14 +36,18 @@ struct GroupState;
 struct GroupAccess;
 }  // namespace detail
 
+// A completion counter with cancellation and an error list, shared by
+// handle (Go: *TaskGroup). Not tied to one pool: tasks of one group may run
+// in several pools. Thread-safe: all members, on any copy.
 class LITEPOOL_API TaskGroup {
  public:
   // A group waiting for 0 (or `n`) completions. n < 0 throws
-  // std::invalid_argument.
+  // std::invalid_argument. Allocates the shared state once.
   TaskGroup();
   explicit TaskGroup(std::int64_t n);
 
-  // Options bound to this group (Go: tg.NewTaskOptions()).
+  // Options bound to this group (Go: tg.NewTaskOptions()). Does not touch
+  // the counter. Thread-safe.
   TaskOptions NewTaskOptions() const;
 
   // Adds n > 0 to the counter; n == 0 does nothing. n < 0 throws
@@ -60,6 +64,8 @@ class LITEPOOL_API TaskGroup {
   void Wait() const;
 
   // Wait() bounded by `timeout`; false if the counter was still above zero.
+  // Blocks at most about `timeout` (on a worker thread it may finish the
+  // queued task it is helping with first). Thread-safe.
   bool WaitFor(std::chrono::nanoseconds timeout) const;
 
   // The counter now. Thread-safe, never blocks.
@@ -71,7 +77,10 @@ class LITEPOOL_API TaskGroup {
   // returns kCancelled. Running tasks see it through StopToken().
   // Idempotent, thread-safe, never blocks.
   void Cancel() const;
+  // True once Cancel() was called. Thread-safe, never blocks.
   bool Cancelled() const;
+  // Stops when Cancel() is called: pass it to long-running task bodies.
+  // Thread-safe, never blocks.
   std::stop_token StopToken() const;
 
   // Final failures that nobody handled — tasks with no OnError (or ITask's

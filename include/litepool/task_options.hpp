@@ -41,10 +41,19 @@ namespace detail {
 struct TaskOptionsAccess;
 }  // namespace detail
 
+// The description of one task: its body, its hooks, its group and its
+// add-timeout. Build it, then hand it to Pool::AddTask (by copy or move).
+//
+// Every setter replaces what an earlier call of the same setter (or of its
+// interface twin) set; SetTask(std::shared_ptr<ITask>) replaces all hooks.
+// Setters never block and never touch a pool. Hooks run on a worker thread
+// unless said otherwise.
 class LITEPOOL_API TaskOptions {
  public:
-  // Options with no task and no group.
+  // Options with no task and no group. Never allocates.
   TaskOptions() = default;
+  // A copy holds copies of the callables, the same interface objects and
+  // the same group; each copy submitted is a separate task.
   TaskOptions(const TaskOptions&) = default;
   TaskOptions& operator=(const TaskOptions&) = default;
   // A moved-from TaskOptions is empty again (no task, no group), so reusing
@@ -57,6 +66,10 @@ class LITEPOOL_API TaskOptions {
   }
 
   // The task body: `Error()` or `void()`; a throw becomes kException.
+  // Runs on a worker thread, once per attempt; copies of these options
+  // submitted as several tasks run their own copies of `f` concurrently.
+  // An empty std::function or null function pointer throws
+  // std::invalid_argument.
   template <class F>
     requires detail::TaskBody<F>
   TaskOptions& SetTask(F&& f) & {
@@ -87,14 +100,17 @@ class LITEPOOL_API TaskOptions {
     return std::move(*this);
   }
 
-  // Go: SetTaskWithInterface. Null throws std::invalid_argument.
+  // Go: SetTaskWithInterface. Only the body: hooks stay as set. The pool
+  // keeps `task` alive until the task settles. Null throws
+  // std::invalid_argument.
   TaskOptions& SetTaskWithInterface(std::shared_ptr<TaskExec> task) &;
   TaskOptions SetTaskWithInterface(std::shared_ptr<TaskExec> task) && {
     SetTaskWithInterface(std::move(task));
     return std::move(*this);
   }
 
-  // Runs once if the first run succeeded.
+  // Runs once if the first run succeeded, on the worker that ran it (see
+  // TaskOnSuccess). Empty throws std::invalid_argument.
   template <class F>
     requires detail::VoidHook<F>
   TaskOptions& SetOnSuccess(F&& f) & {
@@ -109,14 +125,19 @@ class LITEPOOL_API TaskOptions {
     SetOnSuccess(std::forward<F>(f));
     return std::move(*this);
   }
+  // As SetOnSuccess, calling h->OnSuccess(). Null throws
+  // std::invalid_argument.
   TaskOptions& SetOnSuccessWithInterface(std::shared_ptr<TaskOnSuccess> h) &;
   TaskOptions SetOnSuccessWithInterface(std::shared_ptr<TaskOnSuccess> h) && {
     SetOnSuccessWithInterface(std::move(h));
     return std::move(*this);
   }
 
-  // Runs once if the first run failed:
+  // Runs once if the first run failed, on the worker that ran it:
   // void(ErrHandle&, TaskGroup&, const Error&) or void(ErrHandle&, const Error&).
+  // Call ErrHandle::ErrReload inside it to retry (see TaskOnError for what
+  // happens otherwise). Without any OnError a failure lands in Errors().
+  // Empty throws std::invalid_argument.
   template <class F>
     requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
   TaskOptions& SetOnError(F&& f) & {
@@ -137,13 +158,16 @@ class LITEPOOL_API TaskOptions {
     SetOnError(std::forward<F>(f));
     return std::move(*this);
   }
+  // As SetOnError, calling h->OnError(...). Null throws
+  // std::invalid_argument.
   TaskOptions& SetOnErrorWithInterface(std::shared_ptr<TaskOnError> h) &;
   TaskOptions SetOnErrorWithInterface(std::shared_ptr<TaskOnError> h) && {
     SetOnErrorWithInterface(std::move(h));
     return std::move(*this);
   }
 
-  // Runs once, last, whatever the outcome.
+  // Runs once, last, whatever the outcome, before the group is credited
+  // (see TaskOnComplete). Empty throws std::invalid_argument.
   template <class F>
     requires detail::VoidHook<F>
   TaskOptions& SetOnComplete(F&& f) & {
@@ -158,6 +182,8 @@ class LITEPOOL_API TaskOptions {
     SetOnComplete(std::forward<F>(f));
     return std::move(*this);
   }
+  // As SetOnComplete, calling h->OnComplete(). Null throws
+  // std::invalid_argument.
   TaskOptions& SetOnCompleteWithInterface(std::shared_ptr<TaskOnComplete> h) &;
   TaskOptions SetOnCompleteWithInterface(
       std::shared_ptr<TaskOnComplete> h) && {
@@ -181,7 +207,9 @@ class LITEPOOL_API TaskOptions {
     return std::move(*this);
   }
 
-  // Runs on the submitting thread when the add-timeout expires.
+  // Runs on the submitting thread, inside AddTask, when the add-timeout
+  // expires (AddTask then returns kTimeout). A throw is caught and listed
+  // in the group's Errors(). Empty throws std::invalid_argument.
   template <class F>
     requires detail::VoidHook<F>
   TaskOptions& SetOnAddTimeout(F&& f) & {
@@ -196,14 +224,16 @@ class LITEPOOL_API TaskOptions {
     return std::move(*this);
   }
 
-  // Binds the task to `group` (as TaskGroup::NewTaskOptions does).
+  // Binds the task to `group` (as TaskGroup::NewTaskOptions does),
+  // replacing any earlier group. Does not change the group's counter: Add()
+  // or size the group for the task yourself.
   TaskOptions& SetGroup(const TaskGroup& group) &;
   TaskOptions SetGroup(const TaskGroup& group) && {
     SetGroup(group);
     return std::move(*this);
   }
 
-  // True when a task body is set.
+  // True when a task body is set. Never throws.
   bool HasTask() const noexcept { return spec_.HasTask(); }
 
  private:
