@@ -77,12 +77,13 @@ def split_name(run_name):
 
 
 def load(paths):
-    """Returns (medians, skipped, contexts).
+    """Returns (medians, skipped, contexts, cvs).
 
     medians[group][system] = {counter: value, "real_time_ns": value}
     skipped[group][system] = error message
+    cvs[group][system] = {counter: coefficient of variation} (repetitions)
     """
-    medians, skipped, contexts = {}, {}, []
+    medians, skipped, contexts, cvs = {}, {}, [], {}
     for path in paths:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -92,6 +93,12 @@ def load(paths):
             if b.get("error_occurred"):
                 skipped.setdefault(group, {})[system] = b.get(
                     "error_message", "skipped")
+                continue
+            if (b.get("run_type") == "aggregate"
+                    and b.get("aggregate_name") == "cv"):
+                cvs.setdefault(group, {})[system] = {
+                    k: v for k, v in b.items()
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
                 continue
             is_median = (b.get("run_type") == "aggregate"
                          and b.get("aggregate_name") == "median")
@@ -104,7 +111,7 @@ def load(paths):
             unit = TIME_TO_NS.get(b.get("time_unit", "ns"), 1.0)
             row["real_time_ns"] = b.get("real_time", 0.0) * unit
             medians.setdefault(group, {})[system] = row
-    return medians, skipped, contexts
+    return medians, skipped, contexts, cvs
 
 
 def systems_in(medians):
@@ -137,7 +144,8 @@ def fmt(value):
 
 
 def ratio(ours, peer):
-    if ours is None or peer is None or peer == 0:
+    # A (near-)zero peer value (e.g. 0 allocations) has no meaningful ratio.
+    if ours is None or peer is None or abs(peer) < 1e-3:
         return None
     return ours / peer
 
@@ -160,10 +168,16 @@ def value(medians, group, system, counter):
     return medians.get(group, {}).get(system, {}).get(counter)
 
 
-def markdown_table(medians, skipped, systems):
+def max_cv(cvs, group, counter):
+    values = [c.get(counter) for c in cvs.get(group, {}).values()]
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def markdown_table(medians, skipped, systems, cvs):
     peers = [s for s in systems if s != OURS]
     head = (["benchmark", "metric"] + systems
-            + [f"{OURS}/{p}" for p in peers])
+            + [f"{OURS}/{p}" for p in peers] + ["max cv"])
     lines = ["| " + " | ".join(head) + " |",
              "|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|"]
     for group, counter, label in rows(medians):
@@ -178,6 +192,8 @@ def markdown_table(medians, skipped, systems):
         for p in peers:
             r = ratio(ours, value(medians, group, p, counter))
             cells.append("—" if r is None else f"{r:.2f}×")
+        cv = max_cv(cvs, group, counter)
+        cells.append("—" if cv is None else f"{cv * 100:.0f}%")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -290,10 +306,9 @@ def svg_chart(medians, systems, title):
         x += 14 + 8 * len(s) + 18
     y = top
     for group, label, bars in panels:
-        out.append(f'<text x="10" y="{y + 14}" font-weight="bold">'
-                   f'{html.escape(group)}</text>')
-        out.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" '
-                   f'fill="#444">{html.escape(label)}</text>')
+        out.append(f'<text x="10" y="{y + 14}"><tspan font-weight="bold">'
+                   f'{html.escape(group)}</tspan><tspan fill="#444">'
+                   f'\u00a0\u00a0— {html.escape(label)}</tspan></text>')
         y += head_h
         vmax = max(v for _, v in bars) or 1.0
         ours = dict(bars).get(OURS)
@@ -322,7 +337,7 @@ def main(argv):
     ap.add_argument("--markdown", help="also write the report here")
     args = ap.parse_args(argv)
 
-    medians, skipped, contexts = load(args.results)
+    medians, skipped, contexts, cvs = load(args.results)
     if not medians:
         print("report.py: no results found", file=sys.stderr)
         return 1
@@ -336,9 +351,11 @@ def main(argv):
         f"systems: {', '.join(systems)}.")
     parts.append("")
     parts.append("Medians; lower is better everywhere; "
-                 f"`{OURS}/X` = ours ÷ X (< 1: litepool wins).")
+                 f"`{OURS}/X` = ours ÷ X (< 1: litepool wins); "
+                 "max cv = the largest coefficient of variation over the "
+                 "repetitions of the row's systems (how far to trust it).")
     parts.append("")
-    parts.append(markdown_table(medians, skipped, systems))
+    parts.append(markdown_table(medians, skipped, systems, cvs))
     rel = relative_table(medians, systems)
     if rel:
         parts.append("")
