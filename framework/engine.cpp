@@ -322,7 +322,21 @@ void Engine::NoteSettled() {
 Accounting Engine::Totals() const {
   Accounting a;
   for (const auto& w : workers_) {
-    a.settled += w->Stats().succeeded.Load() + w->Stats().failed.Load();
+    const WorkerStats& s = w->Stats();
+    // The sub-counts before `failed`: Settle writes `failed` first, so
+    // `failed` read last is never behind them (no underflow below).
+    const std::uint64_t cancelled = s.cancelled.Load();
+    const std::uint64_t exception = s.exceptions.Load();
+    const std::uint64_t failed = s.failed.Load();
+    const std::uint64_t succeeded = s.succeeded.Load();
+    a.settled += succeeded + failed;
+    a.succeeded += succeeded;
+    a.failed += failed - cancelled - exception;
+    a.cancelled += cancelled;
+    a.exception += exception;
+    a.executed += s.executed.Load();
+    a.retried += s.retried.Load();
+    a.callback_errors += s.callback_errors.Load();
   }
   a.accepted = accepted_.load(std::memory_order_seq_cst);
   a.in_flight = a.accepted >= a.settled ? a.accepted - a.settled : 0;

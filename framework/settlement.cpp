@@ -17,7 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Outcome { kSucceeded, kFailed, kRetrying };
+// How a task settled (kRetrying: not yet). The failure kinds follow the
+// code of the final error the user's hooks saw, for the accounting.
+enum class Outcome { kSucceeded, kFailed, kCancelled, kException, kRetrying };
 
 // Where a failure nobody handled is recorded.
 void RecordUnhandled(TaskRecord& t, const Error& e) {
@@ -72,6 +74,12 @@ bool IsStop(const Error& e) {
   return e.Code() == ErrorCode::kCancelled || e.Code() == ErrorCode::kClosed;
 }
 
+Outcome FailureOutcome(const Error& e) {
+  if (IsStop(e)) return Outcome::kCancelled;
+  if (e.Code() == ErrorCode::kException) return Outcome::kException;
+  return Outcome::kFailed;
+}
+
 // Gives the final result to `after`; records it if it is a failure the user
 // did not see handled elsewhere (retries exhausted).
 Outcome Finish(Worker& self, TaskRecord& t, const Error& result) {
@@ -80,7 +88,7 @@ Outcome Finish(Worker& self, TaskRecord& t, const Error& result) {
   }
   if (!result) return Outcome::kSucceeded;
   if (!IsStop(result)) RecordUnhandled(t, result);
-  return Outcome::kFailed;
+  return FailureOutcome(result);
 }
 
 std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
@@ -108,7 +116,7 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
                      const Error& error) {
   if (!HasOnError(t)) {
     if (!IsStop(error)) RecordUnhandled(t, error);
-    return Outcome::kFailed;
+    return FailureOutcome(error);
   }
   if (!t.Group()) {
     // A group-less task still gets a TaskGroup& in OnError.
@@ -137,9 +145,9 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   ErrHandleAccess::SetActive(handle, false);
   if (threw || ErrHandleAccess::Unhandled(handle)) {
     if (!IsStop(error)) RecordUnhandled(t, error);
-    return Outcome::kFailed;
+    return FailureOutcome(error);
   }
-  if (!ErrHandleAccess::ReloadRequested(handle)) return Outcome::kFailed;
+  if (!ErrHandleAccess::ReloadRequested(handle)) return FailureOutcome(error);
   t.retrying = true;
   t.retries_left = ErrHandleAccess::MaxRetries(handle);
   t.after = ErrHandleAccess::TakeAfter(handle);
@@ -182,7 +190,11 @@ void Settle(Engine& engine, Worker& self, TaskRecord* t, Outcome outcome,
   if (outcome == Outcome::kSucceeded) {
     self.Stats().succeeded.Add();
   } else {
+    // `failed` first: Engine::Totals reads the sub-counts before it, so a
+    // concurrent reader never sees a sub-count ahead of `failed`.
     self.Stats().failed.Add();
+    if (outcome == Outcome::kCancelled) self.Stats().cancelled.Add();
+    if (outcome == Outcome::kException) self.Stats().exceptions.Add();
   }
   AddBusy(self, start);
   if (credit) {

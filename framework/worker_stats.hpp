@@ -28,7 +28,9 @@ class SingleWriterCounter {
 struct WorkerStats {
   SingleWriterCounter executed;
   SingleWriterCounter succeeded;
-  SingleWriterCounter failed;
+  SingleWriterCounter failed;      // every final failure, the two below included
+  SingleWriterCounter cancelled;   // of `failed`: stopped by Cancel/Close
+  SingleWriterCounter exceptions;  // of `failed`: the final result was a throw
   SingleWriterCounter retried;
   SingleWriterCounter stolen;
   SingleWriterCounter callback_errors;
