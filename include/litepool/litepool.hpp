@@ -7,8 +7,12 @@
 #ifndef LITEPOOL_LITEPOOL_HPP_
 #define LITEPOOL_LITEPOOL_HPP_
 
+#include "litepool/alloter.hpp"
+#include "litepool/default_pool.hpp"
+#include "litepool/err_group.hpp"
 #include "litepool/err_handle.hpp"
 #include "litepool/error.hpp"
+#include "litepool/map.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/task.hpp"
 #include "litepool/task_group.hpp"

@@ -1,0 +1,124 @@
+#include "frontends/limiter.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "execution_context.hpp"
+#include "pool_access.hpp"
+#include "worker.hpp"
+
+namespace litepool::detail {
+
+bool OnAnyWorker() noexcept { return Context().worker != nullptr; }
+
+bool OnWorkerOf(const Pool& pool) noexcept {
+  Worker* w = Context().worker;
+  return w != nullptr && &w->GetEngine() == &PoolAccess::GetEngine(pool);
+}
+
+void Limiter::SetLimit(std::size_t limit) {
+  std::lock_guard lock(mu_);
+  limit_ = limit;
+  slot_freed_.notify_all();
+}
+
+std::size_t Limiter::Limit() const {
+  std::lock_guard lock(mu_);
+  return limit_;
+}
+
+void Limiter::Submit(LimitedTask task) {
+  bool counted = false;
+  {
+    std::lock_guard lock(mu_);
+    if (limit_ != 0) {
+      // FIFO: a newcomer never overtakes a queued task.
+      if (active_ >= limit_ || !queued_.empty()) {
+        queued_.push_back(std::move(task));
+        return;
+      }
+      ++active_;
+      counted = true;
+    }
+  }
+  Launch(std::move(task), counted, /*report_rejection=*/true);
+}
+
+void Limiter::SubmitWaiting(LimitedTask task) {
+  bool counted = false;
+  {
+    std::unique_lock lock(mu_);
+    if (limit_ != 0) {
+      slot_freed_.wait(lock, [this] {
+        return limit_ == 0 || (active_ < limit_ && queued_.empty());
+      });
+      if (limit_ != 0) {
+        ++active_;
+        counted = true;
+      }
+    }
+  }
+  Launch(std::move(task), counted, /*report_rejection=*/true);
+}
+
+bool Limiter::TryAcquire(bool* counted) {
+  std::lock_guard lock(mu_);
+  *counted = false;
+  if (limit_ == 0) return true;
+  if (active_ >= limit_ || !queued_.empty()) return false;
+  ++active_;
+  *counted = true;
+  return true;
+}
+
+Error Limiter::Launch(LimitedTask task, bool counted, bool report_rejection) {
+  Error e = AddOne(task, counted);
+  if (!e) return e;
+  if (report_rejection) task.client->OnRejected(e);
+  if (counted) PassSlot();
+  return e;
+}
+
+Error Limiter::AddOne(LimitedTask& task, bool counted) {
+  if (counted || task.notify_settled) {
+    // OnComplete runs exactly once for every accepted task, also when it is
+    // cancelled before it started: the one place a slot is sure to return.
+    task.options.SetOnComplete(
+        [self = shared_from_this(), client = task.client, counted,
+         notify = task.notify_settled] {
+          if (notify) client->OnSettled();
+          if (counted) self->PassSlot();
+        });
+  }
+  if (task.add_deadline && !OnWorkerOf(*task.pool)) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        *task.add_deadline - std::chrono::steady_clock::now());
+    task.options.SetAddTimeout(std::max(left, std::chrono::nanoseconds(0)));
+  }
+  return task.pool->AddTask(std::move(task.options));
+}
+
+void Limiter::PassSlot() {
+  // A loop, not recursion: a long queue of tasks whose group was cancelled is
+  // rejected one after the other here.
+  LimitedTask next;
+  while (TakeNextOrRelease(next)) {
+    const Error e = AddOne(next, /*counted=*/true);
+    if (!e) return;
+    next.client->OnRejected(e);
+  }
+}
+
+bool Limiter::TakeNextOrRelease(LimitedTask& next) {
+  std::lock_guard lock(mu_);
+  if (queued_.empty()) {
+    --active_;
+    slot_freed_.notify_all();
+    return false;
+  }
+  next = std::move(queued_.front());
+  queued_.pop_front();
+  return true;
+}
+
+}  // namespace litepool::detail

@@ -1,0 +1,121 @@
+// litepool/map.hpp — Map: apply a function to every input concurrently and
+// collect the results in input order (bluebird's Promise.map(), which
+// inspired the Go alloter).
+//
+//   std::vector<std::string> urls = {...};
+//   std::vector<Page> pages = litepool::Map(urls, [](const std::string& url) {
+//     return Download(url);                      // Page(const std::string&)
+//   }, litepool::MapOptions{.concurrency = 4});
+//
+// Guarantees: the result has one element per input, in input order; `fn` is
+// called at most once per input, from pool workers (concurrently: it must be
+// safe to call from several threads at once). The first exception `fn`
+// throws stops the inputs not started yet (they are never passed to `fn`);
+// Map waits until the running calls have returned, then rethrows that
+// exception. Results may be move-only; they need no default constructor.
+//
+// Blocking: Map returns when every call has returned. Called on a worker
+// thread it runs queued pool tasks while it waits, so a task may call Map.
+#ifndef LITEPOOL_MAP_HPP_
+#define LITEPOOL_MAP_HPP_
+
+#include <algorithm>
+#include <climits>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "litepool/default_pool.hpp"
+#include "litepool/err_group.hpp"
+#include "litepool/error.hpp"
+#include "litepool/pool.hpp"
+
+namespace litepool {
+
+// Every field has a default, so `MapOptions{.concurrency = 4}` works.
+struct MapOptions {
+  // At most this many calls of fn at once; 0: no limit of its own (the
+  // pool's workers bound it).
+  std::size_t concurrency = 0;
+  // The pool to run on; null: DefaultPool(). Must outlive the call.
+  Pool* pool = nullptr;
+};
+
+namespace detail {
+
+template <class Inputs, class F>
+using MapResult = std::remove_cvref_t<
+    std::invoke_result_t<F&, const std::ranges::range_value_t<Inputs>&>>;
+
+}  // namespace detail
+
+// R Map(inputs, fn, options): fn is R(const T&) for the inputs' value type T.
+// Throws what fn threw first; std::runtime_error if the pool refused the work
+// (e.g. it is closed).
+template <std::ranges::forward_range Inputs, class F>
+  requires std::invocable<F&, const std::ranges::range_value_t<Inputs>&>
+std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
+                                              MapOptions options = {}) {
+  using T = std::ranges::range_value_t<Inputs>;
+  using R = detail::MapResult<Inputs, F>;
+  static_assert(!std::is_void_v<R>,
+                "litepool::Map: fn must return a value (use ErrGroup for "
+                "work without results)");
+  static_assert(std::is_move_constructible_v<R>,
+                "litepool::Map: results must be movable");
+
+  if constexpr (!std::is_lvalue_reference_v<std::ranges::range_reference_t<Inputs>>) {
+    // Elements made on the fly (views::iota, proxies): keep them while the
+    // calls run.
+    std::vector<T> kept;
+    for (auto&& x : inputs) kept.push_back(static_cast<T>(x));
+    return Map(kept, fn, options);
+  } else {
+    std::vector<std::optional<R>> slots(
+        static_cast<std::size_t>(std::ranges::distance(inputs)));
+    {
+      ErrGroup group =
+          ErrGroup::WithContext(options.pool ? *options.pool : DefaultPool());
+      if (options.concurrency != 0) {
+        group.SetLimit(static_cast<int>(
+            std::min<std::size_t>(options.concurrency, INT_MAX)));
+      }
+      F& f = fn;
+      std::size_t i = 0;
+      for (auto&& x : inputs) {
+        const T* input = std::addressof(x);
+        std::optional<R>* slot = &slots[i++];
+        group.Go([&f, input, slot] { slot->emplace(std::invoke(f, *input)); });
+      }
+      if (Error err = group.Wait()) {
+        if (std::exception_ptr e = err.Exception()) std::rethrow_exception(e);
+        throw std::runtime_error("litepool::Map: " + err.ToString());
+      }
+    }
+    std::vector<R> out;
+    out.reserve(slots.size());
+    for (std::optional<R>& s : slots) out.push_back(std::move(*s));
+    return out;
+  }
+}
+
+// Map({a, b, c}, fn): a braced list of inputs (copied into a vector first).
+template <class T, class F>
+  requires std::invocable<F&, const T&>
+auto Map(std::initializer_list<T> inputs, F&& fn, MapOptions options = {}) {
+  const std::vector<T> kept(inputs);
+  return Map(kept, std::forward<F>(fn), options);
+}
+
+}  // namespace litepool
+
+#endif  // LITEPOOL_MAP_HPP_
