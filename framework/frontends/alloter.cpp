@@ -29,8 +29,10 @@ struct BatchFn {
 
 class Batch final : public LimitedClient {
  public:
-  Batch(std::vector<BatchFn> fns, bool cancel_on_error)
+  Batch(std::vector<BatchFn> fns, std::shared_ptr<Limiter> limiter,
+        bool cancel_on_error)
       : fns_(std::move(fns)),
+        limiter_(std::move(limiter)),
         remaining_(fns_.size()),
         cancel_on_error_(cancel_on_error) {}
 
@@ -53,7 +55,10 @@ class Batch final : public LimitedClient {
       decided_ = true;
       result_ = result;
     }
-    if (result) group.Cancel();
+    if (result) {
+      group.Cancel();
+      limiter_->RejectQueued(this);  // don't wait for a slot to skip them
+    }
     decided.Done();
   }
 
@@ -97,6 +102,7 @@ class Batch final : public LimitedClient {
 
  private:
   std::vector<BatchFn> fns_;
+  std::shared_ptr<Limiter> limiter_;
   std::atomic<std::size_t> remaining_;
   const bool cancel_on_error_;
   mutable std::mutex mu_;
@@ -144,7 +150,8 @@ std::optional<Clock::time_point> DeadlineAfter(
   return now + std::chrono::duration_cast<Clock::duration>(*timeout);
 }
 
-Error RunBatch(Pool& pool, Limiter& limiter, const AlloterOptions& options,
+Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
+               const AlloterOptions& options,
                std::stop_token stop, std::vector<BatchFn> fns,
                bool cancel_on_error) {
   if (fns.empty()) {
@@ -153,7 +160,7 @@ Error RunBatch(Pool& pool, Limiter& limiter, const AlloterOptions& options,
     }
     return Error();
   }
-  auto batch = std::make_shared<Batch>(std::move(fns), cancel_on_error);
+  auto batch = std::make_shared<Batch>(std::move(fns), limiter, cancel_on_error);
   const std::optional<Clock::time_point> deadline = DeadlineAfter(options.timeout);
   std::optional<std::stop_callback<StopBatch>> on_stop;
   if (stop.stop_possible()) on_stop.emplace(std::move(stop), StopBatch{batch});
@@ -169,8 +176,10 @@ Error RunBatch(Pool& pool, Limiter& limiter, const AlloterOptions& options,
     task.client = batch;
     task.add_deadline = deadline;  // a full pool must not outlast the timeout
     task.notify_settled = true;
-    limiter.Submit(std::move(task));
+    limiter->Submit(std::move(task));
   }
+  // Decided while the loop was queueing: drop what it queued after the purge.
+  if (batch->Result()) limiter->RejectQueued(batch.get());
 
   if (deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -258,22 +267,22 @@ Error Alloter::Exec(std::vector<AlloterStopTask> tasks) const {
 
 Error Alloter::ExecWithContext(std::stop_token stop,
                                std::vector<AlloterTask> tasks) const {
-  return detail::RunBatch(GetPool(), *limiter_, options_, std::move(stop),
+  return detail::RunBatch(GetPool(), limiter_, options_, std::move(stop),
                           detail::ToBatch(std::move(tasks)),
                           /*cancel_on_error=*/true);
 }
 
 Error Alloter::ExecWithContext(std::stop_token stop,
                                std::vector<AlloterStopTask> tasks) const {
-  return detail::RunBatch(GetPool(), *limiter_, options_, std::move(stop),
+  return detail::RunBatch(GetPool(), limiter_, options_, std::move(stop),
                           detail::ToBatch(std::move(tasks)),
                           /*cancel_on_error=*/true);
 }
 
 namespace {
 bool ExecAll(std::vector<detail::BatchFn> fns) {
-  auto limiter = std::make_shared<detail::Limiter>(0);
-  return !detail::RunBatch(DefaultPool(), *limiter, AlloterOptions{},
+  return !detail::RunBatch(DefaultPool(), std::make_shared<detail::Limiter>(0),
+                           AlloterOptions{},
                            std::stop_token(), std::move(fns),
                            /*cancel_on_error=*/false);
 }

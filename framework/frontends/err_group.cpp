@@ -63,6 +63,7 @@ struct ErrGroupState final : LimitedClient {
   void Stop() {
     context.request_stop();
     run.Cancel();  // functions not started yet settle as kCancelled, unrun
+    limiter->RejectQueued(this);  // and those beyond the limit at once
   }
 
   void OnRejected(const Error& why) override {
@@ -181,6 +182,8 @@ void ErrGroup::GoImpl(std::function<Error(std::stop_token)> fn) {
   } else {
     st.limiter->SubmitWaiting(std::move(task));
   }
+  // Cancelled while it was queued: don't leave it waiting for a slot.
+  if (st.run.Cancelled()) st.limiter->RejectQueued(&st);
 }
 
 bool ErrGroup::TryGoImpl(std::function<Error(std::stop_token)> fn) {

@@ -71,6 +71,23 @@ bool Limiter::TryAcquire(bool* counted) {
   return true;
 }
 
+void Limiter::RejectQueued(const LimitedClient* client) {
+  std::deque<LimitedTask> mine;
+  {
+    std::lock_guard lock(mu_);
+    if (queued_.empty()) return;
+    std::deque<LimitedTask> others;
+    for (LimitedTask& t : queued_) {
+      (t.client.get() == client ? mine : others).push_back(std::move(t));
+    }
+    queued_.swap(others);
+    if (queued_.empty()) slot_freed_.notify_all();
+  }
+  for (LimitedTask& t : mine) {
+    if (const Error e = AddOne(t, /*counted=*/false)) t.client->OnRejected(e);
+  }
+}
+
 Error Limiter::Launch(LimitedTask task, bool counted, bool report_rejection) {
   Error e = AddOne(task, counted);
   if (!e) return e;

@@ -73,6 +73,12 @@ class Limiter : public std::enable_shared_from_this<Limiter> {
   // taken (false without a limit).
   bool TryAcquire(bool* counted);
 
+  // Takes the queued tasks of `client` out of the queue and submits each
+  // without a slot. Only for a client whose group was cancelled: AddTask
+  // then rejects them at once (kCancelled, group credited, OnRejected), so
+  // they do not wait behind other clients' running tasks for a slot.
+  void RejectQueued(const LimitedClient* client);
+
   // Hands `task` to its pool, holding the slot TryAcquire took when
   // `counted`. On rejection the slot passes to the next queued task, and the
   // client hears of it only if `report_rejection`. Returns AddTask's result.

@@ -247,6 +247,32 @@ TEST(AlloterTest, AlreadyStoppedContextRunsNothing) {
   EXPECT_EQ(ran.load(), 0);
 }
 
+TEST(AlloterTest, TimedOutBatchDoesNotWaitForAnotherBatchsSlot) {
+  Pool pool(2, 8);
+  const Alloter alloter = Alloter::WithLimit(1, pool, {.timeout = 20ms});
+  TimedLatch started(1);
+  TimedLatch release(1);
+  std::atomic<bool> holder_done{false};
+  std::thread holder([&] {
+    // Not stop-aware: holds the only slot past its own timeout until released.
+    alloter.Exec([&] {
+      started.CountDown();
+      release.Wait();
+      holder_done = true;
+    });
+  });
+  ASSERT_TRUE(started.Wait());
+  std::atomic<int> ran{0};
+  // Its task waits for the holder's slot; the timeout must drop it at once
+  // instead of waiting for the slot to be able to skip it.
+  const Error err = alloter.Exec([&] { ++ran; });
+  EXPECT_EQ(err.Code(), ErrorCode::kTimeout);
+  EXPECT_FALSE(holder_done.load());  // returned while the holder still runs
+  release.CountDown();
+  holder.join();
+  EXPECT_EQ(ran.load(), 0);
+}
+
 TEST(AlloterTest, RepeatedFailingExecOnLimitOneDoesNotDeadlock) {
   // The Go CtrlAlloter keeps a semaphore slot on error and hangs here.
   Pool pool(2, 8);
