@@ -80,10 +80,14 @@ Engine::~Engine() {
 }
 
 std::string Engine::ThreadName(std::size_t id) const {
-  std::string base = options_.name.empty() ? "litepool" : options_.name;
-  std::string suffix = "-" + std::to_string(id);
-  if (base.size() + suffix.size() > 15) base.resize(15 - suffix.size());
-  return base + suffix;
+  // Linux limits a thread name to 15 characters: trim the prefix, keep "-id".
+  std::string name = options_.name.empty() ? "litepool" : options_.name;
+  const std::string id_text = std::to_string(id);
+  const std::size_t keep = 15 - 1 - id_text.size();
+  if (name.size() > keep) name.resize(keep);
+  name.push_back('-');
+  name.append(id_text);
+  return name;
 }
 
 bool Engine::OnOwnWorker() const noexcept {
@@ -291,9 +295,10 @@ bool Engine::HasQueuedWork() const noexcept {
   return false;
 }
 
-void Engine::Process(Worker& self, TaskRecord* task) {
+Clock::time_point Engine::Process(Worker& self, TaskRecord* task,
+                                  Clock::time_point start) {
   gate_.Release(1);
-  RunAttempt(*this, self, task);
+  return RunAttempt(*this, self, task, start);
 }
 
 bool Engine::HelpUntilZero(Worker& self, GroupState& group,
@@ -303,7 +308,7 @@ bool Engine::HelpUntilZero(Worker& self, GroupState& group,
     if (group.pending.load(std::memory_order_acquire) == 0) return true;
     if (deadline && Clock::now() >= *deadline) return false;
     if (FindWork(self, task)) {
-      Process(self, task);
+      Process(self, task, Clock::now());
       continue;
     }
     // Nothing to run here: the group's tasks run elsewhere (or wait in the

@@ -71,8 +71,10 @@ class Engine {
   // --- for workers --------------------------------------------------------
   // Own queue first, then steal from the busiest other queue.
   bool FindWork(Worker& self, TaskRecord*& task);
-  // Releases the task's slot and runs its next attempt.
-  void Process(Worker& self, TaskRecord* task);
+  // Releases the task's slot and runs its next attempt; the worker has been
+  // busy since `start`. Returns the time the attempt ended.
+  std::chrono::steady_clock::time_point Process(
+      Worker& self, TaskRecord* task, std::chrono::steady_clock::time_point start);
   bool HasQueuedWork() const noexcept;
   bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
   void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }

@@ -1,5 +1,6 @@
 #include "settlement.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
@@ -91,13 +92,19 @@ Outcome Finish(Worker& self, TaskRecord& t, const Error& result) {
   return FailureOutcome(result);
 }
 
+// The longest retry delay (about a century): a longer Backoff, up to
+// nanoseconds::max(), is clamped so that `now + delay` cannot overflow.
+constexpr std::chrono::nanoseconds kLongestDelay = std::chrono::hours(24 * 365 * 100);
+
 std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
-  if (jitter <= 0.0 || d.count() <= 0) return d;
+  if (jitter <= 0.0 || d.count() <= 0) return std::min(d, kLongestDelay);
   thread_local std::minstd_rand rng{std::random_device{}()};
   std::uniform_real_distribution<double> u(-jitter, jitter);
   const double f = 1.0 + u(rng);
-  return std::chrono::nanoseconds(
-      static_cast<std::int64_t>(static_cast<double>(d.count()) * f));
+  // Clamp as a double: converting a value beyond int64's range is undefined.
+  const double v = static_cast<double>(d.count()) * f;
+  if (!(v < static_cast<double>(kLongestDelay.count()))) return kLongestDelay;
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(v));
 }
 
 // Retries left: re-queue (or hand to the timer) unless stopped.
@@ -167,16 +174,18 @@ Error CancelReason(const Engine& engine, const TaskRecord& t) {
   return Error();
 }
 
-void AddBusy(Worker& self, Clock::time_point start) {
+// Adds the time since `start` to the worker's busy time; returns now.
+Clock::time_point AddBusy(Worker& self, Clock::time_point start) {
+  const Clock::time_point now = Clock::now();
   self.Stats().busy_ns.Add(static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start)
-          .count()));
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count()));
+  return now;
 }
 
 // OnComplete, then the counters, then the group credit: once Wait() returns,
 // Stats() already counts the task.
-void Settle(Engine& engine, Worker& self, TaskRecord* t, Outcome outcome,
-            Clock::time_point start) {
+Clock::time_point Settle(Engine& engine, Worker& self, TaskRecord* t,
+                         Outcome outcome, Clock::time_point start) {
   if (t->spec.on_complete_fn) {
     Guarded(self, *t, "OnComplete", [&] { t->spec.on_complete_fn(); });
   } else if (t->spec.on_complete_iface) {
@@ -196,7 +205,7 @@ void Settle(Engine& engine, Worker& self, TaskRecord* t, Outcome outcome,
     if (outcome == Outcome::kCancelled) self.Stats().cancelled.Add();
     if (outcome == Outcome::kException) self.Stats().exceptions.Add();
   }
-  AddBusy(self, start);
+  const Clock::time_point end = AddBusy(self, start);
   if (credit) {
     if (GroupState* g = GroupAccess::State(group);
         g != nullptr && !g->TryDecrement()) {
@@ -207,13 +216,14 @@ void Settle(Engine& engine, Worker& self, TaskRecord* t, Outcome outcome,
     }
   }
   engine.NoteSettled();
+  return end;
 }
 
 }  // namespace
 
-void RunAttempt(Engine& engine, Worker& self, TaskRecord* task) {
+Clock::time_point RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
+                             Clock::time_point start) {
   TaskRecord& t = *task;
-  const auto start = Clock::now();
   Outcome outcome;
   {
     CurrentTaskScope scope(task);
@@ -239,11 +249,10 @@ void RunAttempt(Engine& engine, Worker& self, TaskRecord* task) {
     }
     if (outcome != Outcome::kRetrying) {
       // Inside the scope: OnComplete is still the task's own code.
-      Settle(engine, self, task, outcome, start);
-      return;
+      return Settle(engine, self, task, outcome, start);
     }
   }
-  AddBusy(self, start);
+  return AddBusy(self, start);
 }
 
 }  // namespace litepool::detail

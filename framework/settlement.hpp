@@ -3,6 +3,8 @@
 #ifndef LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 #define LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 
+#include <chrono>
+
 namespace litepool::detail {
 
 class Engine;
@@ -13,7 +15,11 @@ struct TaskRecord;
 // it as cancelled without running it, when its group or the pool cancelled
 // it). Either re-queues it for a retry or settles it: OnComplete, credit,
 // counters, and deletes it. Never throws: user exceptions are caught.
-void RunAttempt(Engine& engine, Worker& self, TaskRecord* task);
+// The worker's busy time grows by now - `start`; returns now, so a worker
+// that goes straight on to its next task reads the clock once per task.
+std::chrono::steady_clock::time_point RunAttempt(
+    Engine& engine, Worker& self, TaskRecord* task,
+    std::chrono::steady_clock::time_point start);
 
 }  // namespace litepool::detail
 

@@ -19,15 +19,25 @@ void SlotGate::ForceAcquire(std::int64_t n) noexcept {
   free_.fetch_sub(n, std::memory_order_acq_rel);
 }
 
+void SlotGate::RaiseMark(std::int64_t n) noexcept {
+  std::int64_t cur = wake_mark_.load(std::memory_order_seq_cst);
+  while (cur < n &&
+         !wake_mark_.compare_exchange_weak(cur, n, std::memory_order_seq_cst)) {
+  }
+}
+
 SlotGate::Result SlotGate::Acquire(std::int64_t n, Deadline deadline,
                                    const std::atomic<bool>& closed) {
   if (TryAcquire(n)) return Result::kAcquired;
   std::unique_lock lock(mu_);
-  // seq_cst: pairs with Release() (free_ increment, then waiters_ load):
-  // either Release sees this waiter or the re-check below sees the slot.
+  // seq_cst: pairs with Release() (free_ increment, then the waiter counts
+  // and the mark): either Release sees this waiter and its mark, or the
+  // re-check below sees the freed slots.
   waiters_.fetch_add(1, std::memory_order_seq_cst);
+  if (deadline) eager_waiters_.fetch_add(1, std::memory_order_seq_cst);
   Result result = Result::kAcquired;
   for (;;) {
+    RaiseMark(n);  // again after each wake: the last waiter to leave resets it
     if (closed.load(std::memory_order_acquire)) {
       result = Result::kClosed;
       break;
@@ -41,17 +51,23 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Deadline deadline,
       break;
     }
   }
-  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  if (deadline) eager_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  if (waiters_.fetch_sub(1, std::memory_order_seq_cst) == 1) {
+    wake_mark_.store(base_mark_, std::memory_order_seq_cst);
+  }
   // Slots may remain for another waiter (batch releases, a smaller ask).
   if (result != Result::kAcquired || free_.load(std::memory_order_relaxed) > 0) {
-    cv_.notify_one();
+    cv_.notify_all();
   }
   return result;
 }
 
 void SlotGate::Release(std::int64_t n) noexcept {
-  free_.fetch_add(n, std::memory_order_seq_cst);
-  if (waiters_.load(std::memory_order_seq_cst) > 0) {
+  const std::int64_t before = free_.fetch_add(n, std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) == 0) return;
+  const std::int64_t mark = wake_mark_.load(std::memory_order_seq_cst);
+  const bool crossed = before < mark && before + n >= mark;
+  if (crossed || eager_waiters_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard lock(mu_);
     cv_.notify_all();
   }

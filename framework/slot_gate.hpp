@@ -4,6 +4,15 @@
 // Forced acquisitions (retries, AddTask on a worker thread of a full pool)
 // may drive the free count below zero: the pool then holds more than its
 // capacity until the workers catch up, instead of deadlocking.
+//
+// Wake-ups have hysteresis: a producer that found the pool full sleeps until
+// half the capacity (or what it asked for, if more) is free again, so it
+// then refills a batch without sleeping, and a worker's Release() touches
+// the mutex only when the free count crosses that mark — not once per task.
+// A producer with a deadline is woken by every release instead, so an
+// add-timeout never expires while a slot is free. Every acquired slot
+// belongs to a queued task that will give it back, so the free count always
+// returns to the capacity: no waiter is stranded below the mark.
 #ifndef LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 #define LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 
@@ -21,7 +30,8 @@ class SlotGate {
   enum class Result { kAcquired, kTimeout, kClosed };
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
-  explicit SlotGate(std::int64_t capacity) : free_(capacity) {}
+  explicit SlotGate(std::int64_t capacity)
+      : free_(capacity), base_mark_((capacity + 1) / 2), wake_mark_(base_mark_) {}
 
   // Takes n slots if they are free now. Lock-free.
   bool TryAcquire(std::int64_t n) noexcept;
@@ -40,8 +50,14 @@ class SlotGate {
   }
 
  private:
+  // Raises the wake mark to at least n (a batch larger than half).
+  void RaiseMark(std::int64_t n) noexcept;
+
   std::atomic<std::int64_t> free_;
+  const std::int64_t base_mark_;
+  std::atomic<std::int64_t> wake_mark_;
   std::atomic<std::int32_t> waiters_{0};
+  std::atomic<std::int32_t> eager_waiters_{0};  // waiters with a deadline
   std::mutex mu_;
   std::condition_variable cv_;
 };

@@ -1,6 +1,8 @@
 // The worker loop: run own tasks, steal, spin briefly, then park.
 #include "worker.hpp"
 
+#include <chrono>
+
 #include "engine.hpp"
 #include "execution_context.hpp"
 
@@ -77,9 +79,12 @@ void Worker::Run() {
 #endif
   const std::uint32_t spins = engine_.SpinIterations();
   TaskRecord* task = nullptr;
+  // While the worker goes from task to task, the end of one attempt is the
+  // start of the next: one clock read per task.
+  auto busy_since = std::chrono::steady_clock::now();
   for (;;) {
     if (engine_.FindWork(*this, task)) {
-      engine_.Process(*this, task);
+      busy_since = engine_.Process(*this, task, busy_since);
       continue;
     }
     // Relaxed: idleness is a dispatch hint; a stale value costs balance,
@@ -103,7 +108,7 @@ void Worker::Run() {
     }
     idle_.store(false, std::memory_order_relaxed);
     engine_.NoteIdle(-1);
-    engine_.Process(*this, task);
+    busy_since = engine_.Process(*this, task, std::chrono::steady_clock::now());
   }
 }
 

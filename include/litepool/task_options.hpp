@@ -58,10 +58,12 @@ class LITEPOOL_API TaskOptions {
   TaskOptions& operator=(const TaskOptions&) = default;
   // A moved-from TaskOptions is empty again (no task, no group), so reusing
   // it is reported by AddTask as kInvalidArgument.
-  TaskOptions(TaskOptions&& other) noexcept
-      : spec_(std::exchange(other.spec_, {})) {}
+  TaskOptions(TaskOptions&& other) noexcept : spec_(std::move(other.spec_)) {
+    other.spec_.Clear();
+  }
   TaskOptions& operator=(TaskOptions&& other) noexcept {
-    spec_ = std::exchange(other.spec_, {});
+    spec_ = std::move(other.spec_);
+    other.spec_.Clear();
     return *this;
   }
 

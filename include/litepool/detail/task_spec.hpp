@@ -36,6 +36,23 @@ struct TaskSpec {
   std::optional<std::chrono::nanoseconds> add_timeout;
   bool auto_done = false;
 
+  // Empties a moved-from spec for certain (a moved-from std::function is
+  // only "valid but unspecified"); cheap when the members are empty already.
+  void Clear() noexcept {
+    exec_fn = nullptr;
+    exec_iface.reset();
+    on_success_fn = nullptr;
+    on_success_iface.reset();
+    on_error_fn = nullptr;
+    on_error_iface.reset();
+    on_complete_fn = nullptr;
+    on_complete_iface.reset();
+    on_add_timeout = nullptr;
+    group.reset();
+    add_timeout.reset();
+    auto_done = false;
+  }
+
   bool HasTask() const noexcept {
     return static_cast<bool>(exec_fn) || static_cast<bool>(exec_iface);
   }
