@@ -16,8 +16,11 @@ std::chrono::nanoseconds Backoff::DelayFor(int attempt) const {
   const double raw = static_cast<double>(initial.count()) *
                      std::pow(multiplier, static_cast<double>(attempt - 1));
   const double cap = static_cast<double>(max.count());
-  return std::chrono::nanoseconds(
-      static_cast<std::int64_t>(raw < cap ? raw : cap));
+  const double d = raw < cap ? raw : cap;
+  // nanoseconds::max() is 2^63 as a double, one past int64's range, and
+  // converting it (or more) is undefined behaviour: saturate instead.
+  if (!(d < std::ldexp(1.0, 63))) return std::chrono::nanoseconds::max();
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(d));
 }
 
 void ErrHandle::ErrReload(int max_retries,

@@ -380,6 +380,29 @@ void NegativeOrHugeAddTimeout() {
   ExpectNothingLost(pool, 1);
 }
 
+// A Backoff at the limits of nanoseconds: no overflow; Close does not wait
+// for the delay, and the task settles once.
+void HugeBackoff() {
+  Pool pool(1, 1);
+  TaskGroup tg(1);
+  std::atomic<int> afters{0}, runs{0};
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions()
+          .SetTask([&] { ++runs; return Error("x"); })
+          .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+            h.ErrReload(3, [&](const Error&) { ++afters; },
+                        Backoff{.initial = nanoseconds::max(),
+                                .multiplier = std::numeric_limits<double>::infinity(),
+                                .max = nanoseconds::max(),
+                                .jitter = 1.0});
+          })
+          .SetAutoDone()));
+  EXPECT_FALSE(tg.WaitFor(milliseconds(1)));  // the retry is waiting out its delay
+  ExpectNothingLost(pool, 1);
+  EXPECT_EQ(afters, 1);
+  EXPECT_EQ(tg.Pending(), 0);
+}
+
 // Throws of types not derived from std::exception: still a kException
 // failure / a counted hook error, with a message.
 void NonStdExceptions() {
@@ -531,6 +554,7 @@ const MisuseCase kCases[] = {
     {"WaitOnGroupWithNoTasks", WaitOnGroupWithNoTasks},
     {"ReuseOfMovedFromTaskOptions", ReuseOfMovedFromTaskOptions},
     {"NegativeOrHugeAddTimeout", NegativeOrHugeAddTimeout},
+    {"HugeBackoff", HugeBackoff},
     {"NonStdExceptions", NonStdExceptions},
     {"ThrowingOnAddTimeout", ThrowingOnAddTimeout},
     {"AddTaskToCancelledGroup", AddTaskToCancelledGroup},
