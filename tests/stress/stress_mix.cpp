@@ -1,0 +1,734 @@
+// The stress mix (see stress_mix.hpp). Every task records, in its own Track,
+// what happened to it: Exec runs, each hook call, the codes its hooks saw and
+// any hook that ran out of order. After the round the tracks are checked one
+// by one and summed, and the sums are compared with the engine's accounting.
+#include "stress_mix.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "litepool/litepool.hpp"
+#include "pool_access.hpp"
+
+namespace litepool::stress {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::memory_order_relaxed;
+
+enum class Kind : std::uint8_t {
+  kOk,
+  kFail,          // returns an error (or throws: fail_by_throw)
+  kThrow,         // throws
+  kRetryThenOk,   // fails `fail_runs` times, then succeeds
+  kRetryNeverOk,  // always fails
+  kSpawn,         // submits children from inside Exec (nested submits)
+};
+
+enum class Credit : std::uint8_t {
+  kAuto,          // SetAutoDone()
+  kDone,          // no auto-done: Done() in OnComplete (the producer calls
+                  // Done() itself when AddTask rejects the task)
+  kAutoAndDone,   // SetAutoDone() and Done() in after and OnComplete: once
+};
+
+// What one task will do; written by its submitter before AddTask.
+struct Plan {
+  Kind kind = Kind::kOk;
+  Credit credit = Credit::kAuto;
+  bool on_success = false, on_error = false;
+  bool throw_success = false, throw_error = false, throw_after = false,
+       throw_complete = false;
+  bool reload = false;  // OnError calls ErrReload(max_retries, after)
+  int max_retries = 0;
+  int fail_runs = 0;
+  bool fail_by_throw = false;
+  bool backoff = false;
+  bool add_timeout = false, on_add_timeout = false;
+  std::int64_t timeout_ns = 0;
+  bool batch_timeout = false;  // a member of its batch has an add-timeout
+  bool oversize = false;       // member of a batch larger than the pool
+  bool cancel_group = false;   // Exec cancels its own group
+  bool close_pool = false;     // Exec closes the pool
+  int children = 0;            // kSpawn
+  bool wait_children = false;
+  std::size_t child_base = 0;
+};
+
+constexpr int kNotSubmitted = -1;
+
+struct Track {
+  Plan plan;
+  int add_result = kNotSubmitted;  // ErrorCode of AddTask, by the submitter
+  std::atomic<std::uint32_t> runs{0};
+  std::atomic<std::uint32_t> success{0}, error{0}, after{0}, complete{0},
+      add_timeout_hook{0}, throws{0}, reloads{0}, order_faults{0};
+  std::atomic<int> error_code{-1};  // what OnError saw
+  std::atomic<int> after_code{-1};  // what after saw
+  std::atomic<int> exec_code{-1};   // what the last Exec produced
+};
+
+int Code(ErrorCode c) { return static_cast<int>(c); }
+bool IsStop(int c) {
+  return c == Code(ErrorCode::kCancelled) || c == Code(ErrorCode::kClosed);
+}
+
+struct GroupRec {
+  TaskGroup group;
+  std::size_t first = 0, count = 0;
+};
+
+struct Round {
+  MixConfig cfg;
+  std::unique_ptr<Pool> owner;
+  Pool* pool = nullptr;
+  std::unique_ptr<Track[]> tasks;
+  std::unique_ptr<Track[]> children;
+  std::size_t child_capacity = 0;
+  std::atomic<std::size_t> child_next{0};
+  std::atomic<std::uint64_t> submitted{0};
+  std::atomic<int> producers_done{0};
+  std::atomic<std::uint64_t> nested_submits{0};
+  CloseMode close_mode = CloseMode::kDrain;
+  std::uint64_t close_at = 0;  // submissions before a racing close
+  std::atomic<bool> group_cancelled{false};  // any group was cancelled
+
+  std::mutex mu;
+  std::vector<std::string> violations;  // guarded by mu
+  std::vector<GroupRec> groups;         // guarded by mu
+  MixTally tally;                       // producers' plan counts, by mu
+
+  void Violation(std::string what) {
+    std::lock_guard lock(mu);
+    if (violations.size() < 40) violations.push_back(std::move(what));
+  }
+};
+
+void OrderFault(Track& t) { t.order_faults.fetch_add(1, memory_order_relaxed); }
+
+[[noreturn]] void Throw(Track& t, const char* what) {
+  t.throws.fetch_add(1, memory_order_relaxed);
+  throw std::runtime_error(what);
+}
+
+Error Fail(Track& t, const char* what) {
+  if (t.plan.fail_by_throw) {
+    t.exec_code.store(Code(ErrorCode::kException), memory_order_relaxed);
+    throw std::runtime_error(what);
+  }
+  t.exec_code.store(Code(ErrorCode::kFailed), memory_order_relaxed);
+  return Error(what);
+}
+
+void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
+  const Plan& p = t->plan;
+  if (p.on_success) {
+    o.SetOnSuccess([t] {
+      if (t->success.fetch_add(1, memory_order_relaxed) != 0 ||
+          t->error.load(memory_order_relaxed) != 0 ||
+          t->complete.load(memory_order_relaxed) != 0 ||
+          t->runs.load(memory_order_relaxed) != 1) {
+        OrderFault(*t);
+      }
+      if (t->plan.throw_success) Throw(*t, "planned OnSuccess throw");
+    });
+  }
+  if (p.on_error) {
+    o.SetOnError([t](ErrHandle& h, TaskGroup& g, const Error& e) {
+      if (t->error.fetch_add(1, memory_order_relaxed) != 0 ||
+          t->success.load(memory_order_relaxed) != 0 ||
+          t->complete.load(memory_order_relaxed) != 0 || !e) {
+        OrderFault(*t);
+      }
+      t->error_code.store(Code(e.Code()), memory_order_relaxed);
+      if (t->plan.throw_error) Throw(*t, "planned OnError throw");
+      if (!t->plan.reload) return;
+      Backoff b;
+      if (t->plan.backoff) {
+        b.initial = std::chrono::microseconds(20);
+        b.max = std::chrono::microseconds(200);
+        b.jitter = 0.5;
+      }
+      t->reloads.fetch_add(1, memory_order_relaxed);
+      // `g` by reference: the engine keeps the group until the task settles.
+      h.ErrReload(
+          t->plan.max_retries,
+          [t, &g](const Error& r) {
+            if (t->after.fetch_add(1, memory_order_relaxed) != 0 ||
+                t->error.load(memory_order_relaxed) != 1 ||
+                t->complete.load(memory_order_relaxed) != 0) {
+              OrderFault(*t);
+            }
+            t->after_code.store(Code(r.Code()), memory_order_relaxed);
+            if (t->plan.credit == Credit::kAutoAndDone) g.Done();
+            if (t->plan.throw_after) Throw(*t, "planned after throw");
+          },
+          b);
+    });
+  }
+  o.SetOnComplete([t, tg] {
+    if (t->complete.fetch_add(1, memory_order_relaxed) != 0) OrderFault(*t);
+    const std::uint32_t s = t->success.load(memory_order_relaxed);
+    const std::uint32_t e = t->error.load(memory_order_relaxed);
+    if (t->plan.on_success && t->plan.on_error && s + e != 1) OrderFault(*t);
+    if (t->reloads.load(memory_order_relaxed) != 0 &&
+        t->after.load(memory_order_relaxed) != 1) {
+      OrderFault(*t);
+    }
+    if (t->plan.credit != Credit::kAuto) tg.Done();
+    if (t->plan.throw_complete) Throw(*t, "planned OnComplete throw");
+  });
+  if (p.credit != Credit::kDone) o.SetAutoDone();
+  if (p.add_timeout) {
+    o.SetAddTimeout(std::chrono::nanoseconds(p.timeout_ns));
+    if (p.on_add_timeout) {
+      o.SetOnAddTimeout(
+          [t] { t->add_timeout_hook.fetch_add(1, memory_order_relaxed); });
+    }
+  }
+}
+
+Error Exec(Round& r, Track& t, const TaskGroup& tg);
+
+TaskOptions Build(Round& r, Track* t, const TaskGroup& tg) {
+  TaskOptions o = tg.NewTaskOptions();
+  o.SetTask([&r, t, tg]() -> Error { return Exec(r, *t, tg); });
+  AddHooks(o, t, tg);
+  return o;
+}
+
+void Spawn(Round& r, Track& parent) {
+  const Plan& p = parent.plan;
+  TaskGroup cg(p.children);
+  for (int k = 0; k < p.children; ++k) {
+    Track* c = &r.children[p.child_base + static_cast<std::size_t>(k)];
+    // On a worker of a full pool, without add-timeout: the overflow path,
+    // never a wait (a wait here could deadlock a small pool).
+    Error e = r.pool->AddTask(Build(r, c, cg));
+    c->add_result = Code(e.Code());
+    r.nested_submits.fetch_add(1, memory_order_relaxed);
+  }
+  if (p.wait_children && !cg.WaitFor(r.cfg.watchdog)) {
+    r.Violation("a helping Wait on nested children did not return");
+  }
+}
+
+Error Exec(Round& r, Track& t, const TaskGroup& tg) {
+  const Plan& p = t.plan;
+  const std::uint32_t run = t.runs.fetch_add(1, memory_order_relaxed) + 1;
+  if (t.complete.load(memory_order_relaxed) != 0) OrderFault(t);
+  if (run == 1) {
+    if (p.cancel_group) {
+      r.group_cancelled.store(true, memory_order_relaxed);
+      tg.Cancel();
+    }
+    if (p.close_pool) r.pool->Close(r.close_mode);  // only starts the close
+  }
+  switch (p.kind) {
+    case Kind::kFail:
+    case Kind::kRetryNeverOk:
+      return Fail(t, "planned failure");
+    case Kind::kThrow:
+      t.exec_code.store(Code(ErrorCode::kException), memory_order_relaxed);
+      throw std::runtime_error("planned throw");
+    case Kind::kRetryThenOk:
+      if (static_cast<int>(run) <= p.fail_runs) return Fail(t, "planned transient failure");
+      break;
+    case Kind::kSpawn:
+      Spawn(r, t);
+      break;
+    case Kind::kOk:
+      break;
+  }
+  t.exec_code.store(Code(ErrorCode::kOk), memory_order_relaxed);
+  return Error();
+}
+
+bool Chance(std::mt19937_64& rng, int percent) {
+  return static_cast<int>(rng() % 100) < percent;
+}
+int Between(std::mt19937_64& rng, int lo, int hi) {  // inclusive
+  return lo + static_cast<int>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
+}
+
+Plan ChildPlan(std::mt19937_64& rng) {
+  Plan p;
+  const int k = Between(rng, 0, 9);
+  p.kind = k < 6 ? Kind::kOk : k < 8 ? Kind::kFail : Kind::kThrow;
+  p.on_success = Chance(rng, 50);
+  p.on_error = Chance(rng, 50);
+  p.throw_complete = Chance(rng, 3);
+  return p;
+}
+
+Plan TopPlan(std::mt19937_64& rng, Round& r) {
+  Plan p;
+  const int k = Between(rng, 0, 99);
+  p.kind = k < 35 ? Kind::kOk
+         : k < 50 ? Kind::kFail
+         : k < 58 ? Kind::kThrow
+         : k < 75 ? Kind::kRetryThenOk
+         : k < 83 ? Kind::kRetryNeverOk
+         : k < 88 ? Kind::kSpawn
+                  : Kind::kOk;
+  p.fail_by_throw = Chance(rng, 25);
+  p.on_success = Chance(rng, 80);
+  const bool retry_kind = p.kind == Kind::kRetryThenOk || p.kind == Kind::kRetryNeverOk;
+  p.on_error = retry_kind || Chance(rng, 80);
+  if (p.on_error) p.reload = retry_kind ? Chance(rng, 90) : Chance(rng, 30);
+  if (p.kind == Kind::kRetryThenOk) {
+    p.fail_runs = Between(rng, 1, 3);
+    p.max_retries = Between(rng, -1, 4);  // -1: until it succeeds
+  } else {
+    p.max_retries = Between(rng, 0, 3);   // never -1: it would never end
+  }
+  p.backoff = p.reload && Chance(rng, 5);
+  p.throw_success = Chance(rng, 3);
+  p.throw_error = Chance(rng, 3);
+  p.throw_after = Chance(rng, 3);
+  p.throw_complete = Chance(rng, 3);
+  const int c = Between(rng, 0, 9);
+  p.credit = c < 8 ? Credit::kAuto : c < 9 ? Credit::kDone : Credit::kAutoAndDone;
+  if (Chance(rng, 10)) {
+    p.add_timeout = true;
+    p.timeout_ns = Chance(rng, 50) ? 0 : Between(rng, 1, 100) * 1000;
+    p.on_add_timeout = Chance(rng, 70);
+  }
+  if (p.kind == Kind::kSpawn) {
+    p.children = Between(rng, 1, 4);
+    const std::size_t base = r.child_next.fetch_add(
+        static_cast<std::size_t>(p.children), memory_order_relaxed);
+    if (r.cfg.ending == Ending::kDestroy ||
+        base + static_cast<std::size_t>(p.children) > r.child_capacity) {
+      p.kind = Kind::kOk;  // no room left (or no pool to submit to): plain
+      p.children = 0;
+    } else {
+      p.child_base = base;
+      p.wait_children = Chance(rng, 50);
+      for (int i = 0; i < p.children; ++i) {
+        r.children[base + static_cast<std::size_t>(i)].plan = ChildPlan(rng);
+      }
+    }
+  }
+  return p;
+}
+
+void Record(Round& r, Track& t, const Error& e, const TaskGroup& tg) {
+  t.add_result = Code(e.Code());
+  // A rejected task without auto-done: the submitter credits it.
+  if (e && t.plan.credit == Credit::kDone) {
+    try {
+      tg.Done();
+    } catch (const std::logic_error& ex) {  // the engine credited it already
+      r.Violation(std::string("Done() for a rejected task: ") + ex.what());
+    }
+  }
+  r.submitted.fetch_add(1, memory_order_relaxed);
+}
+
+void Produce(Round& r, int id, std::size_t first, std::size_t end) {
+  std::mt19937_64 rng(r.cfg.seed * 1000003u + static_cast<std::uint64_t>(id));
+  MixTally local;
+  std::vector<GroupRec> mine;
+  const std::size_t capacity = r.pool->Capacity();
+  std::size_t i = first;
+  while (i < end) {
+    const std::size_t n = std::min<std::size_t>(
+        end - i, static_cast<std::size_t>(Between(rng, 1, r.cfg.max_group_size)));
+    TaskGroup tg = r.pool->NewTaskGroup(static_cast<std::int64_t>(n));
+    mine.push_back(GroupRec{tg, i, n});
+    ++local.groups;
+    const std::size_t cancel_at =
+        Chance(rng, 8) ? static_cast<std::size_t>(Between(rng, 0, static_cast<int>(n) - 1)) : n;
+    const std::size_t cancel_task =
+        Chance(rng, 3) ? static_cast<std::size_t>(Between(rng, 0, static_cast<int>(n) - 1)) : n;
+    std::size_t j = 0;
+    while (j < n) {
+      if (j >= cancel_at && !tg.Cancelled()) {
+        r.group_cancelled.store(true, memory_order_relaxed);
+        tg.Cancel();
+        ++local.group_cancels;
+      }
+      const std::size_t left = n - j;
+      std::size_t batch = 1;
+      bool oversize = false;
+      if (Chance(rng, 2)) {
+        if (left > capacity && Chance(rng, 20)) {
+          batch = std::min(left, capacity + 1 + static_cast<std::size_t>(Between(rng, 0, 2)));
+          oversize = true;
+        } else {
+          batch = std::min({left, capacity, static_cast<std::size_t>(Between(rng, 2, 16))});
+        }
+      }
+      // Plans are complete before the first AddTask: workers read them.
+      bool batch_timeout = false;
+      for (std::size_t b = 0; b < batch; ++b) {
+        Plan& p = r.tasks[i + j + b].plan;
+        p = TopPlan(rng, r);
+        p.oversize = oversize;
+        p.cancel_group = (j + b == cancel_task);
+        p.close_pool = r.cfg.ending == Ending::kCloseFromTask && i + j + b == r.close_at;
+        batch_timeout = batch_timeout || p.add_timeout;
+      }
+      std::vector<TaskOptions> options;
+      for (std::size_t b = 0; b < batch; ++b) {
+        r.tasks[i + j + b].plan.batch_timeout = batch > 1 && batch_timeout;
+        options.push_back(Build(r, &r.tasks[i + j + b], tg));
+      }
+      if (batch == 1) {
+        Record(r, r.tasks[i + j], r.pool->AddTask(std::move(options[0])), tg);
+      } else {
+        ++local.batches;
+        if (oversize) ++local.oversize_batches;
+        const Error e = r.pool->AddTaskGroup(std::move(options));
+        for (std::size_t b = 0; b < batch; ++b) Record(r, r.tasks[i + j + b], e, tg);
+      }
+      j += batch;
+    }
+    i += n;
+  }
+  r.producers_done.fetch_add(1, memory_order_relaxed);
+  if (r.cfg.ending != Ending::kDestroy) {
+    // Wait returns only after every OnComplete of the group has returned.
+    for (const GroupRec& g : mine) {
+      if (!g.group.WaitFor(r.cfg.watchdog)) {
+        r.Violation("TaskGroup::Wait did not return (pending " +
+                    std::to_string(g.group.Pending()) + ")");
+        continue;
+      }
+      for (std::size_t k = g.first; k < g.first + g.count; ++k) {
+        const Track& t = r.tasks[k];
+        if (t.add_result == Code(ErrorCode::kOk) &&
+            t.complete.load(memory_order_relaxed) != 1) {
+          r.Violation("Wait returned before OnComplete of task " + std::to_string(k));
+        }
+      }
+    }
+  }
+  std::lock_guard lock(r.mu);
+  r.tally.Add(local);
+  for (auto& g : mine) r.groups.push_back(std::move(g));
+}
+
+// Turns a hang into a failure: aborts the process (with a description of
+// the round) if the round is not over within its limit.
+class Watchdog {
+ public:
+  Watchdog(std::chrono::seconds limit, std::function<std::string()> describe)
+      : thread_([this, limit, describe = std::move(describe)] {
+          std::unique_lock lock(mu_);
+          if (!cv_.wait_for(lock, limit, [this] { return done_; })) {
+            std::fprintf(stderr, "WATCHDOG: stress round hung for %llds: %s\n",
+                         static_cast<long long>(limit.count()), describe().c_str());
+            std::fflush(stderr);
+            std::abort();
+          }
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+// Checks one task; adds it to the tally. Returns the errors its group's
+// Errors() must hold for it (unhandled failures and hook throws).
+std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
+                     MixTally& tally, std::uint64_t& reload_cancelled) {
+  const Plan& p = t.plan;
+  const std::string who = (child ? "child " : "task ") + std::to_string(index);
+  const std::uint32_t runs = t.runs.load(memory_order_relaxed);
+  const std::uint32_t success = t.success.load(memory_order_relaxed);
+  const std::uint32_t error = t.error.load(memory_order_relaxed);
+  const std::uint32_t after = t.after.load(memory_order_relaxed);
+  const std::uint32_t complete = t.complete.load(memory_order_relaxed);
+  const std::uint32_t throws = t.throws.load(memory_order_relaxed);
+  const std::uint32_t timeout_hook = t.add_timeout_hook.load(memory_order_relaxed);
+  if (t.add_result == kNotSubmitted) {
+    if (runs + success + error + after + complete != 0) r.Violation(who + " ran without being submitted");
+    return 0;
+  }
+  ++tally.submitted;
+  if (p.add_timeout) ++tally.add_timeouts_set;
+  if (p.kind == Kind::kFail || p.kind == Kind::kRetryNeverOk || p.kind == Kind::kRetryThenOk) {
+    if (p.fail_by_throw) ++tally.planned_exceptions; else ++tally.planned_errors;
+  }
+  if (p.kind == Kind::kThrow) ++tally.planned_exceptions;
+  if (p.credit != Credit::kAuto) ++tally.manual_done;
+  if (p.oversize && t.add_result != Code(ErrorCode::kInvalidArgument)) {
+    r.Violation(who + ": a batch larger than the pool was not rejected at once");
+  }
+  if (t.add_result != Code(ErrorCode::kOk)) {
+    ++tally.rejected;
+    const auto code = static_cast<ErrorCode>(t.add_result);
+    bool expected = false;
+    switch (code) {
+      case ErrorCode::kClosed:
+        ++tally.rejected_closed;
+        expected = r.cfg.ending != Ending::kWaitThenClose;
+        break;
+      case ErrorCode::kCancelled:
+        ++tally.rejected_cancelled;
+        expected = !child;
+        break;
+      case ErrorCode::kTimeout:
+        ++tally.rejected_timeout;
+        expected = !child && (p.add_timeout || p.batch_timeout);
+        break;
+      case ErrorCode::kInvalidArgument:
+        ++tally.rejected_invalid;
+        expected = p.oversize;
+        break;
+      default:
+        break;
+    }
+    if (!expected) r.Violation(who + " rejected unexpectedly: " + std::string(ToString(code)));
+    if (runs + success + error + after + complete + throws != 0) {
+      r.Violation(who + " was rejected but its hooks ran");
+    }
+    const bool hook_expected = code == ErrorCode::kTimeout && p.on_add_timeout;
+    if (timeout_hook != (hook_expected ? 1u : 0u)) {
+      r.Violation(who + ": OnAddTimeout ran " + std::to_string(timeout_hook) + " times");
+    }
+    return 0;
+  }
+  ++tally.accepted;
+  tally.runs += runs;
+  tally.retry_runs += runs > 0 ? runs - 1 : 0;
+  tally.retry_requests += t.reloads.load(memory_order_relaxed);
+  tally.hook_throws += throws;
+  if (complete != 1) r.Violation(who + ": OnComplete ran " + std::to_string(complete) + " times");
+  if (t.order_faults.load(memory_order_relaxed) != 0) r.Violation(who + ": a hook ran out of order");
+  if (timeout_hook != 0) r.Violation(who + " was accepted but OnAddTimeout ran");
+  if (p.reload && p.max_retries >= 0 && runs > 1u + static_cast<std::uint32_t>(p.max_retries)) {
+    r.Violation(who + ": ran " + std::to_string(runs) + " times, retries allowed " +
+                std::to_string(p.max_retries));
+  }
+  if (!p.reload && runs > 1) r.Violation(who + ": ran again without ErrReload");
+  // The final result, as the task's own hooks saw it.
+  int final_code;
+  bool handled = true;  // a failure the user saw in OnError
+  if (after == 1) {
+    final_code = t.after_code.load(memory_order_relaxed);
+    handled = false;  // retries exhausted: also recorded in Errors()
+  } else if (error == 1) {
+    final_code = t.error_code.load(memory_order_relaxed);
+    handled = !p.throw_error;
+  } else if (runs == 0) {
+    final_code = Code(ErrorCode::kCancelled);  // cancelled, no OnError to see it
+  } else {
+    final_code = t.exec_code.load(memory_order_relaxed);
+    handled = false;
+    if (p.on_error && final_code != Code(ErrorCode::kOk)) {
+      r.Violation(who + " failed without calling OnError");
+    }
+  }
+  if (final_code == Code(ErrorCode::kOk)) {
+    ++tally.succeeded;
+  } else if (IsStop(final_code)) {
+    ++tally.cancelled;
+    if (t.reloads.load(memory_order_relaxed) != 0) ++reload_cancelled;
+  } else if (final_code == Code(ErrorCode::kException)) {
+    ++tally.exception;
+  } else if (final_code == Code(ErrorCode::kFailed)) {
+    ++tally.failed;
+  } else {
+    r.Violation(who + ": unexpected final code " + std::to_string(final_code));
+  }
+  const bool unhandled = !handled && final_code != Code(ErrorCode::kOk) && !IsStop(final_code);
+  return throws + (unhandled ? 1u : 0u);
+}
+
+void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
+                 std::uint64_t reload_cancelled) {
+  auto eq = [&](const char* what, std::uint64_t engine, std::uint64_t test) {
+    if (engine != test) {
+      r.Violation(std::string("accounting: engine ") + what + " " + std::to_string(engine) +
+                  " != observed " + std::to_string(test));
+    }
+  };
+  if (!a.Balanced()) {
+    r.Violation("accounting: accepted " + std::to_string(a.accepted) + " != settled " +
+                std::to_string(a.settled));
+  }
+  eq("accepted", a.accepted, t.accepted);
+  eq("settled", a.settled, t.accepted);
+  eq("succeeded", a.succeeded, t.succeeded);
+  eq("failed", a.failed, t.failed);
+  eq("cancelled", a.cancelled, t.cancelled);
+  eq("exception", a.exception, t.exception);
+  eq("executed", a.executed, t.runs);
+  eq("callback_errors", a.callback_errors, t.hook_throws);
+  // A requeued retry that a cancel stops before it runs is counted by the
+  // engine but never runs: exact unless something could cancel.
+  const bool cancels = r.group_cancelled.load() || r.close_mode == CloseMode::kCancelPending;
+  if (!cancels) {
+    eq("retried", a.retried, t.retry_runs);
+  } else if (a.retried < t.retry_runs || a.retried > t.retry_runs + reload_cancelled) {
+    r.Violation("accounting: engine retried " + std::to_string(a.retried) + " outside [" +
+                std::to_string(t.retry_runs) + ", " +
+                std::to_string(t.retry_runs + reload_cancelled) + "]");
+  }
+}
+
+}  // namespace
+
+std::string_view ToString(Ending e) {
+  switch (e) {
+    case Ending::kWaitThenClose: return "WaitThenClose";
+    case Ending::kDrainRace: return "DrainRace";
+    case Ending::kCancelRace: return "CancelRace";
+    case Ending::kCloseFromTask: return "CloseFromTask";
+    case Ending::kDestroy: return "Destroy";
+  }
+  return "?";
+}
+
+std::string Describe(const MixConfig& c) {
+  std::ostringstream s;
+  s << "seed=" << c.seed << " ending=" << ToString(c.ending) << " workers=" << c.workers
+    << " capacity=" << c.queue_capacity << " producers=" << c.producers
+    << " tasks=" << c.tasks << " max_group=" << c.max_group_size;
+  return s.str();
+}
+
+void MixTally::Add(const MixTally& o) {
+  submitted += o.submitted; accepted += o.accepted; rejected += o.rejected;
+  rejected_closed += o.rejected_closed; rejected_cancelled += o.rejected_cancelled;
+  rejected_timeout += o.rejected_timeout; rejected_invalid += o.rejected_invalid;
+  succeeded += o.succeeded; failed += o.failed; cancelled += o.cancelled;
+  exception += o.exception; runs += o.runs; retry_runs += o.retry_runs;
+  retry_requests += o.retry_requests; planned_errors += o.planned_errors;
+  planned_exceptions += o.planned_exceptions; hook_throws += o.hook_throws;
+  add_timeouts_set += o.add_timeouts_set; group_cancels += o.group_cancels;
+  nested_submits += o.nested_submits; batches += o.batches;
+  oversize_batches += o.oversize_batches; manual_done += o.manual_done;
+  groups += o.groups;
+}
+
+MixConfig RandomConfig(std::uint64_t seed, Ending ending, int tasks) {
+  std::mt19937_64 rng(seed);
+  MixConfig c;
+  c.seed = seed;
+  c.ending = ending;
+  c.tasks = tasks;
+  c.workers = static_cast<std::size_t>(Between(rng, 1, 4));
+  static constexpr std::size_t kCapacities[] = {1, 2, 4, 8, 16, 64};
+  c.queue_capacity = kCapacities[rng() % std::size(kCapacities)];
+  c.producers = Between(rng, 2, 4);
+  c.max_group_size = Between(rng, 1, 200);
+  return c;
+}
+
+MixResult RunMix(const MixConfig& config) {
+  const auto start = Clock::now();
+  Round r;
+  r.cfg = config;
+  const auto n = static_cast<std::size_t>(config.tasks);
+  r.tasks = std::make_unique<Track[]>(n);
+  r.child_capacity = n / 2 + 4;
+  r.children = std::make_unique<Track[]>(r.child_capacity);
+  r.owner = std::make_unique<Pool>(PoolOptions{.workers = config.workers,
+                                               .queue_capacity = config.queue_capacity,
+                                               .name = "stress"});
+  r.pool = r.owner.get();
+  std::mt19937_64 rng(config.seed ^ 0x5eedu);
+  r.close_at = n / 2 + rng() % (n * 2 / 5 + 1);  // 50%..90% submitted
+  if (config.ending == Ending::kCancelRace ||
+      (config.ending == Ending::kCloseFromTask && Chance(rng, 50))) {
+    r.close_mode = CloseMode::kCancelPending;
+  }
+
+  Watchdog watchdog(config.watchdog, [&r] {
+    return Describe(r.cfg) + " submitted=" + std::to_string(r.submitted.load()) +
+           " producers_done=" + std::to_string(r.producers_done.load());
+  });
+
+  std::thread closer;
+  if (config.ending == Ending::kDrainRace || config.ending == Ending::kCancelRace) {
+    closer = std::thread([&r] {
+      while (r.submitted.load(memory_order_relaxed) < r.close_at &&
+             r.producers_done.load(memory_order_relaxed) < r.cfg.producers) {
+        std::this_thread::yield();
+      }
+      r.pool->Close(r.close_mode);  // producers are still submitting
+    });
+  }
+  std::vector<std::thread> producers;
+  const std::size_t per = n / static_cast<std::size_t>(config.producers);
+  for (int p = 0; p < config.producers; ++p) {
+    const std::size_t first = per * static_cast<std::size_t>(p);
+    const std::size_t end = p + 1 == config.producers ? n : first + per;
+    producers.emplace_back([&r, p, first, end] { Produce(r, p, first, end); });
+  }
+  for (auto& t : producers) t.join();
+  if (closer.joinable()) closer.join();
+
+  MixResult result;
+  result.config = config;
+  if (config.ending == Ending::kDestroy) {
+    r.owner.reset();  // tasks may still be queued and running: it drains
+    r.pool = nullptr;
+    for (const GroupRec& g : r.groups) {
+      if (g.group.Pending() != 0) r.Violation("a group is still pending after ~Pool");
+    }
+  } else {
+    r.pool->Close();  // joins the workers (also after a close from a task)
+    result.engine = detail::PoolAccess::Totals(*r.pool);
+    result.engine_checked = true;
+  }
+
+  MixTally tally = r.tally;  // plan counts from the producers
+  std::uint64_t reload_cancelled = 0;
+  for (const GroupRec& g : r.groups) {
+    std::uint64_t expected_errors = 0;
+    for (std::size_t k = g.first; k < g.first + g.count; ++k) {
+      expected_errors += Verify(r, r.tasks[k], k, false, tally, reload_cancelled);
+    }
+    const std::vector<Error> errors = g.group.Errors();
+    if (errors.size() != expected_errors) {
+      std::string first = errors.empty() ? "" : " (first: " + errors.front().ToString() + ")";
+      r.Violation("group of tasks " + std::to_string(g.first) + ".." +
+                  std::to_string(g.first + g.count - 1) + ": Errors() holds " +
+                  std::to_string(errors.size()) + ", expected " +
+                  std::to_string(expected_errors) + first);
+    }
+    for (const Error& e : errors) {
+      if (e.Code() == ErrorCode::kInvalidArgument) {
+        r.Violation("group credited more often than it has tasks: " + e.ToString());
+      }
+    }
+  }
+  const std::size_t children_used = std::min(r.child_next.load(), r.child_capacity);
+  for (std::size_t k = 0; k < children_used; ++k) {
+    Verify(r, r.children[k], k, true, tally, reload_cancelled);
+  }
+  tally.nested_submits = r.nested_submits.load();
+  if (result.engine_checked) CheckEngine(r, result.engine, tally, reload_cancelled);
+  if (tally.submitted != tally.accepted + tally.rejected) r.Violation("submitted != accepted + rejected");
+
+  result.tally = tally;
+  result.violations = std::move(r.violations);
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+}  // namespace litepool::stress
