@@ -164,7 +164,8 @@ class LITEPOOL_API ErrGroup {
   }
 
   // Go: g.TryGo(f). Starts f only if the limit is not reached and the pool
-  // has a free slot right now (never waits); false otherwise — also when
+  // has a free slot right now (on one of the pool's own workers the overflow
+  // path takes it instead); never waits. False otherwise — also when
   // Context() stopped through an error or the parent, or the pool is closed.
   template <class F>
     requires detail::GoFunction<F>
