@@ -41,13 +41,31 @@
 
 namespace litepool {
 
+// A pool to run on, or none (DefaultPool()): made from a Pool*, a Pool& or
+// nullptr, so both `.pool = &pool` and `.pool = pool` read naturally.
+class PoolRef {
+ public:
+  constexpr PoolRef() noexcept = default;
+  constexpr PoolRef(std::nullptr_t) noexcept {}
+  constexpr PoolRef(Pool* pool) noexcept : pool_(pool) {}
+  constexpr PoolRef(Pool& pool) noexcept : pool_(&pool) {}
+  // The pool, or null for DefaultPool().
+  constexpr Pool* get() const noexcept { return pool_; }
+  // The pool, DefaultPool() when none was given.
+  Pool& Resolve() const { return pool_ != nullptr ? *pool_ : DefaultPool(); }
+
+ private:
+  Pool* pool_ = nullptr;
+};
+
 // Every field has a default, so `MapOptions{.concurrency = 4}` works.
 struct MapOptions {
   // At most this many calls of fn at once; 0: no limit of its own (the
   // pool's workers bound it).
   std::size_t concurrency = 0;
-  // The pool to run on; null: DefaultPool(). Must outlive the call.
-  Pool* pool = nullptr;
+  // The pool to run on (`&pool` or `pool`); none: DefaultPool(). Must
+  // outlive the call.
+  PoolRef pool{};
 };
 
 namespace detail {
@@ -83,8 +101,7 @@ std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
     std::vector<std::optional<R>> slots(
         static_cast<std::size_t>(std::ranges::distance(inputs)));
     {
-      ErrGroup group =
-          ErrGroup::WithContext(options.pool ? *options.pool : DefaultPool());
+      ErrGroup group = ErrGroup::WithContext(options.pool.Resolve());
       if (options.concurrency != 0) {
         group.SetLimit(static_cast<int>(
             std::min<std::size_t>(options.concurrency, INT_MAX)));

@@ -154,6 +154,16 @@ TEST(MapTest, MapInsideATaskHelps) {
   EXPECT_THAT(out, ::testing::ElementsAre(-1, -2, -3));
 }
 
+TEST(MapTest, PoolMayBeGivenByPointerOrReference) {
+  Pool pool(2, 8);
+  const std::vector<int> inputs{1, 2};
+  EXPECT_EQ(Map(inputs, [](int x) { return x; }, MapOptions{2, &pool}).size(), 2u);
+  EXPECT_EQ(Map(inputs, [](int x) { return x; }, MapOptions{.pool = pool}).size(), 2u);
+  EXPECT_EQ(pool.Stats().total.executed, 4u);
+  EXPECT_EQ(MapOptions{}.pool.get(), nullptr);
+  EXPECT_EQ(&MapOptions{}.pool.Resolve(), &DefaultPool());
+}
+
 TEST(MapTest, ClosedPoolThrowsRuntimeError) {
   Pool pool(1, 4);
   pool.Close();
