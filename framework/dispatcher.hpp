@@ -1,10 +1,15 @@
 // Dispatcher: picks the worker for a new task — an idle worker first, else
 // the less loaded of two random candidates (power of two choices).
+//
+// Idle workers are found through a bit mask (one bit per worker, one word
+// per 64 workers) that workers update only when they go idle or busy, so a
+// producer reads one cache line instead of every worker's state.
 #ifndef LITEPOOL_FRAMEWORK_DISPATCHER_HPP_
 #define LITEPOOL_FRAMEWORK_DISPATCHER_HPP_
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -14,16 +19,24 @@ class Worker;
 
 class Dispatcher {
  public:
-  explicit Dispatcher(const std::vector<std::unique_ptr<Worker>>& workers)
-      : workers_(workers) {}
+  // `workers` is filled by the engine afterwards, up to `max_workers`.
+  Dispatcher(const std::vector<std::unique_ptr<Worker>>& workers,
+             std::size_t max_workers);
 
-  // The worker to push to. `idle_workers` is the engine's idle count (a
-  // hint: when zero the idle scan is skipped). Thread-safe, lock-free.
-  // `*picked_idle` tells whether the choice was an idle worker.
-  Worker& Pick(std::int64_t idle_workers, bool* picked_idle) const;
+  // The worker to push to; `*picked_idle` tells whether it was idle.
+  // Thread-safe, lock-free.
+  Worker& Pick(bool* picked_idle) const;
+
+  // Called by worker `id` when it starts or stops looking for work.
+  void SetIdle(std::size_t id, bool idle) noexcept;
 
  private:
+  struct alignas(64) MaskWord {
+    std::atomic<std::uint64_t> bits{0};
+  };
   const std::vector<std::unique_ptr<Worker>>& workers_;
+  std::unique_ptr<MaskWord[]> idle_;
+  std::size_t words_;
 };
 
 }  // namespace litepool::detail

@@ -56,7 +56,7 @@ Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
       queue_capacity_(options_.queue_capacity),
       capacity_(options_.workers * options_.queue_capacity),
-      dispatcher_(workers_),
+      dispatcher_(workers_, options_.workers),
       gate_(static_cast<std::int64_t>(capacity_)),
       timer_([this](TaskRecord* task) {
         gate_.ForceAcquire(1);
@@ -236,8 +236,7 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
 
 void Engine::Dispatch(TaskRecord* task) {
   bool picked_idle = false;
-  Worker& w =
-      dispatcher_.Pick(idle_.load(std::memory_order_relaxed), &picked_idle);
+  Worker& w = dispatcher_.Pick(&picked_idle);
   w.Push(task);
   // seq_cst loads: pair with Park() (flag, count, then queue re-check).
   if (w.Unpark()) return;
@@ -261,7 +260,9 @@ void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
 }
 
 bool Engine::FindWork(Worker& self, TaskRecord*& task) {
-  if (self.TryPop(task)) return true;
+  // Only the worker's own thread calls FindWork for it (its loop, or a
+  // helping Wait on that thread): the consumer token is safe to use.
+  if (self.TryPopOwn(task)) return true;
   // Steal from the busiest queue; fall back to any non-empty one.
   Worker* victim = nullptr;
   std::int64_t most = 0;
@@ -295,8 +296,8 @@ bool Engine::HasQueuedWork() const noexcept {
   return false;
 }
 
-Clock::time_point Engine::Process(Worker& self, TaskRecord* task,
-                                  Clock::time_point start) {
+BusyClock::Ticks Engine::Process(Worker& self, TaskRecord* task,
+                                 BusyClock::Ticks start) {
   gate_.Release(1);
   return RunAttempt(*this, self, task, start);
 }
@@ -308,7 +309,7 @@ bool Engine::HelpUntilZero(Worker& self, GroupState& group,
     if (group.pending.load(std::memory_order_acquire) == 0) return true;
     if (deadline && Clock::now() >= *deadline) return false;
     if (FindWork(self, task)) {
-      Process(self, task, Clock::now());
+      Process(self, task, BusyClock::Now());
       continue;
     }
     // Nothing to run here: the group's tasks run elsewhere (or wait in the

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "busy_clock.hpp"
 #include "dispatcher.hpp"
 #include "litepool/pool.hpp"
 #include "retry_timer.hpp"
@@ -73,15 +74,15 @@ class Engine {
   bool FindWork(Worker& self, TaskRecord*& task);
   // Releases the task's slot and runs its next attempt; the worker has been
   // busy since `start`. Returns the time the attempt ended.
-  std::chrono::steady_clock::time_point Process(
-      Worker& self, TaskRecord* task, std::chrono::steady_clock::time_point start);
+  BusyClock::Ticks Process(Worker& self, TaskRecord* task, BusyClock::Ticks start);
+  // Converts the workers' busy ticks to time.
+  const BusyClock& Clock() const noexcept { return busy_clock_; }
   bool HasQueuedWork() const noexcept;
   bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
   void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }
   void NoteUnparked() noexcept { parked_.fetch_sub(1, std::memory_order_seq_cst); }
-  // Relaxed: the idle count only decides whether a producer scans for an
-  // idle worker; a stale value costs one scan or one missed shortcut.
-  void NoteIdle(int delta) noexcept { idle_.fetch_add(delta, std::memory_order_relaxed); }
+  // Worker `id` starts (true) or stops looking for work.
+  void NoteIdle(std::size_t id, bool idle) noexcept { dispatcher_.SetIdle(id, idle); }
   std::uint32_t SpinIterations() const noexcept { return options_.spin_iterations; }
   std::string ThreadName(std::size_t id) const;
   // A helping wait: runs queued tasks on `self` until the group is done.
@@ -103,6 +104,7 @@ class Engine {
   void StopWorkers();
 
   PoolOptions options_;
+  BusyClock busy_clock_;
   std::size_t queue_capacity_;
   std::size_t capacity_;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -111,8 +113,7 @@ class Engine {
   // Producer-side hot counters share a line: every AddTask touches both.
   alignas(kCacheLine) SlotGate gate_;
   std::atomic<std::uint64_t> accepted_{0};
-  alignas(kCacheLine) std::atomic<std::int64_t> idle_{0};
-  std::atomic<std::int64_t> parked_{0};
+  alignas(kCacheLine) std::atomic<std::int64_t> parked_{0};
   alignas(kCacheLine) std::atomic<bool> closed_{false};
   std::atomic<bool> cancel_pending_{false};
   std::atomic<bool> closing_{false};

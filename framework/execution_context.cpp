@@ -2,9 +2,7 @@
 
 namespace litepool::detail {
 
-ExecutionContext& Context() noexcept {
-  thread_local ExecutionContext context;
-  return context;
-}
+__attribute__((tls_model("initial-exec"))) thread_local ExecutionContext
+    tls_context;
 
 }  // namespace litepool::detail

@@ -18,7 +18,12 @@ struct ExecutionContext {
   ErrHandle* err_handle = nullptr;  // live while OnError runs
 };
 
-ExecutionContext& Context() noexcept;
+// initial-exec: a direct TLS access instead of a __tls_get_addr call (the
+// library is linked at start-up, not dlopen'ed late; the block is tiny).
+extern __attribute__((tls_model("initial-exec"))) thread_local ExecutionContext
+    tls_context;
+
+inline ExecutionContext& Context() noexcept { return tls_context; }
 
 // Makes `task` the current task for the scope; restores the previous one
 // (a helping Wait runs tasks inside a task).

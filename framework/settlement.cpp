@@ -174,18 +174,17 @@ Error CancelReason(const Engine& engine, const TaskRecord& t) {
   return Error();
 }
 
-// Adds the time since `start` to the worker's busy time; returns now.
-Clock::time_point AddBusy(Worker& self, Clock::time_point start) {
-  const Clock::time_point now = Clock::now();
-  self.Stats().busy_ns.Add(static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count()));
+// Adds the ticks since `start` to the worker's busy time; returns now.
+BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start) {
+  const BusyClock::Ticks now = BusyClock::Now();
+  self.Stats().busy_ticks.Add(now - start);
   return now;
 }
 
 // OnComplete, then the counters, then the group credit: once Wait() returns,
 // Stats() already counts the task.
-Clock::time_point Settle(Engine& engine, Worker& self, TaskRecord* t,
-                         Outcome outcome, Clock::time_point start) {
+BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
+                        Outcome outcome, BusyClock::Ticks start) {
   if (t->spec.on_complete_fn) {
     Guarded(self, *t, "OnComplete", [&] { t->spec.on_complete_fn(); });
   } else if (t->spec.on_complete_iface) {
@@ -205,7 +204,7 @@ Clock::time_point Settle(Engine& engine, Worker& self, TaskRecord* t,
     if (outcome == Outcome::kCancelled) self.Stats().cancelled.Add();
     if (outcome == Outcome::kException) self.Stats().exceptions.Add();
   }
-  const Clock::time_point end = AddBusy(self, start);
+  const BusyClock::Ticks end = AddBusy(self, start);
   if (credit) {
     if (GroupState* g = GroupAccess::State(group);
         g != nullptr && !g->TryDecrement()) {
@@ -221,8 +220,8 @@ Clock::time_point Settle(Engine& engine, Worker& self, TaskRecord* t,
 
 }  // namespace
 
-Clock::time_point RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
-                             Clock::time_point start) {
+BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
+                            BusyClock::Ticks start) {
   TaskRecord& t = *task;
   Outcome outcome;
   {

@@ -3,7 +3,7 @@
 #ifndef LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 #define LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 
-#include <chrono>
+#include "busy_clock.hpp"
 
 namespace litepool::detail {
 
@@ -17,9 +17,8 @@ struct TaskRecord;
 // counters, and deletes it. Never throws: user exceptions are caught.
 // The worker's busy time grows by now - `start`; returns now, so a worker
 // that goes straight on to its next task reads the clock once per task.
-std::chrono::steady_clock::time_point RunAttempt(
-    Engine& engine, Worker& self, TaskRecord* task,
-    std::chrono::steady_clock::time_point start);
+BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
+                            BusyClock::Ticks start);
 
 }  // namespace litepool::detail
 

@@ -204,7 +204,7 @@ UsageReport Engine::Stats() const {
     u.retried = st.retried.Load();
     u.stolen = st.stolen.Load();
     u.callback_errors = st.callback_errors.Load();
-    u.busy = std::chrono::nanoseconds(static_cast<std::int64_t>(st.busy_ns.Load()));
+    u.busy = busy_clock_.ToNanos(st.busy_ticks.Load());
     const std::int64_t q = w->Queued();
     u.queued = q > 0 ? static_cast<std::size_t>(q) : 0;
     Accumulate(r.total, u);

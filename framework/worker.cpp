@@ -47,6 +47,12 @@ bool Worker::TryPop(TaskRecord*& task) {
   return true;
 }
 
+bool Worker::TryPopOwn(TaskRecord*& task) {
+  if (!queue_.try_dequeue(own_token_, task)) return false;
+  queued_.fetch_sub(1, std::memory_order_relaxed);  // a hint, as in TryPop
+  return true;
+}
+
 bool Worker::Unpark() {
   if (!parked_.load(std::memory_order_seq_cst)) return false;
   if (!parked_.exchange(false, std::memory_order_seq_cst)) return false;
@@ -81,7 +87,7 @@ void Worker::Run() {
   TaskRecord* task = nullptr;
   // While the worker goes from task to task, the end of one attempt is the
   // start of the next: one clock read per task.
-  auto busy_since = std::chrono::steady_clock::now();
+  BusyClock::Ticks busy_since = BusyClock::Now();
   for (;;) {
     if (engine_.FindWork(*this, task)) {
       busy_since = engine_.Process(*this, task, busy_since);
@@ -90,7 +96,7 @@ void Worker::Run() {
     // Relaxed: idleness is a dispatch hint; a stale value costs balance,
     // never correctness (Park() re-checks the queues before sleeping).
     idle_.store(true, std::memory_order_relaxed);
-    engine_.NoteIdle(+1);
+    engine_.NoteIdle(id_, true);
     bool found = false;
     for (std::uint32_t i = 0; i < spins && !found; ++i) {
       CpuRelax();
@@ -99,7 +105,7 @@ void Worker::Run() {
     while (!found) {
       if (engine_.Stopping()) {
         idle_.store(false, std::memory_order_relaxed);
-        engine_.NoteIdle(-1);
+        engine_.NoteIdle(id_, false);
         Context().worker = nullptr;
         return;
       }
@@ -107,8 +113,8 @@ void Worker::Run() {
       found = engine_.FindWork(*this, task);
     }
     idle_.store(false, std::memory_order_relaxed);
-    engine_.NoteIdle(-1);
-    busy_since = engine_.Process(*this, task, std::chrono::steady_clock::now());
+    engine_.NoteIdle(id_, false);
+    busy_since = engine_.Process(*this, task, BusyClock::Now());
   }
 }
 

@@ -29,8 +29,10 @@ class Worker {
 
   // Producer side: queue `task` here. Thread-safe.
   void Push(TaskRecord* task);
-  // Takes one task from this worker's queue (owner or thief). Thread-safe.
+  // Takes one task from this worker's queue (a thief). Thread-safe.
   bool TryPop(TaskRecord*& task);
+  // The same for the owner's own thread only: uses its consumer token.
+  bool TryPopOwn(TaskRecord*& task);
 
   // Tasks waiting in the queue; approximate while pushes/pops are in flight.
   std::int64_t Queued() const noexcept {
@@ -66,6 +68,7 @@ class Worker {
   Engine& engine_;
   const std::size_t id_;
   moodycamel::ConcurrentQueue<TaskRecord*> queue_;
+  moodycamel::ConsumerToken own_token_{queue_};  // the worker thread's only
   // Written by producers and thieves.
   alignas(kCacheLine) std::atomic<std::int64_t> queued_{0};
   // Written by the owner, read by producers.

@@ -34,7 +34,7 @@ struct WorkerStats {
   SingleWriterCounter retried;
   SingleWriterCounter stolen;
   SingleWriterCounter callback_errors;
-  SingleWriterCounter busy_ns;
+  SingleWriterCounter busy_ticks;  // BusyClock ticks; Engine::Clock() converts
 };
 
 }  // namespace litepool::detail
