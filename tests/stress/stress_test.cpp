@@ -134,5 +134,36 @@ TEST(StressTest, PingPongWithImmediateParkingNeverLosesAWakeup) {
   }
 }
 
+// An endlessly retrying task (ErrReload(-1), no backoff) on the only
+// worker must not starve the tasks queued behind it. The queue is not FIFO
+// across producers, and the worker thread re-queues the retry through its
+// own producer stream: a dequeue that always prefers that stream would
+// run the retry for ever and the queued task never (until Close).
+TEST(StressTest, EndlessRetryDoesNotStarveQueuedTasks) {
+  for (std::size_t capacity : {1u, 4u}) {
+    Pool pool(1, capacity);
+    std::atomic<bool> others_done{false};
+    TaskGroup retrier(1), others(static_cast<std::int64_t>(capacity));
+    ASSERT_FALSE(pool.AddTask(
+        retrier.NewTaskOptions()
+            .SetTask([&] { return others_done ? Error() : Error("not yet"); })
+            .SetOnError([](ErrHandle& h, TaskGroup&, const Error&) { h.ErrReload(-1); })
+            .SetAutoDone()));
+    for (std::size_t i = 0; i < capacity; ++i) {
+      ASSERT_FALSE(pool.AddTask(others.NewTaskOptions()
+                                    .SetTask([] {})
+                                    .SetAddTimeout(std::chrono::seconds(10))
+                                    .SetAutoDone()))
+          << "no slot for task " << i << " (capacity " << capacity << ")";
+    }
+    ASSERT_TRUE(others.WaitFor(std::chrono::seconds(10)))
+        << others.Pending() << " of " << capacity << " queued tasks starved";
+    others_done = true;
+    ASSERT_TRUE(retrier.WaitFor(std::chrono::seconds(60)));
+    pool.Close();
+    EXPECT_TRUE(detail::PoolAccess::Totals(pool).Balanced());
+  }
+}
+
 }  // namespace
 }  // namespace litepool
