@@ -3,7 +3,8 @@
 # The Debian packages the build and the test suites need (cmake: the
 # find_package consumer test; doxygen: the docs target and check).
 LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
-  libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen)
+  libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen
+  libfuzzer-14-dev libclang-rt-14-dev)  # libFuzzer and its runtimes: scripts/fuzz
 
 # ensure_packages PKG...: installs the missing ones with apt-get (as root),
 # or says the exact command to run and fails.

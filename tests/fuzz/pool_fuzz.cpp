@@ -1,0 +1,311 @@
+// libFuzzer target: the input is a program of pool / group / options
+// operations (create a pool of any shape, add tasks of random outcomes and
+// hooks, batches, cancels, Done/Add, moved-from and copied options, nested
+// submits, Close in either mode, even bad sizes). After each input the pool
+// is closed and the invariant is checked: the engine's accepted == settled,
+// accepted equals the AddTask calls that returned ok, every accepted task ran
+// OnComplete exactly once and no rejected task ran anything; groups nobody
+// touched by hand end at the count the model predicts. A violation aborts
+// (the fuzzer saves the input). Built only with -Dfuzz=enabled (scripts/fuzz).
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "litepool/litepool.hpp"
+#include "pool_access.hpp"
+
+namespace {
+
+using litepool::Error;
+using litepool::ErrorCode;
+using litepool::ErrHandle;
+using litepool::Pool;
+using litepool::TaskGroup;
+using litepool::TaskOptions;
+
+[[noreturn]] void Violation(const char* what, long long a = 0, long long b = 0) {
+  std::fprintf(stderr, "INVARIANT VIOLATED: %s (%lld vs %lld)\n", what, a, b);
+  std::abort();
+}
+
+// What one submitted task did.
+struct Track {
+  explicit Track(bool reusable_options = false) : reusable(reusable_options) {}
+  const bool reusable;  // kept options, submitted any number of times
+  std::atomic<int> runs{0}, completes{0}, hooks{0};
+  bool accepted = false;  // by the submitter, after AddTask returned
+  int ok_submits = 0;     // reusable options: AddTask calls that returned ok
+};
+
+struct Group {
+  TaskGroup group;
+  std::int64_t initial = 0;
+  std::int64_t auto_credits = 0;  // auto-done tasks submitted (any result)
+  bool touched = false;           // Add/Done by hand: no exact model
+};
+
+struct State {
+  std::unique_ptr<Pool> pool;
+  std::vector<Group> groups;
+  std::vector<std::shared_ptr<Track>> tracks;
+  std::vector<TaskOptions> saved;  // options kept for reuse (copy / moved-from)
+  std::vector<std::shared_ptr<Track>> saved_tracks;
+  std::atomic<std::uint64_t> nested_accepted{0};
+  std::uint64_t accepted = 0;
+};
+
+// A task built from fuzz bytes; `t` records what happens to it.
+TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t,
+                     Group* g) {
+  TaskOptions o = g != nullptr ? g->group.NewTaskOptions() : TaskOptions();
+  const int kind = in.ConsumeIntegralInRange(0, 5);
+  const int fail_runs = in.ConsumeIntegralInRange(0, 3);
+  Pool* pool = s.pool.get();
+  State* state = &s;
+  o.SetTask([t, kind, fail_runs, pool, state]() -> Error {
+    const int run = ++t->runs;
+    if (!t->reusable && t->completes.load() != 0) Violation("Exec after OnComplete");
+    switch (kind) {
+      case 1: return Error("fail");
+      case 2: throw std::runtime_error("boom");
+      case 3: return run <= fail_runs ? Error("transient") : Error();
+      case 4: {  // nested submit from a worker (overflow path on a full pool)
+        Error e = pool->AddTask(TaskOptions().SetTask([] {}));
+        if (!e) state->nested_accepted.fetch_add(1);
+        else if (e.Code() != ErrorCode::kClosed) Violation("nested AddTask refused", static_cast<int>(e.Code()));
+        return Error();
+      }
+      case 5: throw 7;  // not a std::exception
+      default: return Error();
+    }
+  });
+  const int hooks = in.ConsumeIntegral<std::uint8_t>();
+  if (hooks & 1) o.SetOnSuccess([t] { ++t->hooks; });
+  if (hooks & 2) {
+    const int retries = in.ConsumeIntegralInRange(-3, 3);  // < -1: invalid
+    const bool twice = hooks & 64;
+    o.SetOnError([t, retries, twice](ErrHandle& h, TaskGroup&, const Error&) {
+      ++t->hooks;
+      if (twice) h.ErrReload(1);
+      // ErrReload(-1) on a task that always fails retries until Close. With
+      // no backoff, two of them on a one-slot pool would keep more tasks
+      // queued than the capacity for ever, and a producer waiting for a
+      // slot would wait for ever (documented: admission needs a free slot).
+      // A backoff keeps the waiting retry out of the queue.
+      const bool delayed = retries == -1 || retries == 2;
+      h.ErrReload(retries, [t](const Error&) { ++t->hooks; },
+                  litepool::Backoff{.initial = std::chrono::microseconds(delayed ? 50 : 0)});
+    });
+  }
+  o.SetOnComplete([t, throws = (hooks & 12) == 12] {
+    if (t->completes.fetch_add(1) != 0 && !t->reusable) Violation("OnComplete twice");
+    if (throws) throw std::runtime_error("hook");
+  });
+  if (hooks & 16) {
+    o.SetAutoDone();
+    if (g != nullptr) ++g->auto_credits;
+  }
+  if (hooks & 32) {
+    o.SetAddTimeout(std::chrono::nanoseconds(in.ConsumeIntegralInRange(0, 20000)));
+    o.SetOnAddTimeout([t] { ++t->hooks; });
+  }
+  return o;
+}
+
+Group* PickGroup(FuzzedDataProvider& in, State& s) {
+  if (s.groups.empty() || in.ConsumeBool()) return nullptr;
+  return &s.groups[in.ConsumeIntegralInRange<std::size_t>(0, s.groups.size() - 1)];
+}
+
+void Submit(State& s, const std::shared_ptr<Track>& t, TaskOptions o) {
+  const Error e = s.pool->AddTask(std::move(o));
+  t->accepted = !e;
+  if (!e) ++s.accepted;
+  s.tracks.push_back(t);
+}
+
+void CheckAndClose(State& s) {
+  if (!s.pool) return;
+  s.pool->Close();
+  const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.pool);
+  if (!a.Balanced()) Violation("accepted != settled", a.accepted, a.settled);
+  const std::uint64_t expected = s.accepted + s.nested_accepted.load();
+  if (a.accepted != expected) Violation("engine accepted != AddTask ok", a.accepted, expected);
+  if (a.settled != a.succeeded + a.failed + a.cancelled + a.exception) {
+    Violation("outcomes do not add up", a.settled, a.succeeded + a.failed + a.cancelled + a.exception);
+  }
+  for (const auto& t : s.saved_tracks) {
+    if (t->completes.load() != t->ok_submits) {
+      Violation("reused options: OnComplete count", t->completes.load(), t->ok_submits);
+    }
+  }
+  for (const auto& t : s.tracks) {
+    const int c = t->completes.load();
+    if (t->accepted && c != 1) Violation("accepted task: OnComplete count", c, 1);
+    if (!t->accepted && (c != 0 || t->runs.load() != 0)) {
+      Violation("rejected task ran", c, t->runs.load());
+    }
+  }
+  for (const Group& g : s.groups) {
+    if (g.touched) continue;
+    // Every auto-done task credits once (accepted or rejected); surplus
+    // credits are refused and reported as kInvalidArgument errors.
+    const std::int64_t want = g.initial > g.auto_credits ? g.initial - g.auto_credits : 0;
+    if (g.group.Pending() != want) Violation("group pending", g.group.Pending(), want);
+    std::int64_t below_zero = 0;
+    for (const Error& e : g.group.Errors()) below_zero += e.Code() == ErrorCode::kInvalidArgument;
+    const std::int64_t surplus = g.auto_credits > g.initial ? g.auto_credits - g.initial : 0;
+    if (below_zero != surplus) Violation("refused credits", below_zero, surplus);
+  }
+  s.tracks.clear();
+  s.saved.clear();
+  s.saved_tracks.clear();
+  s.groups.clear();
+  s.accepted = 0;
+  s.nested_accepted = 0;
+  s.pool.reset();
+}
+
+void NewPool(FuzzedDataProvider& in, State& s) {
+  CheckAndClose(s);
+  // Sizes include the invalid ones (0, huge): they must throw, not crash.
+  const std::size_t workers = in.ConsumeIntegralInRange<std::size_t>(0, 5);
+  std::size_t capacity = in.ConsumeIntegralInRange<std::size_t>(0, 9);
+  if (capacity == 9) capacity = ~std::size_t{0};
+  try {
+    s.pool = std::make_unique<Pool>(workers == 5 ? 100000 : workers, capacity);
+    if (workers == 0 || workers == 5 || capacity == 0 || capacity == ~std::size_t{0}) {
+      Violation("bad pool size accepted", static_cast<long long>(workers),
+                static_cast<long long>(capacity));
+    }
+  } catch (const std::invalid_argument&) {
+    s.pool = std::make_unique<Pool>(1, 2);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider in(data, size);
+  State s;
+  NewPool(in, s);
+  int ops = 0;
+  while (in.remaining_bytes() > 0 && ++ops <= 64) {
+    switch (in.ConsumeIntegralInRange(0, 13)) {
+      case 0: {  // a group (negative sizes must throw)
+        const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
+        try {
+          TaskGroup g = s.pool->NewTaskGroup(n);
+          if (n < 0) Violation("negative group accepted", n);
+          s.groups.push_back(Group{g, n, 0, false});
+        } catch (const std::invalid_argument&) {
+          if (n >= 0) Violation("valid group refused", n);
+        }
+        break;
+      }
+      case 1: case 2: case 3: {  // one task
+        auto t = std::make_shared<Track>();
+        Group* g = PickGroup(in, s);
+        Submit(s, t, MakeTask(in, s, t, g));
+        break;
+      }
+      case 4: {  // a batch, maybe larger than the pool
+        const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, 12);
+        std::vector<TaskOptions> batch;
+        std::vector<std::shared_ptr<Track>> ts;
+        Group* g = PickGroup(in, s);
+        for (std::size_t i = 0; i < n; ++i) {
+          ts.push_back(std::make_shared<Track>());
+          batch.push_back(MakeTask(in, s, ts.back(), g));
+        }
+        const Error e = s.pool->AddTaskGroup(std::move(batch));
+        if (n > s.pool->Capacity() && e.Code() != ErrorCode::kInvalidArgument) {
+          Violation("oversized batch not refused", static_cast<long long>(n));
+        }
+        for (auto& t : ts) {
+          t->accepted = !e;
+          if (!e) ++s.accepted;
+          s.tracks.push_back(t);
+        }
+        break;
+      }
+      case 5:
+        if (Group* g = PickGroup(in, s)) g->group.Cancel();
+        break;
+      case 6:
+        if (Group* g = PickGroup(in, s)) {
+          g->touched = true;
+          try {
+            g->group.Done();
+          } catch (const std::logic_error&) {
+          }
+        }
+        break;
+      case 7:
+        if (Group* g = PickGroup(in, s)) {
+          g->touched = true;
+          const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-1, 3);
+          try {
+            g->group.Add(n);
+            if (n < 0) Violation("negative Add accepted", n);
+          } catch (const std::invalid_argument&) {
+          }
+        }
+        break;
+      case 8:
+        if (Group* g = PickGroup(in, s)) (void)g->group.WaitFor(std::chrono::nanoseconds(0));
+        break;
+      case 9:
+        s.pool->Close(in.ConsumeBool() ? litepool::CloseMode::kDrain
+                                       : litepool::CloseMode::kCancelPending);
+        break;
+      case 10: {  // keep options to reuse: copy (runs twice) or move (then empty)
+        auto t = std::make_shared<Track>(true);
+        s.saved.push_back(MakeTask(in, s, t, nullptr));
+        s.saved_tracks.push_back(t);
+        break;
+      }
+      case 11:
+        if (!s.saved.empty()) {
+          const std::size_t i = in.ConsumeIntegralInRange<std::size_t>(0, s.saved.size() - 1);
+          if (in.ConsumeBool()) {
+            // Moved: the first add takes it; a second add of the moved-from
+            // options is kInvalidArgument.
+            const bool had = s.saved[i].HasTask();
+            const Error e = s.pool->AddTask(std::move(s.saved[i]));
+            if (!had && e.Code() != ErrorCode::kInvalidArgument) Violation("moved-from accepted");
+            if (!e) {
+              ++s.accepted;
+              ++s.saved_tracks[i]->ok_submits;
+            }
+          } else {
+            const Error e = s.pool->AddTask(s.saved[i]);  // a copy
+            if (!e) {
+              ++s.accepted;
+              ++s.saved_tracks[i]->ok_submits;
+            }
+          }
+        }
+        break;
+      case 12: {  // reports must not block or crash
+        std::ostringstream out;
+        s.pool->Usage(out);
+        (void)s.pool->Stats().ToJson();
+        break;
+      }
+      case 13:
+        NewPool(in, s);
+        break;
+    }
+  }
+  CheckAndClose(s);
+  return 0;
+}
