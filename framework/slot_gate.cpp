@@ -1,5 +1,7 @@
 #include "slot_gate.hpp"
 
+#include <thread>
+
 namespace litepool::detail {
 
 bool SlotGate::TryAcquire(std::int64_t n) noexcept {
@@ -28,6 +30,13 @@ void SlotGate::RaiseMark(std::int64_t n) noexcept {
 
 SlotGate::Result SlotGate::Acquire(std::int64_t n, Deadline deadline,
                                    const std::atomic<bool>& closed) {
+  constexpr int kYields = 64;
+  for (int i = 0; i < kYields; ++i) {
+    if (TryAcquire(n)) return Result::kAcquired;
+    if (closed.load(std::memory_order_acquire)) return Result::kClosed;
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) break;
+    std::this_thread::yield();
+  }
   if (TryAcquire(n)) return Result::kAcquired;
   std::unique_lock lock(mu_);
   // seq_cst: pairs with Release() (free_ increment, then the waiter counts
