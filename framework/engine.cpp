@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "deadline.hpp"
 #include "execution_context.hpp"
 #include "group_state.hpp"
 #include "settlement.hpp"
@@ -36,12 +37,14 @@ PoolOptions Validated(PoolOptions o) {
   return o;
 }
 
-std::optional<Clock::time_point> DeadlineAfter(
-    std::optional<std::chrono::nanoseconds> timeout) {
-  if (!timeout) return std::nullopt;
-  const auto now = Clock::now();
-  if (*timeout >= Clock::time_point::max() - now) return std::nullopt;
-  return now + std::chrono::duration_cast<Clock::duration>(*timeout);
+// OnAddTimeout runs on the submitting thread; a throw goes to the group.
+void RunOnAddTimeout(TaskSpec& spec) {
+  if (!spec.on_add_timeout) return;
+  try {
+    spec.on_add_timeout();
+  } catch (...) {
+    if (spec.group) spec.group->AddError(Error::FromException(std::current_exception()));
+  }
 }
 
 std::string FormatDuration(std::chrono::nanoseconds d) {
@@ -105,6 +108,34 @@ Error Engine::Reject(TaskSpec& spec, Error why) {
   return why;
 }
 
+SlotGate::Result Engine::Admit(std::int64_t n,
+                               std::optional<std::chrono::nanoseconds> timeout) {
+  if (!gate_.TryAcquire(n)) {
+    if (OnOwnWorker() && !timeout) {
+      gate_.ForceAcquire(n);  // overflow path: never block a worker
+    } else {
+      const auto result = (timeout && timeout->count() == 0)
+                              ? SlotGate::Result::kTimeout
+                              : gate_.Acquire(n, DeadlineAfter(timeout), closed_);
+      if (result != SlotGate::Result::kAcquired) return result;
+    }
+  }
+  // seq_cst pair with Close(): either Close counts these tasks before it
+  // waits for the drain, or this thread sees closed_ and backs out.
+  accepted_.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
+  if (closed_.load(std::memory_order_seq_cst)) {
+    Unadmit(n);
+    return SlotGate::Result::kClosed;
+  }
+  return SlotGate::Result::kAcquired;
+}
+
+void Engine::Unadmit(std::int64_t n) {
+  accepted_.fetch_sub(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
+  gate_.Release(n);
+  NoteSettled();
+}
+
 Error Engine::AddTask(TaskSpec&& spec) {
   if (!spec.HasTask()) {
     return Reject(spec, Error("AddTask: TaskOptions has no task (call "
@@ -116,50 +147,22 @@ Error Engine::AddTask(TaskSpec&& spec) {
     return Reject(spec, Error("AddTask: task group was cancelled",
                               ErrorCode::kCancelled));
   }
-  if (!gate_.TryAcquire(1)) {
-    if (OnOwnWorker() && !spec.add_timeout) {
-      gate_.ForceAcquire(1);  // overflow path: never block a worker
-    } else {
-      const auto result =
-          (spec.add_timeout && spec.add_timeout->count() == 0)
-              ? SlotGate::Result::kTimeout
-              : gate_.Acquire(1, DeadlineAfter(spec.add_timeout), closed_);
-      if (result == SlotGate::Result::kClosed) {
-        return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
-      }
-      if (result == SlotGate::Result::kTimeout) {
-        const std::string what =
-            "AddTask: no free slot within the add-timeout of " +
-            FormatDuration(*spec.add_timeout);
-        if (spec.on_add_timeout) {
-          try {
-            spec.on_add_timeout();
-          } catch (...) {
-            if (spec.group) {
-              spec.group->AddError(Error::FromException(std::current_exception()));
-            }
-          }
-        }
-        return Reject(spec, Error(what, ErrorCode::kTimeout));
-      }
-    }
-  }
-  // seq_cst pair with Close(): either Close counts this task before it
-  // waits for the drain, or this thread sees closed_ and backs out.
-  accepted_.fetch_add(1, std::memory_order_seq_cst);
-  if (closed_.load(std::memory_order_seq_cst)) {
-    accepted_.fetch_sub(1, std::memory_order_seq_cst);
-    gate_.Release(1);
-    NoteSettled();
-    return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+  switch (Admit(1, spec.add_timeout)) {
+    case SlotGate::Result::kAcquired:
+      break;
+    case SlotGate::Result::kClosed:
+      return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+    case SlotGate::Result::kTimeout:
+      RunOnAddTimeout(spec);
+      return Reject(spec, Error("AddTask: no free slot within the add-timeout of " +
+                                    FormatDuration(*spec.add_timeout),
+                                ErrorCode::kTimeout));
   }
   TaskRecord* record = nullptr;
   try {
     record = new TaskRecord(std::move(spec));
   } catch (...) {  // bad_alloc: undo the admission, nothing was queued
-    accepted_.fetch_sub(1, std::memory_order_seq_cst);
-    gate_.Release(1);
-    NoteSettled();
+    Unadmit(1);
     throw;
   }
   Dispatch(record);
@@ -196,41 +199,28 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   }
   if (Closed()) return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
   const auto n = static_cast<std::int64_t>(specs.size());
-  if (!gate_.TryAcquire(n)) {
-    if (OnOwnWorker() && !timeout) {
-      gate_.ForceAcquire(n);
-    } else {
-      const auto result = (timeout && timeout->count() == 0)
-                              ? SlotGate::Result::kTimeout
-                              : gate_.Acquire(n, DeadlineAfter(timeout), closed_);
-      if (result == SlotGate::Result::kClosed) {
-        return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
-      }
-      if (result == SlotGate::Result::kTimeout) {
-        for (auto& s : specs) {
-          if (!s.on_add_timeout) continue;
-          try {
-            s.on_add_timeout();
-          } catch (...) {
-            if (s.group) s.group->AddError(Error::FromException(std::current_exception()));
-          }
-        }
-        return reject_all(Error("AddTaskGroup: no room for " +
-                                    std::to_string(n) +
-                                    " tasks within the add-timeout of " +
-                                    FormatDuration(*timeout),
-                                ErrorCode::kTimeout));
-      }
-    }
+  switch (Admit(n, timeout)) {
+    case SlotGate::Result::kAcquired:
+      break;
+    case SlotGate::Result::kClosed:
+      return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+    case SlotGate::Result::kTimeout:
+      for (auto& s : specs) RunOnAddTimeout(s);
+      return reject_all(Error("AddTaskGroup: no room for " + std::to_string(n) +
+                                  " tasks within the add-timeout of " +
+                                  FormatDuration(*timeout),
+                              ErrorCode::kTimeout));
   }
-  accepted_.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
-  if (closed_.load(std::memory_order_seq_cst)) {
-    accepted_.fetch_sub(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
-    gate_.Release(n);
-    NoteSettled();
-    return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+  std::vector<TaskRecord*> records;
+  try {
+    records.reserve(specs.size());
+    for (auto& s : specs) records.push_back(new TaskRecord(std::move(s)));
+  } catch (...) {  // bad_alloc: undo the whole admission, nothing was queued
+    for (TaskRecord* r : records) delete r;
+    Unadmit(n);
+    throw;
   }
-  for (auto& s : specs) Dispatch(new TaskRecord(std::move(s)));
+  for (TaskRecord* r : records) Dispatch(r);
   return Error();
 }
 

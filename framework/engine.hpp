@@ -97,6 +97,12 @@ class Engine {
 
  private:
   Error Reject(TaskSpec& spec, Error why);
+  // Takes n slots (at once; by the overflow path on this pool's worker
+  // without a timeout; or waiting up to `timeout`) and counts n accepted
+  // tasks. kAcquired: admitted; otherwise nothing was taken.
+  SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout);
+  // Undoes an admission whose tasks were never queued.
+  void Unadmit(std::int64_t n);
   bool OnOwnWorker() const noexcept;
   void Dispatch(TaskRecord* task);
   void WakeAll();

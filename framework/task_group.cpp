@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "deadline.hpp"
 #include "engine.hpp"
 #include "execution_context.hpp"
 #include "group_state.hpp"
@@ -105,12 +106,7 @@ void TaskGroup::Done() const {
 void TaskGroup::Wait() const { WaitFor(std::chrono::nanoseconds::max()); }
 
 bool TaskGroup::WaitFor(std::chrono::nanoseconds timeout) const {
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  const auto now = std::chrono::steady_clock::now();
-  if (timeout < std::chrono::steady_clock::time_point::max() - now) {
-    deadline = now + std::chrono::duration_cast<
-                         std::chrono::steady_clock::duration>(timeout);
-  }
+  const auto deadline = detail::DeadlineAfter(timeout);
   if (detail::Worker* worker = detail::Context().worker) {
     return worker->GetEngine().HelpUntilZero(*worker, *state_, deadline);
   }
