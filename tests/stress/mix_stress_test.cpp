@@ -19,13 +19,15 @@
 namespace litepool::stress {
 namespace {
 
-// 1.25M top-level tasks submitted in a normal build over the five endings
-// (about 1M accepted: the racing closes reject the rest), plus nested
+// 2.5M top-level tasks submitted in a normal build over the five endings
+// (about 2M accepted: the racing closes reject the rest), plus nested
 // children; sanitizer builds run LITEPOOL_STRESS_SCALE percent of that.
-constexpr int kTasksPerEnding = 250000 * LITEPOOL_STRESS_SCALE / 100;
-constexpr int kRoundsPerEnding = 8 * LITEPOOL_STRESS_SCALE / 100 < 2
-                                     ? 2
-                                     : 8 * LITEPOOL_STRESS_SCALE / 100;
+constexpr int kTasksPerEnding = 500000 * LITEPOOL_STRESS_SCALE / 100;
+// At least four rounds (four random pool shapes) per ending, also when
+// the sanitizer builds shrink the task count.
+constexpr int kRoundsPerEnding = 16 * LITEPOOL_STRESS_SCALE / 100 < 4
+                                     ? 4
+                                     : 16 * LITEPOOL_STRESS_SCALE / 100;
 
 // LITEPOOL_STRESS_SEED=n replays other plans (thread timing still varies).
 std::uint64_t BaseSeed() {
