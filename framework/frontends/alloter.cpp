@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "deadline.hpp"
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/task_group.hpp"
@@ -142,14 +143,6 @@ std::string FormatDuration(std::chrono::nanoseconds d) {
   return std::to_string(d.count()) + "ns";
 }
 
-std::optional<Clock::time_point> DeadlineAfter(
-    std::optional<std::chrono::nanoseconds> timeout) {
-  if (!timeout) return std::nullopt;
-  const auto now = Clock::now();
-  if (*timeout >= Clock::time_point::max() - now) return std::nullopt;
-  return now + std::chrono::duration_cast<Clock::duration>(*timeout);
-}
-
 Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
                const AlloterOptions& options,
                std::stop_token stop, std::vector<BatchFn> fns,
@@ -161,7 +154,7 @@ Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
     return Error();
   }
   auto batch = std::make_shared<Batch>(std::move(fns), limiter, cancel_on_error);
-  const std::optional<Clock::time_point> deadline = DeadlineAfter(options.timeout);
+  const std::optional<Clock::time_point> deadline = detail::DeadlineAfter(options.timeout);
   std::optional<std::stop_callback<StopBatch>> on_stop;
   if (stop.stop_possible()) on_stop.emplace(std::move(stop), StopBatch{batch});
 
