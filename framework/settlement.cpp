@@ -56,14 +56,22 @@ bool HasOnError(const TaskRecord& t) {
          static_cast<bool>(t.spec.on_error_iface);
 }
 
-// Why no further retry may run, or ok when one may.
-Error StopReason(const Engine& engine, const TaskRecord& t) {
+// Why a task must not run now (group or pool cancellation), or ok.
+Error CancelReason(const Engine& engine, const TaskRecord& t) {
   if (t.GroupCancelled()) {
-    return Error("retry stopped: task group cancelled", ErrorCode::kCancelled);
+    return Error("task group cancelled", ErrorCode::kCancelled);
   }
   if (engine.CancelPending()) {
-    return Error("retry stopped: pool closed with kCancelPending",
-                 ErrorCode::kCancelled);
+    return Error("pool closed with kCancelPending", ErrorCode::kCancelled);
+  }
+  return Error();
+}
+
+// Why no further retry may run, or ok when one may: a cancellation, or a
+// closed pool (no retry is requested after Close).
+Error StopReason(const Engine& engine, const TaskRecord& t) {
+  if (Error cancel = CancelReason(engine, t)) {
+    return Error("retry stopped: " + cancel.Message(), cancel.Code());
   }
   if (engine.Closed()) {
     return Error("retry stopped: pool closed", ErrorCode::kClosed);
@@ -161,17 +169,6 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   t.backoff = ErrHandleAccess::GetBackoff(handle);
   if (IsStop(error)) return Finish(self, t, error);  // cancelled before a run
   return Retry(engine, self, t, error);
-}
-
-// Why a task must not run now (group or pool cancellation), or ok.
-Error CancelReason(const Engine& engine, const TaskRecord& t) {
-  if (t.GroupCancelled()) {
-    return Error("task group cancelled", ErrorCode::kCancelled);
-  }
-  if (engine.CancelPending()) {
-    return Error("pool closed with kCancelPending", ErrorCode::kCancelled);
-  }
-  return Error();
 }
 
 // Adds the ticks since `start` to the worker's busy time; returns now.
