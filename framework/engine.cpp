@@ -59,6 +59,10 @@ Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
       queue_capacity_(options_.queue_capacity),
       capacity_(options_.workers * options_.queue_capacity),
+      // Enough cached blocks for a full pool plus each worker's batch in
+      // flight, and no more than ~8 MiB of them.
+      records_(std::min<std::size_t>(capacity_ + options_.workers * RecordPool::kBatch,
+                                     (std::size_t{8} << 20) / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.workers),
       gate_(static_cast<std::int64_t>(capacity_)),
       timer_([this](TaskRecord* task) {
@@ -160,7 +164,7 @@ Error Engine::AddTask(TaskSpec&& spec) {
   }
   TaskRecord* record = nullptr;
   try {
-    record = new TaskRecord(std::move(spec));
+    record = records_.Make(std::move(spec));
   } catch (...) {  // bad_alloc: undo the admission, nothing was queued
     Unadmit(1);
     throw;
@@ -214,9 +218,9 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   std::vector<TaskRecord*> records;
   try {
     records.reserve(specs.size());
-    for (auto& s : specs) records.push_back(new TaskRecord(std::move(s)));
+    for (auto& s : specs) records.push_back(records_.Make(std::move(s)));
   } catch (...) {  // bad_alloc: undo the whole admission, nothing was queued
-    for (TaskRecord* r : records) delete r;
+    for (TaskRecord* r : records) RecordPool::Destroy(r);
     Unadmit(n);
     throw;
   }

@@ -15,6 +15,7 @@
 
 #include "busy_clock.hpp"
 #include "dispatcher.hpp"
+#include "record_pool.hpp"
 #include "litepool/pool.hpp"
 #include "retry_timer.hpp"
 #include "slot_gate.hpp"
@@ -94,6 +95,8 @@ class Engine {
   void Requeue(TaskRecord* task, std::chrono::nanoseconds delay);
   // Called once per settled task, after its counters were updated.
   void NoteSettled();
+  // Where the workers' caches hand freed record blocks back.
+  RecordPool& Records() noexcept { return records_; }
 
  private:
   Error Reject(TaskSpec& spec, Error why);
@@ -113,6 +116,7 @@ class Engine {
   BusyClock busy_clock_;
   std::size_t queue_capacity_;
   std::size_t capacity_;
+  RecordPool records_;  // before workers_: their caches hand blocks to it
   std::vector<std::unique_ptr<Worker>> workers_;
   Dispatcher dispatcher_;
 

@@ -191,7 +191,7 @@ BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
       (t->credit_requested || t->spec.auto_done) && !t->private_group;
   TaskGroup group = std::move(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
-  delete t;
+  self.Records().Free(t);
   if (outcome == Outcome::kSucceeded) {
     self.Stats().succeeded.Add();
   } else {

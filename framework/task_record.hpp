@@ -14,7 +14,8 @@
 namespace litepool::detail {
 
 struct TaskRecord {
-  explicit TaskRecord(TaskSpec&& s)
+  // Only moves; noexcept so RecordPool can build it in a recycled block.
+  explicit TaskRecord(TaskSpec&& s) noexcept
       : spec(std::move(s)), group(GroupAccess::Make(std::move(spec.group))) {}
 
   GroupState* Group() const noexcept { return GroupAccess::State(group); }

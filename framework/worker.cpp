@@ -24,7 +24,8 @@ inline void CpuRelax() noexcept {
 }
 }  // namespace
 
-Worker::Worker(Engine& engine, std::size_t id) : engine_(engine), id_(id) {}
+Worker::Worker(Engine& engine, std::size_t id)
+    : engine_(engine), id_(id), records_(engine.Records()) {}
 
 void Worker::Start() { thread_ = std::thread([this] { Run(); }); }
 

@@ -9,6 +9,7 @@
 #include <semaphore>
 #include <thread>
 
+#include "record_pool.hpp"
 #include "worker_stats.hpp"
 
 namespace litepool::detail {
@@ -58,6 +59,8 @@ class Worker {
   std::size_t Id() const noexcept { return id_; }
   Engine& GetEngine() const noexcept { return engine_; }
   WorkerStats& Stats() noexcept { return stats_; }
+  // This worker's cache of freed record blocks; its own thread only.
+  RecordPool::LocalCache& Records() noexcept { return records_; }
   const WorkerStats& Stats() const noexcept { return stats_; }
 
  private:
@@ -76,6 +79,7 @@ class Worker {
   std::atomic<bool> parked_{false};
   std::binary_semaphore wake_{0};
   alignas(kCacheLine) WorkerStats stats_;
+  RecordPool::LocalCache records_;
   std::thread thread_;
 };
 

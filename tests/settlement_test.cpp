@@ -4,6 +4,7 @@
 #include <atomic>
 #include <future>
 #include <latch>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -82,6 +83,26 @@ TEST(SettlementTest, WaitReturnsOnlyAfterOnCompleteReturned) {
   proceed.count_down();
   tg.Wait();
   EXPECT_EQ(tg.Pending(), 0);
+}
+
+// Task records are recycled (framework/record_pool.hpp): the block may be
+// kept, but what the hooks captured must be gone by the time Wait returns.
+TEST(SettlementTest, CapturedStateIsReleasedBeforeWaitReturns) {
+  Pool pool(2, 4);
+  constexpr int kTasks = 10;  // fewer than a worker's batch of freed blocks
+  std::vector<std::weak_ptr<int>> watched;
+  TaskGroup tg(kTasks);
+  for (int i = 0; i < kTasks; ++i) {
+    auto state = std::make_shared<int>(i);
+    watched.push_back(state);
+    pool.AddTask(tg.NewTaskOptions()
+                     .SetTask([state] {})
+                     .SetOnSuccess([state] {})
+                     .SetOnComplete([state] {})
+                     .SetAutoDone());
+  }
+  tg.Wait();
+  for (const auto& w : watched) EXPECT_TRUE(w.expired());
 }
 
 TEST(SettlementTest, RetryUntilSuccessGoesToAfterNotOnSuccess) {

@@ -1,0 +1,61 @@
+// RecordPool: freed record blocks are reused by later tasks, and a freed
+// record is destroyed at once even though its block is kept.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "litepool/litepool.hpp"
+#include "record_pool.hpp"
+#include "task_options_access.hpp"
+#include "task_record.hpp"
+
+namespace litepool::detail {
+namespace {
+
+TaskSpec SpecHolding(std::shared_ptr<int> state) {
+  TaskOptions o = TaskOptions().SetTask([state] {});
+  return std::move(TaskOptionsAccess::Spec(o));
+}
+
+TEST(RecordPoolTest, AFullBatchOfFreedBlocksIsReusedByMake) {
+  RecordPool pool(1024);
+  RecordPool::LocalCache cache(pool);
+  std::set<void*> freed;
+  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
+    TaskRecord* r = pool.Make(SpecHolding(nullptr));
+    freed.insert(r);
+    cache.Free(r);
+  }
+  EXPECT_EQ(pool.CachedApprox(), RecordPool::kBatch);
+  // The batch was handed back: the next records come from those blocks.
+  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
+    TaskRecord* r = pool.Make(SpecHolding(nullptr));
+    EXPECT_EQ(freed.count(r), 1u) << "record " << i << " was not recycled";
+    RecordPool::Destroy(r);
+  }
+}
+
+TEST(RecordPoolTest, FreeDestroysTheRecordAtOnce) {
+  RecordPool pool(1024);
+  RecordPool::LocalCache cache(pool);
+  auto state = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = state;
+  TaskRecord* r = pool.Make(SpecHolding(std::move(state)));
+  ASSERT_FALSE(watch.expired());
+  cache.Free(r);  // one block: it stays in the worker's batch
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(RecordPoolTest, NoBlockIsCachedBeyondTheBound) {
+  RecordPool pool(0);  // cache nothing: a full batch goes to operator delete
+  RecordPool::LocalCache cache(pool);
+  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
+    cache.Free(pool.Make(SpecHolding(nullptr)));
+  }
+  EXPECT_EQ(pool.CachedApprox(), 0u);
+}
+
+}  // namespace
+}  // namespace litepool::detail
