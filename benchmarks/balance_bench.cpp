@@ -7,6 +7,10 @@
 //   Balance/seed003_sleep  units = 5 us of sleep_for (the Go example sleeps)
 //   Balance/seed003_spin_q200  seed003_spin with queue capacity 200: shows
 //                          what the bounded queue of 5 costs litepool
+//   Balance/seed003_spin_w2  seed003_spin on 2 workers (this machine's
+//                          cores): no oversubscription
+//   Balance/seed003_cpu    seed 003's list as fixed CPU work (thread CPU
+//                          time); ideal = CPU used / min(workers, cores)
 //   Balance/skewed_spin    1000 tasks of 50-150 us, 1% of them 100x longer
 //   Balance/bursts_spin    10 bursts of 100 seed-003 tasks; each burst
 //                          settles and the pool idles 1 ms before the next
@@ -53,12 +57,16 @@ constexpr std::size_t kQueueCapacity = 5;
 constexpr std::uint32_t kSeed = 3;
 
 struct BalanceCtx {
+  explicit BalanceCtx(std::size_t w) : workers(w), busy(w) {}
+  std::size_t workers;
   Completion done;
-  BusyTracker busy{kWorkers};
+  BusyTracker busy;
   std::atomic<std::int64_t> last_end{0};
   std::atomic<std::int64_t> longest{0};
   std::int64_t unit_ns = 1000;
   bool sleep = false;
+  bool cpu = false;  // units of CPU time (SpinCpuFor), not of wall time
+  std::atomic<std::int64_t> cpu_work{0};  // CPU ns used by the tasks
 };
 
 struct TaskRec {
@@ -80,6 +88,8 @@ void BalanceJob(void* arg) {
   const std::int64_t t0 = NowNs();
   if (c->sleep) {
     std::this_thread::sleep_for(std::chrono::nanoseconds(work));
+  } else if (c->cpu) {
+    c->cpu_work.fetch_add(SpinCpuFor(work), std::memory_order_relaxed);
   } else {
     SpinFor(work);
   }
@@ -105,6 +115,7 @@ RoundResult RunBurst(Executor& exec, BalanceCtx& ctx,
   ctx.last_end.store(0, std::memory_order_relaxed);
   ctx.longest.store(0, std::memory_order_relaxed);
   const std::int64_t work_before = ctx.busy.Total();
+  const std::int64_t cpu_before = ctx.cpu_work.load(std::memory_order_relaxed);
   const std::int64_t t0 = NowNs();
   for (std::size_t i = begin; i < end; ++i) exec.Submit({&BalanceJob, &recs[i]});
   ctx.done.Wait();
@@ -112,7 +123,7 @@ RoundResult RunBurst(Executor& exec, BalanceCtx& ctx,
   r.makespan_ns =
       static_cast<double>(ctx.last_end.load(std::memory_order_relaxed) - t0);
   const double work = static_cast<double>(ctx.busy.Total() - work_before);
-  r.ideal_ns = std::max(work / static_cast<double>(kWorkers),
+  r.ideal_ns = std::max(work / static_cast<double>(ctx.workers),
                         static_cast<double>(
                             ctx.longest.load(std::memory_order_relaxed)));
   double units = 0, longest_units = 0;
@@ -121,7 +132,18 @@ RoundResult RunBurst(Executor& exec, BalanceCtx& ctx,
     longest_units = std::max(longest_units, static_cast<double>(recs[i].units));
   }
   r.nominal_ns = static_cast<double>(ctx.unit_ns) *
-                 std::max(units / static_cast<double>(kWorkers), longest_units);
+                 std::max(units / static_cast<double>(ctx.workers), longest_units);
+  if (ctx.cpu) {
+    // Fixed CPU work: no schedule beats total CPU / usable cores, however
+    // many workers share them (nor the longest task's own CPU time).
+    const double usable = static_cast<double>(std::min<std::size_t>(
+        ctx.workers, std::max(1u, std::thread::hardware_concurrency())));
+    const double cpu = static_cast<double>(
+        ctx.cpu_work.load(std::memory_order_relaxed) - cpu_before);
+    const double longest_ns = longest_units * static_cast<double>(ctx.unit_ns);
+    r.ideal_ns = std::max(cpu / usable, longest_ns);
+    r.nominal_ns = std::max(units * static_cast<double>(ctx.unit_ns) / usable, longest_ns);
+  }
   return r;
 }
 
@@ -131,20 +153,23 @@ struct Workload {
   bool sleep = false;
   std::size_t bursts = 1;
   std::size_t queue_capacity = kQueueCapacity;
+  std::size_t workers = kWorkers;
+  bool cpu = false;
 };
 
 void BM_Balance(benchmark::State& state, const System* sys,
                 const Workload* w) {
-  BalanceCtx ctx;
+  BalanceCtx ctx(w->workers);
   ctx.unit_ns = w->unit_ns;
   ctx.sleep = w->sleep;
+  ctx.cpu = w->cpu;
   std::vector<TaskRec> recs(w->units.size());
   for (std::size_t i = 0; i < recs.size(); ++i) recs[i] = {&ctx, w->units[i]};
 
   double makespan_sum = 0, ideal_sum = 0, nominal_sum = 0, imbalance_sum = 0,
          measured_sum = 0;
   for (auto _ : state) {
-    auto exec = sys->make({kWorkers, w->queue_capacity});
+    auto exec = sys->make({w->workers, w->queue_capacity});
     ctx.busy.Reset();
     RoundResult total;
     const std::size_t per_burst = recs.size() / w->bursts;
@@ -178,13 +203,19 @@ void BM_Balance(benchmark::State& state, const System* sys,
   state.counters["ideal_ms"] = ideal_sum / n * 1e-6;
 }
 
-const Workload* MakeWorkload(std::vector<std::uint32_t> units,
+Workload* MakeWorkload(std::vector<std::uint32_t> units,
                              std::int64_t unit_ns, bool sleep,
                              std::size_t bursts,
-                             std::size_t queue_capacity = kQueueCapacity) {
+                             std::size_t queue_capacity = kQueueCapacity,
+                             std::size_t workers = kWorkers) {
   // Lives for the whole run: the registered benchmarks point at it.
   return new Workload{std::move(units), unit_ns, sleep, bursts,
-                      queue_capacity};
+                      queue_capacity, workers};
+}
+
+const Workload* CpuWorkload(Workload* w) {
+  w->cpu = true;
+  return w;
 }
 
 [[maybe_unused]] const bool kRegistered = [] {
@@ -200,6 +231,13 @@ const Workload* MakeWorkload(std::vector<std::uint32_t> units,
       // worker, so a bounded pool's producer never waits for a slot (the
       // peers' queues are unbounded anyway).
       {"seed003_spin_q200", MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1, 200), 3},
+      // Seed 003's list with as many workers as this 2-core machine has
+      // cores: CPU-bound workers are not oversubscribed, so the producer
+      // refilling the bounded queues is not starved of a CPU.
+      {"seed003_spin_w2", MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1, kQueueCapacity, 2), 3},
+      // Seed 003's list as fixed CPU work (1 unit = 1 us of thread CPU
+      // time) on its 5 workers: ideal = CPU used / min(workers, cores).
+      {"seed003_cpu", CpuWorkload(MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1)), 3},
       {"skewed_spin", MakeWorkload(SkewedUnits(1000, 50, 150, 1, 100, kSeed), 1000, false, 1), 3},
       {"bursts_spin", MakeWorkload(UniformUnits(1000, 5, 500, kSeed + 1), 1000, false, 10), 3},
   };

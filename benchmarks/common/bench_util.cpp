@@ -5,11 +5,29 @@
 #include <cmath>
 #include <random>
 
+#include <time.h>
+
 namespace litepool_bench {
 
 void SpinFor(std::int64_t ns) noexcept {
   const std::int64_t deadline = NowNs() + ns;
   while (NowNs() < deadline) CpuRelax();
+}
+
+std::int64_t ThreadCpuNs() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::int64_t SpinCpuFor(std::int64_t ns) noexcept {
+  const std::int64_t start = ThreadCpuNs();
+  std::int64_t now = start;
+  while (now - start < ns) {
+    for (int i = 0; i < 16; ++i) CpuRelax();  // clock reads are syscalls here
+    now = ThreadCpuNs();
+  }
+  return now - start;
 }
 
 bool Completion::WaitForNs(std::int64_t timeout_ns) const noexcept {

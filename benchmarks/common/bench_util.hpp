@@ -39,6 +39,14 @@ inline void CpuRelax() noexcept {
 // preempts its thread (the load-balance workloads rely on that).
 void SpinFor(std::int64_t ns) noexcept;
 
+// This thread's CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID).
+std::int64_t ThreadCpuNs() noexcept;
+
+// Busy-waits until this thread has used `ns` nanoseconds of CPU: a fixed
+// amount of work, which takes longer in wall time when the thread is
+// preempted (unlike SpinFor). Returns the CPU time actually used.
+std::int64_t SpinCpuFor(std::int64_t ns) noexcept;
+
 // Counts down completions; Wait() blocks (futex, after a short spin) until
 // the count reaches zero. Reset() between rounds; keep one Completion alive
 // for a whole benchmark so a late notify never touches freed memory.
