@@ -1,7 +1,8 @@
-// The worker loop: run own tasks, steal, spin briefly, then park.
+// The worker loop: run own tasks, steal, poll briefly (yielding), then park.
 #include "worker.hpp"
 
 #include <chrono>
+#include <thread>
 
 #include "engine.hpp"
 #include "execution_context.hpp"
@@ -11,18 +12,6 @@
 #endif
 
 namespace litepool::detail {
-
-namespace {
-inline void CpuRelax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#else
-  std::this_thread::yield();
-#endif
-}
-}  // namespace
 
 Worker::Worker(Engine& engine, std::size_t id)
     : engine_(engine), id_(id), records_(engine.Records()) {}
@@ -99,8 +88,14 @@ void Worker::Run() {
     idle_.store(true, std::memory_order_relaxed);
     engine_.NoteIdle(id_, true);
     bool found = false;
+    // Poll with a yield between polls, not a pause: on a machine with few
+    // cores the thread that will produce the next task (a producer, or the
+    // other worker) often waits for this very CPU, and a yield hands it
+    // over; with a spare core, yield returns at once. Measured with
+    // throughput_bench on 2 cores: EmptyTask/p1 -24 %, p2 -13 % ns/task
+    // against pause-spinning, balance and wake-up rows unchanged.
     for (std::uint32_t i = 0; i < spins && !found; ++i) {
-      CpuRelax();
+      std::this_thread::yield();
       found = engine_.FindWork(*this, task);
     }
     while (!found) {

@@ -57,7 +57,8 @@ struct PoolOptions {
   std::size_t queue_capacity = 0;
   // Shown by Usage(); also the worker threads' name prefix (Linux, 15 chars).
   std::string name{};
-  // How many times an idle worker polls the queues before it parks.
+  // How many times an idle worker polls the queues before it parks; it
+  // yields the CPU between two polls (0: park at once).
   std::uint32_t spin_iterations = 256;
 };
 
