@@ -9,7 +9,8 @@
 //   heap_per_task     every malloc-family call per task (operator new
 //                     included; sees moodycamel's std::malloc'ed blocks)
 //   bytes_per_queued  live heap bytes added per task waiting in a queue
-//                     (all workers blocked on a gate job, 1000 queued)
+//                     (all workers blocked on a gate job, 1000 queued),
+//                     on a fresh executor (nothing recycled yet)
 //   idle_pool_kib     live heap of a freshly built, idle pool
 // Memory/hooks_group/litepool: the same per-task counts for a TaskGroup
 // task with OnSuccess/OnError/OnComplete and SetAutoDone.
@@ -105,7 +106,11 @@ void BM_Memory(benchmark::State& state, const System* sys) {
   const double tasks = static_cast<double>(state.iterations() * kTasks);
   state.counters["new_per_task"] = static_cast<double>(news) / tasks;
   state.counters["heap_per_task"] = static_cast<double>(heaps) / tasks;
-  const double per_queued = BytesPerQueued(*exec);
+  // On a fresh executor, before any warm-up: a system that recycles its
+  // task memory (litepool's record blocks) would otherwise queue the 1000
+  // jobs in blocks freed by the warm-up and report 0 bytes.
+  exec.reset();
+  const double per_queued = BytesPerQueued(*sys->make({kWorkers, kQueueCapacity}));
   if (per_queued < 0) {
     state.SkipWithError("workers did not all start a gate job within 2 s");
     return;
