@@ -18,63 +18,96 @@
 
 namespace litepool::detail {
 namespace {
+
+// The two kinds of block, indexed like RecordPool::Kind. TaskExtras starts
+// at kExtrasOffset in a kWithExtras block.
+constexpr std::size_t kExtrasOffset =
+    (sizeof(TaskRecord) + alignof(TaskExtras) - 1) / alignof(TaskExtras) * alignof(TaskExtras);
+constexpr std::size_t kSize[2] = {sizeof(TaskRecord), kExtrasOffset + sizeof(TaskExtras)};
+constexpr std::align_val_t kAlign{alignof(TaskRecord)};
+
 // A cached block is off limits until Make reuses it.
-void Poison([[maybe_unused]] void* block) noexcept {
+void Poison([[maybe_unused]] int kind, [[maybe_unused]] void* block) noexcept {
 #if defined(LITEPOOL_ASAN)
-  ASAN_POISON_MEMORY_REGION(block, sizeof(TaskRecord));
+  ASAN_POISON_MEMORY_REGION(block, kSize[kind]);
 #endif
 }
-void Unpoison([[maybe_unused]] void* block) noexcept {
+void Unpoison([[maybe_unused]] int kind, [[maybe_unused]] void* block) noexcept {
 #if defined(LITEPOOL_ASAN)
-  ASAN_UNPOISON_MEMORY_REGION(block, sizeof(TaskRecord));
+  ASAN_UNPOISON_MEMORY_REGION(block, kSize[kind]);
 #endif
 }
 // operator delete of a block that may be poisoned.
-void Release(void* block) noexcept {
-  Unpoison(block);
-  ::operator delete(block);
+void Release(int kind, void* block) noexcept {
+  Unpoison(kind, block);
+  ::operator delete(block, kAlign);
 }
+
+// Destroys what `record` holds; returns the kind of its block.
+int DestroyRecord(TaskRecord* record) noexcept {
+  TaskExtras* extras = record->extras;
+  if (extras != nullptr) extras->~TaskExtras();
+  record->~TaskRecord();
+  return extras != nullptr ? 1 : 0;
+}
+
 }  // namespace
 
+RecordPool::LocalCache::LocalCache(RecordPool& pool)
+    : pool_(pool), batches_{Batch(pool.free_[kPlain]), Batch(pool.free_[kWithExtras])} {}
+
 RecordPool::LocalCache::~LocalCache() {
-  for (std::size_t i = 0; i < count_; ++i) Release(blocks_[i]);
+  for (int kind : {kPlain, kWithExtras}) {
+    for (std::size_t i = 0; i < batches_[kind].count; ++i) {
+      Release(kind, batches_[kind].blocks[i]);
+    }
+  }
 }
 
-void RecordPool::LocalCache::Free(TaskRecord* record) noexcept {
-  record->~TaskRecord();
-  Poison(record);
-  blocks_[count_++] = record;
-  if (count_ < kBatch) return;
+void RecordPool::LocalCache::Keep(Kind kind, void* block) noexcept {
+  Poison(kind, block);
+  Batch& b = batches_[kind];
+  b.blocks[b.count++] = block;
+  if (b.count < kBatch) return;
   // The queue's element hand-over (release on enqueue, acquire on dequeue)
   // orders this thread's destruction of the records before the producer's
   // construction of new ones in the same blocks.
-  if (pool_.free_.size_approx() >= pool_.max_cached_ ||
-      !pool_.free_.enqueue_bulk(token_, blocks_, count_)) {
-    for (std::size_t i = 0; i < count_; ++i) Release(blocks_[i]);
+  moodycamel::ConcurrentQueue<void*>& free = pool_.free_[kind];
+  if (free.size_approx() >= pool_.max_cached_ ||
+      !free.enqueue_bulk(b.token, b.blocks, b.count)) {
+    for (std::size_t i = 0; i < b.count; ++i) Release(kind, b.blocks[i]);
   }
-  count_ = 0;
+  b.count = 0;
+}
+
+void RecordPool::LocalCache::Free(TaskRecord* record) noexcept {
+  Keep(static_cast<Kind>(DestroyRecord(record)), record);
 }
 
 RecordPool::~RecordPool() {
-  void* block = nullptr;
-  while (free_.try_dequeue(block)) Release(block);
+  for (int kind : {kPlain, kWithExtras}) {
+    void* block = nullptr;
+    while (free_[kind].try_dequeue(block)) Release(kind, block);
+  }
 }
 
 TaskRecord* RecordPool::Make(TaskSpec&& spec) {
+  // TaskRecord's and TaskExtras' constructors only move: they do not throw.
+  static_assert(std::is_nothrow_constructible_v<TaskRecord, TaskSpec&&, void*>);
+  const Kind kind = TaskExtras::Needed(spec) ? kWithExtras : kPlain;
   void* block = nullptr;
-  if (free_.try_dequeue(block)) {
-    Unpoison(block);
+  if (free_[kind].try_dequeue(block)) {
+    Unpoison(kind, block);
   } else {
-    block = ::operator new(sizeof(TaskRecord));
+    block = ::operator new(kSize[kind], kAlign);
   }
-  // TaskRecord's constructor only moves: it does not throw.
-  static_assert(std::is_nothrow_constructible_v<TaskRecord, TaskSpec&&>);
-  return new (block) TaskRecord(std::move(spec));
+  void* extras = kind == kWithExtras ? static_cast<char*>(block) + kExtrasOffset : nullptr;
+  return new (block) TaskRecord(std::move(spec), extras);
 }
 
 void RecordPool::Destroy(TaskRecord* record) noexcept {
-  record->~TaskRecord();
-  ::operator delete(record);
+  DestroyRecord(record);
+  ::operator delete(record, kAlign);
 }
 
 }  // namespace litepool::detail

@@ -1,5 +1,5 @@
-// RecordPool: recycles the memory of TaskRecords, so a pool in steady state
-// makes no heap allocation per task.
+// RecordPool: recycles the memory of TaskRecords (and of their TaskExtras),
+// so a pool in steady state makes no heap allocation per task.
 //
 // A record is allocated by the producer (AddTask) and destroyed by the
 // worker that settles it. Through malloc, that is a cross-thread free: on
@@ -7,14 +7,17 @@
 // profile of EmptyTask/p1 showed as the largest single cost (malloc, free
 // and the futex of __lll_lock_wait together about a third of the cycles).
 // Here a worker keeps the blocks it frees in a private batch and hands a
-// full batch to one moodycamel queue with a single bulk enqueue (its own
+// full batch to a moodycamel queue with a single bulk enqueue (its own
 // producer token); AddTask takes a block from that queue, or from operator
-// new when it is empty. Blocks are plain `operator new(sizeof(TaskRecord))`
-// memory, so any of them may be freed with operator delete at any time.
+// new when it is empty. There are two sizes of block, each with its queue:
+// a plain record (one cache line), and a record followed by its TaskExtras.
+// Blocks are plain aligned `operator new` memory, so any of them may be
+// freed with operator delete at any time.
 //
-// At most `max_cached` blocks wait in the queue (checked per batch, so the
-// bound is approximate by one batch per worker); beyond that a batch goes
-// back to operator delete, so a burst does not pin its peak memory.
+// At most `max_cached` blocks of each kind wait in the queues (checked per
+// batch, so the bound is approximate by one batch per worker); beyond that
+// a batch goes back to operator delete, so a burst does not pin its peak
+// memory.
 //
 // Under AddressSanitizer a cached block is poisoned until it is reused, so
 // a use of a settled record is still reported.
@@ -33,27 +36,37 @@ struct TaskSpec;
 
 // Exported for tests/internal only.
 class LITEPOOL_API RecordPool {
+  // The kinds of block, each with its queue and its batch per worker:
+  // a TaskRecord alone, or a TaskRecord with its TaskExtras right after it.
+  enum Kind { kPlain, kWithExtras };
+
  public:
   // Freed blocks a worker collects before it hands them back at once.
   static constexpr std::size_t kBatch = 32;
 
-  // One worker's private batch of freed blocks. Only its worker's thread
+  // One worker's private batches of freed blocks. Only its worker's thread
   // may call Free. The destructor frees the blocks it still holds.
   class LocalCache {
    public:
-    explicit LocalCache(RecordPool& pool) : pool_(pool), token_(pool.free_) {}
+    explicit LocalCache(RecordPool& pool);
     ~LocalCache();
     LocalCache(const LocalCache&) = delete;
     LocalCache& operator=(const LocalCache&) = delete;
 
-    // Destroys `record` and keeps its block. Never blocks.
+    // Destroys `record` (and its extras) and keeps the blocks. Never blocks.
     void Free(TaskRecord* record) noexcept;
 
    private:
+    struct Batch {
+      explicit Batch(moodycamel::ConcurrentQueue<void*>& q) : token(q) {}
+      moodycamel::ProducerToken token;
+      void* blocks[kBatch];
+      std::size_t count = 0;
+    };
+    void Keep(Kind kind, void* block) noexcept;
+
     RecordPool& pool_;
-    moodycamel::ProducerToken token_;
-    void* blocks_[kBatch];
-    std::size_t count_ = 0;
+    Batch batches_[2];
   };
 
   explicit RecordPool(std::size_t max_cached) : max_cached_(max_cached) {}
@@ -61,19 +74,19 @@ class LITEPOOL_API RecordPool {
   RecordPool(const RecordPool&) = delete;
   RecordPool& operator=(const RecordPool&) = delete;
 
-  // A record made from `spec`, in a recycled block when one is free.
+  // A record made from `spec`, in recycled blocks when some are free.
   // Thread-safe. Throws std::bad_alloc (then `spec` is left as it was).
   TaskRecord* Make(TaskSpec&& spec);
-  // Destroys a record from any thread and frees its block (no recycling:
+  // Destroys a record from any thread and frees its blocks (no recycling:
   // for the rare paths off a worker). Thread-safe.
   static void Destroy(TaskRecord* record) noexcept;
-  // Blocks waiting in the shared queue (not in the workers' batches);
-  // approximate while other threads use the pool.
-  std::size_t CachedApprox() const noexcept { return free_.size_approx(); }
+  // Plain record blocks waiting in the shared queue (not in the workers'
+  // batches); approximate while other threads use the pool.
+  std::size_t CachedApprox() const noexcept { return free_[kPlain].size_approx(); }
 
  private:
   const std::size_t max_cached_;
-  moodycamel::ConcurrentQueue<void*> free_;
+  moodycamel::ConcurrentQueue<void*> free_[2];  // indexed by Kind
 };
 
 }  // namespace litepool::detail

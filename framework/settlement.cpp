@@ -45,15 +45,10 @@ void Guarded(Worker& self, TaskRecord& t, const char* hook, F&& f) {
 
 Error RunExec(TaskRecord& t) {
   try {
-    return t.spec.exec_fn ? t.spec.exec_fn() : t.spec.exec_iface->Exec();
+    return t.exec_fn ? t.exec_fn() : t.extras->exec_iface->Exec();
   } catch (...) {
     return Error::FromException(std::current_exception());
   }
-}
-
-bool HasOnError(const TaskRecord& t) {
-  return static_cast<bool>(t.spec.on_error_fn) ||
-         static_cast<bool>(t.spec.on_error_iface);
 }
 
 // Why a task must not run now (group or pool cancellation), or ok.
@@ -92,8 +87,8 @@ Outcome FailureOutcome(const Error& e) {
 // Gives the final result to `after`; records it if it is a failure the user
 // did not see handled elsewhere (retries exhausted).
 Outcome Finish(Worker& self, TaskRecord& t, const Error& result) {
-  if (t.after) {
-    Guarded(self, t, "ErrReload after", [&] { t.after(result); });
+  if (t.extras != nullptr && t.extras->after) {
+    Guarded(self, t, "ErrReload after", [&] { t.extras->after(result); });
   }
   if (!result) return Outcome::kSucceeded;
   if (!IsStop(result)) RecordUnhandled(t, result);
@@ -117,19 +112,20 @@ std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
 
 // Retries left: re-queue (or hand to the timer) unless stopped.
 Outcome Retry(Engine& engine, Worker& self, TaskRecord& t, const Error& last) {
-  if (t.retries_left == 0) return Finish(self, t, last);
+  TaskExtras& x = *t.extras;  // a retrying task has OnError, so extras
+  if (x.retries_left == 0) return Finish(self, t, last);
   if (Error stop = StopReason(engine, t)) return Finish(self, t, stop);
-  if (t.retries_left > 0) --t.retries_left;
-  ++t.attempt;
+  if (x.retries_left > 0) --x.retries_left;
+  ++x.attempt;
   self.Stats().retried.Add();
-  const auto delay = Jittered(t.backoff.DelayFor(t.attempt), t.backoff.jitter);
+  const auto delay = Jittered(x.backoff.DelayFor(x.attempt), x.backoff.jitter);
   engine.Requeue(&t, delay);
   return Outcome::kRetrying;
 }
 
 Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
                      const Error& error) {
-  if (!HasOnError(t)) {
+  if (!t.HasOnError()) {
     if (!IsStop(error)) RecordUnhandled(t, error);
     return FailureOutcome(error);
   }
@@ -143,10 +139,10 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   Context().err_handle = &handle;
   bool threw = false;
   try {
-    if (t.spec.on_error_fn) {
-      t.spec.on_error_fn(handle, t.group, error);
+    if (t.extras->on_error_fn) {
+      t.extras->on_error_fn(handle, t.group, error);
     } else {
-      t.spec.on_error_iface->OnError(handle, t.group, error);
+      t.extras->on_error_iface->OnError(handle, t.group, error);
     }
   } catch (...) {
     threw = true;
@@ -164,9 +160,9 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   }
   if (!ErrHandleAccess::ReloadRequested(handle)) return FailureOutcome(error);
   t.retrying = true;
-  t.retries_left = ErrHandleAccess::MaxRetries(handle);
-  t.after = ErrHandleAccess::TakeAfter(handle);
-  t.backoff = ErrHandleAccess::GetBackoff(handle);
+  t.extras->retries_left = ErrHandleAccess::MaxRetries(handle);
+  t.extras->after = ErrHandleAccess::TakeAfter(handle);
+  t.extras->backoff = ErrHandleAccess::GetBackoff(handle);
   if (IsStop(error)) return Finish(self, t, error);  // cancelled before a run
   return Retry(engine, self, t, error);
 }
@@ -182,13 +178,13 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start) {
 // Stats() already counts the task.
 BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
                         Outcome outcome, BusyClock::Ticks start) {
-  if (t->spec.on_complete_fn) {
-    Guarded(self, *t, "OnComplete", [&] { t->spec.on_complete_fn(); });
-  } else if (t->spec.on_complete_iface) {
-    Guarded(self, *t, "OnComplete", [&] { t->spec.on_complete_iface->OnComplete(); });
+  if (const auto* fn = t->OnCompleteFn()) {
+    Guarded(self, *t, "OnComplete", [&] { (*fn)(); });
+  } else if (TaskOnComplete* iface = t->OnCompleteIface()) {
+    Guarded(self, *t, "OnComplete", [&] { iface->OnComplete(); });
   }
   const bool credit =
-      (t->credit_requested || t->spec.auto_done) && !t->private_group;
+      (t->credit_requested || t->auto_done) && !t->private_group;
   TaskGroup group = std::move(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
   self.Records().Free(t);
@@ -233,10 +229,10 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
         outcome = result ? Retry(engine, self, t, result)
                          : Finish(self, t, result);
       } else if (!result) {
-        if (t.spec.on_success_fn) {
-          Guarded(self, t, "OnSuccess", [&] { t.spec.on_success_fn(); });
-        } else if (t.spec.on_success_iface) {
-          Guarded(self, t, "OnSuccess", [&] { t.spec.on_success_iface->OnSuccess(); });
+        if (const auto* fn = t.OnSuccessFn()) {
+          Guarded(self, t, "OnSuccess", [&] { (*fn)(); });
+        } else if (TaskOnSuccess* iface = t.OnSuccessIface()) {
+          Guarded(self, t, "OnSuccess", [&] { iface->OnSuccess(); });
         }
         outcome = Outcome::kSucceeded;
       } else {

@@ -19,6 +19,12 @@ TaskSpec SpecHolding(std::shared_ptr<int> state) {
   return std::move(TaskOptionsAccess::Spec(o));
 }
 
+// With a hook: the record needs extras, so it takes the larger block kind.
+TaskSpec SpecWithHookHolding(std::shared_ptr<int> state) {
+  TaskOptions o = TaskOptions().SetTask([] {}).SetOnComplete([state] {});
+  return std::move(TaskOptionsAccess::Spec(o));
+}
+
 TEST(RecordPoolTest, AFullBatchOfFreedBlocksIsReusedByMake) {
   RecordPool pool(1024);
   RecordPool::LocalCache cache(pool);
@@ -46,6 +52,45 @@ TEST(RecordPoolTest, FreeDestroysTheRecordAtOnce) {
   ASSERT_FALSE(watch.expired());
   cache.Free(r);  // one block: it stays in the worker's batch
   EXPECT_TRUE(watch.expired());
+}
+
+TEST(RecordPoolTest, APlainTaskFitsInOneCacheLine) {
+  EXPECT_LE(sizeof(TaskRecord), 64u);
+  TaskRecord* r = RecordPool(16).Make(SpecHolding(nullptr));
+  EXPECT_EQ(r->extras, nullptr);
+  RecordPool::Destroy(r);
+}
+
+TEST(RecordPoolTest, FreeDestroysTheExtrasOfATaskWithHooks) {
+  RecordPool pool(1024);
+  RecordPool::LocalCache cache(pool);
+  auto state = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = state;
+  TaskRecord* r = pool.Make(SpecWithHookHolding(std::move(state)));
+  ASSERT_NE(r->extras, nullptr);
+  ASSERT_FALSE(watch.expired());
+  cache.Free(r);
+  EXPECT_TRUE(watch.expired());
+}
+
+// A plain record's block is too small for extras: the kinds never mix.
+TEST(RecordPoolTest, BlocksOfPlainRecordsAreNotReusedForTasksWithHooks) {
+  RecordPool pool(1024);
+  RecordPool::LocalCache cache(pool);
+  std::set<void*> plain;
+  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
+    TaskRecord* r = pool.Make(SpecHolding(nullptr));
+    plain.insert(r);
+    cache.Free(r);
+  }
+  ASSERT_EQ(pool.CachedApprox(), RecordPool::kBatch);
+  std::vector<TaskRecord*> with_hooks;
+  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
+    with_hooks.push_back(pool.Make(SpecWithHookHolding(nullptr)));
+    EXPECT_EQ(plain.count(with_hooks.back()), 0u);
+  }
+  EXPECT_EQ(pool.CachedApprox(), RecordPool::kBatch);  // plain blocks untouched
+  for (TaskRecord* r : with_hooks) RecordPool::Destroy(r);
 }
 
 TEST(RecordPoolTest, NoBlockIsCachedBeyondTheBound) {
