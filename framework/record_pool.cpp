@@ -94,7 +94,7 @@ RecordPool::~RecordPool() {
 TaskRecord* RecordPool::Make(TaskSpec&& spec) {
   // TaskRecord's and TaskExtras' constructors only move: they do not throw.
   static_assert(std::is_nothrow_constructible_v<TaskRecord, TaskSpec&&, void*>);
-  const Kind kind = TaskExtras::Needed(spec) ? kWithExtras : kPlain;
+  const Kind kind = spec.hooks.Any() ? kWithExtras : kPlain;
   void* block = nullptr;
   if (free_[kind].try_dequeue(block)) {
     Unpoison(kind, block);

@@ -45,7 +45,7 @@ void Guarded(Worker& self, TaskRecord& t, const char* hook, F&& f) {
 
 Error RunExec(TaskRecord& t) {
   try {
-    return t.exec_fn ? t.exec_fn() : t.extras->exec_iface->Exec();
+    return t.exec_fn ? t.exec_fn() : t.extras->hooks.exec_iface->Exec();
   } catch (...) {
     return Error::FromException(std::current_exception());
   }
@@ -139,10 +139,10 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   Context().err_handle = &handle;
   bool threw = false;
   try {
-    if (t.extras->on_error_fn) {
-      t.extras->on_error_fn(handle, t.group, error);
+    if (t.extras->hooks.on_error_fn) {
+      t.extras->hooks.on_error_fn(handle, t.group, error);
     } else {
-      t.extras->on_error_iface->OnError(handle, t.group, error);
+      t.extras->hooks.on_error_iface->OnError(handle, t.group, error);
     }
   } catch (...) {
     threw = true;

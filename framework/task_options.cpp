@@ -17,51 +17,51 @@ void ITask::OnError(ErrHandle& handle, TaskGroup&, const Error&) {
 }
 
 void TaskOptions::SetExec(std::function<Error()> fn) {
-  spec_.exec_iface.reset();
+  spec_.hooks.exec_iface.reset();
   spec_.exec_fn = std::move(fn);
 }
 
 TaskOptions& TaskOptions::SetTask(std::shared_ptr<ITask> task) & {
   if (!task) detail::ThrowNullArgument("SetTask: null ITask");
   spec_.exec_fn = nullptr;
-  spec_.on_success_fn = nullptr;
-  spec_.on_error_fn = nullptr;
-  spec_.on_complete_fn = nullptr;
-  spec_.exec_iface = task;
-  spec_.on_success_iface = task;
-  spec_.on_error_iface = task;
-  spec_.on_complete_iface = std::move(task);
+  spec_.hooks.on_success_fn = nullptr;
+  spec_.hooks.on_error_fn = nullptr;
+  spec_.hooks.on_complete_fn = nullptr;
+  spec_.hooks.exec_iface = task;
+  spec_.hooks.on_success_iface = task;
+  spec_.hooks.on_error_iface = task;
+  spec_.hooks.on_complete_iface = std::move(task);
   return *this;
 }
 
 TaskOptions& TaskOptions::SetTaskWithInterface(std::shared_ptr<TaskExec> task) & {
   if (!task) detail::ThrowNullArgument("SetTaskWithInterface: null TaskExec");
   spec_.exec_fn = nullptr;
-  spec_.exec_iface = std::move(task);
+  spec_.hooks.exec_iface = std::move(task);
   return *this;
 }
 
 TaskOptions& TaskOptions::SetOnSuccessWithInterface(
     std::shared_ptr<TaskOnSuccess> h) & {
   if (!h) detail::ThrowNullArgument("SetOnSuccessWithInterface: null TaskOnSuccess");
-  spec_.on_success_fn = nullptr;
-  spec_.on_success_iface = std::move(h);
+  spec_.hooks.on_success_fn = nullptr;
+  spec_.hooks.on_success_iface = std::move(h);
   return *this;
 }
 
 TaskOptions& TaskOptions::SetOnErrorWithInterface(
     std::shared_ptr<TaskOnError> h) & {
   if (!h) detail::ThrowNullArgument("SetOnErrorWithInterface: null TaskOnError");
-  spec_.on_error_fn = nullptr;
-  spec_.on_error_iface = std::move(h);
+  spec_.hooks.on_error_fn = nullptr;
+  spec_.hooks.on_error_iface = std::move(h);
   return *this;
 }
 
 TaskOptions& TaskOptions::SetOnCompleteWithInterface(
     std::shared_ptr<TaskOnComplete> h) & {
   if (!h) detail::ThrowNullArgument("SetOnCompleteWithInterface: null TaskOnComplete");
-  spec_.on_complete_fn = nullptr;
-  spec_.on_complete_iface = std::move(h);
+  spec_.hooks.on_complete_fn = nullptr;
+  spec_.hooks.on_complete_iface = std::move(h);
   return *this;
 }
 

@@ -24,30 +24,11 @@
 
 namespace litepool::detail {
 
-// The cold part of a record.
+// The cold part of a record: the hooks, and the retry state.
 struct TaskExtras {
-  explicit TaskExtras(TaskSpec&& s) noexcept
-      : exec_iface(std::move(s.exec_iface)),
-        on_success_fn(std::move(s.on_success_fn)),
-        on_success_iface(std::move(s.on_success_iface)),
-        on_error_fn(std::move(s.on_error_fn)),
-        on_error_iface(std::move(s.on_error_iface)),
-        on_complete_fn(std::move(s.on_complete_fn)),
-        on_complete_iface(std::move(s.on_complete_iface)) {}
+  explicit TaskExtras(TaskHooks&& h) noexcept : hooks(std::move(h)) {}
 
-  // True when `s` has anything that goes here (else no extras are made).
-  static bool Needed(const TaskSpec& s) noexcept {
-    return s.exec_iface || s.on_success_fn || s.on_success_iface || s.on_error_fn ||
-           s.on_error_iface || s.on_complete_fn || s.on_complete_iface;
-  }
-
-  std::shared_ptr<TaskExec> exec_iface;
-  std::function<void()> on_success_fn;
-  std::shared_ptr<TaskOnSuccess> on_success_iface;
-  std::function<void(ErrHandle&, TaskGroup&, const Error&)> on_error_fn;
-  std::shared_ptr<TaskOnError> on_error_iface;
-  std::function<void()> on_complete_fn;
-  std::shared_ptr<TaskOnComplete> on_complete_iface;
+  TaskHooks hooks;
   // Retry state, set when OnError calls ErrReload (OnError lives here, so a
   // retrying task always has extras).
   int retries_left = 0;  // -1: unlimited
@@ -57,13 +38,13 @@ struct TaskExtras {
 };
 
 struct alignas(64) TaskRecord {
-  // Moves the hot members of `s` here and the cold ones into a TaskExtras
-  // built in `extras_block` (non-null exactly when TaskExtras::Needed(s)).
+  // Moves the body and group of `s` here and its hooks into a TaskExtras
+  // built in `extras_block` (non-null exactly when s.hooks.Any()).
   // Only moves; noexcept so RecordPool can build it in a recycled block.
   TaskRecord(TaskSpec&& s, void* extras_block) noexcept
       : exec_fn(std::move(s.exec_fn)),
         group(GroupAccess::Make(std::move(s.group))),
-        extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s))
+        extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
         auto_done(s.auto_done) {}
 
@@ -75,19 +56,21 @@ struct alignas(64) TaskRecord {
 
   // The hooks, or null when the task has none of that kind.
   const std::function<void()>* OnSuccessFn() const noexcept {
-    return extras != nullptr && extras->on_success_fn ? &extras->on_success_fn : nullptr;
+    return extras != nullptr && extras->hooks.on_success_fn ? &extras->hooks.on_success_fn
+                                                            : nullptr;
   }
   TaskOnSuccess* OnSuccessIface() const noexcept {
-    return extras != nullptr ? extras->on_success_iface.get() : nullptr;
+    return extras != nullptr ? extras->hooks.on_success_iface.get() : nullptr;
   }
   bool HasOnError() const noexcept {
-    return extras != nullptr && (extras->on_error_fn || extras->on_error_iface);
+    return extras != nullptr && (extras->hooks.on_error_fn || extras->hooks.on_error_iface);
   }
   const std::function<void()>* OnCompleteFn() const noexcept {
-    return extras != nullptr && extras->on_complete_fn ? &extras->on_complete_fn : nullptr;
+    return extras != nullptr && extras->hooks.on_complete_fn ? &extras->hooks.on_complete_fn
+                                                             : nullptr;
   }
   TaskOnComplete* OnCompleteIface() const noexcept {
-    return extras != nullptr ? extras->on_complete_iface.get() : nullptr;
+    return extras != nullptr ? extras->hooks.on_complete_iface.get() : nullptr;
   }
 
   std::function<Error()> exec_fn;  // empty for an interface task (extras)

@@ -117,8 +117,8 @@ class LITEPOOL_API TaskOptions {
     requires detail::VoidHook<F>
   TaskOptions& SetOnSuccess(F&& f) & {
     detail::RequireCallable(f, "SetOnSuccess: empty callable");
-    spec_.on_success_iface.reset();
-    spec_.on_success_fn = std::forward<F>(f);
+    spec_.hooks.on_success_iface.reset();
+    spec_.hooks.on_success_fn = std::forward<F>(f);
     return *this;
   }
   template <class F>
@@ -144,11 +144,11 @@ class LITEPOOL_API TaskOptions {
     requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
   TaskOptions& SetOnError(F&& f) & {
     detail::RequireCallable(f, "SetOnError: empty callable");
-    spec_.on_error_iface.reset();
+    spec_.hooks.on_error_iface.reset();
     if constexpr (detail::ErrorHook3<F>) {
-      spec_.on_error_fn = std::forward<F>(f);
+      spec_.hooks.on_error_fn = std::forward<F>(f);
     } else {
-      spec_.on_error_fn = [g = std::forward<F>(f)](
+      spec_.hooks.on_error_fn = [g = std::forward<F>(f)](
                               ErrHandle& h, TaskGroup&,
                               const Error& e) mutable { g(h, e); };
     }
@@ -174,8 +174,8 @@ class LITEPOOL_API TaskOptions {
     requires detail::VoidHook<F>
   TaskOptions& SetOnComplete(F&& f) & {
     detail::RequireCallable(f, "SetOnComplete: empty callable");
-    spec_.on_complete_iface.reset();
-    spec_.on_complete_fn = std::forward<F>(f);
+    spec_.hooks.on_complete_iface.reset();
+    spec_.hooks.on_complete_fn = std::forward<F>(f);
     return *this;
   }
   template <class F>

@@ -25,15 +25,23 @@ TaskSpec SpecWithHookHolding(std::shared_ptr<int> state) {
   return std::move(TaskOptionsAccess::Spec(o));
 }
 
-TEST(RecordPoolTest, AFullBatchOfFreedBlocksIsReusedByMake) {
-  RecordPool pool(1024);
-  RecordPool::LocalCache cache(pool);
+// Makes a worker's batch of plain records and frees them through `cache`
+// (so the batch is handed back); returns their addresses.
+std::set<void*> FreeAFullBatchOfPlainRecords(RecordPool& pool,
+                                             RecordPool::LocalCache& cache) {
   std::set<void*> freed;
   for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
     TaskRecord* r = pool.Make(SpecHolding(nullptr));
     freed.insert(r);
     cache.Free(r);
   }
+  return freed;
+}
+
+TEST(RecordPoolTest, AFullBatchOfFreedBlocksIsReusedByMake) {
+  RecordPool pool(1024);
+  RecordPool::LocalCache cache(pool);
+  const std::set<void*> freed = FreeAFullBatchOfPlainRecords(pool, cache);
   EXPECT_EQ(pool.CachedApprox(), RecordPool::kBatch);
   // The batch was handed back: the next records come from those blocks.
   for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
@@ -43,15 +51,19 @@ TEST(RecordPoolTest, AFullBatchOfFreedBlocksIsReusedByMake) {
   }
 }
 
-TEST(RecordPoolTest, FreeDestroysTheRecordAtOnce) {
-  RecordPool pool(1024);
-  RecordPool::LocalCache cache(pool);
-  auto state = std::make_shared<int>(7);
-  std::weak_ptr<int> watch = state;
-  TaskRecord* r = pool.Make(SpecHolding(std::move(state)));
-  ASSERT_FALSE(watch.expired());
-  cache.Free(r);  // one block: it stays in the worker's batch
-  EXPECT_TRUE(watch.expired());
+// For a plain record (kept in the worker's batch) and one with extras.
+TEST(RecordPoolTest, FreeDestroysTheRecordAndItsExtrasAtOnce) {
+  for (auto make : {&SpecHolding, &SpecWithHookHolding}) {
+    RecordPool pool(1024);
+    RecordPool::LocalCache cache(pool);
+    auto state = std::make_shared<int>(7);
+    std::weak_ptr<int> watch = state;
+    TaskRecord* r = pool.Make(make(std::move(state)));
+    ASSERT_EQ(r->extras != nullptr, make == &SpecWithHookHolding);
+    ASSERT_FALSE(watch.expired());
+    cache.Free(r);  // one block: it stays in the worker's batch
+    EXPECT_TRUE(watch.expired());
+  }
 }
 
 TEST(RecordPoolTest, APlainTaskFitsInOneCacheLine) {
@@ -61,28 +73,11 @@ TEST(RecordPoolTest, APlainTaskFitsInOneCacheLine) {
   RecordPool::Destroy(r);
 }
 
-TEST(RecordPoolTest, FreeDestroysTheExtrasOfATaskWithHooks) {
-  RecordPool pool(1024);
-  RecordPool::LocalCache cache(pool);
-  auto state = std::make_shared<int>(7);
-  std::weak_ptr<int> watch = state;
-  TaskRecord* r = pool.Make(SpecWithHookHolding(std::move(state)));
-  ASSERT_NE(r->extras, nullptr);
-  ASSERT_FALSE(watch.expired());
-  cache.Free(r);
-  EXPECT_TRUE(watch.expired());
-}
-
 // A plain record's block is too small for extras: the kinds never mix.
 TEST(RecordPoolTest, BlocksOfPlainRecordsAreNotReusedForTasksWithHooks) {
   RecordPool pool(1024);
   RecordPool::LocalCache cache(pool);
-  std::set<void*> plain;
-  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
-    TaskRecord* r = pool.Make(SpecHolding(nullptr));
-    plain.insert(r);
-    cache.Free(r);
-  }
+  const std::set<void*> plain = FreeAFullBatchOfPlainRecords(pool, cache);
   ASSERT_EQ(pool.CachedApprox(), RecordPool::kBatch);
   std::vector<TaskRecord*> with_hooks;
   for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
@@ -96,9 +91,7 @@ TEST(RecordPoolTest, BlocksOfPlainRecordsAreNotReusedForTasksWithHooks) {
 TEST(RecordPoolTest, NoBlockIsCachedBeyondTheBound) {
   RecordPool pool(0);  // cache nothing: a full batch goes to operator delete
   RecordPool::LocalCache cache(pool);
-  for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
-    cache.Free(pool.Make(SpecHolding(nullptr)));
-  }
+  FreeAFullBatchOfPlainRecords(pool, cache);
   EXPECT_EQ(pool.CachedApprox(), 0u);
 }
 

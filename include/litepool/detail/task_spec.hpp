@@ -19,11 +19,12 @@ namespace litepool::detail {
 
 struct GroupState;
 
-// Each hook is either a std::function or an interface pointer (never both):
-// storing the shared_ptr directly avoids wrapping it in a std::function,
-// which would allocate.
-struct TaskSpec {
-  std::function<Error()> exec_fn;
+// Everything but the body that a task may carry into the engine: the
+// interface task and the hooks. Each hook is either a std::function or an
+// interface pointer (never both): storing the shared_ptr directly avoids
+// wrapping it in a std::function, which would allocate. A task with none
+// of these (the common case) keeps its engine record to one cache line.
+struct TaskHooks {
   std::shared_ptr<TaskExec> exec_iface;
   std::function<void()> on_success_fn;
   std::shared_ptr<TaskOnSuccess> on_success_iface;
@@ -31,15 +32,10 @@ struct TaskSpec {
   std::shared_ptr<TaskOnError> on_error_iface;
   std::function<void()> on_complete_fn;
   std::shared_ptr<TaskOnComplete> on_complete_iface;
-  std::function<void()> on_add_timeout;
-  std::shared_ptr<GroupState> group;
-  std::optional<std::chrono::nanoseconds> add_timeout;
-  bool auto_done = false;
 
-  // Empties a moved-from spec for certain (a moved-from std::function is
-  // only "valid but unspecified"); cheap when the members are empty already.
+  // Empties the hooks for certain (a moved-from std::function is only
+  // "valid but unspecified"); cheap when they are empty already.
   void Clear() noexcept {
-    exec_fn = nullptr;
     exec_iface.reset();
     on_success_fn = nullptr;
     on_success_iface.reset();
@@ -47,6 +43,27 @@ struct TaskSpec {
     on_error_iface.reset();
     on_complete_fn = nullptr;
     on_complete_iface.reset();
+  }
+
+  bool Any() const noexcept {
+    return exec_iface || on_success_fn || on_success_iface || on_error_fn ||
+           on_error_iface || on_complete_fn || on_complete_iface;
+  }
+};
+
+struct TaskSpec {
+  std::function<Error()> exec_fn;
+  TaskHooks hooks;
+  std::function<void()> on_add_timeout;
+  std::shared_ptr<GroupState> group;
+  std::optional<std::chrono::nanoseconds> add_timeout;
+  bool auto_done = false;
+
+  // Empties a moved-from spec for certain; cheap when the members are
+  // empty already.
+  void Clear() noexcept {
+    exec_fn = nullptr;
+    hooks.Clear();
     on_add_timeout = nullptr;
     group.reset();
     add_timeout.reset();
@@ -54,7 +71,7 @@ struct TaskSpec {
   }
 
   bool HasTask() const noexcept {
-    return static_cast<bool>(exec_fn) || static_cast<bool>(exec_iface);
+    return static_cast<bool>(exec_fn) || static_cast<bool>(hooks.exec_iface);
   }
 };
 
