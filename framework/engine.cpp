@@ -59,8 +59,9 @@ Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
       queue_capacity_(options_.queue_capacity),
       capacity_(options_.workers * options_.queue_capacity),
-      // Enough cached blocks for a full pool plus each worker's batch in
-      // flight, and no more than ~8 MiB of them.
+      // Of each block kind: enough for a full pool plus each worker's batch
+      // in flight, and no more than 8 MiB worth of plain records (blocks
+      // with hooks are larger: the same count is about 5x that).
       records_(std::min<std::size_t>(capacity_ + options_.workers * RecordPool::kBatch,
                                      (std::size_t{8} << 20) / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.workers),
