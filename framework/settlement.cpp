@@ -43,6 +43,17 @@ void Guarded(Worker& self, TaskRecord& t, const char* hook, F&& f) {
   }
 }
 
+// Runs a void hook set as a std::function or as an interface, if either.
+template <class Iface>
+void RunHook(Worker& self, TaskRecord& t, const char* hook,
+             const std::function<void()>& fn, Iface* iface, void (Iface::*method)()) {
+  if (fn) {
+    Guarded(self, t, hook, fn);
+  } else if (iface != nullptr) {
+    Guarded(self, t, hook, [&] { (iface->*method)(); });
+  }
+}
+
 Error RunExec(TaskRecord& t) {
   try {
     return t.exec_fn ? t.exec_fn() : t.extras->hooks.exec_iface->Exec();
@@ -178,10 +189,9 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start) {
 // Stats() already counts the task.
 BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
                         Outcome outcome, BusyClock::Ticks start) {
-  if (const auto* fn = t->OnCompleteFn()) {
-    Guarded(self, *t, "OnComplete", [&] { (*fn)(); });
-  } else if (TaskOnComplete* iface = t->OnCompleteIface()) {
-    Guarded(self, *t, "OnComplete", [&] { iface->OnComplete(); });
+  if (const TaskExtras* x = t->extras) {
+    RunHook(self, *t, "OnComplete", x->hooks.on_complete_fn,
+            x->hooks.on_complete_iface.get(), &TaskOnComplete::OnComplete);
   }
   const bool credit =
       (t->credit_requested || t->auto_done) && !t->private_group;
@@ -229,10 +239,9 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
         outcome = result ? Retry(engine, self, t, result)
                          : Finish(self, t, result);
       } else if (!result) {
-        if (const auto* fn = t.OnSuccessFn()) {
-          Guarded(self, t, "OnSuccess", [&] { (*fn)(); });
-        } else if (TaskOnSuccess* iface = t.OnSuccessIface()) {
-          Guarded(self, t, "OnSuccess", [&] { iface->OnSuccess(); });
+        if (const TaskExtras* x = t.extras) {
+          RunHook(self, t, "OnSuccess", x->hooks.on_success_fn,
+                  x->hooks.on_success_iface.get(), &TaskOnSuccess::OnSuccess);
         }
         outcome = Outcome::kSucceeded;
       } else {

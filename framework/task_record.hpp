@@ -54,23 +54,8 @@ struct alignas(64) TaskRecord {
     return g != nullptr && g->stop.stop_requested();
   }
 
-  // The hooks, or null when the task has none of that kind.
-  const std::function<void()>* OnSuccessFn() const noexcept {
-    return extras != nullptr && extras->hooks.on_success_fn ? &extras->hooks.on_success_fn
-                                                            : nullptr;
-  }
-  TaskOnSuccess* OnSuccessIface() const noexcept {
-    return extras != nullptr ? extras->hooks.on_success_iface.get() : nullptr;
-  }
   bool HasOnError() const noexcept {
     return extras != nullptr && (extras->hooks.on_error_fn || extras->hooks.on_error_iface);
-  }
-  const std::function<void()>* OnCompleteFn() const noexcept {
-    return extras != nullptr && extras->hooks.on_complete_fn ? &extras->hooks.on_complete_fn
-                                                             : nullptr;
-  }
-  TaskOnComplete* OnCompleteIface() const noexcept {
-    return extras != nullptr ? extras->hooks.on_complete_iface.get() : nullptr;
   }
 
   std::function<Error()> exec_fn;  // empty for an interface task (extras)

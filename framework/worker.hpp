@@ -59,9 +59,9 @@ class Worker {
   std::size_t Id() const noexcept { return id_; }
   Engine& GetEngine() const noexcept { return engine_; }
   WorkerStats& Stats() noexcept { return stats_; }
+  const WorkerStats& Stats() const noexcept { return stats_; }
   // This worker's cache of freed record blocks; its own thread only.
   RecordPool::LocalCache& Records() noexcept { return records_; }
-  const WorkerStats& Stats() const noexcept { return stats_; }
 
  private:
   void Run();
