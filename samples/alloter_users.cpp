@@ -1,8 +1,8 @@
-// Seed 000 (alloter README, "Demo!!!"): a handler fetches users by id with
-// NewCtrlAlloter(1) + ExecWithContext: 200 with the users, 500 on an error.
-// Then a client that goes away (context cancel), a failing id, 100 failing
-// calls on one limit-1 alloter (Go's CtrlAlloter leaks a slot per error and
-// hangs there), and the three constructors of "init Alloter".
+// The Go alloter README's "Demo!!!": a handler fetches users by id with
+// NewCtrlAlloter(1) + ExecWithContext and answers 200 with the users, 500 on
+// an error. Then a client that goes away (context cancel), a failing id, 100
+// failing calls on one limit-1 alloter (Go's CtrlAlloter leaks a slot per
+// error and hangs there), and the three constructors of "init Alloter".
 #include <litepool/litepool.hpp>
 
 #include <atomic>
@@ -74,8 +74,8 @@ void ClientGoesAway() {
   std::stop_source request;  // Go: the request's context, cancelled mid-way
   client = &request;
   fetched = 0;
-  std::cout << TestGoRunLock({"uuid_1", "uuid_gone", "uuid_3", "uuid_4"},
-                             request.get_token())
+  std::cout << "client went away: "
+            << TestGoRunLock({"uuid_1", "uuid_gone", "uuid_3", "uuid_4"}, request.get_token())
             << "  (fetched " << fetched << " of 4)\n";
   client = nullptr;
 }
@@ -84,13 +84,12 @@ void ClientGoesAway() {
 
 int main() {
   std::stop_token request;  // Go: ctx.Request().Context(), never cancelled here
-  std::cout << TestGoRunLock({"uuid_1", "uuid_2"}, request) << "\n";
-
+  std::cout << "two good ids: " << TestGoRunLock({"uuid_1", "uuid_2"}, request) << "\n";
   ClientGoesAway();
 
   // The first error answers 500; the ids after it are not fetched.
   fetched = 0;
-  std::cout << TestGoRunLock({"uuid_bad", "uuid_2", "uuid_3"}, request)
+  std::cout << "first id unknown: " << TestGoRunLock({"uuid_bad", "uuid_2", "uuid_3"}, request)
             << "  (fetched " << fetched << " of 3)\n";
 
   // One limit-1 alloter, 100 failing calls, then a good one: no slot leaks.
@@ -99,8 +98,8 @@ int main() {
   for (int i = 0; i < 100; ++i) {
     if (shared.Exec([] { return litepool::Error("down"); }, [] {})) ++failures;
   }
-  std::cout << failures << " failed calls, then: "
-            << (shared.Exec([] {}) ? "hang" : "ok") << "\n";
+  std::cout << "one limit-1 alloter: " << failures << " failed calls, then a good one: "
+            << (shared.Exec([] {}) ? "failed" : "ok, no slot leaked") << "\n";
 
   // "init Alloter": the three constructors of the Go package.
   litepool::Pool pool(2, 16);
@@ -113,6 +112,8 @@ int main() {
     std::atomic<int> ran{0};
     std::vector<litepool::AlloterTask> tasks(5, [&ran] { ++ran; return litepool::Error(); });
     const litepool::Error err = a->Exec(tasks);  // Go: c.Exec(&tasks)
-    std::cout << name << ": " << ran << " tasks, err = " << err << "\n";
+    std::cout << "Go's " << name << ": " << ran << " of 5 functions ran, err = " << err << "\n";
   }
+  std::cout << "Summary: the first error answers the request, the functions after it never "
+               "start, and a failure never leaks the limit's slot.\n";
 }

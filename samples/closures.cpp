@@ -1,4 +1,4 @@
-// Seed 003, first example ("使用闭包来执行任务", tasks as closures):
+// The Go litepool README's first example ("使用闭包来执行任务", tasks as closures):
 // 1000 tasks of 0-2 ms on 5 workers with queues of 10; a third of the runs
 // fail and are retried up to 3 times; AutoDone plus a Done() in the retry
 // callback counts each task once; then Usage().
@@ -59,4 +59,6 @@ int main() {
             << ", after retries: " << recovered << ", gave up: " << gave_up
             << ", pending now: " << tg.Pending() << "\n\n";
   lp.Usage();
+  std::cout << "\nSummary: 1000 closure tasks, a third of the runs failing and retried up to 3 "
+               "times; AutoDone and the Done() in the retry callback counted each task once.\n";
 }

@@ -1,9 +1,9 @@
-// Seed 004, "channel版本": three goroutines send the results of funA, funB
-// and funC into a channel of 3, and main receives three values. The seed
-// names its two problems: limiting the goroutines is tedious, and an error
-// inside one blocks the receiver forever. The same work with Map (results in
-// input order, a limit, the first exception rethrown) and with ErrGroup (the
-// first error comes back, nothing blocks).
+// The Go errgroup article's "channel版本" (channel version): three goroutines
+// send the results of funA, funB and funC into a channel of 3, and main
+// receives three values. The article names its two problems: limiting the
+// goroutines is tedious, and an error inside one blocks the receiver for
+// ever. The same work with Map (results in input order, a limit, the first
+// exception rethrown) and with ErrGroup (the first error comes back).
 #include <litepool/litepool.hpp>
 
 #include <condition_variable>
@@ -83,4 +83,6 @@ int main() {
     g.Go([&slots, &with_error, i] { slots[i] = with_error[i](); });
   }
   if (litepool::Error err = g.Wait()) std::cout << "ErrGroup: " << err << "\n";
+  std::cout << "Summary: a channel blocks for ever on a failed sender; Map and ErrGroup return "
+               "the results or the first error.\n";
 }

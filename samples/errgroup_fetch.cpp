@@ -1,10 +1,10 @@
-// Seeds 002 and 004 (errgroup): fetch several fake URLs, as the seed's tests
+// Go's errgroup (golang.org/x/sync) by its tests, fetching fake URLs:
 //   TestWaitGroup  var g errgroup.Group: all fetched, Wait returns nil;
 //   TestErrHandle  one URL fails: Wait returns the first error;
 //   TestCancel     errgroup.WithContext: the failure stops the others' ctx
-//                  (seed 004's "使用" example);
+//                  (the "使用" (usage) example of the errgroup article);
 //   TestLimitGNum  g.SetLimit(2): never more than 2 fetches at once;
-// and the seed's extension, collecting all errors: g.Errors().
+// and an extension Go lacks, collecting every error: g.Errors().
 #include <litepool/litepool.hpp>
 
 #include <atomic>
@@ -45,12 +45,14 @@ litepool::Error HttpGet(const std::string& url, std::stop_token ctx) {
   return litepool::Error();
 }
 
+// Go: fmt.Println("Successfully fetched all URLs.") or, on an error,
+// "Failured fetched all URLs."
 void Report(const char* test, const litepool::Error& err) {
   std::cout << test << ": ";
   if (err) {
-    std::cout << "Failured fetched all URLs. (" << err << ")\n";
+    std::cout << "could not fetch every URL; Wait returned the first error: " << err << "\n";
   } else {
-    std::cout << "Successfully fetched all URLs.\n";
+    std::cout << "fetched every URL; Wait returned no error\n";
   }
 }
 
@@ -65,7 +67,7 @@ int main() {
     for (const std::string& url : urls) {
       g.Go([&url](std::stop_token ctx) { return HttpGet(url, ctx); });
     }
-    Report("TestWaitGroup", g.Wait());
+    Report("TestWaitGroup (3 good URLs)", g.Wait());
   }
 
   {  // TestErrHandle
@@ -75,7 +77,7 @@ int main() {
     for (const std::string& url : some_bad) {
       g.Go([&url](std::stop_token ctx) { return HttpGet(url, ctx); });
     }
-    Report("TestErrHandle", g.Wait());
+    Report("TestErrHandle (3 good URLs, 1 bad)", g.Wait());
   }
 
   litepool::Pool pool(4, 16);  // four fetches at a time, whatever the cores
@@ -87,8 +89,8 @@ int main() {
     for (const std::string& v : slow) {
       group.Go([&v](std::stop_token ctx) { return HttpGet(v, ctx); });
     }
-    if (litepool::Error err = group.Wait()) std::cout << "TestCancel: " << err << "\n";
-    std::cout << "TestCancel: " << group.Errors().size() - 1 << " others were cancelled\n";
+    if (litepool::Error err = group.Wait()) std::cout << "TestCancel (3 slow, 1 failing): " << err << "\n";
+    std::cout << "TestCancel: the other " << group.Errors().size() - 1 << " were cancelled\n";
   }
 
   {  // TestLimitGNum
@@ -98,7 +100,7 @@ int main() {
     for (int i = 0; i < 8; ++i) {
       g.Go([i](std::stop_token ctx) { return HttpGet("http://host" + std::to_string(i), ctx); });
     }
-    Report("TestLimitGNum", g.Wait());
+    Report("TestLimitGNum (8 URLs, limit 2)", g.Wait());
     std::cout << "TestLimitGNum: at most " << most_in_flight << " fetches at once\n";
   }
 
@@ -108,6 +110,8 @@ int main() {
       g.Go([url](std::stop_token ctx) { return HttpGet(url, ctx); });
     }
     g.Wait();
-    for (const litepool::Error& e : g.Errors()) std::cout << "all errors: " << e << "\n";
+    for (const litepool::Error& e : g.Errors()) std::cout << "Errors() of 2 bad, 1 good: " << e << "\n";
   }
+  std::cout << "Summary: Wait returns the first error, WithContext stops the rest, SetLimit bounds "
+               "the concurrency, Errors() keeps every error.\n";
 }

@@ -71,4 +71,6 @@ int main() {
     std::cout << "   queue " << std::setw(3) << capacity << " per worker: adding took " << std::setw(6)
               << r.adding_ms << " ms of " << std::setw(6) << r.wall_ms << " ms\n";
   }
+  std::cout << "\nSummary: waiting tasks want more workers than cores, computing tasks do not, "
+               "and a small queue makes the producer wait.\n";
 }

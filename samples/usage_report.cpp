@@ -49,4 +49,6 @@ int main(int argc, char** argv) {
             << report.total.retried << " retried, " << report.total.failed << " failed, busiest worker "
             << std::setprecision(3) << report.imbalance << "x the mean\n";
   std::cout << "\nToJson():\n" << report.ToJson() << "\n";
+  std::cout << "\nSummary: the same per-worker numbers as a table (Usage), a struct (Stats) and "
+               "JSON (ToJson).\n";
 }
