@@ -13,8 +13,19 @@ reads `///`. This filter rewrites, for doxygen's eyes only:
     examples of the overviews, aligned tables) -> a fenced code block.
 
 Line numbers are kept where possible (a fence replaces an empty `//` line).
+
+For Markdown files (README.md, docs/*.md) it works around what doxygen
+1.9 renders differently from GitHub, line for line:
+
+  * a code span holding a quote, `dependency('x')`, is read by doxygen as a
+    `quote' pair and swaps every code span after it: -> ``dependency('x')``;
+  * a link to a directory or a source file of the tree, [samples](samples),
+    stays literal text or points outside the HTML: -> its text, plus the
+    path as code when the text does not already say it.
+
 Usage: doxygen_filter.py FILE  (writes the filtered text to stdout).
 """
+import os
 import re
 import sys
 
@@ -97,9 +108,46 @@ def filter_text(src):
     return '\n'.join(out)
 
 
+CODE_SPAN = re.compile(r'(`+)(.+?)\1')
+LINK = re.compile(r'(?<![!\]])\[([^\]\n]+)\]\(([^)\s]+)\)')
+DOC_TARGET = re.compile(r'(^[a-z]+:|^#|\.(md|svg|png)$)')
+
+
+def filter_markdown(src, path):
+    """The Markdown rewrites described in the module docstring."""
+    base = os.path.dirname(os.path.abspath(path))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def local_link(m):
+        text, target = m.group(1), m.group(2)
+        full = os.path.normpath(os.path.join(base, target))
+        if DOC_TARGET.search(target) or not os.path.exists(full):
+            return m.group(0)
+        shown = os.path.relpath(full, root) + ('/' if os.path.isdir(full) else '')
+        if text.strip('`').rstrip('/') == shown.rstrip('/'):
+            return f'`{shown}`'
+        return f'{text} (`{shown}`)'
+
+    out, fence = [], False
+    for line in src.split('\n'):
+        if line.lstrip().startswith('```'):
+            fence = not fence
+        elif not fence:
+            line = CODE_SPAN.sub(
+                lambda m: f'`` {m.group(2)} ``' if m.group(1) == '`' and "'" in m.group(2)
+                else m.group(0), line)
+            line = LINK.sub(local_link, line)
+        out.append(line)
+    return '\n'.join(out)
+
+
 def main():
     with open(sys.argv[1], encoding='utf-8') as f:
-        sys.stdout.write(filter_text(f.read()))
+        text = f.read()
+    if sys.argv[1].endswith('.md'):
+        sys.stdout.write(filter_markdown(text, sys.argv[1]))
+    else:
+        sys.stdout.write(filter_text(text))
 
 
 if __name__ == '__main__':
