@@ -14,6 +14,12 @@ reads `///`. This filter rewrites, for doxygen's eyes only:
 
 Line numbers are kept where possible (a fence replaces an empty `//` line).
 
+  * a sentence "Go name: X." that ends a comment line -> its own paragraph
+    (\\par), so it never becomes part of the brief;
+  * the `&&` twin of a TaskOptions setter (`TaskOptions SetX(...) && {...}`,
+    the rvalue overload of `TaskOptions& SetX(...) &`) is hidden with
+    \\cond, so the reference documents each setter once.
+
 For Markdown files (README.md, docs/*.md) it works around what doxygen
 1.9 renders differently from GitHub, line for line:
 
@@ -32,6 +38,9 @@ import sys
 COMMENT = re.compile(r'^(\s*)//(?!/)(.*)$')
 TRAILING = re.compile(r'^(\s*[^\s/#}].*?[,;])(\s+)//(?!/)\s?(.*)$')
 TITLE = re.compile(r'^\s*\S+\.hpp\s+(?:—|--|-)\s+(.*)$')
+
+
+GO_NAME = re.compile(r'(^\s*|(?<=\. ))(Go name: .*)$')
 
 
 def is_code(text):
@@ -68,7 +77,10 @@ def emit_block(indent, texts, is_file_doc, out):
                 continue
             lines.append('```')
             in_code = False
-        lines.append(t[1:] if t.startswith(' ') else t)
+        t = t[1:] if t.startswith(' ') else t
+        if not in_code:  # "Go name: X." ends a comment: its own paragraph
+            t = GO_NAME.sub(r'\1\\par \2', t)
+        lines.append(t)
         i += 1
     if in_code:
         lines.append('```')
@@ -78,9 +90,45 @@ def emit_block(indent, texts, is_file_doc, out):
         out.append(f'{indent}/// {line}'.rstrip())
 
 
+RVALUE_TWIN = re.compile(r'^\s*TaskOptions\s+\w+\(')
+TEMPLATE_HEAD = re.compile(r'^\s*(template\s*<|requires\b)')
+
+
+def hide_rvalue_twins(lines):
+    """Wraps each `TaskOptions SetX(...) && {...}` (with its template head)
+    in \\cond ... \\endcond, on the same lines."""
+    i = 0
+    while i < len(lines):
+        if not RVALUE_TWIN.match(lines[i]):
+            i += 1
+            continue
+        end, depth, seen_brace, signature = i, 0, False, ''
+        while end < len(lines):
+            code = lines[end].split('//')[0]
+            if not seen_brace:
+                signature += code
+            for ch in code:
+                if ch == '{':
+                    depth += 1
+                    seen_brace = True
+                elif ch == '}':
+                    depth -= 1
+            if (seen_brace and depth == 0) or (not seen_brace and code.rstrip().endswith(';')):
+                break
+            end += 1
+        if re.search(r'\)\s*&&\s*(\{|;)', signature):
+            start = i
+            while start > 0 and TEMPLATE_HEAD.match(lines[start - 1]):
+                start -= 1
+            lines[start] = r'/** \cond */ ' + lines[start]
+            lines[end] = lines[end] + r' /** \endcond */'
+        i = end + 1
+    return lines
+
+
 def filter_text(src):
     out = []
-    lines = src.split('\n')
+    lines = hide_rvalue_twins(src.split('\n'))
     i = 0
     seen_code = False
     while i < len(lines):

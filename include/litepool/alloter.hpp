@@ -1,5 +1,5 @@
 // litepool/alloter.hpp — Alloter: run a batch of functions concurrently and
-// get the first error (Go: github.com/guoquanwei/alloter, seeds 000/001).
+// get the first error (Go: github.com/guoquanwei/alloter).
 //
 //   using namespace std::chrono_literals;
 //   auto alloter = litepool::Alloter::WithLimit(2, {.timeout = 500ms});
@@ -61,15 +61,15 @@ namespace detail {
 class Limiter;
 }  // namespace detail
 
-// Go: alloter.Task.
+// A function for Exec. Go name: alloter.Task.
 using AlloterTask = std::function<Error()>;
 // A task that watches for cancellation (first error, timeout, stop).
 using AlloterStopTask = std::function<Error(std::stop_token)>;
 
-// Go: alloter.Options. Every field has a default, so designated initialisers
-// such as `AlloterOptions{.timeout = 50ms}` work.
+// Alloter options. Every field has a default, so designated initialisers
+// such as `AlloterOptions{.timeout = 50ms}` work. Go name: alloter.Options.
 struct AlloterOptions {
-  // Overall time limit of one Exec call (Go: TimeOut); unset: none.
+  // Overall time limit of one Exec call; unset: none.
   // Negative throws std::invalid_argument when the alloter is made.
   std::optional<std::chrono::nanoseconds> timeout{};
   // Return at the first error / timeout / stop without waiting for the
@@ -77,26 +77,28 @@ struct AlloterOptions {
   bool fast_return{false};
 };
 
+// Runs a batch of functions, returns the first error (overview: alloter.hpp).
+// Go name: alloter.Alloter (NewAlloter, NewCtrlAlloter, NewPooledAlloter).
 class LITEPOOL_API Alloter {
  public:
-  // Go: NewAlloter(). No limit of its own, DefaultPool().
+  // No limit of its own, on DefaultPool().
   Alloter();
   explicit Alloter(AlloterOptions options);
 
-  // Go: NewCtrlAlloter(n). At most `limit` functions at a time (limit 0
+  // At most `limit` functions at a time (limit 0
   // throws std::invalid_argument), on DefaultPool() or on `pool`.
   static Alloter WithLimit(std::size_t limit, AlloterOptions options = {});
   static Alloter WithLimit(std::size_t limit, Pool& pool,
                            AlloterOptions options = {});
 
-  // Go: NewPooledAlloter(n) / WithPool(pool): runs on `pool` (which must
+  // Runs on `pool` (which must
   // outlive the alloter); its workers bound the concurrency.
   static Alloter WithPool(Pool& pool, AlloterOptions options = {});
 
-  // Go: Exec(&tasks). Blocks as described above; returns the first error.
+  // Blocks as described in alloter.hpp; returns the first error.
   Error Exec(std::vector<AlloterTask> tasks) const;
   Error Exec(std::vector<AlloterStopTask> tasks) const;
-  // Go (older API): Exec(tasks...). Each argument is Error(), Error(stop_token),
+  // The variadic form. Each argument is Error(), Error(stop_token),
   // void() or void(stop_token).
   template <class... F>
     requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...))
@@ -104,7 +106,7 @@ class LITEPOOL_API Alloter {
     return ExecWithContext(std::stop_token(), std::forward<F>(tasks)...);
   }
 
-  // Go: ExecWithContext(ctx, &tasks). As Exec; when `stop` is stopped
+  // As Exec; when `stop` is stopped
   // (also before the call) and no failure came first: kCancelled.
   Error ExecWithContext(std::stop_token stop,
                         std::vector<AlloterTask> tasks) const;
@@ -134,7 +136,7 @@ class LITEPOOL_API Alloter {
   std::shared_ptr<detail::Limiter> limiter_;
 };
 
-// Go: alloter.Exec(tasks...) — the package-level helper: runs every task on
+// The package-level helper (Go name: alloter.Exec): runs every task on
 // DefaultPool() with no limit and no cancellation (a failure does not stop
 // the others), waits for all of them, and returns true if all succeeded
 // (none failed or threw).

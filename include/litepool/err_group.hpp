@@ -1,6 +1,6 @@
 // litepool/err_group.hpp — ErrGroup: run functions on a pool, wait for all of
 // them, get the first error (Go: golang.org/x/sync/errgroup, plus the kratos
-// extensions: panic recovery, a concurrency limit, Go(ctx); seeds 002/004).
+// extensions: panic recovery, a concurrency limit, Go(ctx)).
 //
 //   auto g = litepool::ErrGroup::WithContext();   // Go: g, ctx := errgroup.WithContext(ctx)
 //   g.SetLimit(4);                                // at most 4 run at once
@@ -121,13 +121,15 @@ std::function<Error(std::stop_token)> ToStopFunction(F&& f) {
 
 }  // namespace detail
 
+// Runs functions, returns the first error (overview: err_group.hpp).
+// Go name: errgroup.Group.
 class LITEPOOL_API ErrGroup {
  public:
-  // Go: var g errgroup.Group — on DefaultPool() / on `pool`. No context.
+  // A group on DefaultPool() / on `pool`, without a context.
   ErrGroup();
   explicit ErrGroup(Pool& pool);
 
-  // Go: errgroup.WithContext(ctx). Context() stops on the first error, when
+  // A group with a context: Context() stops on the first error, when
   // Wait returns, or when `parent` stops (at once if it already has).
   // Returned by value into your variable (guaranteed elision):
   //   auto g = litepool::ErrGroup::WithContext(token);
@@ -142,7 +144,7 @@ class LITEPOOL_API ErrGroup {
   // they never outlive what they capture. Must not run inside one of them.
   ~ErrGroup();
 
-  // The group's stop token (Go: the ctx WithContext returns); it is also what
+  // The group's stop token (Go: the ctx of WithContext); it is also what
   // Error(std::stop_token) functions receive. Never stops for a group made
   // without WithContext. Thread-safe.
   std::stop_token Context() const;
@@ -154,7 +156,7 @@ class LITEPOOL_API ErrGroup {
   void SetLimit(int n);
 
   // Runs f on the pool. Waits while the limit is reached, except on a pool's
-  // worker thread (see above). With WithContext, once Context() stopped
+  // worker thread (see err_group.hpp). With WithContext, once Context() stopped
   // through the first error or the parent, f is skipped and never runs. If
   // the pool is closed, f does not run and Wait returns kClosed.
   template <class F>
@@ -163,7 +165,7 @@ class LITEPOOL_API ErrGroup {
     GoImpl(detail::ToStopFunction(std::forward<F>(f)));
   }
 
-  // Go: g.TryGo(f). Starts f only if the limit is not reached and the pool
+  // Starts f only if the limit is not reached and the pool
   // has a free slot right now (on one of the pool's own workers the overflow
   // path takes it instead); never waits. False otherwise — also when
   // Context() stopped through an error or the parent, or the pool is closed.

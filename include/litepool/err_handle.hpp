@@ -36,9 +36,9 @@ struct LITEPOOL_API Backoff {
   std::chrono::nanoseconds DelayFor(int attempt) const;
 };
 
-// The retry request of one OnError call (Go: *ErrHandle). The engine owns
-// it; user code only calls it inside OnError. Not copyable, not
-// thread-safe: use it on the thread running OnError only.
+// The retry request of one OnError call. The engine owns it; user code
+// only calls it inside OnError. Not copyable, not thread-safe: use it on
+// the thread running OnError only. Go name: *ErrHandle.
 class LITEPOOL_API ErrHandle {
  public:
   // An inactive handle: ErrReload on it throws std::logic_error. The engine

@@ -96,11 +96,11 @@ enum class CloseMode {
   kCancelPending,  // settle queued tasks as kCancelled, then stop
 };
 
-// N workers with bounded queues (see the overview above). Not copyable, not
-// movable: share it by reference, or use DefaultPool().
+// N workers with bounded queues (overview: pool.hpp). Not copyable, not
+// movable: share it by reference, or use DefaultPool(). Go name: NewPool.
 class LITEPOOL_API Pool {
  public:
-  // Go: NewPool(workers, queue). Starts the worker threads before it
+  // Starts the worker threads before it
   // returns. Throws std::invalid_argument for 0 workers or 0
   // queue_capacity (PoolOptions: 0 workers means hardware_concurrency),
   // std::system_error if a thread cannot be started.
@@ -122,7 +122,7 @@ class LITEPOOL_API Pool {
   // A rejected task runs no task hook but still credits its group when it
   // has SetAutoDone(), so no Wait() hangs on it. Blocks while the pool is
   // full and the task has no add-timeout (never on a worker thread: see
-  // above). Thread-safe.
+  // pool.hpp). Thread-safe.
   Error AddTask(TaskOptions options);
 
   // Submits all or none. More tasks than Capacity() returns

@@ -10,10 +10,10 @@
 //   };
 //   pool.AddTask(litepool::TaskOptions().SetTask(std::make_shared<Fetch>()));
 //
-// One object may serve many tasks at once (seed 003's interface example):
-// the engine calls its members concurrently from several workers, so the
-// object must be thread-safe itself. The engine keeps a `shared_ptr` to it
-// until the last task using it has settled.
+// One object may serve many tasks at once (the Go README's interface
+// example): the engine calls its members concurrently from several
+// workers, so the object must be thread-safe itself. The engine keeps a
+// `shared_ptr` to it until the last task using it has settled.
 //
 // Order for one task, always: Exec -> exactly one of OnSuccess (first run
 // succeeded) / OnError (first run failed) -> retries and their `after`
@@ -30,7 +30,7 @@ namespace litepool {
 class ErrHandle;
 class TaskGroup;
 
-// The work itself (Go: TaskExec).
+// The work itself. Go name: TaskExec.
 struct LITEPOOL_API TaskExec {
   virtual ~TaskExec() = default;
   // Runs on a worker thread, once per attempt (retries run it again, maybe
@@ -42,7 +42,7 @@ struct LITEPOOL_API TaskExec {
   virtual Error Exec() = 0;
 };
 
-// Success hook (Go: TaskOnSuccess).
+// Success hook. Go name: TaskOnSuccess.
 struct LITEPOOL_API TaskOnSuccess {
   virtual ~TaskOnSuccess() = default;
   // Called once, on the worker that ran Exec, right after the first run
@@ -52,7 +52,7 @@ struct LITEPOOL_API TaskOnSuccess {
   virtual void OnSuccess() = 0;
 };
 
-// Failure hook (Go: TaskOnError).
+// Failure hook. Go name: TaskOnError.
 struct LITEPOOL_API TaskOnError {
   virtual ~TaskOnError() = default;
   // Called once, on the worker that ran Exec, when the first run failed
@@ -67,7 +67,7 @@ struct LITEPOOL_API TaskOnError {
                        const Error& error) = 0;
 };
 
-// Completion hook (Go: TaskOnComplete).
+// Completion hook. Go name: TaskOnComplete.
 struct LITEPOOL_API TaskOnComplete {
   virtual ~TaskOnComplete() = default;
   // Called once, last, whatever the outcome (success, final failure,

@@ -37,8 +37,8 @@ struct GroupAccess;
 }  // namespace detail
 
 // A completion counter with cancellation and an error list, shared by
-// handle (Go: *TaskGroup). Not tied to one pool: tasks of one group may run
-// in several pools. Thread-safe: all members, on any copy.
+// handle. Not tied to one pool: tasks of one group may run in several
+// pools. Thread-safe: all members, on any copy. Go name: *TaskGroup.
 class LITEPOOL_API TaskGroup {
  public:
   // A group waiting for 0 (or `n`) completions. n < 0 throws
@@ -46,7 +46,7 @@ class LITEPOOL_API TaskGroup {
   TaskGroup();
   explicit TaskGroup(std::int64_t n);
 
-  // Options bound to this group (Go: tg.NewTaskOptions()). Does not touch
+  // Options bound to this group. Does not touch
   // the counter. Thread-safe.
   TaskOptions NewTaskOptions() const;
 
@@ -54,8 +54,9 @@ class LITEPOOL_API TaskGroup {
   // std::invalid_argument (use Done()). Thread-safe, never blocks.
   void Add(std::int64_t n) const;
 
-  // One completion; see "Done semantics" above. Taking the counter below
-  // zero throws std::logic_error and leaves it at zero. Thread-safe.
+  // One completion; see "Done semantics" in task_group.hpp. Taking the
+  // counter below zero throws std::logic_error and leaves it at zero.
+  // Thread-safe.
   void Done() const;
 
   // Blocks until the counter is zero. On a worker thread of a pool it runs

@@ -47,7 +47,8 @@ struct TaskOptionsAccess;
 // Every setter replaces what an earlier call of the same setter (or of its
 // interface twin) set; SetTask(std::shared_ptr<ITask>) replaces all hooks.
 // Setters never block and never touch a pool. Hooks run on a worker thread
-// unless said otherwise.
+// unless said otherwise. Each setter `&` has an `&&` twin for temporaries
+// (same contract, returns the new TaskOptions by value). Go name: TaskOptions.
 class LITEPOOL_API TaskOptions {
  public:
   // Options with no task and no group. Never allocates.
@@ -102,7 +103,7 @@ class LITEPOOL_API TaskOptions {
     return std::move(*this);
   }
 
-  // Go: SetTaskWithInterface. Only the body: hooks stay as set. The pool
+  // Only the body: hooks stay as set. The pool
   // keeps `task` alive until the task settles. Null throws
   // std::invalid_argument.
   TaskOptions& SetTaskWithInterface(std::shared_ptr<TaskExec> task) &;
