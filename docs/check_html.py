@@ -3,6 +3,7 @@
 the diagrams the Markdown pages embed.
 
 Usage: check_html.py HTML_DIR   (run from the source root)
+       check_html.py --svg-only  (only the SVG checks; no doxygen needed)
 
 Fails (exit 1, one line per finding) when
   * a Markdown page (README, guide, ...) shows literal Markdown: a link
@@ -54,9 +55,10 @@ def text_outside_code(raw):
 
 
 def main():
-    out = sys.argv[1]
+    out = None if sys.argv[1] == '--svg-only' else sys.argv[1]
     problems = []
-    md_pages = [os.path.join(out, 'index.html')] + sorted(glob.glob(os.path.join(out, 'md_*.html')))
+    md_pages = [] if out is None else (
+        [os.path.join(out, 'index.html')] + sorted(glob.glob(os.path.join(out, 'md_*.html'))))
     for page in md_pages:
         raw = open(page, encoding='utf-8').read()
         text = text_outside_code(raw)
@@ -67,9 +69,9 @@ def main():
             for m in rule.finditer(raw):
                 at = raw[max(0, m.start() - 30):m.end() + 30].replace('\n', ' ')
                 problems.append(f'{os.path.basename(page)}: {what}: ...{at}...')
-    api_pages = sorted(glob.glob(os.path.join(out, 'class*.html')) +
-                       glob.glob(os.path.join(out, 'struct*.html')) +
-                       [p for p in glob.glob(os.path.join(out, '*_8hpp.html'))])
+    api_pages = [] if out is None else sorted(
+        glob.glob(os.path.join(out, 'class*.html')) + glob.glob(os.path.join(out, 'struct*.html')) +
+        glob.glob(os.path.join(out, '*_8hpp.html')))
     for page in api_pages:
         raw = open(page, encoding='utf-8').read()
         text = text_outside_code(raw)
@@ -92,7 +94,7 @@ def main():
         users = [p for p, s in markdown.items() if re.search(r'!\[[^\]]*\]\([^)]*' + re.escape(name) + r'\)', s)]
         if not users:
             problems.append(f'{svg}: no Markdown file shows it')
-        elif not os.path.exists(os.path.join(out, name)):
+        elif out is not None and not os.path.exists(os.path.join(out, name)):
             problems.append(f'{svg}: shown by {", ".join(users)} but missing from the HTML')
     for must in ['README.md', 'docs/guide.md']:
         if not re.search(r'!\[[^\]]*\]\([^)]*task_lifecycle\.svg\)', markdown[must]):
@@ -100,8 +102,8 @@ def main():
 
     for p in problems:
         print(p)
-    print(f'{len(md_pages)} Markdown pages and {len(api_pages)} API pages checked, '
-          f'{len(problems)} problems')
+    print(f'{len(md_pages)} Markdown pages, {len(api_pages)} API pages and '
+          f'{len(glob.glob("docs/*.svg"))} SVGs checked, {len(problems)} problems')
     return 1 if problems else 0
 
 

@@ -58,7 +58,7 @@ int main() {
   }
   std::vector<std::string> res;
   for (int i = 0; i < 3; ++i) res.push_back(res_ch.Receive());  // arrival order
-  std::cout << "channel: received " << res.size() << " results\n";
+  std::cout << "channel version: received " << res.size() << " results, in arrival order\n";
   // Had one of them thrown, the third Receive() would wait forever.
 
   // Map: the same three calls, results in input order, at most 2 at once.
@@ -82,7 +82,7 @@ int main() {
   for (std::size_t i = 0; i < with_error.size(); ++i) {
     g.Go([&slots, &with_error, i] { slots[i] = with_error[i](); });
   }
-  if (litepool::Error err = g.Wait()) std::cout << "ErrGroup: " << err << "\n";
+  if (litepool::Error err = g.Wait()) std::cout << "ErrGroup Wait() returned: " << err << "\n";
   std::cout << "Summary: a channel blocks for ever on a failed sender; Map and ErrGroup return "
                "the results or the first error.\n";
 }
