@@ -1,12 +1,10 @@
 // The Go litepool README's third example: 1000 tasks of a random 5-500 ms
 // each on 5 workers with queues of 5, then Usage() to show how evenly the
-// workers shared them.
+// workers shared them. On a terminal, a live line shows the progress.
 //
 //   load_balance                 # the task lengths scaled by 0.02: about 1 s
 //   load_balance --scale 1       # the Go original's lengths: about 50 s
 //   load_balance --verbose       # a line per task, as the Go version prints
-//
-// On a terminal a live "settled N/1000" line shows the progress.
 #include <litepool/litepool.hpp>
 
 #include <unistd.h>
@@ -31,6 +29,12 @@ int RandomDelay(int min, int max, double scale) {
   const int ms = std::uniform_int_distribution<int>(min, max)(rng);
   std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms * scale));
   return ms;
+}
+
+// Prints one whole line: workers print concurrently, and so does the progress line.
+void Say(const std::string& line) {
+  std::lock_guard lock(out);
+  std::cout << line << "\n";
 }
 
 double SecondsSince(Clock::time_point start) {
@@ -71,37 +75,32 @@ int main(int argc, char** argv) {
     progress = std::jthread([&] {
       while (!tg.WaitFor(std::chrono::milliseconds(100))) {
         std::lock_guard lock(out);
-        std::cout << "\rsettled " << n - tg.Pending() << "/" << n << "  " << std::fixed
-                  << std::setprecision(1) << SecondsSince(start) << " s\x1b[K" << std::flush;
+        std::cout << "\rsettled " << n - tg.Pending() << "/" << n << "  "  // tenths of seconds
+                  << static_cast<int>(SecondsSince(start) * 10) / 10.0 << " s\x1b[K" << std::flush;
       }
       std::lock_guard lock(out);
-      std::cout << "\r\x1b[K" << std::defaultfloat << std::flush;
+      std::cout << "\r\x1b[K" << std::flush;
     });
   }
 
   for (int i = 0; i < n; ++i) {
     auto opt = tg.NewTaskOptions()
-                   .SetOnSuccess([&] { ++succeeded; })
-                   .SetOnError([&, i](litepool::ErrHandle& handle, const litepool::Error&) {
-                     handle.ErrReload(3, [&, i](const litepool::Error& err) {
-                       std::lock_guard lock(out);
-                       if (err) std::cout << "task " << i << " failed after 3 retries: " << err << "\n";
-                     });
-                   })
-                   .SetOnComplete([&, i] {
-                     if (!verbose) return;
-                     std::lock_guard lock(out);  // Go prints "complate"
-                     std::cout << "task " << i << ": OnComplete\n";
-                   })
-                   .SetTask([&, i] {
-                     nominal_ms += RandomDelay(5, 500, scale);
-                     if (!verbose) return;
-                     std::lock_guard lock(out);  // Go: fmt.Println("这是业务，我输出了", a)
-                     std::cout << "task " << i << ": the work is done\n";
-                   })
-                   .SetAutoDone()  // credit tg once the task settled, whatever the outcome
-                   .SetAddTimeout(std::chrono::seconds(1))
-                   .SetOnAddTimeout([i] { std::cout << "task " << i << ": no queue slot within 1 s\n"; });
+        .SetOnSuccess([&] { ++succeeded; })
+        .SetOnError([&, i](litepool::ErrHandle& handle, const litepool::Error&) {
+          handle.ErrReload(3, [i](const litepool::Error& err) {
+            if (err) Say("task " + std::to_string(i) + ": 3 retries failed: " + err.ToString());
+          });
+        })
+        .SetOnComplete([&, i] {  // Go prints "complate"
+          if (verbose) Say("task " + std::to_string(i) + ": OnComplete");
+        })
+        .SetTask([&, i] {  // Go prints "这是业务，我输出了 <i>" (this is the work, I print i)
+          nominal_ms += RandomDelay(5, 500, scale);
+          if (verbose) Say("task " + std::to_string(i) + ": the work is done");
+        })
+        .SetAutoDone()  // credit tg once the task settled, whatever the outcome
+        .SetAddTimeout(std::chrono::seconds(1))
+        .SetOnAddTimeout([i] { Say("task " + std::to_string(i) + ": no queue slot within 1 s"); });
     lp.AddTask(opt);
   }
   tg.Wait();
@@ -114,6 +113,6 @@ int main(int argc, char** argv) {
   const double work = nominal_ms * scale / 1000.0;  // seconds of sleeping, all tasks
   std::cout << "\nTook " << std::fixed << std::setprecision(2) << took << " s for " << work
             << " s of work: " << took / (work / 5) << "x a perfect split over 5 workers.\n";
-  std::cout << "Summary: 1000 tasks of random length on 5 workers; the busy times in the table show "
-               "how evenly the pool spread them.\n";
+  std::cout << "Summary: 1000 tasks of random length on 5 workers; the busy times in the "
+               "table show how evenly the pool spread them.\n";
 }
