@@ -1,10 +1,11 @@
-// Go's errgroup (golang.org/x/sync) by its tests, fetching fake URLs:
+// Go's errgroup (golang.org/x/sync) as an errgroup article tests it, with
+// fake URLs:
 //   TestWaitGroup  var g errgroup.Group: all fetched, Wait returns nil;
 //   TestErrHandle  one URL fails: Wait returns the first error;
 //   TestCancel     errgroup.WithContext: the failure stops the others' ctx
-//                  (the "使用" (usage) example of the errgroup article);
+//                  (also the "使用" (usage) example of a second article);
 //   TestLimitGNum  g.SetLimit(2): never more than 2 fetches at once;
-// and an extension Go lacks, collecting every error: g.Errors().
+// and an extension x/sync lacks, collecting every error: g.Errors().
 #include <litepool/litepool.hpp>
 
 #include <atomic>
