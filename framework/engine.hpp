@@ -64,7 +64,7 @@ class Engine {
     return cancel_pending_.load(std::memory_order_acquire);
   }
   UsageReport Stats() const;
-  LITEPOOL_API Accounting Totals() const;  // exported for tests/internal
+  Accounting Totals() const;
   std::size_t Workers() const noexcept { return workers_.size(); }
   std::size_t QueueCapacity() const noexcept { return queue_capacity_; }
   std::size_t Capacity() const noexcept { return capacity_; }

@@ -34,8 +34,7 @@ namespace litepool::detail {
 struct TaskRecord;
 struct TaskSpec;
 
-// Exported for tests/internal only.
-class LITEPOOL_API RecordPool {
+class RecordPool {
   // The kinds of block, each with its queue and its batch per worker:
   // a TaskRecord alone, or a TaskRecord with its TaskExtras right after it.
   enum Kind { kPlain, kWithExtras };

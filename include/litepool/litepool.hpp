@@ -7,6 +7,18 @@
 #ifndef LITEPOOL_LITEPOOL_HPP_
 #define LITEPOOL_LITEPOOL_HPP_
 
+#include "litepool/detail/export.hpp"
+
+// The version of these headers, the same as meson.build's project version
+// (scripts/test.d/10-consumers checks it); the shared library's soname
+// carries major.minor while the major is 0. Compare with
+// LITEPOOL_VERSION >= 200 for "0.2.0 or later".
+#define LITEPOOL_VERSION_MAJOR 0
+#define LITEPOOL_VERSION_MINOR 2
+#define LITEPOOL_VERSION_PATCH 0
+#define LITEPOOL_VERSION \
+  (LITEPOOL_VERSION_MAJOR * 10000 + LITEPOOL_VERSION_MINOR * 100 + LITEPOOL_VERSION_PATCH)
+
 #include "litepool/alloter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/err_group.hpp"

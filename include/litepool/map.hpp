@@ -19,6 +19,8 @@
 #ifndef LITEPOOL_MAP_HPP_
 #define LITEPOOL_MAP_HPP_
 
+#include "litepool/detail/export.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cstddef>

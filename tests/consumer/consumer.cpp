@@ -1,6 +1,7 @@
 // The program every consumer test builds: it includes only the installed
-// public header and checks the basic contract, printing one line that the
-// test compares ("litepool consumer: ...").
+// public header and checks the basic contract, printing two lines that the
+// test compares: the headers' version ("litepool 0.2.0", from the
+// LITEPOOL_VERSION_* macros) and "litepool consumer: ...".
 #include <litepool/litepool.hpp>
 
 #include <atomic>
@@ -27,7 +28,13 @@ class Counter : public litepool::ITask {
 
 }  // namespace
 
+static_assert(LITEPOOL_VERSION ==
+                  LITEPOOL_VERSION_MAJOR * 10000 + LITEPOOL_VERSION_MINOR * 100 + LITEPOOL_VERSION_PATCH,
+              "LITEPOOL_VERSION combines the three parts");
+
 int main() {
+  std::cout << "litepool " << LITEPOOL_VERSION_MAJOR << '.' << LITEPOOL_VERSION_MINOR << '.'
+            << LITEPOOL_VERSION_PATCH << "\n";
   litepool::Pool pool(litepool::PoolOptions{.workers = 2, .queue_capacity = 8, .name = "consumer"});
   const int n = 100;
   litepool::TaskGroup tg = pool.NewTaskGroup(n);
