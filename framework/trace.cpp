@@ -79,7 +79,7 @@ std::size_t OutcomeClass(ErrorCode c) {
 
 // SVG geometry, in pixels.
 constexpr double kSvgWidth = 1200;
-constexpr double kLeft = 96;    // lane labels
+constexpr double kLeft = 116;   // lane labels
 constexpr double kRight = 24;
 constexpr double kPlot = kSvgWidth - kLeft - kRight;
 constexpr double kTop = 64;     // title and legend
@@ -98,6 +98,8 @@ constexpr double kMinBar = 0.75;
 constexpr double kOutlinedBar = 3;
 // Shades of the aggregated view (busy share of a pixel column).
 constexpr int kShadeLevels = 8;
+// Opacity steps of the failure strip (share of not-ok attempts).
+constexpr int kMarkLevels = 4;
 constexpr std::size_t kPlotColumns = static_cast<std::size_t>(kPlot);
 
 // A "nice" tick step (1, 2 or 5 x 10^k ns) for about 8 ticks over `span`.
@@ -253,11 +255,13 @@ void Trace::WriteSvg(std::ostream& out) const {
     lx += 26 + 7.0 * static_cast<double>(label.size());
   };
   if (aggregated) {
-    legend("a2", "", "busy < 25%");
-    legend("a5", "", "busy ~ 60%");
-    legend("a8", "", "busy 100% of the column");
+    legend("a2", "", "busy 25%");
+    legend("a5", "", "60%");
+    legend("a8", "", "100% of a pixel column");
+    s += "<text x=\"" + Num(lx) + "\" y=\"44\" class=\"lbl\">strip below: not ok</text>\n";
+    lx += 124;
     for (std::size_t k = 1; k < kOutcomes.size(); ++k) {
-      legend("o" + std::to_string(k), "", std::string(kOutcomes[k].label) + " (mark below)");
+      legend("o" + std::to_string(k), "", kOutcomes[k].label);
     }
   } else {
     for (std::size_t k = 0; k < kOutcomes.size(); ++k) legend("o" + std::to_string(k), "", kOutcomes[k].label);
@@ -313,6 +317,7 @@ void Trace::WriteSvg(std::ostream& out) const {
     const double col_ns = span / static_cast<double>(kPlotColumns);
     std::vector<double> busy(lanes * kPlotColumns, 0.0), full(lanes * kPlotColumns + 1, 0.0);
     std::vector<std::uint8_t> worst(lanes * kPlotColumns, 0);
+    std::vector<std::uint32_t> started(lanes * kPlotColumns, 0), bad(lanes * kPlotColumns, 0);
     auto column = [&](double t) {
       return std::min(kPlotColumns - 1, static_cast<std::size_t>(std::max(0.0, t / col_ns)));
     };
@@ -330,6 +335,8 @@ void Trace::WriteSvg(std::ostream& out) const {
         full[row + cb] -= 1;
       }
       const auto k = static_cast<std::uint8_t>(OutcomeClass(e.outcome));
+      ++started[row + ca];
+      if (k != 0) ++bad[row + ca];
       if (k != 0 && (worst[row + ca] == 0 || k < worst[row + ca])) worst[row + ca] = k;
     }
     for (std::size_t w = 0; w < lanes; ++w) {
@@ -344,24 +351,35 @@ void Trace::WriteSvg(std::ostream& out) const {
         if (share > 0 && level[c] == 0) level[c] = 1;  // something ran: show it
       }
       // One rect per run of equal shade, one per run of equal mark.
+      const double mark_h = std::max(1.0, std::min(4.0, lane_h / 5));
+      const double shade_h = std::max(1.0, lane_h - mark_h - 3);
       for (std::size_t c = 0; c < kPlotColumns;) {
         std::size_t end = c;
         while (end < kPlotColumns && level[end] == level[c]) ++end;
         if (level[c] > 0) {
-          s += "<rect x=\"" + Num(kLeft + static_cast<double>(c)) + "\" y=\"" + Num(y + 2) +
-               "\" width=\"" + std::to_string(end - c) + "\" height=\"" + Num(bar_h) + "\" class=\"a" +
+          s += "<rect x=\"" + Num(kLeft + static_cast<double>(c)) + "\" y=\"" + Num(y + 1) +
+               "\" width=\"" + std::to_string(end - c) + "\" height=\"" + Num(shade_h) + "\" class=\"a" +
                std::to_string(level[c]) + "\"/>\n";
         }
         c = end;
       }
-      const double mark_h = std::max(1.0, std::min(4.0, lane_h / 4));
+      // The strip: the worst outcome that started in the column, more
+      // opaque the larger the share of not-ok attempts (steps of 1/4),
+      // below the shade so a rare failure still shows.
+      auto mark = [&](std::size_t c) {
+        if (worst[row + c] == 0) return 0;
+        const double share = static_cast<double>(bad[row + c]) / started[row + c];
+        return worst[row + c] * 8 + static_cast<int>(std::ceil(share * kMarkLevels));
+      };
       for (std::size_t c = 0; c < kPlotColumns;) {
         std::size_t end = c;
-        while (end < kPlotColumns && worst[row + end] == worst[row + c]) ++end;
-        if (worst[row + c] != 0) {
+        const int m = mark(c);
+        while (end < kPlotColumns && mark(end) == m) ++end;
+        if (m != 0) {
           s += "<rect x=\"" + Num(kLeft + static_cast<double>(c)) + "\" y=\"" +
-               Num(y + lane_h - mark_h) + "\" width=\"" + std::to_string(end - c) + "\" height=\"" +
-               Num(mark_h) + "\" class=\"o" + std::to_string(worst[row + c]) + "\"/>\n";
+               Num(y + lane_h - mark_h - 1) + "\" width=\"" + std::to_string(end - c) + "\" height=\"" +
+               Num(mark_h) + "\" class=\"o" + std::to_string(m / 8) + "\" fill-opacity=\"" +
+               Num(0.2 + 0.8 * static_cast<double>(m % 8) / kMarkLevels) + "\"/>\n";
         }
         c = end;
       }
