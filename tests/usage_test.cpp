@@ -101,6 +101,16 @@ TEST(UsageTest, ToJsonHasEveryField) {
   }
 }
 
+// The checker the JSON tests rely on must be able to fail.
+TEST(JsonCheckTest, RejectsWhatStrictJsonForbids) {
+  EXPECT_EQ(testing::JsonCheck::Problem(R"({"a":[1,-2.5e3,true,null,"x\u00e9"],"b":{}})"), "");
+  EXPECT_EQ(testing::JsonCheck::Problem("\"\xC3\xA9\""), "");
+  for (const char* bad : {"\"\x80\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"a\x01\"", "[1,]",
+                          "{\"a\":1,}", "NaN", "{\"a\":1}x", "{\"id\":01}", "\"\\q\"", "{a:1}", ""}) {
+    EXPECT_NE(testing::JsonCheck::Problem(bad), "") << bad;
+  }
+}
+
 TEST(UsageTest, ToJsonTotalHasNoId) {
   // The total row used to carry "id": <worker count>, which reads as a
   // worker's id.
