@@ -41,6 +41,10 @@ std::string Micros(std::int64_t ns) {
   return (negative ? "-" : "") + std::to_string(a / 1000) + "." + frac;
 }
 
+// The track of worker w: tid w + 1, since tid 0 reads as "no thread" to
+// some trace viewers; the track is named "worker w".
+std::string Tid(std::size_t w) { return std::to_string(w + 1); }
+
 const char* PriorityName(Priority p) {
   switch (p) {
     case Priority::kLow: return "low";
@@ -135,11 +139,11 @@ void Trace::WriteChromeJson(std::ostream& out) const {
   s += "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"producer\":\"litepool\",\"events\":" +
        std::to_string(events_.size()) + ",\"dropped\":" + std::to_string(dropped_) +
        "},\"traceEvents\":[\n";
-  s += R"({"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"litepool"}})";
+  s += R"({"name":"process_name","ph":"M","pid":1,"tid":1,"args":{"name":"litepool"}})";
   for (std::size_t w = 0; w < workers_; ++w) {
-    const std::string tid = std::to_string(w);
+    const std::string tid = Tid(w);
     s += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" + tid +
-         ",\"args\":{\"name\":\"worker " + tid + "\"}}";
+         ",\"args\":{\"name\":\"worker " + std::to_string(w) + "\"}}";
     s += ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":" + tid +
          ",\"args\":{\"sort_index\":" + tid + "}}";
   }
@@ -156,7 +160,7 @@ void Trace::WriteChromeJson(std::ostream& out) const {
   }
   std::uint64_t flow_id = 0;
   for (const auto& e : events_) {
-    const std::string tid = std::to_string(e.worker);
+    const std::string tid = Tid(e.worker);
     const std::string task = std::to_string(e.task);
     s += ",\n{\"name\":\"task " + task + "\",\"cat\":\"task\",\"ph\":\"X\",\"pid\":1,\"tid\":" + tid +
          ",\"ts\":" + Micros(e.start.count()) +
@@ -178,7 +182,7 @@ void Trace::WriteChromeJson(std::ostream& out) const {
     // slice's midpoint, never an edge shared with a neighbour.
     const std::string id = std::to_string(++flow_id);
     s += ",\n{\"name\":\"retry\",\"cat\":\"retry\",\"ph\":\"s\",\"id\":" + id +
-         ",\"pid\":1,\"tid\":" + std::to_string(p.worker) +
+         ",\"pid\":1,\"tid\":" + Tid(p.worker) +
          ",\"ts\":" + Micros((p.start + (p.end - p.start) / 2).count()) + "}";
     s += ",\n{\"name\":\"retry\",\"cat\":\"retry\",\"ph\":\"f\",\"bp\":\"e\",\"id\":" + id +
          ",\"pid\":1,\"tid\":" + tid + ",\"ts\":" + Micros((e.start + (e.end - e.start) / 2).count()) +

@@ -83,7 +83,7 @@ class LITEPOOL_API Trace {
 
   // Writes the trace-event JSON format (one object, "traceEvents"), which
   // ui.perfetto.dev and chrome://tracing open: one track per worker (named
-  // "worker N"), a complete ("X") event per attempt whose args hold the task
+  // "worker N", thread id N + 1), a complete ("X") event per attempt whose args hold the task
   // id, attempt, outcome, stolen, priority and queue wait; a retry is an
   // instant event on its worker plus a flow arrow from the previous attempt.
   // Times in microseconds. Allocates; writes to `out` only.
@@ -92,10 +92,11 @@ class LITEPOOL_API Trace {
   // Writes a self-contained SVG timeline (no scripts, fonts or links): a
   // lane per worker, a time axis, a legend, and a bar per attempt coloured
   // by outcome with a hover title (task, attempt, times, queue wait). Beyond
-  // a few thousand attempts the lanes are aggregated per pixel column
+  // 5,000 attempts the lanes are aggregated per pixel column
   // (shade = share of the column the worker was busy, a mark where an
-  // attempt failed), so the file stays a few hundred KB for millions of
-  // events. Allocates; writes to `out` only.
+  // attempt failed): at most two rects per pixel column and lane, so the
+  // size is bounded however many events there are (up to 5,000 attempts
+  // each gets its own bar). Allocates; writes to `out` only.
   void WriteSvg(std::ostream& out) const;
 
  private:
