@@ -129,7 +129,8 @@ TEST(UsageTest, ToJsonWithANameThatIsNotUtf8IsValidJson) {
   UsageReport r;
   // A lone continuation byte, a truncated 3-byte sequence, an overlong
   // '/', a UTF-16 surrogate, 0xFF, a control character, and valid "é".
-  r.name = std::string("io\x80-\xE2\x82-\xC0\xAF-\xED\xA0\x80-\xFF-\x01-\xC3\xA9", 22);
+  static constexpr char kName[] = "io\x80-\xE2\x82-\xC0\xAF-\xED\xA0\x80-\xFF-\x01-\xC3\xA9";
+  r.name = std::string(kName, sizeof kName - 1);
   r.workers.push_back(WorkerUsage{});
   const std::string j = r.ToJson();
   EXPECT_EQ(testing::JsonCheck::Problem(j), "") << j;
