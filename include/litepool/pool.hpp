@@ -99,6 +99,7 @@ struct WorkerUsage {
   std::uint64_t expired = 0;          // queue_timeout ran out (included in failed)
   LatencySummary queue_wait{};        // admission -> start of each attempt
   LatencySummary run_time{};          // one Exec
+  // (a LatencySummary with count 0 was not measured: Usage prints "-")
 };
 
 // How Usage() lays out its table.
