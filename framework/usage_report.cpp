@@ -262,7 +262,7 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
       << Paint(color, kDim, std::string(bar_width - len, '.')) << "\n";
   }
   if (!wide && r.total.callback_errors > 0) {
-    s << "hooks that threw: "
+    s << "hooks that threw (cb_err): "
       << Paint(color, kRed, std::to_string(r.total.callback_errors)) << "\n";
   }
   if (!wide && r.total.expired > 0) {

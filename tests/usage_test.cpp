@@ -256,7 +256,7 @@ TEST(UsageTest, CompactUsageFitsEightyColumnsEvenWithHugeCounts) {
     const std::vector<std::string> lines = Lines(s);
     ASSERT_EQ(lines.size(), 4095u + 6) << "title, header, rows, total, 2 notes, imbalance";
     for (const std::string& line : lines) ASSERT_LE(Columns(line), 80u) << line;
-    EXPECT_NE(s.find(color ? "hooks that threw: \x1b[31m7" : "hooks that threw: 7"), std::string::npos);
+    EXPECT_NE(s.find(color ? "hooks that threw (cb_err): \x1b[31m7" : "hooks that threw (cb_err): 7"), std::string::npos);
     EXPECT_NE(s.find("M"), std::string::npos);  // abbreviated, not cut
     // A load bar survives on every worker row.
     EXPECT_NE(lines[2].find('#'), std::string::npos) << lines[2];
