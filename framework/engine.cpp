@@ -247,7 +247,11 @@ void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
   // A waiting retry holds no slot; a queued one holds one, taken even when
   // none is free (the task was admitted already; waiting could deadlock).
   if (delay.count() > 0 && !CancelPending()) {
-    timer_.Schedule(task, Clock::now() + delay);
+    // The group's token: its Cancel() ends the wait at once (the retry then
+    // settles as kCancelled without running).
+    GroupState* g = task->Group();
+    timer_.Schedule(task, Clock::now() + delay,
+                    g != nullptr ? g->stop.get_token() : std::stop_token());
   } else {
     gate_.ForceAcquire(1);
     Dispatch(task);

@@ -250,6 +250,37 @@ TEST(SettlementTest, CloseDrainDoesNotWaitOutABackoffDelay) {
   EXPECT_LE(attempts, 2);
 }
 
+// Issue 11, defect 1: a retry waiting out its Backoff settles as kCancelled
+// as soon as its group is cancelled (after / OnComplete / credit), instead of
+// at the end of the delay (an hour here).
+TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::latch failed_once(1);
+  std::atomic<int> attempts{0}, completes{0};
+  Error final_result;
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([&] {
+                     ++attempts;
+                     return Error("x");
+                   })
+                   .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                     h.ErrReload(3, [&](const Error& e) { final_result = e; },
+                                 Backoff{.initial = std::chrono::hours(1)});
+                     failed_once.count_down();
+                   })
+                   .SetOnComplete([&] { ++completes; })
+                   .SetAutoDone());
+  failed_once.wait();
+  tg.Cancel();
+  // A behaviour bound far below the hour of backoff, not a synchronisation.
+  ASSERT_TRUE(tg.WaitFor(std::chrono::seconds(10)));
+  EXPECT_EQ(final_result.Code(), ErrorCode::kCancelled);
+  EXPECT_EQ(completes, 1);
+  EXPECT_EQ(attempts, 1);  // the retry never ran
+  EXPECT_TRUE(tg.Errors().empty());  // a cancellation is no unhandled failure
+}
+
 TEST(SettlementTest, BackoffDelayIsApplied) {
   Backoff b{.initial = std::chrono::milliseconds(10), .multiplier = 2.0,
             .max = std::chrono::milliseconds(35)};

@@ -73,7 +73,8 @@ class LITEPOOL_API TaskGroup {
 
   // Requests cancellation: tasks of this group that have not started settle
   // as kCancelled (their OnError / after / OnComplete / credit still run),
-  // retries stop with kCancelled, and AddTask of a new task of this group
+  // retries stop with kCancelled (a retry waiting out a Backoff delay
+  // settles at once, not when its delay ends), and AddTask of a new task of this group
   // returns kCancelled. Running tasks see it through StopToken().
   // Idempotent, thread-safe, never blocks.
   void Cancel() const;
