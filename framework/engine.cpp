@@ -365,11 +365,13 @@ void Engine::WakeAll() {
 }
 
 void Engine::Close(CloseMode mode) {
-  closing_.store(true, std::memory_order_seq_cst);
-  closed_.store(true, std::memory_order_seq_cst);
+  // cancel_pending_ before closed_: whoever sees the pool closed by a
+  // kCancelPending close also sees that queued tasks are to be cancelled.
   if (mode == CloseMode::kCancelPending) {
     cancel_pending_.store(true, std::memory_order_seq_cst);
   }
+  closing_.store(true, std::memory_order_seq_cst);
+  closed_.store(true, std::memory_order_seq_cst);
   // Retries waiting out a backoff run now: a close never waits for a delay
   // (and they stop there: no retry is requeued after Close).
   timer_.Flush();

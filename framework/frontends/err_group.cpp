@@ -12,6 +12,7 @@
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/task_group.hpp"
+#include "litepool/task.hpp"
 #include "litepool/task_options.hpp"
 
 namespace litepool {
@@ -74,6 +75,17 @@ struct ErrGroupState final : LimitedClient {
     Record(why);  // e.g. kClosed
   }
 
+  // The pool settled a function without running it. Skipping because the
+  // group itself stopped is no error; anything else (the pool's
+  // Close(kCancelPending)) is reported.
+  void NotRun(const Error& why) {
+    if (why.Code() == ErrorCode::kCancelled && run.Cancelled()) {
+      NoteSkipped();
+      return;
+    }
+    Record(Error("errgroup: function not run: " + why.Message(), why.Code()));
+  }
+
   Error FirstError() const {
     std::lock_guard lock(mu);
     return first_error;
@@ -101,24 +113,49 @@ struct ErrGroupState final : LimitedClient {
 
 namespace {
 
+// One Go'd function. Exec runs it and records its error. OnError hears of
+// every failure, and also of the pool cancelling the function before it ran
+// (Close(kCancelPending)), which no body can report: then the function is
+// recorded as not run, so Wait never reports success for work that did not
+// happen. Exec and OnError of one attempt run on the same thread, one after
+// the other: `ran_` needs no synchronisation.
+class GoTask final : public TaskExec, public TaskOnError {
+ public:
+  GoTask(std::shared_ptr<ErrGroupState> st, std::function<Error(std::stop_token)> fn)
+      : st_(std::move(st)), fn_(std::move(fn)) {}
+
+  Error Exec() override {
+    ran_ = true;
+    Error e;
+    try {
+      e = fn_(st_->Token());
+    } catch (...) {
+      e = Error::FromException(std::current_exception());
+    }
+    if (e) st_->Record(e);
+    return e;  // also to the engine, so Usage() counts the failure
+  }
+
+  void OnError(ErrHandle&, TaskGroup&, const Error& why) override {
+    if (!ran_) st_->NotRun(why);
+  }
+
+ private:
+  std::shared_ptr<ErrGroupState> st_;
+  std::function<Error(std::stop_token)> fn_;
+  bool ran_ = false;
+};
+
 LimitedTask MakeTask(const std::shared_ptr<ErrGroupState>& st,
                      std::function<Error(std::stop_token)> fn) {
   LimitedTask task;
   task.pool = &st->pool;
   task.client = st;
-  task.options =
-      st->run.NewTaskOptions()
-          .SetTask([st, fn = std::move(fn)]() -> Error {
-            Error e;
-            try {
-              e = fn(st->Token());
-            } catch (...) {
-              e = Error::FromException(std::current_exception());
-            }
-            if (e) st->Record(e);
-            return e;  // also to the engine, so Usage() counts the failure
-          })
-          .SetAutoDone();
+  auto body = std::make_shared<GoTask>(st, std::move(fn));
+  task.options = st->run.NewTaskOptions()
+                     .SetTaskWithInterface(body)
+                     .SetOnErrorWithInterface(body)
+                     .SetAutoDone();
   return task;
 }
 

@@ -156,7 +156,9 @@ class LITEPOOL_API ErrGroup {
   // Runs f on the pool. Waits while the limit is reached, except on a pool's
   // worker thread (see above). With WithContext, once Context() stopped
   // through the first error or the parent, f is skipped and never runs. If
-  // the pool is closed, f does not run and Wait returns kClosed.
+  // the pool is closed, f does not run and Wait returns kClosed; if the
+  // pool cancels f before it runs (Close(kCancelPending)), Wait returns
+  // kCancelled and Errors() lists it: every function runs or is reported.
   template <class F>
     requires detail::GoFunction<F>
   void Go(F&& f) {

@@ -304,6 +304,36 @@ TEST(ErrGroupTest, ClosedPoolReportsClosed) {
   EXPECT_EQ(ran.load(), 0);
 }
 
+// Issue 11, defect 2: functions the pool cancels without running them are
+// reported; Wait never returns ok for work that did not happen.
+TEST(ErrGroupTest, FunctionsCancelledByThePoolAreReportedNotRun) {
+  for (const bool with_context : {false, true}) {
+    Pool pool(1, 8);
+    std::atomic<int> ran{0};
+    Error result;
+    std::vector<Error> errors;
+    testing::CancelPendingWhileQueued(pool, 5, [&] {
+      auto run = [&](ErrGroup& g) {
+        for (int i = 0; i < 5; ++i) g.Go([&] { ++ran; });
+        result = g.Wait();
+        errors = g.Errors();
+      };
+      if (with_context) {
+        ErrGroup g = ErrGroup::WithContext(pool);
+        run(g);
+      } else {
+        ErrGroup g(pool);
+        run(g);
+      }
+    });
+    EXPECT_EQ(ran.load(), 0);
+    EXPECT_EQ(result.Code(), ErrorCode::kCancelled) << result;
+    // A plain group reports each function; a WithContext group stops at the
+    // first report and skips the rest (skipping is no error).
+    EXPECT_EQ(errors.size(), with_context ? 1u : 5u);
+  }
+}
+
 TEST(ErrGroupTest, DestructorWaitsForPendingFunctions) {
   Pool pool(2, 8);
   std::atomic<bool> finished{false};
