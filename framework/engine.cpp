@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "deadline.hpp"
@@ -53,7 +54,27 @@ std::string FormatDuration(std::chrono::nanoseconds d) {
   return std::to_string(us) + "us";
 }
 
+// Counts down to the worker start that FailWorkerStartForTesting asked to
+// fail. Relaxed: tests set it before they construct the pool, on the same
+// thread that starts the workers.
+std::atomic<int> fail_worker_start{0};
+
 }  // namespace
+
+void FailWorkerStartForTesting(int nth) noexcept {
+  fail_worker_start.store(nth, std::memory_order_relaxed);
+}
+
+void MaybeFailWorkerStart() {
+  int n = fail_worker_start.load(std::memory_order_relaxed);
+  while (n > 0 && !fail_worker_start.compare_exchange_weak(
+                      n, n - 1, std::memory_order_relaxed)) {
+  }
+  if (n == 1) {
+    throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                            "litepool: worker thread could not start (test hook)");
+  }
+}
 
 Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
@@ -74,7 +95,18 @@ Engine::Engine(PoolOptions options)
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
   }
-  for (auto& w : workers_) w->Start();
+  try {
+    for (auto& w : workers_) w->Start();
+  } catch (...) {
+    // A thread could not start (std::system_error): stop and join the ones
+    // that did, so that unwinding destroys no joinable std::thread
+    // (std::terminate), then let the error reach the Pool's caller.
+    closed_.store(true, std::memory_order_seq_cst);
+    stop_.store(true, std::memory_order_seq_cst);
+    WakeAll();
+    for (auto& w : workers_) w->Join();
+    throw;
+  }
 }
 
 Engine::~Engine() {

@@ -48,6 +48,13 @@ struct Accounting {
   bool Balanced() const noexcept { return accepted == settled; }
 };
 
+// Test hook (tests/internal): the n-th worker thread started from now on
+// (n >= 1; 0: none) fails to start with std::system_error, as when the OS
+// refuses a thread. Process-wide; one atomic load per thread start.
+LITEPOOL_API void FailWorkerStartForTesting(int nth) noexcept;
+// Throws std::system_error if the hook above says this start must fail.
+void MaybeFailWorkerStart();
+
 class Engine {
  public:
   explicit Engine(PoolOptions options);
