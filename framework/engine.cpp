@@ -39,13 +39,24 @@ PoolOptions Validated(PoolOptions o) {
 }
 
 // OnAddTimeout runs on the submitting thread; a throw goes to the group.
-void RunOnAddTimeout(TaskSpec& spec) {
-  if (!spec.on_add_timeout) return;
+// It is the rejected task's own code: a Done() on its group inside it
+// credits that task (returns true), never the task that called AddTask.
+bool RunOnAddTimeout(TaskSpec& spec) {
+  if (!spec.on_add_timeout) return false;
+  ExecutionContext& ctx = Context();
+  const ExecutionContext saved = ctx;
+  ctx.task = nullptr;
+  ctx.err_handle = nullptr;
+  ctx.rejected_group = spec.group.get();
+  ctx.rejected_credit = false;
   try {
     spec.on_add_timeout();
   } catch (...) {
     if (spec.group) spec.group->AddError(Error::FromException(std::current_exception()));
   }
+  const bool credit = ctx.rejected_credit;
+  ctx = saved;
+  return credit;
 }
 
 std::string FormatDuration(std::chrono::nanoseconds d) {
@@ -135,8 +146,9 @@ bool Engine::OnOwnWorker() const noexcept {
   return w != nullptr && &w->GetEngine() == this;
 }
 
-Error Engine::Reject(TaskSpec& spec, Error why) {
-  if (spec.auto_done && spec.group && !spec.group->TryDecrement()) {
+Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
+  if ((spec.auto_done || credit_requested) && spec.group &&
+      !spec.group->TryDecrement()) {
     spec.group->AddError(Error(
         "TaskGroup::Done: counter would go below zero (auto-Done of a "
         "rejected task)",
@@ -189,11 +201,13 @@ Error Engine::AddTask(TaskSpec&& spec) {
       break;
     case SlotGate::Result::kClosed:
       return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
-    case SlotGate::Result::kTimeout:
-      RunOnAddTimeout(spec);
+    case SlotGate::Result::kTimeout: {
+      const bool credit = RunOnAddTimeout(spec);
       return Reject(spec, Error("AddTask: no free slot within the add-timeout of " +
                                     FormatDuration(*spec.add_timeout),
-                                ErrorCode::kTimeout));
+                                ErrorCode::kTimeout),
+                    credit);
+    }
   }
   TaskRecord* record = nullptr;
   try {
@@ -241,12 +255,14 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
       break;
     case SlotGate::Result::kClosed:
       return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
-    case SlotGate::Result::kTimeout:
-      for (auto& s : specs) RunOnAddTimeout(s);
-      return reject_all(Error("AddTaskGroup: no room for " + std::to_string(n) +
-                                  " tasks within the add-timeout of " +
-                                  FormatDuration(*timeout),
-                              ErrorCode::kTimeout));
+    case SlotGate::Result::kTimeout: {
+      const Error why("AddTaskGroup: no room for " + std::to_string(n) +
+                          " tasks within the add-timeout of " +
+                          FormatDuration(*timeout),
+                      ErrorCode::kTimeout);
+      for (auto& s : specs) Reject(s, why, RunOnAddTimeout(s));
+      return why;
+    }
   }
   std::vector<TaskRecord*> records;
   try {

@@ -106,7 +106,9 @@ class Engine {
   RecordPool& Records() noexcept { return records_; }
 
  private:
-  Error Reject(TaskSpec& spec, Error why);
+  // Credits the group of a task that is not accepted (auto-Done, or a Done()
+  // from its OnAddTimeout: `credit_requested`) and returns `why`.
+  Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
   // Takes n slots (at once; by the overflow path on this pool's worker
   // without a timeout; or waiting up to `timeout`) and counts n accepted
   // tasks. kAcquired: admitted; otherwise nothing was taken.

@@ -10,12 +10,18 @@ class ErrHandle;
 namespace litepool::detail {
 
 class Worker;
+struct GroupState;
 struct TaskRecord;
 
 struct ExecutionContext {
   Worker* worker = nullptr;         // set for the life of a worker thread
   TaskRecord* task = nullptr;       // the task whose code runs now
   ErrHandle* err_handle = nullptr;  // live while OnError runs
+  // While a rejected task's OnAddTimeout runs (task is null then): its group,
+  // and whether the hook called that group's Done() (credits the rejected
+  // task, once, like Done() inside an accepted task's own code).
+  const GroupState* rejected_group = nullptr;
+  bool rejected_credit = false;
 };
 
 // initial-exec: a direct TLS access instead of a __tls_get_addr call (the

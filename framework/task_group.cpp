@@ -91,9 +91,15 @@ void TaskGroup::Add(std::int64_t n) const {
 
 void TaskGroup::Done() const {
   // Inside the task's own code: credit that task once, when it settles.
-  if (detail::TaskRecord* task = detail::Context().task;
+  detail::ExecutionContext& ctx = detail::Context();
+  if (detail::TaskRecord* task = ctx.task;
       task != nullptr && task->Group() == state_.get()) {
     task->credit_requested = true;
+    return;
+  }
+  // Inside a rejected task's OnAddTimeout: credit that task, once.
+  if (ctx.rejected_group != nullptr && ctx.rejected_group == state_.get()) {
+    ctx.rejected_credit = true;
     return;
   }
   if (!state_->TryDecrement()) {

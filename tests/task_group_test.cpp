@@ -103,6 +103,37 @@ TEST(TaskGroupTest, AddTaskToCancelledGroupIsRejectedAndCredited) {
   EXPECT_EQ(ran, 0);
 }
 
+// Issue 11, defect 4: a Done() inside a rejected sub-task's OnAddTimeout
+// credits that sub-task, not the task that called AddTask.
+TEST(TaskGroupTest, DoneInRejectedSubtasksOnAddTimeoutCreditsTheSubtask) {
+  Pool pool(1, 1);
+  TaskGroup g(2);  // the outer task T and its sub-task S
+  std::latch t_started(1), pool_full(1);
+  Error sub_result;
+  std::atomic<int> timeouts{0};
+  ASSERT_FALSE(pool.AddTask(
+      g.NewTaskOptions()
+          .SetTask([&] {
+            t_started.count_down();
+            pool_full.wait();
+            sub_result = pool.AddTask(g.NewTaskOptions()
+                                          .SetTask([] {})
+                                          .SetAddTimeout(std::chrono::nanoseconds(0))
+                                          .SetOnAddTimeout([&] {
+                                            ++timeouts;
+                                            g.Done();  // credits S
+                                          }));
+          })
+          .SetAutoDone()));
+  t_started.wait();
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // takes the only slot
+  pool_full.count_down();
+  ASSERT_TRUE(g.WaitFor(testing::kHangGuard));
+  EXPECT_EQ(sub_result.Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(timeouts, 1);
+  EXPECT_EQ(g.Pending(), 0);
+}
+
 TEST(TaskGroupTest, ErrorsCollectsUnhandledFailures) {
   Pool pool(2, 4);
   TaskGroup tg(4);

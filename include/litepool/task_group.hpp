@@ -12,8 +12,10 @@
 // Done semantics: with `SetAutoDone()` a task credits its group exactly once
 // when it has settled, after OnComplete returned. A `Done()` called from
 // inside a task's own Exec or hooks credits that task (once, at the same
-// point), and the automatic credit is then skipped. A `Done()` from anywhere
-// else decrements the counter at once.
+// point), and the automatic credit is then skipped. The same holds for a
+// rejected task's OnAddTimeout: a `Done()` there credits the rejected task
+// (once, with or without auto-Done), never the task that called AddTask. A
+// `Done()` from anywhere else decrements the counter at once.
 #ifndef LITEPOOL_TASK_GROUP_HPP_
 #define LITEPOOL_TASK_GROUP_HPP_
 
