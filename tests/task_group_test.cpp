@@ -53,6 +53,27 @@ TEST(TaskGroupTest, CopiesShareState) {
   EXPECT_EQ(b.Pending(), 4);
 }
 
+// Issue 11, defect 5: a TaskGroup has no null state; moving copies.
+TEST(TaskGroupTest, MovedFromHandleStillRefersToItsGroup) {
+  TaskGroup a(2);
+  TaskGroup b(std::move(a));
+  TaskGroup c;
+  c = std::move(b);
+  // NOLINTBEGIN(bugprone-use-after-move): the point of the test
+  EXPECT_EQ(a.Pending(), 2);
+  EXPECT_EQ(b.Pending(), 2);
+  EXPECT_TRUE(a == c);
+  a.Done();
+  b.Done();
+  EXPECT_TRUE(c.WaitFor(std::chrono::seconds(0)));
+  Pool pool(1, 2);
+  TaskGroup d(1);
+  TaskGroup e(std::move(d));
+  ASSERT_FALSE(pool.AddTask(d.NewTaskOptions().SetTask([] {}).SetAutoDone()));
+  // NOLINTEND(bugprone-use-after-move)
+  EXPECT_TRUE(e.WaitFor(testing::kHangGuard));  // d's task credited e's group
+}
+
 TEST(TaskGroupTest, WaitReturnsWhenOtherThreadFinishes) {
   TaskGroup g(3);
   std::thread t([g] {

@@ -7,7 +7,9 @@
 //   for (auto& e : tg.Errors()) ...  // failures nobody handled
 //
 // A TaskGroup is a cheap handle to shared state: copies refer to the same
-// group, every member is const and thread-safe.
+// group, every member is const and thread-safe. A handle has no null state:
+// moving one copies it, so a moved-from TaskGroup still refers to its group
+// and every member works on it as before.
 //
 // Done semantics: with `SetAutoDone()` a task credits its group exactly once
 // when it has settled, after OnComplete returned. A `Done()` called from
@@ -47,6 +49,17 @@ class LITEPOOL_API TaskGroup {
   // std::invalid_argument. Allocates the shared state once.
   TaskGroup();
   explicit TaskGroup(std::int64_t n);
+
+  // Copy and move both share the group; a move leaves the source as it was
+  // (no null state). Never throw, never allocate.
+  TaskGroup(const TaskGroup& other) noexcept = default;
+  TaskGroup(TaskGroup&& other) noexcept : state_(other.state_) {}
+  TaskGroup& operator=(const TaskGroup& other) noexcept = default;
+  TaskGroup& operator=(TaskGroup&& other) noexcept {
+    state_ = other.state_;
+    return *this;
+  }
+  ~TaskGroup() = default;
 
   // Options bound to this group (Go: tg.NewTaskOptions()). Does not touch
   // the counter. Thread-safe.

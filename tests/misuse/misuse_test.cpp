@@ -367,6 +367,21 @@ void ReuseOfMovedFromTaskOptions() {
   EXPECT_EQ(ran, 1);
 }
 
+// A moved-from TaskGroup still refers to its group (no null state): using it
+// neither crashes nor makes a group-less task.
+void UseOfMovedFromTaskGroup() {
+  Pool pool(1, 2);
+  TaskGroup tg(1);
+  TaskGroup other(std::move(tg));
+  // NOLINTBEGIN(bugprone-use-after-move): the point of the row
+  EXPECT_EQ(tg.Pending(), 1);
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone()));
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  // NOLINTEND(bugprone-use-after-move)
+  EXPECT_EQ(other.Pending(), 0);
+  ExpectNothingLost(pool, 1);
+}
+
 void NegativeOrHugeAddTimeout() {
   TaskOptions o;
   ExpectThrows<std::invalid_argument>([&] { o.SetAddTimeout(nanoseconds(-1)); }, "negative");
@@ -553,6 +568,7 @@ const MisuseCase kCases[] = {
     {"DestroyWhileTasksRun", DestroyWhileTasksRun},
     {"WaitOnGroupWithNoTasks", WaitOnGroupWithNoTasks},
     {"ReuseOfMovedFromTaskOptions", ReuseOfMovedFromTaskOptions},
+    {"UseOfMovedFromTaskGroup", UseOfMovedFromTaskGroup},
     {"NegativeOrHugeAddTimeout", NegativeOrHugeAddTimeout},
     {"HugeBackoff", HugeBackoff},
     {"NonStdExceptions", NonStdExceptions},
