@@ -147,8 +147,11 @@ bool Engine::OnOwnWorker() const noexcept {
 }
 
 Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
-  if ((spec.auto_done || credit_requested) && spec.group &&
-      !spec.group->TryDecrement()) {
+  if (!spec.group) return why;
+  // Seed-style code ignores AddTask's result: the group keeps the reason,
+  // recorded before the credit so that Wait() returns after it.
+  spec.group->AddError(why);
+  if ((spec.auto_done || credit_requested) && !spec.group->TryDecrement()) {
     spec.group->AddError(Error(
         "TaskGroup::Done: counter would go below zero (auto-Done of a "
         "rejected task)",

@@ -103,9 +103,13 @@ void TaskGroup::Done() const {
     return;
   }
   if (!state_->TryDecrement()) {
-    throw std::logic_error(
+    const char* const message =
         "TaskGroup::Done: counter would go below zero (more Done() calls "
-        "than the count given to NewTaskGroup/Add)");
+        "than the count given to NewTaskGroup/Add)";
+    // Also in Errors(): a throw in code that swallows exceptions (a hook, a
+    // catch-all) must not make the mistake invisible.
+    state_->AddError(Error(message, ErrorCode::kInvalidArgument));
+    throw std::logic_error(message);
   }
 }
 

@@ -92,6 +92,35 @@ TEST(PoolTest, AddTimeoutZeroOnFullPoolTimesOut) {
   EXPECT_EQ(ran, 1);
 }
 
+// DESIGN §6.0 (issue 13): a rejected task bound to a group puts its Error in
+// that group's Errors(), so an ignored AddTask result loses nothing.
+TEST(PoolTest, RejectedTaskBoundToAGroupPutsItsErrorInErrors) {
+  Pool pool(1, 1);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // the only slot
+  TaskGroup tg(3);
+  pool.AddTask(tg.NewTaskOptions().SetAutoDone());  // no task: kInvalidArgument
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] {})
+                   .SetAddTimeout(std::chrono::nanoseconds(0))
+                   .SetAutoDone());  // kTimeout
+  TaskGroup cancelled(1);
+  cancelled.Cancel();
+  pool.AddTask(cancelled.NewTaskOptions().SetTask([] {}).SetAutoDone());  // kCancelled
+  blocker.Release();
+  pool.Close();
+  pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());  // kClosed
+  EXPECT_EQ(tg.Pending(), 0);
+  const std::vector<Error> errors = tg.Errors();
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].Code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(errors[1].Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(errors[2].Code(), ErrorCode::kClosed);
+  ASSERT_EQ(cancelled.Errors().size(), 1u);
+  EXPECT_EQ(cancelled.Errors()[0].Code(), ErrorCode::kCancelled);
+}
+
 TEST(PoolTest, AddTimeoutExpiresWhileSlotsStayTaken) {
   Pool pool(1, 1);
   Blocker blocker;

@@ -120,7 +120,8 @@ class LITEPOOL_API Pool {
   //   kCancelled        the task's group was cancelled;
   //   kTimeout          no slot within the add-timeout (OnAddTimeout ran).
   // A rejected task runs no task hook but still credits its group when it
-  // has SetAutoDone(), so no Wait() hangs on it. Blocks while the pool is
+  // has SetAutoDone(), so no Wait() hangs on it, and its Error is added to
+  // that group's Errors(), so an ignored result loses nothing. Blocks while the pool is
   // full and the task has no add-timeout (never on a worker thread: see
   // above). Thread-safe.
   Error AddTask(TaskOptions options);

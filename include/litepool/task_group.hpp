@@ -70,7 +70,8 @@ class LITEPOOL_API TaskGroup {
   void Add(std::int64_t n) const;
 
   // One completion; see "Done semantics" above. Taking the counter below
-  // zero throws std::logic_error and leaves it at zero. Thread-safe.
+  // zero throws std::logic_error, leaves it at zero and also adds the error
+  // (kInvalidArgument) to Errors(). Thread-safe.
   void Done() const;
 
   // Blocks until the counter is zero. On a worker thread of a pool it runs
@@ -100,8 +101,11 @@ class LITEPOOL_API TaskGroup {
   std::stop_token StopToken() const;
 
   // Final failures that nobody handled — tasks with no OnError (or ITask's
-  // default one), retries exhausted — and every exception thrown by a hook,
-  // in the order they happened. Thread-safe; returns a copy.
+  // default one), retries exhausted — every exception thrown by a hook, the
+  // Error of every task of this group that AddTask/AddTaskGroup rejected
+  // (kTimeout, kClosed, kCancelled, kInvalidArgument), and every Done()
+  // refused below zero, in the order they happened. Thread-safe; returns a
+  // copy.
   std::vector<Error> Errors() const;
 
   // Two handles are equal when they refer to the same group.

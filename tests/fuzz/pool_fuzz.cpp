@@ -17,6 +17,7 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "litepool/litepool.hpp"
@@ -161,7 +162,11 @@ void CheckAndClose(State& s) {
     const std::int64_t want = g.initial > g.auto_credits ? g.initial - g.auto_credits : 0;
     if (g.group.Pending() != want) Violation("group pending", g.group.Pending(), want);
     std::int64_t below_zero = 0;
-    for (const Error& e : g.group.Errors()) below_zero += e.Code() == ErrorCode::kInvalidArgument;
+    // Rejected tasks put their reason in Errors() too (also kInvalidArgument
+    // for a task without a body): count the refused credits by their message.
+    for (const Error& e : g.group.Errors()) {
+      below_zero += e.Message().find("below zero") != std::string::npos;
+    }
     const std::int64_t surplus = g.auto_credits > g.initial ? g.auto_credits - g.initial : 0;
     if (below_zero != surplus) Violation("refused credits", below_zero, surplus);
   }

@@ -135,6 +135,9 @@ void DoneBelowZero() {
   ExpectThrows<std::logic_error>([&] { tg.Done(); }, "below zero");
   EXPECT_EQ(tg.Pending(), 0);
   EXPECT_TRUE(tg.WaitFor(kHangGuard));
+  // Also visible in Errors(), for code that swallowed the exception.
+  ASSERT_EQ(tg.Errors().size(), 1u);
+  EXPECT_TRUE(Contains(tg.Errors()[0].Message(), "below zero"));
 }
 
 // More auto-done tasks than the group's count: the task still runs, the
@@ -272,6 +275,9 @@ void AddTaskAfterClose() {
   EXPECT_EQ(pool.AddTaskGroup(std::move(batch)).Code(), ErrorCode::kClosed);
   EXPECT_EQ(tg.Pending(), 0);
   EXPECT_EQ(hooks, 0);
+  ASSERT_EQ(tg.Errors().size(), 2u);  // one per rejected task
+  EXPECT_EQ(tg.Errors()[0].Code(), ErrorCode::kClosed);
+  EXPECT_EQ(tg.Errors()[1].Code(), ErrorCode::kClosed);
   ExpectNothingLost(pool, 0);
 }
 
@@ -454,8 +460,10 @@ void ThrowingOnAddTimeout() {
                                    .SetAutoDone());
   EXPECT_EQ(e.Code(), ErrorCode::kTimeout);
   EXPECT_EQ(tg.Pending(), 0);
-  ASSERT_EQ(tg.Errors().size(), 1u);
+  // The hook's throw, then the rejection itself (DESIGN §6.0).
+  ASSERT_EQ(tg.Errors().size(), 2u);
   EXPECT_TRUE(Contains(tg.Errors()[0].Message(), "late"));
+  EXPECT_EQ(tg.Errors()[1].Code(), ErrorCode::kTimeout);
   blocker.Release();
   ExpectNothingLost(pool, 2);
 }
@@ -473,6 +481,7 @@ void AddTaskToCancelledGroup() {
   }
   EXPECT_EQ(pool.AddTaskGroup(std::move(batch)).Code(), ErrorCode::kCancelled);
   EXPECT_EQ(tg.Pending(), 0);
+  EXPECT_EQ(tg.Errors().size(), 3u);  // one per rejected task
   ExpectNothingLost(pool, 0);
   EXPECT_EQ(ran, 0);
 }
