@@ -163,12 +163,15 @@ Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
 SlotGate::Result Engine::Admit(std::int64_t n,
                                std::optional<std::chrono::nanoseconds> timeout) {
   if (!gate_.TryAcquire(n)) {
-    if (OnOwnWorker() && !timeout) {
-      gate_.ForceAcquire(n);  // overflow path: never block a worker
+    const bool try_once = timeout && timeout->count() == 0;
+    if (try_once) return SlotGate::Result::kTimeout;
+    if (OnOwnWorker() || Context().overflow_ok) {
+      // Overflow path: a worker waiting for a slot of its own pool could
+      // wait for itself (any add-timeout but 0: an hour, or
+      // nanoseconds::max(), would be a self-deadlock).
+      gate_.ForceAcquire(n);
     } else {
-      const auto result = (timeout && timeout->count() == 0)
-                              ? SlotGate::Result::kTimeout
-                              : gate_.Acquire(n, DeadlineAfter(timeout), closed_);
+      const auto result = gate_.Acquire(n, DeadlineAfter(timeout), closed_);
       if (result != SlotGate::Result::kAcquired) return result;
     }
   }

@@ -109,9 +109,10 @@ class Engine {
   // Credits the group of a task that is not accepted (auto-Done, or a Done()
   // from its OnAddTimeout: `credit_requested`) and returns `why`.
   Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
-  // Takes n slots (at once; by the overflow path on this pool's worker
-  // without a timeout; or waiting up to `timeout`) and counts n accepted
-  // tasks. kAcquired: admitted; otherwise nothing was taken.
+  // Takes n slots (at once; by the overflow path on this pool's worker, or
+  // in an OverflowScope, unless the add-timeout is 0; or waiting up to
+  // `timeout`) and counts n accepted tasks. kAcquired: admitted; otherwise
+  // nothing was taken.
   SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout);
   // Undoes an admission whose tasks were never queued.
   void Unadmit(std::int64_t n);

@@ -215,6 +215,45 @@ TEST(PoolTest, NestedAddOnFullPoolDoesNotDeadlock) {
   EXPECT_TRUE(outer.Errors().empty());
 }
 
+// Issue 11 / DESIGN §6.0: on a worker thread of a full pool, an add-timeout
+// other than 0 must not make AddTask wait for a slot its own worker would
+// free (an hour, or nanoseconds::max(): a self-deadlock). 0 still tries once.
+TEST(PoolTest, AddTaskWithAddTimeoutOnWorkerOfFullPoolDoesNotDeadlock) {
+  Pool pool(1, 1);
+  TaskGroup tg(3);
+  std::latch started(1), full(1);
+  Error finite, forever, once;
+  std::atomic<int> ran{0};
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions()
+          .SetTask([&] {
+            started.count_down();
+            full.wait();
+            // Far longer than the test's bound below: waiting would fail it.
+            finite = pool.AddTask(tg.NewTaskOptions()
+                                      .SetTask([&] { ++ran; })
+                                      .SetAddTimeout(std::chrono::seconds(20))
+                                      .SetAutoDone());
+            forever = pool.AddTask(tg.NewTaskOptions()
+                                       .SetTask([&] { ++ran; })
+                                       .SetAddTimeout(std::chrono::nanoseconds::max())
+                                       .SetAutoDone());
+            once = pool.AddTask(TaskOptions()
+                                    .SetTask([&] { ++ran; })
+                                    .SetAddTimeout(std::chrono::nanoseconds(0)));
+          })
+          .SetAutoDone()));
+  started.wait();
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // the only slot
+  full.count_down();
+  // A behaviour bound below the 20 s add-timeout, not a synchronisation.
+  ASSERT_TRUE(tg.WaitFor(std::chrono::seconds(10)));
+  EXPECT_FALSE(finite) << finite;
+  EXPECT_FALSE(forever) << forever;
+  EXPECT_EQ(once.Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(ran, 2);
+}
+
 TEST(PoolTest, WaitOnWorkerThreadHelpsInsteadOfDeadlocking) {
   Pool pool(1, 8);  // one worker: only a helping Wait can finish this
   TaskGroup outer(1);

@@ -29,11 +29,12 @@
 //
 // Concurrency limit (SetLimit): at most n functions of the group are queued
 // or running in the pool at once. Go called from a thread that is not a pool
-// worker waits while the limit is reached (x/sync); Go called on a worker —
-// typically from inside a task — never waits: the function is queued in the
-// group and started when a running one finishes (kratos), so a task may call
-// Go on its own group without deadlocking, also on a full pool (AddTask's
-// overflow path).
+// worker waits while the limit is reached (x/sync); Go called on a worker
+// thread of any litepool pool — typically from inside a task — never waits:
+// not for the limit (the function is queued in the group and started when a
+// running one finishes, as kratos does) and not for a full pool (the pool's
+// overflow path takes it), so a task may call Go without deadlocking its own
+// pool or the group's.
 //
 // Wait on a worker thread runs queued pool tasks while it waits (see
 // TaskGroup::Wait). Thread-safety: every member is thread-safe; Go, TryGo and
@@ -153,8 +154,8 @@ class LITEPOOL_API ErrGroup {
   // of the group pending; otherwise throws std::logic_error (x/sync panics).
   void SetLimit(int n);
 
-  // Runs f on the pool. Waits while the limit is reached, except on a pool's
-  // worker thread (see above). With WithContext, once Context() stopped
+  // Runs f on the pool. Waits while the limit is reached or the pool is
+  // full, except on a worker thread of any pool (see above). With WithContext, once Context() stopped
   // through the first error or the parent, f is skipped and never runs. If
   // the pool is closed, f does not run and Wait returns kClosed; if the
   // pool cancels f before it runs (Close(kCancelPending)), Wait returns

@@ -18,10 +18,12 @@
 // on Close. No order is promised between tasks (not even FIFO per producer).
 //
 // Thread-safety: every member is thread-safe. AddTask called on one of this
-// pool's worker threads never blocks on a full pool: when no slot is free and
-// the task has no add-timeout, it is queued on an overflow path (the pool
-// holds it beyond its capacity) rather than waiting for a slot, which could
-// deadlock. Retries are re-queued the same way.
+// pool's worker threads never blocks on a full pool: when no slot is free it
+// queues the task on an overflow path (the pool holds it beyond its
+// capacity) rather than waiting for a slot, which could deadlock — whatever
+// the add-timeout, except 0, which still tries once and returns kTimeout.
+// Retries are re-queued the same way. (A worker of another pool blocks as
+// any thread does; ErrGroup::Go never does, see err_group.hpp.)
 #ifndef LITEPOOL_POOL_HPP_
 #define LITEPOOL_POOL_HPP_
 
@@ -121,9 +123,9 @@ class LITEPOOL_API Pool {
   //   kTimeout          no slot within the add-timeout (OnAddTimeout ran).
   // A rejected task runs no task hook but still credits its group when it
   // has SetAutoDone(), so no Wait() hangs on it, and its Error is added to
-  // that group's Errors(), so an ignored result loses nothing. Blocks while the pool is
-  // full and the task has no add-timeout (never on a worker thread: see
-  // above). Thread-safe.
+  // that group's Errors(), so an ignored result loses nothing. Blocks while
+  // the pool is full, up to the add-timeout if one is set (never on one of
+  // this pool's worker threads: see above). Thread-safe.
   Error AddTask(TaskOptions options);
 
   // Submits all or none. More tasks than Capacity() returns
@@ -169,6 +171,13 @@ class LITEPOOL_API Pool {
   friend struct detail::PoolAccess;
   std::unique_ptr<detail::Engine> engine_;
 };
+
+namespace detail {
+// True on a worker thread of any litepool Pool (where blocking on a full pool
+// could deadlock). For the library's front-ends and templates; thread-safe,
+// never blocks.
+LITEPOOL_API bool OnWorkerThread() noexcept;
+}  // namespace detail
 
 }  // namespace litepool
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -234,6 +235,36 @@ TEST(ErrGroupTest, GoInsideTaskOnFullPoolDoesNotDeadlock) {
   });
   EXPECT_FALSE(g.Wait());
   EXPECT_EQ(children.load(), 20);
+}
+
+// Go on a worker thread of another pool never waits for the group's full
+// pool either (issue 11: it used to block there until a slot freed).
+TEST(ErrGroupTest, GoFromAnotherPoolsWorkerDoesNotWaitForAFullPool) {
+  Pool target(1, 1);
+  testing::Blocker blocker;
+  blocker.AddTo(target);
+  ASSERT_FALSE(target.AddTask(TaskOptions().SetTask([] {})));  // the only slot
+  Pool other(1, 4);
+  std::promise<void> go_returned;
+  std::atomic<int> ran{0};
+  Error result;
+  TaskGroup done(1);
+  ASSERT_FALSE(other.AddTask(done.NewTaskOptions()
+                                 .SetTask([&] {
+                                   ErrGroup g(target);
+                                   g.Go([&] { ++ran; });
+                                   go_returned.set_value();
+                                   result = g.Wait();
+                                 })
+                                 .SetAutoDone()));
+  // A behaviour bound, not a synchronisation: Go must return while the
+  // target pool stays full.
+  EXPECT_EQ(go_returned.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+  blocker.Release();
+  ASSERT_TRUE(done.WaitFor(testing::kHangGuard));
+  EXPECT_FALSE(result);
+  EXPECT_EQ(ran, 1);
 }
 
 TEST(ErrGroupTest, GoInsideTaskAtTheLimitQueuesInsteadOfWaiting) {
