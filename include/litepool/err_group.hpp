@@ -179,7 +179,17 @@ class LITEPOOL_API ErrGroup {
   // Blocks until every function given to Go/TryGo so far has returned (or
   // was skipped), then returns the first error by time — ok if none. On a
   // worker thread it runs queued pool tasks while it waits. With WithContext
-  // it then stops Context(). The group may be used again afterwards.
+  // it then stops Context(). Returns happens-after everything the functions
+  // did.
+  //
+  // Reuse after Wait: a plain group goes on as before (the first error stays
+  // the first, Errors() keeps growing: Go's errOnce). A WithContext group
+  // starts a new round at the first Go/TryGo after Wait returned (with none
+  // of its functions pending): a fresh Context(), no first error, Errors()
+  // empty — what calling errgroup.WithContext(parent) again gives in Go. A
+  // token taken from Context() before stays stopped; if the parent stopped,
+  // the new round is stopped at once. Until that Go, Wait and Errors() keep
+  // reporting the round that ended.
   Error Wait();
 
   // Every error so far, in the order they happened (the "collect all

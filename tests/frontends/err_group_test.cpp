@@ -388,6 +388,31 @@ TEST(ErrGroupTest, ReusableAfterWait) {
   EXPECT_EQ(g.Errors().size(), 2u);
 }
 
+// Issue 11: a WithContext group reused after Wait starts a new round (a
+// fresh Context(), no old error) instead of skipping every later Go.
+TEST(ErrGroupTest, WithContextGroupStartsANewRoundAfterWait) {
+  Pool pool(2, 8);
+  auto g = ErrGroup::WithContext(pool);
+  g.Go([] { return Error("one"); });
+  EXPECT_EQ(g.Wait().Message(), "one");
+  const std::stop_token old_context = g.Context();
+  EXPECT_TRUE(old_context.stop_requested());
+  EXPECT_EQ(g.Errors().size(), 1u);  // still the ended round's, until Go
+  std::atomic<int> ran{0};
+  std::atomic<bool> stopped_while_running{true};
+  g.Go([&](std::stop_token stop) {
+    stopped_while_running = stop.stop_requested();
+    ++ran;
+  });
+  EXPECT_FALSE(g.Wait());
+  EXPECT_EQ(ran, 1);
+  EXPECT_FALSE(stopped_while_running.load());
+  EXPECT_TRUE(g.Errors().empty());
+  EXPECT_TRUE(old_context.stop_requested());
+  g.Go([] { return Error("two"); });
+  EXPECT_EQ(g.Wait().Message(), "two");
+}
+
 TEST(ErrGroupTest, DefaultGroupsUseTheDefaultPool) {
   ErrGroup g;
   std::atomic<int> ran{0};
