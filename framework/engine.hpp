@@ -41,7 +41,7 @@ struct Accounting {
   std::uint64_t cancelled = 0;  // kCancelled / kClosed: group Cancel or Close
   std::uint64_t exception = 0;  // kException: the task threw
   std::uint64_t executed = 0;         // runs of Exec, retries included
-  std::uint64_t retried = 0;          // retries requested by ErrReload
+  std::uint64_t retried = 0;          // retries requested by ErrReload (run or not)
   std::uint64_t callback_errors = 0;  // hooks that threw
 
   // The invariant, once idle: every accepted task settled, once.

@@ -281,6 +281,39 @@ TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
   EXPECT_TRUE(tg.Errors().empty());  // a cancellation is no unhandled failure
 }
 
+// Issue 11: `retried` counts the retries ErrReload requested and the engine
+// scheduled, including one cancelled while it waited out its backoff;
+// `executed` counts runs. (DESIGN §2: "runs requested by ErrReload".)
+TEST(SettlementTest, RetriedCountsRequestedRetriesExecutedCountsRuns) {
+  Pool pool(1, 4);
+  TaskGroup tg(2);
+  std::latch waiting(1);
+  // Task A: two retries run at once (no backoff), the second succeeds.
+  std::atomic<int> a_runs{0};
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([&] { return ++a_runs < 3 ? Error("again") : Error(); })
+                   .SetOnError([](ErrHandle& h, TaskGroup&, const Error&) { h.ErrReload(5); })
+                   .SetAutoDone());
+  // Task B: its one retry waits an hour and is cancelled before it runs.
+  TaskGroup b(1);
+  pool.AddTask(b.NewTaskOptions()
+                   .SetTask([] { return Error("x"); })
+                   .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                     h.ErrReload(1, {}, Backoff{.initial = std::chrono::hours(1)});
+                     waiting.count_down();
+                   })
+                   .SetAutoDone());
+  waiting.wait();
+  b.Cancel();
+  ASSERT_TRUE(b.WaitFor(std::chrono::seconds(10)));  // a behaviour bound
+  tg.Done();  // B's slot in tg: B has its own group
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  pool.Close();
+  const UsageReport r = pool.Stats();
+  EXPECT_EQ(r.total.retried, 3u);   // A: 2, B: 1 (cancelled before it ran)
+  EXPECT_EQ(r.total.executed, 4u);  // A: 3 runs, B: 1
+}
+
 TEST(SettlementTest, BackoffDelayIsApplied) {
   Backoff b{.initial = std::chrono::milliseconds(10), .multiplier = 2.0,
             .max = std::chrono::milliseconds(35)};

@@ -71,7 +71,7 @@ struct WorkerUsage {
   std::uint64_t executed = 0;         // runs of Exec, retries included
   std::uint64_t succeeded = 0;        // final outcomes of tasks
   std::uint64_t failed = 0;           // final failures, cancellations included
-  std::uint64_t retried = 0;          // runs requested by ErrReload
+  std::uint64_t retried = 0;          // runs requested by ErrReload, also those cancelled before they ran
   std::uint64_t stolen = 0;           // tasks taken from another worker's queue
   std::uint64_t callback_errors = 0;  // hooks that threw
   std::chrono::nanoseconds busy{0};   // time spent inside Exec and hooks
