@@ -231,7 +231,11 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     for (auto& s : specs) Reject(s, why);
     return why;
   };
-  if (specs.empty()) return Error();
+  // An empty batch is admitted at once (nothing to wait for), unless the pool
+  // is closed: every AddTask/AddTaskGroup after Close returns kClosed.
+  if (specs.empty()) {
+    return Closed() ? Error("AddTaskGroup: pool is closed", ErrorCode::kClosed) : Error();
+  }
   if (specs.size() > capacity_) {
     return reject_all(Error("AddTaskGroup: " + std::to_string(specs.size()) +
                                 " tasks exceed the pool's capacity of " +

@@ -131,7 +131,8 @@ class LITEPOOL_API Pool {
   // Submits all or none. More tasks than Capacity() returns
   // kInvalidArgument at once; otherwise waits for enough slots, bounded by
   // the smallest add-timeout set on any of them. Any invalid option rejects
-  // the whole batch. Thread-safe.
+  // the whole batch. An empty batch returns ok at once, or kClosed once the
+  // pool is closed. Thread-safe.
   Error AddTaskGroup(std::vector<TaskOptions> options);
 
   // A new group expecting `n` completions (n < 0: std::invalid_argument).

@@ -281,6 +281,16 @@ void AddTaskAfterClose() {
   ExpectNothingLost(pool, 0);
 }
 
+// An empty batch on a closed pool: kClosed like any add after Close (an
+// empty batch on an open pool is ok).
+void EmptyBatchOnClosedPool() {
+  Pool pool(1, 1);
+  EXPECT_FALSE(pool.AddTaskGroup({}));
+  pool.Close();
+  EXPECT_EQ(pool.AddTaskGroup({}).Code(), ErrorCode::kClosed);
+  ExpectNothingLost(pool, 0);
+}
+
 // Close from inside a task only starts the close (it cannot join its own
 // thread); the task goes on, its own nested AddTask gets kClosed, every
 // accepted task settles, and the owner's Close() finishes the job.
@@ -573,6 +583,7 @@ const MisuseCase kCases[] = {
     {"ErrReloadBadArguments", ErrReloadBadArguments},
     {"AddTaskGroupLargerThanCapacity", AddTaskGroupLargerThanCapacity},
     {"AddTaskAfterClose", AddTaskAfterClose},
+    {"EmptyBatchOnClosedPool", EmptyBatchOnClosedPool},
     {"CloseFromInsideATask", CloseFromInsideATask},
     {"DestroyWhileTasksRun", DestroyWhileTasksRun},
     {"WaitOnGroupWithNoTasks", WaitOnGroupWithNoTasks},
