@@ -8,6 +8,7 @@
 
 #include "deadline.hpp"
 #include "execution_context.hpp"
+#include "format_duration.hpp"
 #include "group_state.hpp"
 #include "settlement.hpp"
 #include "task_record.hpp"
@@ -59,11 +60,6 @@ bool RunOnAddTimeout(TaskSpec& spec) {
   return credit;
 }
 
-std::string FormatDuration(std::chrono::nanoseconds d) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-  if (us % 1000 == 0) return std::to_string(us / 1000) + "ms";
-  return std::to_string(us) + "us";
-}
 
 // Counts down to the worker start that FailWorkerStartForTesting asked to
 // fail. Relaxed: tests set it before they construct the pool, on the same

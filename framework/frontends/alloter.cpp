@@ -11,6 +11,7 @@
 #include <string>
 
 #include "deadline.hpp"
+#include "format_duration.hpp"
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/task_group.hpp"
@@ -153,17 +154,6 @@ struct StopBatch {
     batch->Decide(Error("alloter: stop requested", ErrorCode::kCancelled));
   }
 };
-
-std::string FormatDuration(std::chrono::nanoseconds d) {
-  using std::chrono::duration_cast;
-  if (d.count() % 1000000 == 0) {
-    return std::to_string(duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
-  }
-  if (d.count() % 1000 == 0) {
-    return std::to_string(duration_cast<std::chrono::microseconds>(d).count()) + "us";
-  }
-  return std::to_string(d.count()) + "ns";
-}
 
 Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
                const AlloterOptions& options,
