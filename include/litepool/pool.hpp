@@ -15,7 +15,14 @@
 //
 // Guarantees: every accepted task is settled exactly once — its hooks run in
 // the documented order (see task.hpp), then its group is credited — including
-// on Close. No order is promised between tasks (not even FIFO per producer).
+// on Close.
+//
+// Not guaranteed: any order between tasks (not even FIFO per producer); and
+// progress for blocked producers while tasks retry for ever without a
+// backoff — a retry is re-queued beyond the capacity at once, so unlimited
+// retries (ErrReload(-1)) with no Backoff can keep the pool full and a
+// producer blocked in AddTask until they stop. Give such retries a Backoff
+// (a waiting retry holds no slot) or an add-timeout to the producers.
 //
 // Thread-safety: every member is thread-safe. AddTask called on one of this
 // pool's worker threads never blocks on a full pool: when no slot is free it
