@@ -31,8 +31,8 @@ TEST(FormatDurationTest, PicksTheLargestUnitAndKeepsThreeDecimals) {
 }
 
 TEST(FormatDurationTest, AddTimeoutMessageNeverSaysZeroMs) {
+  std::latch started(1), release(1);  // before the pool: they outlive its tasks
   Pool pool(1, 1);
-  std::latch started(1), release(1);
   ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([&] {
     started.count_down();
     release.wait();
