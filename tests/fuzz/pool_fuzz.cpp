@@ -318,12 +318,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const int n = in.ConsumeIntegralInRange(0, 6);
         const bool cancel = in.ConsumeBool();
         auto ran = std::make_shared<std::atomic<int>>(0);
-        ErrGroup g(*s.pool);
+        litepool::ErrGroup g(*s.pool);
         for (int i = 0; i < n; ++i) g.Go([ran] { ++*ran; });
         if (cancel) s.pool->Close(litepool::CloseMode::kCancelPending);
         const Error e = g.Wait();
         // Every function ran or was reported, never both or neither.
-        const auto reported = static_cast<int>(g.Errors().size());
+        const std::vector<Error> errors = g.Errors();
+        const auto reported = static_cast<int>(errors.size());
+        // Accepted by the pool: all but those AddTask refused (kClosed); the
+        // ones cancelled before they ran (kCancelled) were accepted.
+        int refused = 0;
+        for (const Error& err : errors) refused += err.Code() == ErrorCode::kClosed;
+        s.accepted += static_cast<std::uint64_t>(n - refused);
         if (ran->load() + reported != n) Violation("ErrGroup function lost", ran->load() + reported, n);
         if (!e && ran->load() != n) Violation("ErrGroup ok without running", ran->load(), n);
         break;
