@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "deadline.hpp"
 #include "execution_context.hpp"
+#include "format_duration.hpp"
 #include "group_state.hpp"
 #include "settlement.hpp"
 #include "task_record.hpp"
@@ -38,22 +40,48 @@ PoolOptions Validated(PoolOptions o) {
 }
 
 // OnAddTimeout runs on the submitting thread; a throw goes to the group.
-void RunOnAddTimeout(TaskSpec& spec) {
-  if (!spec.on_add_timeout) return;
+// It is the rejected task's own code: a Done() on its group inside it
+// credits that task (returns true), never the task that called AddTask.
+bool RunOnAddTimeout(TaskSpec& spec) {
+  if (!spec.on_add_timeout) return false;
+  ExecutionContext& ctx = Context();
+  const ExecutionContext saved = ctx;
+  ctx.task = nullptr;
+  ctx.err_handle = nullptr;
+  ctx.rejected_group = spec.group.get();
+  ctx.rejected_credit = false;
   try {
     spec.on_add_timeout();
   } catch (...) {
     if (spec.group) spec.group->AddError(Error::FromException(std::current_exception()));
   }
+  const bool credit = ctx.rejected_credit;
+  ctx = saved;
+  return credit;
 }
 
-std::string FormatDuration(std::chrono::nanoseconds d) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-  if (us % 1000 == 0) return std::to_string(us / 1000) + "ms";
-  return std::to_string(us) + "us";
-}
+
+// Counts down to the worker start that FailWorkerStartForTesting asked to
+// fail. Relaxed: tests set it before they construct the pool, on the same
+// thread that starts the workers.
+std::atomic<int> fail_worker_start{0};
 
 }  // namespace
+
+void FailWorkerStartForTesting(int nth) noexcept {
+  fail_worker_start.store(nth, std::memory_order_relaxed);
+}
+
+void MaybeFailWorkerStart() {
+  int n = fail_worker_start.load(std::memory_order_relaxed);
+  while (n > 0 && !fail_worker_start.compare_exchange_weak(
+                      n, n - 1, std::memory_order_relaxed)) {
+  }
+  if (n == 1) {
+    throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                            "litepool: worker thread could not start (test hook)");
+  }
+}
 
 Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
@@ -74,7 +102,18 @@ Engine::Engine(PoolOptions options)
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
   }
-  for (auto& w : workers_) w->Start();
+  try {
+    for (auto& w : workers_) w->Start();
+  } catch (...) {
+    // A thread could not start (std::system_error): stop and join the ones
+    // that did, so that unwinding destroys no joinable std::thread
+    // (std::terminate), then let the error reach the Pool's caller.
+    closed_.store(true, std::memory_order_seq_cst);
+    stop_.store(true, std::memory_order_seq_cst);
+    WakeAll();
+    for (auto& w : workers_) w->Join();
+    throw;
+  }
 }
 
 Engine::~Engine() {
@@ -103,8 +142,12 @@ bool Engine::OnOwnWorker() const noexcept {
   return w != nullptr && &w->GetEngine() == this;
 }
 
-Error Engine::Reject(TaskSpec& spec, Error why) {
-  if (spec.auto_done && spec.group && !spec.group->TryDecrement()) {
+Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
+  if (!spec.group) return why;
+  // Seed-style code ignores AddTask's result: the group keeps the reason,
+  // recorded before the credit so that Wait() returns after it.
+  spec.group->AddError(why);
+  if ((spec.auto_done || credit_requested) && !spec.group->TryDecrement()) {
     spec.group->AddError(Error(
         "TaskGroup::Done: counter would go below zero (auto-Done of a "
         "rejected task)",
@@ -116,12 +159,15 @@ Error Engine::Reject(TaskSpec& spec, Error why) {
 SlotGate::Result Engine::Admit(std::int64_t n,
                                std::optional<std::chrono::nanoseconds> timeout) {
   if (!gate_.TryAcquire(n)) {
-    if (OnOwnWorker() && !timeout) {
-      gate_.ForceAcquire(n);  // overflow path: never block a worker
+    const bool try_once = timeout && timeout->count() == 0;
+    if (try_once) return SlotGate::Result::kTimeout;
+    if (OnOwnWorker() || Context().overflow_ok) {
+      // Overflow path: a worker waiting for a slot of its own pool could
+      // wait for itself (any add-timeout but 0: an hour, or
+      // nanoseconds::max(), would be a self-deadlock).
+      gate_.ForceAcquire(n);
     } else {
-      const auto result = (timeout && timeout->count() == 0)
-                              ? SlotGate::Result::kTimeout
-                              : gate_.Acquire(n, DeadlineAfter(timeout), closed_);
+      const auto result = gate_.Acquire(n, DeadlineAfter(timeout), closed_);
       if (result != SlotGate::Result::kAcquired) return result;
     }
   }
@@ -157,11 +203,13 @@ Error Engine::AddTask(TaskSpec&& spec) {
       break;
     case SlotGate::Result::kClosed:
       return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
-    case SlotGate::Result::kTimeout:
-      RunOnAddTimeout(spec);
+    case SlotGate::Result::kTimeout: {
+      const bool credit = RunOnAddTimeout(spec);
       return Reject(spec, Error("AddTask: no free slot within the add-timeout of " +
                                     FormatDuration(*spec.add_timeout),
-                                ErrorCode::kTimeout));
+                                ErrorCode::kTimeout),
+                    credit);
+    }
   }
   TaskRecord* record = nullptr;
   try {
@@ -179,7 +227,11 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     for (auto& s : specs) Reject(s, why);
     return why;
   };
-  if (specs.empty()) return Error();
+  // An empty batch is admitted at once (nothing to wait for), unless the pool
+  // is closed: every AddTask/AddTaskGroup after Close returns kClosed.
+  if (specs.empty()) {
+    return Closed() ? Error("AddTaskGroup: pool is closed", ErrorCode::kClosed) : Error();
+  }
   if (specs.size() > capacity_) {
     return reject_all(Error("AddTaskGroup: " + std::to_string(specs.size()) +
                                 " tasks exceed the pool's capacity of " +
@@ -209,12 +261,14 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
       break;
     case SlotGate::Result::kClosed:
       return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
-    case SlotGate::Result::kTimeout:
-      for (auto& s : specs) RunOnAddTimeout(s);
-      return reject_all(Error("AddTaskGroup: no room for " + std::to_string(n) +
-                                  " tasks within the add-timeout of " +
-                                  FormatDuration(*timeout),
-                              ErrorCode::kTimeout));
+    case SlotGate::Result::kTimeout: {
+      const Error why("AddTaskGroup: no room for " + std::to_string(n) +
+                          " tasks within the add-timeout of " +
+                          FormatDuration(*timeout),
+                      ErrorCode::kTimeout);
+      for (auto& s : specs) Reject(s, why, RunOnAddTimeout(s));
+      return why;
+    }
   }
   std::vector<TaskRecord*> records;
   try {
@@ -247,7 +301,11 @@ void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
   // A waiting retry holds no slot; a queued one holds one, taken even when
   // none is free (the task was admitted already; waiting could deadlock).
   if (delay.count() > 0 && !CancelPending()) {
-    timer_.Schedule(task, Clock::now() + delay);
+    // The group's token: its Cancel() ends the wait at once (the retry then
+    // settles as kCancelled without running).
+    GroupState* g = task->Group();
+    timer_.Schedule(task, Clock::now() + delay,
+                    g != nullptr ? g->stop.get_token() : std::stop_token());
   } else {
     gate_.ForceAcquire(1);
     Dispatch(task);
@@ -361,11 +419,13 @@ void Engine::WakeAll() {
 }
 
 void Engine::Close(CloseMode mode) {
-  closing_.store(true, std::memory_order_seq_cst);
-  closed_.store(true, std::memory_order_seq_cst);
+  // cancel_pending_ before closed_: whoever sees the pool closed by a
+  // kCancelPending close also sees that queued tasks are to be cancelled.
   if (mode == CloseMode::kCancelPending) {
     cancel_pending_.store(true, std::memory_order_seq_cst);
   }
+  closing_.store(true, std::memory_order_seq_cst);
+  closed_.store(true, std::memory_order_seq_cst);
   // Retries waiting out a backoff run now: a close never waits for a delay
   // (and they stop there: no retry is requeued after Close).
   timer_.Flush();

@@ -41,12 +41,19 @@ struct Accounting {
   std::uint64_t cancelled = 0;  // kCancelled / kClosed: group Cancel or Close
   std::uint64_t exception = 0;  // kException: the task threw
   std::uint64_t executed = 0;         // runs of Exec, retries included
-  std::uint64_t retried = 0;          // retries requested by ErrReload
+  std::uint64_t retried = 0;          // retries requested by ErrReload (run or not)
   std::uint64_t callback_errors = 0;  // hooks that threw
 
   // The invariant, once idle: every accepted task settled, once.
   bool Balanced() const noexcept { return accepted == settled; }
 };
+
+// Test hook (tests/internal): the n-th worker thread started from now on
+// (n >= 1; 0: none) fails to start with std::system_error, as when the OS
+// refuses a thread. Process-wide; one atomic load per thread start.
+LITEPOOL_API void FailWorkerStartForTesting(int nth) noexcept;
+// Throws std::system_error if the hook above says this start must fail.
+void MaybeFailWorkerStart();
 
 class Engine {
  public:
@@ -99,10 +106,13 @@ class Engine {
   RecordPool& Records() noexcept { return records_; }
 
  private:
-  Error Reject(TaskSpec& spec, Error why);
-  // Takes n slots (at once; by the overflow path on this pool's worker
-  // without a timeout; or waiting up to `timeout`) and counts n accepted
-  // tasks. kAcquired: admitted; otherwise nothing was taken.
+  // Credits the group of a task that is not accepted (auto-Done, or a Done()
+  // from its OnAddTimeout: `credit_requested`) and returns `why`.
+  Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
+  // Takes n slots (at once; by the overflow path on this pool's worker, or
+  // in an OverflowScope, unless the add-timeout is 0; or waiting up to
+  // `timeout`) and counts n accepted tasks. kAcquired: admitted; otherwise
+  // nothing was taken.
   SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout);
   // Undoes an admission whose tasks were never queued.
   void Unadmit(std::int64_t n);

@@ -10,12 +10,22 @@ class ErrHandle;
 namespace litepool::detail {
 
 class Worker;
+struct GroupState;
 struct TaskRecord;
 
 struct ExecutionContext {
   Worker* worker = nullptr;         // set for the life of a worker thread
   TaskRecord* task = nullptr;       // the task whose code runs now
   ErrHandle* err_handle = nullptr;  // live while OnError runs
+  // While a rejected task's OnAddTimeout runs (task is null then): its group,
+  // and whether the hook called that group's Done() (credits the rejected
+  // task, once, like Done() inside an accepted task's own code).
+  const GroupState* rejected_group = nullptr;
+  bool rejected_credit = false;
+  // Set by a front-end submitting from a worker thread of any pool: a full
+  // target pool takes the task on its overflow path instead of blocking this
+  // worker (which could deadlock the two pools). See OverflowScope.
+  bool overflow_ok = false;
 };
 
 // initial-exec: a direct TLS access instead of a __tls_get_addr call (the
@@ -44,6 +54,19 @@ class CurrentTaskScope {
  private:
   TaskRecord* saved_task_;
   ErrHandle* saved_handle_;
+};
+
+// Lets AddTask calls in this scope use the overflow path of a full pool
+// (as on the pool's own worker) unless they try once (add-timeout 0).
+class OverflowScope {
+ public:
+  OverflowScope() noexcept : saved_(Context().overflow_ok) { Context().overflow_ok = true; }
+  ~OverflowScope() { Context().overflow_ok = saved_; }
+  OverflowScope(const OverflowScope&) = delete;
+  OverflowScope& operator=(const OverflowScope&) = delete;
+
+ private:
+  bool saved_;
 };
 
 }  // namespace litepool::detail

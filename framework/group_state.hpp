@@ -45,6 +45,9 @@ struct GroupAccess {
   static TaskGroup Make(std::shared_ptr<GroupState> s) noexcept {
     return TaskGroup(std::move(s));
   }
+  // Moves the state out of a handle the engine owns and drops (a record's),
+  // without the reference-count round trip of TaskGroup's copying move.
+  static TaskGroup Take(TaskGroup& g) noexcept { return TaskGroup(std::move(g.state_)); }
 };
 
 }  // namespace litepool::detail

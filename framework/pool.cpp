@@ -5,9 +5,14 @@
 #include <string>
 
 #include "engine.hpp"
+#include "execution_context.hpp"
 #include "task_options_access.hpp"
 
 namespace litepool {
+
+namespace detail {
+bool OnWorkerThread() noexcept { return Context().worker != nullptr; }
+}  // namespace detail
 
 namespace {
 PoolOptions Sized(std::size_t workers, std::size_t queue_capacity) {

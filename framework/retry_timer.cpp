@@ -2,12 +2,36 @@
 
 namespace litepool::detail {
 
-void RetryTimer::Schedule(TaskRecord* task, Clock::time_point when) {
+void RetryTimer::Schedule(TaskRecord* task, Clock::time_point when,
+                          std::stop_token cancel) {
+  auto entry = std::make_unique<Entry>();
+  entry->when = when;
+  entry->task = task;
+  if (cancel.stop_possible()) {
+    // Registered before the entry is held and without mu_: a group that is
+    // cancelled already runs FireSoon right here, which takes mu_ and makes
+    // the entry due; one cancelled later finds it in heap_.
+    entry->on_cancel.emplace(std::move(cancel), WakeOnCancel{this, entry.get()});
+  }
   std::lock_guard lock(mu_);
-  if (flush_ || stop_) when = Clock::now();
-  heap_.emplace(when, task);
+  if (flush_ || stop_) entry->when = Clock::time_point::min();
+  entry->seq = next_seq_++;
+  entry->held = true;
+  heap_.insert(entry.release());
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
   cv_.notify_one();
+}
+
+void RetryTimer::FireSoon(Entry* entry) {
+  std::lock_guard lock(mu_);
+  if (entry->held) {
+    heap_.erase(entry);  // re-keyed: erase and insert again
+    entry->when = Clock::time_point::min();
+    heap_.insert(entry);
+    cv_.notify_one();
+  } else {
+    entry->when = Clock::time_point::min();  // Schedule inserts it due
+  }
 }
 
 void RetryTimer::Flush() {
@@ -33,14 +57,21 @@ void RetryTimer::Run() {
       cv_.wait(lock);
       continue;
     }
-    const Entry next = heap_.top();
-    if (!flush_ && !stop_ && next.first > Clock::now()) {
-      cv_.wait_until(lock, next.first);
+    Entry* next = *heap_.begin();
+    if (!flush_ && !stop_ && next->when > Clock::now()) {
+      cv_.wait_until(lock, next->when);
       continue;
     }
-    heap_.pop();
+    heap_.erase(heap_.begin());
+    next->held = false;
     lock.unlock();
-    fire_(next.second);  // without the lock: fire_ may take other locks
+    // Without the lock: the stop callback's destructor waits for a FireSoon
+    // running on another thread (which takes mu_), and fire_ may take
+    // other locks.
+    std::unique_ptr<Entry> owned(next);
+    TaskRecord* task = owned->task;
+    owned.reset();
+    fire_(task);
     lock.lock();
   }
 }

@@ -1,17 +1,20 @@
 // RetryTimer: holds retries that asked for a backoff delay and hands each
-// back to the engine when its delay is over. One thread, started on first
-// use; tasks without a backoff never touch it.
+// back to the engine when its delay is over, or at once when the task's
+// group is cancelled (a stop callback on the group's token). One thread,
+// started on first use; tasks without a backoff never touch it.
 #ifndef LITEPOOL_FRAMEWORK_RETRY_TIMER_HPP_
 #define LITEPOOL_FRAMEWORK_RETRY_TIMER_HPP_
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <queue>
+#include <optional>
+#include <set>
+#include <stop_token>
 #include <thread>
-#include <utility>
-#include <vector>
 
 namespace litepool::detail {
 
@@ -26,26 +29,45 @@ class RetryTimer {
   RetryTimer(const RetryTimer&) = delete;
   RetryTimer& operator=(const RetryTimer&) = delete;
 
-  // Calls fire(task) on the timer thread at `when`. Thread-safe.
-  void Schedule(TaskRecord* task, Clock::time_point when);
+  // Calls fire(task) on the timer thread at `when`, or as soon as `cancel`
+  // stops (the group's Cancel: the retry then settles as kCancelled
+  // promptly instead of waiting out its delay). Thread-safe.
+  void Schedule(TaskRecord* task, Clock::time_point when, std::stop_token cancel);
   // From now on every held and newly scheduled task fires at once.
   void Flush();
   // Fires whatever is held, then stops the thread. Idempotent.
   void Stop();
 
  private:
-  void Run();
-  using Entry = std::pair<Clock::time_point, TaskRecord*>;
-  struct Later {
-    bool operator()(const Entry& a, const Entry& b) const {
-      return a.first > b.first;
+  struct Entry;
+  // Makes `entry` due now (its group was cancelled). Takes mu_.
+  void FireSoon(Entry* entry);
+  struct WakeOnCancel {
+    RetryTimer* timer;
+    Entry* entry;
+    void operator()() const { timer->FireSoon(entry); }
+  };
+  struct Entry {
+    Clock::time_point when;  // guarded by mu_
+    std::uint64_t seq;       // ties in `when` keep insertion order
+    TaskRecord* task;
+    bool held = false;       // in heap_; guarded by mu_
+    // Destroyed (on the timer thread, without mu_) before the task fires:
+    // waits for a concurrent FireSoon to return.
+    std::optional<std::stop_callback<WakeOnCancel>> on_cancel;
+  };
+  struct Earlier {
+    bool operator()(const Entry* a, const Entry* b) const {
+      return a->when != b->when ? a->when < b->when : a->seq < b->seq;
     }
   };
+  void Run();
 
   std::function<void(TaskRecord*)> fire_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::priority_queue<Entry, std::vector<Entry>, Later> heap_;
+  std::set<Entry*, Earlier> heap_;  // owns its entries; guarded by mu_
+  std::uint64_t next_seq_ = 0;      // guarded by mu_
   bool flush_ = false;
   bool stop_ = false;
   std::thread thread_;

@@ -195,7 +195,7 @@ BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
   }
   const bool credit =
       (t->credit_requested || t->auto_done) && !t->private_group;
-  TaskGroup group = std::move(t->group);
+  TaskGroup group = GroupAccess::Take(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
   self.Records().Free(t);
   if (outcome == Outcome::kSucceeded) {

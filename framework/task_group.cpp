@@ -91,15 +91,25 @@ void TaskGroup::Add(std::int64_t n) const {
 
 void TaskGroup::Done() const {
   // Inside the task's own code: credit that task once, when it settles.
-  if (detail::TaskRecord* task = detail::Context().task;
+  detail::ExecutionContext& ctx = detail::Context();
+  if (detail::TaskRecord* task = ctx.task;
       task != nullptr && task->Group() == state_.get()) {
     task->credit_requested = true;
     return;
   }
+  // Inside a rejected task's OnAddTimeout: credit that task, once.
+  if (ctx.rejected_group != nullptr && ctx.rejected_group == state_.get()) {
+    ctx.rejected_credit = true;
+    return;
+  }
   if (!state_->TryDecrement()) {
-    throw std::logic_error(
+    const char* const message =
         "TaskGroup::Done: counter would go below zero (more Done() calls "
-        "than the count given to NewTaskGroup/Add)");
+        "than the count given to NewTaskGroup/Add)";
+    // Also in Errors(): a throw in code that swallows exceptions (a hook, a
+    // catch-all) must not make the mistake invisible.
+    state_->AddError(Error(message, ErrorCode::kInvalidArgument));
+    throw std::logic_error(message);
   }
 }
 

@@ -16,7 +16,10 @@ namespace litepool::detail {
 Worker::Worker(Engine& engine, std::size_t id)
     : engine_(engine), id_(id), records_(engine.Records()) {}
 
-void Worker::Start() { thread_ = std::thread([this] { Run(); }); }
+void Worker::Start() {
+  MaybeFailWorkerStart();
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Worker::Join() {
   if (thread_.joinable()) thread_.join();

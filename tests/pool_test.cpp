@@ -92,6 +92,35 @@ TEST(PoolTest, AddTimeoutZeroOnFullPoolTimesOut) {
   EXPECT_EQ(ran, 1);
 }
 
+// DESIGN §6.0 (issue 13): a rejected task bound to a group puts its Error in
+// that group's Errors(), so an ignored AddTask result loses nothing.
+TEST(PoolTest, RejectedTaskBoundToAGroupPutsItsErrorInErrors) {
+  Pool pool(1, 1);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // the only slot
+  TaskGroup tg(3);
+  pool.AddTask(tg.NewTaskOptions().SetAutoDone());  // no task: kInvalidArgument
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] {})
+                   .SetAddTimeout(std::chrono::nanoseconds(0))
+                   .SetAutoDone());  // kTimeout
+  TaskGroup cancelled(1);
+  cancelled.Cancel();
+  pool.AddTask(cancelled.NewTaskOptions().SetTask([] {}).SetAutoDone());  // kCancelled
+  blocker.Release();
+  pool.Close();
+  pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());  // kClosed
+  EXPECT_EQ(tg.Pending(), 0);
+  const std::vector<Error> errors = tg.Errors();
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].Code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(errors[1].Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(errors[2].Code(), ErrorCode::kClosed);
+  ASSERT_EQ(cancelled.Errors().size(), 1u);
+  EXPECT_EQ(cancelled.Errors()[0].Code(), ErrorCode::kCancelled);
+}
+
 TEST(PoolTest, AddTimeoutExpiresWhileSlotsStayTaken) {
   Pool pool(1, 1);
   Blocker blocker;
@@ -184,6 +213,45 @@ TEST(PoolTest, NestedAddOnFullPoolDoesNotDeadlock) {
   ASSERT_TRUE(inner.WaitFor(kHangGuard));
   EXPECT_EQ(ran, 10);
   EXPECT_TRUE(outer.Errors().empty());
+}
+
+// Issue 11 / DESIGN §6.0: on a worker thread of a full pool, an add-timeout
+// other than 0 must not make AddTask wait for a slot its own worker would
+// free (an hour, or nanoseconds::max(): a self-deadlock). 0 still tries once.
+TEST(PoolTest, AddTaskWithAddTimeoutOnWorkerOfFullPoolDoesNotDeadlock) {
+  Pool pool(1, 1);
+  TaskGroup tg(3);
+  std::latch started(1), full(1);
+  Error finite, forever, once;
+  std::atomic<int> ran{0};
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions()
+          .SetTask([&] {
+            started.count_down();
+            full.wait();
+            // Far longer than the test's bound below: waiting would fail it.
+            finite = pool.AddTask(tg.NewTaskOptions()
+                                      .SetTask([&] { ++ran; })
+                                      .SetAddTimeout(std::chrono::seconds(20))
+                                      .SetAutoDone());
+            forever = pool.AddTask(tg.NewTaskOptions()
+                                       .SetTask([&] { ++ran; })
+                                       .SetAddTimeout(std::chrono::nanoseconds::max())
+                                       .SetAutoDone());
+            once = pool.AddTask(TaskOptions()
+                                    .SetTask([&] { ++ran; })
+                                    .SetAddTimeout(std::chrono::nanoseconds(0)));
+          })
+          .SetAutoDone()));
+  started.wait();
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // the only slot
+  full.count_down();
+  // A behaviour bound below the 20 s add-timeout, not a synchronisation.
+  ASSERT_TRUE(tg.WaitFor(std::chrono::seconds(10)));
+  EXPECT_FALSE(finite) << finite;
+  EXPECT_FALSE(forever) << forever;
+  EXPECT_EQ(once.Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(ran, 2);
 }
 
 TEST(PoolTest, WaitOnWorkerThreadHelpsInsteadOfDeadlocking) {

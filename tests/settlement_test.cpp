@@ -250,6 +250,70 @@ TEST(SettlementTest, CloseDrainDoesNotWaitOutABackoffDelay) {
   EXPECT_LE(attempts, 2);
 }
 
+// Issue 11, defect 1: a retry waiting out its Backoff settles as kCancelled
+// as soon as its group is cancelled (after / OnComplete / credit), instead of
+// at the end of the delay (an hour here).
+TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::latch failed_once(1);
+  std::atomic<int> attempts{0}, completes{0};
+  Error final_result;
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([&] {
+                     ++attempts;
+                     return Error("x");
+                   })
+                   .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                     h.ErrReload(3, [&](const Error& e) { final_result = e; },
+                                 Backoff{.initial = std::chrono::hours(1)});
+                     failed_once.count_down();
+                   })
+                   .SetOnComplete([&] { ++completes; })
+                   .SetAutoDone());
+  failed_once.wait();
+  tg.Cancel();
+  // A behaviour bound far below the hour of backoff, not a synchronisation.
+  ASSERT_TRUE(tg.WaitFor(std::chrono::seconds(10)));
+  EXPECT_EQ(final_result.Code(), ErrorCode::kCancelled);
+  EXPECT_EQ(completes, 1);
+  EXPECT_EQ(attempts, 1);  // the retry never ran
+  EXPECT_TRUE(tg.Errors().empty());  // a cancellation is no unhandled failure
+}
+
+// Issue 11: `retried` counts the retries ErrReload requested and the engine
+// scheduled, including one cancelled while it waited out its backoff;
+// `executed` counts runs. (DESIGN §2: "runs requested by ErrReload".)
+TEST(SettlementTest, RetriedCountsRequestedRetriesExecutedCountsRuns) {
+  Pool pool(1, 4);
+  TaskGroup tg(2);
+  std::latch waiting(1);
+  // Task A: two retries run at once (no backoff), the second succeeds.
+  std::atomic<int> a_runs{0};
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([&] { return ++a_runs < 3 ? Error("again") : Error(); })
+                   .SetOnError([](ErrHandle& h, TaskGroup&, const Error&) { h.ErrReload(5); })
+                   .SetAutoDone());
+  // Task B: its one retry waits an hour and is cancelled before it runs.
+  TaskGroup b(1);
+  pool.AddTask(b.NewTaskOptions()
+                   .SetTask([] { return Error("x"); })
+                   .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                     h.ErrReload(1, {}, Backoff{.initial = std::chrono::hours(1)});
+                     waiting.count_down();
+                   })
+                   .SetAutoDone());
+  waiting.wait();
+  b.Cancel();
+  ASSERT_TRUE(b.WaitFor(std::chrono::seconds(10)));  // a behaviour bound
+  tg.Done();  // B's slot in tg: B has its own group
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  pool.Close();
+  const UsageReport r = pool.Stats();
+  EXPECT_EQ(r.total.retried, 3u);   // A: 2, B: 1 (cancelled before it ran)
+  EXPECT_EQ(r.total.executed, 4u);  // A: 3 runs, B: 1
+}
+
 TEST(SettlementTest, BackoffDelayIsApplied) {
   Backoff b{.initial = std::chrono::milliseconds(10), .multiplier = 2.0,
             .max = std::chrono::milliseconds(35)};

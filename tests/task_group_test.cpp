@@ -53,6 +53,27 @@ TEST(TaskGroupTest, CopiesShareState) {
   EXPECT_EQ(b.Pending(), 4);
 }
 
+// Issue 11, defect 5: a TaskGroup has no null state; moving copies.
+TEST(TaskGroupTest, MovedFromHandleStillRefersToItsGroup) {
+  TaskGroup a(2);
+  TaskGroup b(std::move(a));
+  TaskGroup c;
+  c = std::move(b);
+  // NOLINTBEGIN(bugprone-use-after-move): the point of the test
+  EXPECT_EQ(a.Pending(), 2);
+  EXPECT_EQ(b.Pending(), 2);
+  EXPECT_TRUE(a == c);
+  a.Done();
+  b.Done();
+  EXPECT_TRUE(c.WaitFor(std::chrono::seconds(0)));
+  Pool pool(1, 2);
+  TaskGroup d(1);
+  TaskGroup e(std::move(d));
+  ASSERT_FALSE(pool.AddTask(d.NewTaskOptions().SetTask([] {}).SetAutoDone()));
+  // NOLINTEND(bugprone-use-after-move)
+  EXPECT_TRUE(e.WaitFor(testing::kHangGuard));  // d's task credited e's group
+}
+
 TEST(TaskGroupTest, WaitReturnsWhenOtherThreadFinishes) {
   TaskGroup g(3);
   std::thread t([g] {
@@ -101,6 +122,37 @@ TEST(TaskGroupTest, AddTaskToCancelledGroupIsRejectedAndCredited) {
   EXPECT_EQ(tg.Pending(), 0);
   pool.Close();
   EXPECT_EQ(ran, 0);
+}
+
+// Issue 11, defect 4: a Done() inside a rejected sub-task's OnAddTimeout
+// credits that sub-task, not the task that called AddTask.
+TEST(TaskGroupTest, DoneInRejectedSubtasksOnAddTimeoutCreditsTheSubtask) {
+  Pool pool(1, 1);
+  TaskGroup g(2);  // the outer task T and its sub-task S
+  std::latch t_started(1), pool_full(1);
+  Error sub_result;
+  std::atomic<int> timeouts{0};
+  ASSERT_FALSE(pool.AddTask(
+      g.NewTaskOptions()
+          .SetTask([&] {
+            t_started.count_down();
+            pool_full.wait();
+            sub_result = pool.AddTask(g.NewTaskOptions()
+                                          .SetTask([] {})
+                                          .SetAddTimeout(std::chrono::nanoseconds(0))
+                                          .SetOnAddTimeout([&] {
+                                            ++timeouts;
+                                            g.Done();  // credits S
+                                          }));
+          })
+          .SetAutoDone()));
+  t_started.wait();
+  ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // takes the only slot
+  pool_full.count_down();
+  ASSERT_TRUE(g.WaitFor(testing::kHangGuard));
+  EXPECT_EQ(sub_result.Code(), ErrorCode::kTimeout);
+  EXPECT_EQ(timeouts, 1);
+  EXPECT_EQ(g.Pending(), 0);
 }
 
 TEST(TaskGroupTest, ErrorsCollectsUnhandledFailures) {

@@ -11,9 +11,11 @@
 #include <string>
 
 #include "deadline.hpp"
+#include "format_duration.hpp"
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/task_group.hpp"
+#include "litepool/task.hpp"
 #include "litepool/task_options.hpp"
 
 namespace litepool {
@@ -112,18 +114,39 @@ class Batch final : public LimitedClient {
   Error first_failure_;   // guarded by mu_
 };
 
-std::function<Error()> Body(std::shared_ptr<Batch> batch, std::size_t i) {
-  return [batch = std::move(batch), i]() -> Error {
+// One function of a batch. Exec runs it and records a failure; OnError also
+// hears of the pool cancelling it before it ran (Close(kCancelPending)),
+// which no body can report: that is a failure of the batch unless the batch
+// cancelled it itself. Exec and OnError of one attempt run on the same
+// thread, one after the other: `ran_` needs no synchronisation.
+class BatchTask final : public TaskExec, public TaskOnError {
+ public:
+  BatchTask(std::shared_ptr<Batch> batch, std::size_t i)
+      : batch_(std::move(batch)), i_(i) {}
+
+  Error Exec() override {
+    ran_ = true;
     Error e;
     try {
-      e = batch->Call(i);
+      e = batch_->Call(i_);
     } catch (...) {
       e = Error::FromException(std::current_exception());
     }
-    if (e) batch->Failed(e);
+    if (e) batch_->Failed(e);
     return e;  // also to the engine, so Usage() counts the failure
-  };
-}
+  }
+
+  void OnError(ErrHandle&, TaskGroup&, const Error& why) override {
+    if (ran_) return;
+    if (why.Code() == ErrorCode::kCancelled && batch_->group.Cancelled()) return;
+    batch_->Failed(Error("alloter: function not run: " + why.Message(), why.Code()));
+  }
+
+ private:
+  std::shared_ptr<Batch> batch_;
+  std::size_t i_;
+  bool ran_ = false;
+};
 
 struct StopBatch {
   std::shared_ptr<Batch> batch;
@@ -131,17 +154,6 @@ struct StopBatch {
     batch->Decide(Error("alloter: stop requested", ErrorCode::kCancelled));
   }
 };
-
-std::string FormatDuration(std::chrono::nanoseconds d) {
-  using std::chrono::duration_cast;
-  if (d.count() % 1000000 == 0) {
-    return std::to_string(duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
-  }
-  if (d.count() % 1000 == 0) {
-    return std::to_string(duration_cast<std::chrono::microseconds>(d).count()) + "us";
-  }
-  return std::to_string(d.count()) + "ns";
-}
 
 Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
                const AlloterOptions& options,
@@ -164,8 +176,11 @@ Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
     batch->group.Add(1);  // before submitting: auto-Done credits it
     LimitedTask task;
     task.pool = &pool;
-    task.options =
-        batch->group.NewTaskOptions().SetTask(Body(batch, i)).SetAutoDone();
+    auto body = std::make_shared<BatchTask>(batch, i);
+    task.options = batch->group.NewTaskOptions()
+                       .SetTaskWithInterface(body)
+                       .SetOnErrorWithInterface(body)
+                       .SetAutoDone();
     task.client = batch;
     task.add_deadline = deadline;  // a full pool must not outlast the timeout
     task.notify_settled = true;

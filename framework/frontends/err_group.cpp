@@ -12,16 +12,51 @@
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/task_group.hpp"
+#include "litepool/task.hpp"
 #include "litepool/task_options.hpp"
 
 namespace litepool {
 namespace detail {
 
+// One round of a group: the functions given to Go/TryGo until a Wait returns.
+// A WithContext group starts a new round at the first Go after Wait (a fresh
+// Context(), no error), as a Go user calls errgroup.WithContext again.
+struct ErrGroupRound {
+  TaskGroup run;             // counts Go'd functions until they return
+  std::stop_source context;  // Context(), for WithContext groups
+  bool waited = false;       // a Wait returned; guarded by ErrGroupState::mu
+};
+
 struct ErrGroupState final : LimitedClient {
   ErrGroupState(Pool& p, bool ctx) : pool(p), with_context(ctx) {}
 
-  std::stop_token Token() const {
-    return with_context ? context.get_token() : std::stop_token();
+  std::shared_ptr<ErrGroupRound> Round() const {
+    std::lock_guard lock(mu);
+    return round;
+  }
+
+  std::stop_token Token(const ErrGroupRound& r) const {
+    return with_context ? r.context.get_token() : std::stop_token();
+  }
+
+  // The round a new function joins: a WithContext group whose last round was
+  // waited for and has nothing pending starts a new one (stopped at once if
+  // the parent stopped).
+  std::shared_ptr<ErrGroupRound> RoundForGo() {
+    std::shared_ptr<ErrGroupRound> r;
+    bool fresh = false;
+    {
+      std::lock_guard lock(mu);
+      if (with_context && round->waited && round->run.Pending() == 0) {
+        round = std::make_shared<ErrGroupRound>();
+        first_error = Error();
+        errors.clear();
+        fresh = true;
+      }
+      r = round;
+    }
+    if (fresh && parent_stopped.load(std::memory_order_acquire)) Stop(*r);
+    return r;
   }
 
   // Keeps every error; the first one by time also stops a WithContext group.
@@ -35,7 +70,7 @@ struct ErrGroupState final : LimitedClient {
       }
       errors.push_back(e);
     }
-    if (first && with_context) Stop();
+    if (first && with_context) Stop(*Round());
   }
 
   // The parent's stop becomes the group's error only if it cut something
@@ -49,8 +84,9 @@ struct ErrGroupState final : LimitedClient {
 
   void ParentStopped() {
     parent_stopped.store(true, std::memory_order_release);
-    if (run.Pending() > 0) RecordCancelledIfNoError();
-    Stop();
+    const std::shared_ptr<ErrGroupRound> r = Round();
+    if (r->run.Pending() > 0) RecordCancelledIfNoError();
+    Stop(*r);
   }
 
   // A function was skipped because the group is cancelled.
@@ -60,18 +96,29 @@ struct ErrGroupState final : LimitedClient {
     }
   }
 
-  void Stop() {
-    context.request_stop();
-    run.Cancel();  // functions not started yet settle as kCancelled, unrun
+  void Stop(ErrGroupRound& r) {
+    r.context.request_stop();
+    r.run.Cancel();  // functions not started yet settle as kCancelled, unrun
     limiter->RejectQueued(this);  // and those beyond the limit at once
   }
 
   void OnRejected(const Error& why) override {
-    if (why.Code() == ErrorCode::kCancelled && run.Cancelled()) {
+    if (why.Code() == ErrorCode::kCancelled && Round()->run.Cancelled()) {
       NoteSkipped();
       return;
     }
     Record(why);  // e.g. kClosed
+  }
+
+  // The pool settled a function without running it. Skipping because the
+  // group itself stopped is no error; anything else (the pool's
+  // Close(kCancelPending)) is reported.
+  void NotRun(const Error& why) {
+    if (why.Code() == ErrorCode::kCancelled && Round()->run.Cancelled()) {
+      NoteSkipped();
+      return;
+    }
+    Record(Error("errgroup: function not run: " + why.Message(), why.Code()));
   }
 
   Error FirstError() const {
@@ -81,15 +128,15 @@ struct ErrGroupState final : LimitedClient {
 
   Pool& pool;
   const bool with_context;
-  TaskGroup run;               // counts Go'd functions until they return
-  std::stop_source context;    // Context(), for WithContext groups
   std::shared_ptr<Limiter> limiter = std::make_shared<Limiter>(0);
   std::atomic<bool> zero_limit{false};
   std::atomic<bool> parent_stopped{false};
 
   mutable std::mutex mu;
-  Error first_error;          // guarded by mu
-  std::vector<Error> errors;  // guarded by mu
+  // The current round; replaced only while none of its functions is pending.
+  std::shared_ptr<ErrGroupRound> round = std::make_shared<ErrGroupRound>();  // guarded by mu
+  Error first_error;          // of the current round; guarded by mu
+  std::vector<Error> errors;  // of the current round; guarded by mu
 
   struct ParentStop {
     ErrGroupState* state;
@@ -101,24 +148,52 @@ struct ErrGroupState final : LimitedClient {
 
 namespace {
 
+// One Go'd function. Exec runs it and records its error. OnError hears of
+// every failure, and also of the pool cancelling the function before it ran
+// (Close(kCancelPending)), which no body can report: then the function is
+// recorded as not run, so Wait never reports success for work that did not
+// happen. Exec and OnError of one attempt run on the same thread, one after
+// the other: `ran_` needs no synchronisation.
+class GoTask final : public TaskExec, public TaskOnError {
+ public:
+  GoTask(std::shared_ptr<ErrGroupState> st, std::shared_ptr<ErrGroupRound> round,
+         std::function<Error(std::stop_token)> fn)
+      : st_(std::move(st)), round_(std::move(round)), fn_(std::move(fn)) {}
+
+  Error Exec() override {
+    ran_ = true;
+    Error e;
+    try {
+      e = fn_(st_->Token(*round_));
+    } catch (...) {
+      e = Error::FromException(std::current_exception());
+    }
+    if (e) st_->Record(e);
+    return e;  // also to the engine, so Usage() counts the failure
+  }
+
+  void OnError(ErrHandle&, TaskGroup&, const Error& why) override {
+    if (!ran_) st_->NotRun(why);
+  }
+
+ private:
+  std::shared_ptr<ErrGroupState> st_;
+  std::shared_ptr<ErrGroupRound> round_;
+  std::function<Error(std::stop_token)> fn_;
+  bool ran_ = false;
+};
+
 LimitedTask MakeTask(const std::shared_ptr<ErrGroupState>& st,
+                     const std::shared_ptr<ErrGroupRound>& round,
                      std::function<Error(std::stop_token)> fn) {
   LimitedTask task;
   task.pool = &st->pool;
   task.client = st;
-  task.options =
-      st->run.NewTaskOptions()
-          .SetTask([st, fn = std::move(fn)]() -> Error {
-            Error e;
-            try {
-              e = fn(st->Token());
-            } catch (...) {
-              e = Error::FromException(std::current_exception());
-            }
-            if (e) st->Record(e);
-            return e;  // also to the engine, so Usage() counts the failure
-          })
-          .SetAutoDone();
+  auto body = std::make_shared<GoTask>(st, round, std::move(fn));
+  task.options = round->run.NewTaskOptions()
+                     .SetTaskWithInterface(body)
+                     .SetOnErrorWithInterface(body)
+                     .SetAutoDone();
   return task;
 }
 
@@ -147,15 +222,17 @@ ErrGroup ErrGroup::WithContext(Pool& pool, std::stop_token parent) {
 }
 
 ErrGroup::~ErrGroup() {
-  state_->run.Wait();
+  state_->Round()->run.Wait();
   // Blocks while the callback runs on another thread, then unregisters it.
   state_->parent_callback.reset();
 }
 
-std::stop_token ErrGroup::Context() const { return state_->Token(); }
+std::stop_token ErrGroup::Context() const {
+  return state_->Token(*state_->Round());
+}
 
 void ErrGroup::SetLimit(int n) {
-  if (const std::int64_t pending = state_->run.Pending(); pending > 0) {
+  if (const std::int64_t pending = state_->Round()->run.Pending(); pending > 0) {
     throw std::logic_error("ErrGroup::SetLimit: " + std::to_string(pending) +
                            " function(s) still pending; change the limit "
                            "only before Go or after Wait");
@@ -171,39 +248,43 @@ void ErrGroup::GoImpl(std::function<Error(std::stop_token)> fn) {
         "ErrGroup::Go: SetLimit(0) lets no function run (Go would block "
         "forever)");
   }
-  if (st.run.Cancelled()) {
+  const std::shared_ptr<detail::ErrGroupRound> round = st.RoundForGo();
+  if (round->run.Cancelled()) {
     st.NoteSkipped();
     return;
   }
-  st.run.Add(1);  // before submitting: the task's auto-Done credits it
-  detail::LimitedTask task = detail::MakeTask(state_, std::move(fn));
+  round->run.Add(1);  // before submitting: the task's auto-Done credits it
+  detail::LimitedTask task = detail::MakeTask(state_, round, std::move(fn));
   if (detail::OnAnyWorker()) {
     st.limiter->Submit(std::move(task));  // never block a worker
   } else {
     st.limiter->SubmitWaiting(std::move(task));
   }
   // Cancelled while it was queued: don't leave it waiting for a slot.
-  if (st.run.Cancelled()) st.limiter->RejectQueued(&st);
+  if (round->run.Cancelled()) st.limiter->RejectQueued(&st);
 }
 
 bool ErrGroup::TryGoImpl(std::function<Error(std::stop_token)> fn) {
   detail::ErrGroupState& st = *state_;
-  if (st.zero_limit.load(std::memory_order_acquire) || st.run.Cancelled()) {
-    return false;
-  }
+  if (st.zero_limit.load(std::memory_order_acquire)) return false;
+  const std::shared_ptr<detail::ErrGroupRound> round = st.RoundForGo();
+  if (round->run.Cancelled()) return false;
   bool counted = false;
   if (!st.limiter->TryAcquire(&counted)) return false;
-  st.run.Add(1);
-  detail::LimitedTask task = detail::MakeTask(state_, std::move(fn));
+  round->run.Add(1);
+  detail::LimitedTask task = detail::MakeTask(state_, round, std::move(fn));
   task.add_deadline = std::chrono::steady_clock::now();  // try once for a slot
   return !st.limiter->Launch(std::move(task), counted,
                              /*report_rejection=*/false);
 }
 
 Error ErrGroup::Wait() {
-  state_->run.Wait();
-  if (state_->with_context) state_->context.request_stop();
-  return state_->FirstError();
+  const std::shared_ptr<detail::ErrGroupRound> round = state_->Round();
+  round->run.Wait();
+  if (state_->with_context) round->context.request_stop();
+  std::lock_guard lock(state_->mu);
+  round->waited = true;  // the next Go of a WithContext group starts afresh
+  return state_->first_error;
 }
 
 std::vector<Error> ErrGroup::Errors() const {

@@ -9,7 +9,7 @@
 
 namespace litepool::detail {
 
-bool OnAnyWorker() noexcept { return Context().worker != nullptr; }
+bool OnAnyWorker() noexcept { return OnWorkerThread(); }
 
 bool OnWorkerOf(const Pool& pool) noexcept {
   Worker* w = Context().worker;
@@ -111,6 +111,13 @@ Error Limiter::AddOne(LimitedTask& task, bool counted) {
     const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
         *task.add_deadline - std::chrono::steady_clock::now());
     task.options.SetAddTimeout(std::max(left, std::chrono::nanoseconds(0)));
+    return task.pool->AddTask(std::move(task.options));
+  }
+  if (OnAnyWorker()) {
+    // A worker of another pool must not wait for this one's slot either (the
+    // two pools could wait for each other): the overflow path takes it.
+    OverflowScope overflow;
+    return task.pool->AddTask(std::move(task.options));
   }
   return task.pool->AddTask(std::move(task.options));
 }

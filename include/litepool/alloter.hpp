@@ -22,6 +22,9 @@
 // - AlloterOptions::timeout (overall, from the call): if it expires first the
 //   result is kTimeout, with the same cancellation; a stop of ExecWithContext's
 //   token gives kCancelled, with the same cancellation;
+// - a function the pool refuses (closed: kClosed) or cancels before it runs
+//   (Close(kCancelPending): kCancelled) is a failure like any other: every
+//   function either runs or makes Exec fail, never a silent ok;
 // - returns once the result is known and — unless fast_return — every
 //   function that started has returned, so functions may capture locals by
 //   reference. The Go original always returns at once (it leaves goroutines

@@ -29,11 +29,12 @@
 //
 // Concurrency limit (SetLimit): at most n functions of the group are queued
 // or running in the pool at once. Go called from a thread that is not a pool
-// worker waits while the limit is reached (x/sync); Go called on a worker —
-// typically from inside a task — never waits: the function is queued in the
-// group and started when a running one finishes (kratos), so a task may call
-// Go on its own group without deadlocking, also on a full pool (AddTask's
-// overflow path).
+// worker waits while the limit is reached (x/sync); Go called on a worker
+// thread of any litepool pool — typically from inside a task — never waits:
+// not for the limit (the function is queued in the group and started when a
+// running one finishes, as kratos does) and not for a full pool (the pool's
+// overflow path takes it), so a task may call Go without deadlocking its own
+// pool or the group's.
 //
 // Wait on a worker thread runs queued pool tasks while it waits (see
 // TaskGroup::Wait). Thread-safety: every member is thread-safe; Go, TryGo and
@@ -155,10 +156,12 @@ class LITEPOOL_API ErrGroup {
   // of the group pending; otherwise throws std::logic_error (x/sync panics).
   void SetLimit(int n);
 
-  // Runs f on the pool. Waits while the limit is reached, except on a pool's
-  // worker thread (see err_group.hpp). With WithContext, once Context() stopped
+  // Runs f on the pool. Waits while the limit is reached or the pool is
+  // full, except on a worker thread of any pool (see err_group.hpp). With WithContext, once Context() stopped
   // through the first error or the parent, f is skipped and never runs. If
-  // the pool is closed, f does not run and Wait returns kClosed.
+  // the pool is closed, f does not run and Wait returns kClosed; if the
+  // pool cancels f before it runs (Close(kCancelPending)), Wait returns
+  // kCancelled and Errors() lists it: every function runs or is reported.
   template <class F>
     requires detail::GoFunction<F>
   void Go(F&& f) {
@@ -178,7 +181,17 @@ class LITEPOOL_API ErrGroup {
   // Blocks until every function given to Go/TryGo so far has returned (or
   // was skipped), then returns the first error by time — ok if none. On a
   // worker thread it runs queued pool tasks while it waits. With WithContext
-  // it then stops Context(). The group may be used again afterwards.
+  // it then stops Context(). Returns happens-after everything the functions
+  // did.
+  //
+  // Reuse after Wait: a plain group goes on as before (the first error stays
+  // the first, Errors() keeps growing: Go's errOnce). A WithContext group
+  // starts a new round at the first Go/TryGo after Wait returned (with none
+  // of its functions pending): a fresh Context(), no first error, Errors()
+  // empty — what calling errgroup.WithContext(parent) again gives in Go. A
+  // token taken from Context() before stays stopped; if the parent stopped,
+  // the new round is stopped at once. Until that Go, Wait and Errors() keep
+  // reporting the round that ended.
   Error Wait();
 
   // Every error so far, in the order they happened (the "collect all

@@ -80,7 +80,8 @@ using MapResult = std::remove_cvref_t<
 
 // R Map(inputs, fn, options): fn is R(const T&) for the inputs' value type T.
 // Throws what fn threw first; std::runtime_error if the pool refused the work
-// (e.g. it is closed).
+// (e.g. it is closed) or cancelled inputs before fn ran (Close(kCancelPending)):
+// Map never returns results that were not computed.
 template <std::ranges::forward_range Inputs, class F>
   requires std::invocable<F&, const std::ranges::range_value_t<Inputs>&>
 std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,

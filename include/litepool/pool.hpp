@@ -15,13 +15,22 @@
 //
 // Guarantees: every accepted task is settled exactly once — its hooks run in
 // the documented order (see task.hpp), then its group is credited — including
-// on Close. No order is promised between tasks (not even FIFO per producer).
+// on Close.
+//
+// Not guaranteed: any order between tasks (not even FIFO per producer); and
+// progress for blocked producers while tasks retry for ever without a
+// backoff — a retry is re-queued beyond the capacity at once, so unlimited
+// retries (ErrReload(-1)) with no Backoff can keep the pool full and a
+// producer blocked in AddTask until they stop. Give such retries a Backoff
+// (a waiting retry holds no slot) or an add-timeout to the producers.
 //
 // Thread-safety: every member is thread-safe. AddTask called on one of this
-// pool's worker threads never blocks on a full pool: when no slot is free and
-// the task has no add-timeout, it is queued on an overflow path (the pool
-// holds it beyond its capacity) rather than waiting for a slot, which could
-// deadlock. Retries are re-queued the same way.
+// pool's worker threads never blocks on a full pool: when no slot is free it
+// queues the task on an overflow path (the pool holds it beyond its
+// capacity) rather than waiting for a slot, which could deadlock — whatever
+// the add-timeout, except 0, which still tries once and returns kTimeout.
+// Retries are re-queued the same way. (A worker of another pool blocks as
+// any thread does; ErrGroup::Go never does, see err_group.hpp.)
 #ifndef LITEPOOL_POOL_HPP_
 #define LITEPOOL_POOL_HPP_
 
@@ -91,7 +100,7 @@ struct WorkerUsage {
   std::uint64_t executed = 0;         // runs of Exec, retries included
   std::uint64_t succeeded = 0;        // final outcomes of tasks
   std::uint64_t failed = 0;           // final failures, cancellations included
-  std::uint64_t retried = 0;          // runs requested by ErrReload
+  std::uint64_t retried = 0;          // runs requested by ErrReload, also those cancelled before they ran
   std::uint64_t stolen = 0;           // tasks taken from another worker's queue
   std::uint64_t callback_errors = 0;  // hooks that threw
   std::chrono::nanoseconds busy{0};   // time spent inside Exec and hooks
@@ -156,9 +165,10 @@ class LITEPOOL_API Pool {
   //   kCancelled        the task's group was cancelled;
   //   kTimeout          no slot within the add-timeout (OnAddTimeout ran).
   // A rejected task runs no task hook but still credits its group when it
-  // has SetAutoDone(), so no Wait() hangs on it. Blocks while the pool is
-  // full and the task has no add-timeout (never on a worker thread: see
-  // pool.hpp). Thread-safe.
+  // has SetAutoDone(), so no Wait() hangs on it, and its Error is added to
+  // that group's Errors(), so an ignored result loses nothing. Blocks while
+  // the pool is full, up to the add-timeout if one is set (never on one of
+  // this pool's worker threads: see pool.hpp). Thread-safe.
   Error AddTask(TaskOptions options);
 
   // The one-liner (oneTBB's tg.run(f)): tg.Add(1), then submits `f` (any
@@ -178,7 +188,8 @@ class LITEPOOL_API Pool {
   // Submits all or none. More tasks than Capacity() returns
   // kInvalidArgument at once; otherwise waits for enough slots, bounded by
   // the smallest add-timeout set on any of them. Any invalid option rejects
-  // the whole batch. Thread-safe.
+  // the whole batch. An empty batch returns ok at once, or kClosed once the
+  // pool is closed. Thread-safe.
   Error AddTaskGroup(std::vector<TaskOptions> options);
 
   // A new group expecting `n` completions (n < 0: std::invalid_argument).
@@ -222,6 +233,13 @@ class LITEPOOL_API Pool {
   friend struct detail::PoolAccess;
   std::unique_ptr<detail::Engine> engine_;
 };
+
+namespace detail {
+// True on a worker thread of any litepool Pool (where blocking on a full pool
+// could deadlock). For the library's front-ends and templates; thread-safe,
+// never blocks.
+LITEPOOL_API bool OnWorkerThread() noexcept;
+}  // namespace detail
 
 }  // namespace litepool
 

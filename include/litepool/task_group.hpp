@@ -7,13 +7,17 @@
 //   for (auto& e : tg.Errors()) ...  // failures nobody handled
 //
 // A TaskGroup is a cheap handle to shared state: copies refer to the same
-// group, every member is const and thread-safe.
+// group, every member is const and thread-safe. A handle has no null state:
+// moving one copies it, so a moved-from TaskGroup still refers to its group
+// and every member works on it as before.
 //
 // Done semantics: with `SetAutoDone()` a task credits its group exactly once
 // when it has settled, after OnComplete returned. A `Done()` called from
 // inside a task's own Exec or hooks credits that task (once, at the same
-// point), and the automatic credit is then skipped. A `Done()` from anywhere
-// else decrements the counter at once.
+// point), and the automatic credit is then skipped. The same holds for a
+// rejected task's OnAddTimeout: a `Done()` there credits the rejected task
+// (once, with or without auto-Done), never the task that called AddTask. A
+// `Done()` from anywhere else decrements the counter at once.
 #ifndef LITEPOOL_TASK_GROUP_HPP_
 #define LITEPOOL_TASK_GROUP_HPP_
 
@@ -46,6 +50,17 @@ class LITEPOOL_API TaskGroup {
   TaskGroup();
   explicit TaskGroup(std::int64_t n);
 
+  // Copy and move both share the group; a move leaves the source as it was
+  // (no null state). Never throw, never allocate.
+  TaskGroup(const TaskGroup& other) noexcept = default;
+  TaskGroup(TaskGroup&& other) noexcept : state_(other.state_) {}
+  TaskGroup& operator=(const TaskGroup& other) noexcept = default;
+  TaskGroup& operator=(TaskGroup&& other) noexcept {
+    state_ = other.state_;
+    return *this;
+  }
+  ~TaskGroup() = default;
+
   // Options bound to this group. Does not touch
   // the counter. Thread-safe.
   TaskOptions NewTaskOptions() const;
@@ -54,9 +69,9 @@ class LITEPOOL_API TaskGroup {
   // std::invalid_argument (use Done()). Thread-safe, never blocks.
   void Add(std::int64_t n) const;
 
-  // One completion; see "Done semantics" in task_group.hpp. Taking the
-  // counter below zero throws std::logic_error and leaves it at zero.
-  // Thread-safe.
+  // One completion; see "Done semantics" in task_group.hpp. Taking the counter below
+  // zero throws std::logic_error, leaves it at zero and also adds the error
+  // (kInvalidArgument) to Errors(). Thread-safe.
   void Done() const;
 
   // Blocks until the counter is zero. On a worker thread of a pool it runs
@@ -74,7 +89,8 @@ class LITEPOOL_API TaskGroup {
 
   // Requests cancellation: tasks of this group that have not started settle
   // as kCancelled (their OnError / after / OnComplete / credit still run),
-  // retries stop with kCancelled, and AddTask of a new task of this group
+  // retries stop with kCancelled (a retry waiting out a Backoff delay
+  // settles at once, not when its delay ends), and AddTask of a new task of this group
   // returns kCancelled. Running tasks see it through StopToken().
   // Idempotent, thread-safe, never blocks.
   void Cancel() const;
@@ -85,8 +101,11 @@ class LITEPOOL_API TaskGroup {
   std::stop_token StopToken() const;
 
   // Final failures that nobody handled — tasks with no OnError (or ITask's
-  // default one), retries exhausted — and every exception thrown by a hook,
-  // in the order they happened. Thread-safe; returns a copy.
+  // default one), retries exhausted — every exception thrown by a hook, the
+  // Error of every task of this group that AddTask/AddTaskGroup rejected
+  // (kTimeout, kClosed, kCancelled, kInvalidArgument), and every Done()
+  // refused below zero, in the order they happened. Thread-safe; returns a
+  // copy.
   std::vector<Error> Errors() const;
 
   // Two handles are equal when they refer to the same group.

@@ -297,6 +297,23 @@ TEST(AlloterTest, ClosedPoolReturnsClosedAndKeepsNoSlot) {
   }
 }
 
+// Issue 11, defect 2: functions the pool cancels without running them make
+// Exec fail; it never returns ok for work that did not happen.
+TEST(AlloterTest, FunctionsCancelledByThePoolMakeExecFail) {
+  Pool pool(1, 8);
+  std::atomic<int> ran{0};
+  Error result;
+  testing::CancelPendingWhileQueued(pool, 3, [&] {
+    auto f = [&]() -> Error {
+      ++ran;
+      return Error();
+    };
+    result = Alloter::WithPool(pool).Exec({f, f, f});
+  });
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(result.Code(), ErrorCode::kCancelled) << result;
+}
+
 TEST(AlloterTest, ExecInsideATaskHelpsInsteadOfBlockingTheWorker) {
   Pool pool(1, 4);  // the only worker runs the outer task
   const Alloter alloter = Alloter::WithPool(pool);

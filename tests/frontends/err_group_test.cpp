@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -236,6 +237,36 @@ TEST(ErrGroupTest, GoInsideTaskOnFullPoolDoesNotDeadlock) {
   EXPECT_EQ(children.load(), 20);
 }
 
+// Go on a worker thread of another pool never waits for the group's full
+// pool either (issue 11: it used to block there until a slot freed).
+TEST(ErrGroupTest, GoFromAnotherPoolsWorkerDoesNotWaitForAFullPool) {
+  Pool target(1, 1);
+  testing::Blocker blocker;
+  blocker.AddTo(target);
+  ASSERT_FALSE(target.AddTask(TaskOptions().SetTask([] {})));  // the only slot
+  Pool other(1, 4);
+  std::promise<void> go_returned;
+  std::atomic<int> ran{0};
+  Error result;
+  TaskGroup done(1);
+  ASSERT_FALSE(other.AddTask(done.NewTaskOptions()
+                                 .SetTask([&] {
+                                   ErrGroup g(target);
+                                   g.Go([&] { ++ran; });
+                                   go_returned.set_value();
+                                   result = g.Wait();
+                                 })
+                                 .SetAutoDone()));
+  // A behaviour bound, not a synchronisation: Go must return while the
+  // target pool stays full.
+  EXPECT_EQ(go_returned.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+  blocker.Release();
+  ASSERT_TRUE(done.WaitFor(testing::kHangGuard));
+  EXPECT_FALSE(result);
+  EXPECT_EQ(ran, 1);
+}
+
 TEST(ErrGroupTest, GoInsideTaskAtTheLimitQueuesInsteadOfWaiting) {
   Pool pool(2, 4);
   ErrGroup g(pool);
@@ -304,6 +335,36 @@ TEST(ErrGroupTest, ClosedPoolReportsClosed) {
   EXPECT_EQ(ran.load(), 0);
 }
 
+// Issue 11, defect 2: functions the pool cancels without running them are
+// reported; Wait never returns ok for work that did not happen.
+TEST(ErrGroupTest, FunctionsCancelledByThePoolAreReportedNotRun) {
+  for (const bool with_context : {false, true}) {
+    Pool pool(1, 8);
+    std::atomic<int> ran{0};
+    Error result;
+    std::vector<Error> errors;
+    testing::CancelPendingWhileQueued(pool, 5, [&] {
+      auto run = [&](ErrGroup& g) {
+        for (int i = 0; i < 5; ++i) g.Go([&] { ++ran; });
+        result = g.Wait();
+        errors = g.Errors();
+      };
+      if (with_context) {
+        ErrGroup g = ErrGroup::WithContext(pool);
+        run(g);
+      } else {
+        ErrGroup g(pool);
+        run(g);
+      }
+    });
+    EXPECT_EQ(ran.load(), 0);
+    EXPECT_EQ(result.Code(), ErrorCode::kCancelled) << result;
+    // A plain group reports each function; a WithContext group stops at the
+    // first report and skips the rest (skipping is no error).
+    EXPECT_EQ(errors.size(), with_context ? 1u : 5u);
+  }
+}
+
 TEST(ErrGroupTest, DestructorWaitsForPendingFunctions) {
   Pool pool(2, 8);
   std::atomic<bool> finished{false};
@@ -325,6 +386,31 @@ TEST(ErrGroupTest, ReusableAfterWait) {
   g.Go([] { return Error("two"); });
   EXPECT_EQ(g.Wait().Message(), "one");  // the first error stays the first
   EXPECT_EQ(g.Errors().size(), 2u);
+}
+
+// Issue 11: a WithContext group reused after Wait starts a new round (a
+// fresh Context(), no old error) instead of skipping every later Go.
+TEST(ErrGroupTest, WithContextGroupStartsANewRoundAfterWait) {
+  Pool pool(2, 8);
+  auto g = ErrGroup::WithContext(pool);
+  g.Go([] { return Error("one"); });
+  EXPECT_EQ(g.Wait().Message(), "one");
+  const std::stop_token old_context = g.Context();
+  EXPECT_TRUE(old_context.stop_requested());
+  EXPECT_EQ(g.Errors().size(), 1u);  // still the ended round's, until Go
+  std::atomic<int> ran{0};
+  std::atomic<bool> stopped_while_running{true};
+  g.Go([&](std::stop_token stop) {
+    stopped_while_running = stop.stop_requested();
+    ++ran;
+  });
+  EXPECT_FALSE(g.Wait());
+  EXPECT_EQ(ran, 1);
+  EXPECT_FALSE(stopped_while_running.load());
+  EXPECT_TRUE(g.Errors().empty());
+  EXPECT_TRUE(old_context.stop_requested());
+  g.Go([] { return Error("two"); });
+  EXPECT_EQ(g.Wait().Message(), "two");
 }
 
 TEST(ErrGroupTest, DefaultGroupsUseTheDefaultPool) {

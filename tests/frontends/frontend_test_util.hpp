@@ -7,7 +7,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <cstddef>
 #include <stop_token>
+#include <thread>
 
 #include "../test_util.hpp"
 
@@ -66,6 +68,24 @@ inline bool WaitForStop(std::stop_token stop) {
   std::unique_lock lock(mu);
   cv.wait_for(lock, stop, kHangGuard, [] { return false; });
   return stop.stop_requested();
+}
+
+// Occupies `pool`'s only worker, runs `start` on another thread (it may
+// block) until it has queued `n` tasks, then closes the pool with
+// kCancelPending while they are still queued, and lets the worker go. The
+// queued tasks are settled without running. Returns once `start` returned.
+template <class F>
+void CancelPendingWhileQueued(Pool& pool, std::size_t n, F&& start) {
+  Blocker blocker;
+  blocker.AddTo(pool);
+  std::thread starter(std::forward<F>(start));
+  // Conditions, not sleeps: each loop waits for a state the test needs.
+  while (pool.Stats().total.queued < n) std::this_thread::yield();
+  std::thread closer([&pool] { pool.Close(CloseMode::kCancelPending); });
+  while (!pool.Closed()) std::this_thread::yield();
+  blocker.Release();
+  closer.join();
+  starter.join();
 }
 
 }  // namespace litepool::testing

@@ -164,6 +164,28 @@ TEST(MapTest, PoolMayBeGivenByPointerOrReference) {
   EXPECT_EQ(&MapOptions{}.pool.Resolve(), &DefaultPool());
 }
 
+// Issue 11, defect 2: inputs the pool cancels without calling fn make Map
+// throw; it never returns results that were never computed.
+TEST(MapTest, InputsCancelledByThePoolMakeMapThrow) {
+  Pool pool(1, 8);
+  std::atomic<int> calls{0};
+  bool threw = false;
+  std::size_t returned = 0;
+  testing::CancelPendingWhileQueued(pool, 4, [&] {
+    try {
+      returned = Map({1, 2, 3, 4}, [&](int x) {
+                   ++calls;
+                   return std::vector<int>(static_cast<std::size_t>(x), x);
+                 }, {.pool = &pool}).size();
+    } catch (const std::runtime_error&) {
+      threw = true;
+    }
+  });
+  EXPECT_TRUE(threw);
+  EXPECT_EQ(returned, 0u);
+  EXPECT_EQ(calls.load(), 0);
+}
+
 TEST(MapTest, ClosedPoolThrowsRuntimeError) {
   Pool pool(1, 4);
   pool.Close();

@@ -17,6 +17,7 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "litepool/litepool.hpp"
@@ -92,7 +93,10 @@ TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Tra
   if (hooks & 2) {
     const int retries = in.ConsumeIntegralInRange(-3, 3);  // < -1: invalid
     const bool twice = hooks & 64;
-    o.SetOnError([t, retries, twice](ErrHandle& h, TaskGroup&, const Error&) {
+    // An hour of backoff: only the group's Cancel or the pool's Close can end
+    // the wait (issue 11: Cancel used to be ignored there).
+    const bool hour = hooks & 128;
+    o.SetOnError([t, retries, twice, hour](ErrHandle& h, TaskGroup&, const Error&) {
       ++t->hooks;
       if (twice) h.ErrReload(1);
       // ErrReload(-1) on a task that always fails retries until Close. With
@@ -101,8 +105,10 @@ TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Tra
       // slot would wait for ever (documented: admission needs a free slot).
       // A backoff keeps the waiting retry out of the queue.
       const bool delayed = retries == -1 || retries == 2;
+      const auto initial = hour ? std::chrono::microseconds(std::chrono::hours(1))
+                                : std::chrono::microseconds(delayed ? 50 : 0);
       h.ErrReload(retries, [t](const Error&) { ++t->hooks; },
-                  litepool::Backoff{.initial = std::chrono::microseconds(delayed ? 50 : 0)});
+                  litepool::Backoff{.initial = initial, .max = std::chrono::hours(1)});
     });
   }
   o.SetOnComplete([t, throws = (hooks & 12) == 12] {
@@ -161,7 +167,11 @@ void CheckAndClose(State& s) {
     const std::int64_t want = g.initial > g.auto_credits ? g.initial - g.auto_credits : 0;
     if (g.group.Pending() != want) Violation("group pending", g.group.Pending(), want);
     std::int64_t below_zero = 0;
-    for (const Error& e : g.group.Errors()) below_zero += e.Code() == ErrorCode::kInvalidArgument;
+    // Rejected tasks put their reason in Errors() too (also kInvalidArgument
+    // for a task without a body): count the refused credits by their message.
+    for (const Error& e : g.group.Errors()) {
+      below_zero += e.Message().find("below zero") != std::string::npos;
+    }
     const std::int64_t surplus = g.auto_credits > g.initial ? g.auto_credits - g.initial : 0;
     if (below_zero != surplus) Violation("refused credits", below_zero, surplus);
   }
@@ -199,7 +209,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NewPool(in, s);
   int ops = 0;
   while (in.remaining_bytes() > 0 && ++ops <= 64) {
-    switch (in.ConsumeIntegralInRange(0, 13)) {
+    switch (in.ConsumeIntegralInRange(0, 14)) {
       case 0: {  // a group (negative sizes must throw)
         const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
         try {
@@ -304,6 +314,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 13:
         NewPool(in, s);
         break;
+      case 14: {  // an ErrGroup, maybe cut short by Close(kCancelPending)
+        const int n = in.ConsumeIntegralInRange(0, 6);
+        const bool cancel = in.ConsumeBool();
+        auto ran = std::make_shared<std::atomic<int>>(0);
+        litepool::ErrGroup g(*s.pool);
+        for (int i = 0; i < n; ++i) g.Go([ran] { ++*ran; });
+        if (cancel) s.pool->Close(litepool::CloseMode::kCancelPending);
+        const Error e = g.Wait();
+        // Every function ran or was reported, never both or neither.
+        const std::vector<Error> errors = g.Errors();
+        const auto reported = static_cast<int>(errors.size());
+        // Accepted by the pool: all but those AddTask refused (kClosed); the
+        // ones cancelled before they ran (kCancelled) were accepted.
+        int refused = 0;
+        for (const Error& err : errors) refused += err.Code() == ErrorCode::kClosed;
+        s.accepted += static_cast<std::uint64_t>(n - refused);
+        if (ran->load() + reported != n) Violation("ErrGroup function lost", ran->load() + reported, n);
+        if (!e && ran->load() != n) Violation("ErrGroup ok without running", ran->load(), n);
+        break;
+      }
     }
   }
   CheckAndClose(s);

@@ -135,6 +135,9 @@ void DoneBelowZero() {
   ExpectThrows<std::logic_error>([&] { tg.Done(); }, "below zero");
   EXPECT_EQ(tg.Pending(), 0);
   EXPECT_TRUE(tg.WaitFor(kHangGuard));
+  // Also visible in Errors(), for code that swallowed the exception.
+  ASSERT_EQ(tg.Errors().size(), 1u);
+  EXPECT_TRUE(Contains(tg.Errors()[0].Message(), "below zero"));
 }
 
 // More auto-done tasks than the group's count: the task still runs, the
@@ -272,6 +275,19 @@ void AddTaskAfterClose() {
   EXPECT_EQ(pool.AddTaskGroup(std::move(batch)).Code(), ErrorCode::kClosed);
   EXPECT_EQ(tg.Pending(), 0);
   EXPECT_EQ(hooks, 0);
+  ASSERT_EQ(tg.Errors().size(), 2u);  // one per rejected task
+  EXPECT_EQ(tg.Errors()[0].Code(), ErrorCode::kClosed);
+  EXPECT_EQ(tg.Errors()[1].Code(), ErrorCode::kClosed);
+  ExpectNothingLost(pool, 0);
+}
+
+// An empty batch on a closed pool: kClosed like any add after Close (an
+// empty batch on an open pool is ok).
+void EmptyBatchOnClosedPool() {
+  Pool pool(1, 1);
+  EXPECT_FALSE(pool.AddTaskGroup({}));
+  pool.Close();
+  EXPECT_EQ(pool.AddTaskGroup({}).Code(), ErrorCode::kClosed);
   ExpectNothingLost(pool, 0);
 }
 
@@ -367,6 +383,21 @@ void ReuseOfMovedFromTaskOptions() {
   EXPECT_EQ(ran, 1);
 }
 
+// A moved-from TaskGroup still refers to its group (no null state): using it
+// neither crashes nor makes a group-less task.
+void UseOfMovedFromTaskGroup() {
+  Pool pool(1, 2);
+  TaskGroup tg(1);
+  TaskGroup other(std::move(tg));
+  // NOLINTBEGIN(bugprone-use-after-move): the point of the row
+  EXPECT_EQ(tg.Pending(), 1);
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone()));
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  // NOLINTEND(bugprone-use-after-move)
+  EXPECT_EQ(other.Pending(), 0);
+  ExpectNothingLost(pool, 1);
+}
+
 void NegativeOrHugeAddTimeout() {
   TaskOptions o;
   ExpectThrows<std::invalid_argument>([&] { o.SetAddTimeout(nanoseconds(-1)); }, "negative");
@@ -439,8 +470,10 @@ void ThrowingOnAddTimeout() {
                                    .SetAutoDone());
   EXPECT_EQ(e.Code(), ErrorCode::kTimeout);
   EXPECT_EQ(tg.Pending(), 0);
-  ASSERT_EQ(tg.Errors().size(), 1u);
+  // The hook's throw, then the rejection itself (DESIGN §6.0).
+  ASSERT_EQ(tg.Errors().size(), 2u);
   EXPECT_TRUE(Contains(tg.Errors()[0].Message(), "late"));
+  EXPECT_EQ(tg.Errors()[1].Code(), ErrorCode::kTimeout);
   blocker.Release();
   ExpectNothingLost(pool, 2);
 }
@@ -458,6 +491,7 @@ void AddTaskToCancelledGroup() {
   }
   EXPECT_EQ(pool.AddTaskGroup(std::move(batch)).Code(), ErrorCode::kCancelled);
   EXPECT_EQ(tg.Pending(), 0);
+  EXPECT_EQ(tg.Errors().size(), 3u);  // one per rejected task
   ExpectNothingLost(pool, 0);
   EXPECT_EQ(ran, 0);
 }
@@ -549,10 +583,12 @@ const MisuseCase kCases[] = {
     {"ErrReloadBadArguments", ErrReloadBadArguments},
     {"AddTaskGroupLargerThanCapacity", AddTaskGroupLargerThanCapacity},
     {"AddTaskAfterClose", AddTaskAfterClose},
+    {"EmptyBatchOnClosedPool", EmptyBatchOnClosedPool},
     {"CloseFromInsideATask", CloseFromInsideATask},
     {"DestroyWhileTasksRun", DestroyWhileTasksRun},
     {"WaitOnGroupWithNoTasks", WaitOnGroupWithNoTasks},
     {"ReuseOfMovedFromTaskOptions", ReuseOfMovedFromTaskOptions},
+    {"UseOfMovedFromTaskGroup", UseOfMovedFromTaskGroup},
     {"NegativeOrHugeAddTimeout", NegativeOrHugeAddTimeout},
     {"HugeBackoff", HugeBackoff},
     {"NonStdExceptions", NonStdExceptions},
