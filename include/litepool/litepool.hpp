@@ -14,6 +14,7 @@
 #include "litepool/error.hpp"
 #include "litepool/future.hpp"
 #include "litepool/map.hpp"
+#include "litepool/parallel.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/priority.hpp"
 #include "litepool/task.hpp"
