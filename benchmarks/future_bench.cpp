@@ -34,8 +34,8 @@ namespace {
 
 constexpr std::size_t kWorkers = 2;
 constexpr std::size_t kQueueCapacity = 8192;  // 10,000 in flight fit
-constexpr int kInFlight = 10'000;
-constexpr int kAsyncInFlight = 1'000;  // std::async starts a thread per task
+[[maybe_unused]] constexpr int kInFlight = 10'000;
+[[maybe_unused]] constexpr int kAsyncInFlight = 1'000;  // std::async starts a thread per task
 constexpr int kBatch = 1'000;          // tasks per timed iteration ("one")
 
 int Answer() { return 42; }
