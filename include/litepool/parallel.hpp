@@ -118,10 +118,11 @@ class LoopState {
     const C b = static_cast<C>(static_cast<U>(static_cast<U>(first_) + static_cast<U>(lo)));
     const C e = static_cast<C>(static_cast<U>(static_cast<U>(first_) + static_cast<U>(hi)));
     try {
+      F& fn = fn_;  // a local: the loop below keeps it (and its captures) in registers
       if constexpr (std::invocable<F&, C, C>) {
-        std::invoke(fn_, b, e);
+        std::invoke(fn, b, e);
       } else {
-        for (C i = b; i != e; ++i) std::invoke(fn_, i);
+        for (C i = b; i < e; ++i) std::invoke(fn, i);
       }
     } catch (...) {
       {
