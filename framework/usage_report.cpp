@@ -1,12 +1,16 @@
 // Usage(): the per-worker load table, and its JSON form.
 //
 // The table is built as cells first so every column is exactly as wide as
-// its widest cell; colour (ANSI) is added only for a terminal.
+// its widest cell; colour (ANSI) is added only for a terminal. The compact
+// style caps every cell so a line never exceeds 80 display columns.
 #include <algorithm>
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
+#include <locale>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -18,6 +22,7 @@
 
 #include "engine.hpp"
 #include "litepool/pool.hpp"
+#include "usage_format.hpp"
 
 namespace litepool {
 namespace {
@@ -32,9 +37,12 @@ constexpr const char* kDim = "\x1b[2m";
 constexpr const char* kGreen = "\x1b[32m";
 constexpr const char* kYellow = "\x1b[33m";
 constexpr const char* kRed = "\x1b[31m";
-constexpr int kBarWidth = 24;
-constexpr std::size_t kFailedColumn = 3;
-constexpr std::size_t kCallbackErrorsColumn = 6;
+// The compact table's budget: an 80-column terminal. Its nine columns take
+// 69 columns at most (each cell is capped to its header or 6 characters),
+// which leaves 10 for the load bar after a blank.
+constexpr std::size_t kCompactColumns = 80;
+constexpr std::size_t kCompactMinCell = 6;
+constexpr std::size_t kWideBarWidth = 24;
 
 // The stream buffers std::cout / std::cerr had at start-up. A stream whose
 // buffer was swapped (a test capturing std::cout) is not the terminal, even
@@ -43,11 +51,14 @@ constexpr std::size_t kCallbackErrorsColumn = 6;
 std::streambuf* const kStdoutBuf = std::cout.rdbuf();
 std::streambuf* const kStderrBuf = std::cerr.rdbuf();
 
-// Colour only on a terminal, and never when NO_COLOR is set to anything
-// non-empty (https://no-color.org).
+// Colour only on a terminal that can show it: never when NO_COLOR is set to
+// anything non-empty (https://no-color.org), nor when TERM is unset or
+// "dumb" (Emacs shells, CI logs).
 bool WantsColor(const std::ostream& out) {
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
+  const char* term = std::getenv("TERM");
+  if (term == nullptr || term[0] == '\0' || std::string(term) == "dumb") return false;
 #if defined(__unix__) || defined(__APPLE__)
   if (&out == &std::cout && out.rdbuf() == kStdoutBuf) return ::isatty(STDOUT_FILENO) == 1;
   if ((&out == &std::cerr || &out == &std::clog) && out.rdbuf() == kStderrBuf) {
@@ -68,6 +79,22 @@ std::string Fixed(double v, int precision) {
   return s.str();
 }
 
+// Busy milliseconds in at most `width` characters: one decimal while it
+// fits, then whole milliseconds, then abbreviated ("1.23M").
+std::string BusyCell(std::chrono::nanoseconds busy, std::size_t width) {
+  const double ms = Millis(busy);
+  std::string cell = Fixed(ms, 1);
+  if (cell.size() <= width) return cell;
+  cell = Fixed(ms, 0);
+  if (cell.size() <= width) return cell;
+  return detail::ShortCount(static_cast<std::uint64_t>(ms), width);
+}
+
+// A latency cell: "-" when nothing was measured (not a fake 0).
+std::string LatencyCell(const LatencySummary& s, std::chrono::nanoseconds v) {
+  return s.count == 0 ? "-" : detail::ShortDuration(v);
+}
+
 void Accumulate(WorkerUsage& total, const WorkerUsage& w) {
   total.executed += w.executed;
   total.succeeded += w.succeeded;
@@ -77,115 +104,181 @@ void Accumulate(WorkerUsage& total, const WorkerUsage& w) {
   total.callback_errors += w.callback_errors;
   total.busy += w.busy;
   total.queued += w.queued;
+  total.expired += w.expired;
 }
 
-void JsonRow(std::ostream& out, const WorkerUsage& w) {
-  out << "{\"id\":" << w.id << ",\"executed\":" << w.executed
-      << ",\"succeeded\":" << w.succeeded << ",\"failed\":" << w.failed
-      << ",\"retried\":" << w.retried << ",\"stolen\":" << w.stolen
-      << ",\"callback_errors\":" << w.callback_errors
-      << ",\"busy_ns\":" << w.busy.count() << ",\"queued\":" << w.queued << "}";
+void JsonLatency(std::ostream& out, const char* key, const LatencySummary& s) {
+  out << ",\"" << key << "\":{\"count\":" << s.count << ",\"p50_ns\":" << s.p50.count()
+      << ",\"p90_ns\":" << s.p90.count() << ",\"p99_ns\":" << s.p99.count()
+      << ",\"max_ns\":" << s.max.count() << "}";
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+// One row; the total has no id (it is not a worker).
+void JsonRow(std::ostream& out, const WorkerUsage& w, bool with_id) {
+  out << "{";
+  if (with_id) out << "\"id\":" << w.id << ",";
+  out << "\"executed\":" << w.executed << ",\"succeeded\":" << w.succeeded
+      << ",\"failed\":" << w.failed << ",\"retried\":" << w.retried
+      << ",\"stolen\":" << w.stolen << ",\"callback_errors\":" << w.callback_errors
+      << ",\"busy_ns\":" << w.busy.count() << ",\"queued\":" << w.queued
+      << ",\"expired\":" << w.expired;
+  JsonLatency(out, "queue_wait", w.queue_wait);
+  JsonLatency(out, "run_time", w.run_time);
+  out << "}";
 }
+
+// One table column: its header and the widest cell it may hold.
+struct Column {
+  const char* header;
+  std::size_t cap;  // cells are abbreviated to this width
+  bool alarm;       // non-zero cells are red on a terminal (failures)
+};
 
 }  // namespace
 
 std::string UsageReport::ToJson() const {
   std::ostringstream out;
-  out << "{\"name\":" << JsonString(name) << ",\"workers\":[";
+  out.imbue(std::locale::classic());  // no digit grouping from a global locale
+  out << "{\"name\":" << detail::JsonString(name) << ",\"workers\":[";
   for (std::size_t i = 0; i < workers.size(); ++i) {
     if (i) out << ",";
-    JsonRow(out, workers[i]);
+    JsonRow(out, workers[i], true);
   }
   out << "],\"total\":";
-  JsonRow(out, total);
-  out << ",\"imbalance\":" << std::setprecision(6) << imbalance << "}";
+  JsonRow(out, total, false);
+  out << ",\"imbalance\":";
+  if (std::isfinite(imbalance)) {
+    out << std::setprecision(6) << imbalance;
+  } else {
+    out << "null";  // JSON has no NaN / Infinity
+  }
+  out << "}";
   return out.str();
 }
 
-void Pool::Usage(std::ostream& out) const {
-  const UsageReport r = Stats();
-  const bool color = WantsColor(out);
+namespace detail {
+
+std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::size_t queue_capacity,
+                        UsageStyle style, bool color) {
+  const bool wide = style == UsageStyle::kWide;
   const double total_busy = Millis(r.total.busy);
   double max_busy = 0;
   for (const auto& w : r.workers) max_busy = std::max(max_busy, Millis(w.busy));
 
-  // Cells first, then every column as wide as its widest cell, two spaces
-  // apart, numbers right-aligned: the header never runs into the numbers.
+  // The columns; compact cells are capped so the table fits 80 columns.
+  std::vector<Column> columns = {
+      {"worker", 6, false},  {"executed", 8, false}, {"succeeded", 9, false},
+      {"failed", 6, true},   {"retried", 7, false},  {"stolen", 6, false}};
+  if (wide) columns.insert(columns.end(), {{"cb_err", 6, true}, {"expired", 7, true}});
+  columns.insert(columns.end(), {{"busy_ms", 7, false}, {"queued", 6, false}, {"share", 6, false}});
+  if (wide) {
+    columns.insert(columns.end(), {{"wait_p50", 8, false}, {"wait_p99", 8, false},
+                                   {"run_p50", 8, false}, {"run_p99", 8, false}});
+  }
+  constexpr std::size_t kUncapped = 64;  // wide: a cell never needs cutting
+  auto cap = [&](std::size_t c) {
+    return wide ? kUncapped : std::max(std::strlen(columns[c].header), kCompactMinCell);
+  };
+
+  // Cells first, then every column as wide as its widest cell, numbers
+  // right-aligned: the header never runs into the numbers.
   using Row = std::vector<std::string>;
   std::vector<Row> rows;
-  rows.push_back({"worker", "executed", "succeeded", "failed", "retried", "stolen",
-                  "cb_err", "busy_ms", "queued", "share"});
+  rows.emplace_back();
+  for (const auto& c : columns) rows.back().push_back(c.header);
   auto cells = [&](const std::string& id, const WorkerUsage& w) {
     const double busy = Millis(w.busy);
     const double share = total_busy > 0 ? 100.0 * busy / total_busy : 0.0;
-    return Row{id, std::to_string(w.executed), std::to_string(w.succeeded),
-               std::to_string(w.failed), std::to_string(w.retried),
-               std::to_string(w.stolen), std::to_string(w.callback_errors),
-               Fixed(busy, 1), std::to_string(w.queued), Fixed(share, 1) + "%"};
+    std::size_t c = 0;
+    auto count = [&](std::uint64_t v) { return detail::ShortCount(v, cap(c++)); };
+    Row row;
+    row.push_back(detail::TruncateColumns(id, cap(c++)));
+    row.push_back(count(w.executed));
+    row.push_back(count(w.succeeded));
+    row.push_back(count(w.failed));
+    row.push_back(count(w.retried));
+    row.push_back(count(w.stolen));
+    if (wide) {
+      row.push_back(count(w.callback_errors));
+      row.push_back(count(w.expired));
+    }
+    row.push_back(BusyCell(w.busy, cap(c++)));
+    row.push_back(count(w.queued));
+    row.push_back(Fixed(share, 1) + "%");
+    if (wide) {
+      row.push_back(LatencyCell(w.queue_wait, w.queue_wait.p50));
+      row.push_back(LatencyCell(w.queue_wait, w.queue_wait.p99));
+      row.push_back(LatencyCell(w.run_time, w.run_time.p50));
+      row.push_back(LatencyCell(w.run_time, w.run_time.p99));
+    }
+    return row;
   };
   for (const auto& w : r.workers) rows.push_back(cells(std::to_string(w.id), w));
   rows.push_back(cells("total", r.total));
-  std::vector<std::size_t> width(rows.front().size(), 0);
+  std::vector<std::size_t> width(columns.size(), 0);
   for (const auto& row : rows) {
     for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
   }
+  const std::string gap = wide ? "  " : " ";
+  std::size_t table = 0;
+  for (std::size_t c = 0; c < width.size(); ++c) table += width[c] + (c ? gap.size() : 0);
+  const std::size_t bar_width =
+      wide ? kWideBarWidth : (kCompactColumns > table + 1 ? kCompactColumns - table - 1 : 0);
 
   std::ostringstream s;
-  s << Paint(color, kBold, "litepool" + (r.name.empty() ? "" : " \"" + r.name + "\"")) << ": "
-    << Workers() << " workers, queue " << QueueCapacity() << " each\n";
+  std::string title = "litepool" +
+                      (r.name.empty() ? "" : " \"" + detail::TerminalText(r.name) + "\"");
+  const std::string shape =
+      ": " + std::to_string(worker_count) + " workers, queue " + std::to_string(queue_capacity) + " each";
+  if (!wide) title = detail::TruncateColumns(title, kCompactColumns - shape.size());
+  s << Paint(color, kBold, title) << shape << "\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const bool header = i == 0;
     const bool total = i + 1 == rows.size();
     std::string line;
     for (std::size_t c = 0; c < rows[i].size(); ++c) {
-      if (c) line += "  ";
+      if (c) line += gap;
       const std::string cell = std::string(width[c] - rows[i][c].size(), ' ') + rows[i][c];
       // Failures and throwing hooks stand out on a terminal.
-      const bool alarm = !header && (c == kFailedColumn || c == kCallbackErrorsColumn) &&
-                         rows[i][c] != "0";
+      const bool alarm = !header && columns[c].alarm && rows[i][c] != "0";
       line += alarm ? Paint(color, kRed, cell)
                     : Paint(color && (header || total), kBold, cell);
     }
     if (header) {
-      s << line << "  " << Paint(color, kBold, "load") << "\n";
+      s << line << " " << (wide ? " " : "") << Paint(color, kBold, std::string("load").substr(0, bar_width))
+        << "\n";
       continue;
     }
-    if (total) {
+    if (total || bar_width == 0) {
       s << line << "\n";
       continue;
     }
     s << line;
     const double busy = Millis(r.workers[i - 1].busy);
-    const int len = max_busy > 0 ? static_cast<int>(kBarWidth * busy / max_busy + 0.5) : 0;
-    s << "  " << Paint(color, kGreen, std::string(static_cast<std::size_t>(len), '#'))
-      << Paint(color, kDim, std::string(static_cast<std::size_t>(kBarWidth - len), '.'))
-      << "\n";
+    const auto len = max_busy > 0 ? static_cast<std::size_t>(
+                                         static_cast<double>(bar_width) * busy / max_busy + 0.5)
+                                   : std::size_t{0};
+    s << (wide ? "  " : " ") << Paint(color, kGreen, std::string(len, '#'))
+      << Paint(color, kDim, std::string(bar_width - len, '.')) << "\n";
+  }
+  if (!wide && r.total.callback_errors > 0) {
+    s << "hooks that threw: "
+      << Paint(color, kRed, std::to_string(r.total.callback_errors)) << "\n";
+  }
+  if (!wide && r.total.expired > 0) {
+    s << "expired in the queue (counted in failed): "
+      << Paint(color, kRed, std::to_string(r.total.expired)) << "\n";
   }
   const char* verdict = r.imbalance <= 1.05 ? kGreen : r.imbalance <= 1.25 ? kYellow : kRed;
   s << "imbalance (max busy / mean busy): " << Paint(color, verdict, Fixed(r.imbalance, 3))
     << "\n";
-  out << s.str();
+  return s.str();
+}
+
+}  // namespace detail
+
+void Pool::Usage(std::ostream& out, UsageStyle style) const {
+  out << detail::FormatUsage(Stats(), Workers(), QueueCapacity(), style, WantsColor(out));
 }
 
 namespace detail {
@@ -210,7 +303,10 @@ UsageReport Engine::Stats() const {
     Accumulate(r.total, u);
     r.workers.push_back(u);
   }
-  r.total.id = r.workers.size();
+  // total.id stays 0: the total is not a worker (ToJson leaves it out).
+  // The total's latency summaries, once the engine records them, come from
+  // the workers' histograms merged (detail::LatencyCounts::Merge), not
+  // from their summaries.
   std::chrono::nanoseconds max_busy{0};
   for (const auto& u : r.workers) max_busy = std::max(max_busy, u.busy);
   const double mean = static_cast<double>(r.total.busy.count()) /

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <limits>
+#include <stdexcept>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,7 +16,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "json_check.hpp"
 #include "litepool/litepool.hpp"
+#include "test_util.hpp"
+#include "usage_format.hpp"
 
 namespace litepool {
 namespace {
@@ -68,17 +75,76 @@ TEST(UsageTest, ToJsonHasEveryField) {
   w.id = 0;
   w.executed = 7;
   w.busy = std::chrono::nanoseconds(1500);
+  w.expired = 3;
+  w.queue_wait = LatencySummary{5, std::chrono::nanoseconds(10), std::chrono::nanoseconds(20),
+                                std::chrono::nanoseconds(30), std::chrono::nanoseconds(40)};
+  w.run_time.count = 2;
+  w.run_time.max = std::chrono::nanoseconds(99);
   r.workers.push_back(w);
   r.total = w;
   r.imbalance = 1.25;
   const std::string j = r.ToJson();
+  EXPECT_EQ(testing::JsonCheck::Problem(j), "") << j;
   EXPECT_NE(j.find("\"name\":\"a\\\"b\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"executed\":7"), std::string::npos) << j;
   EXPECT_NE(j.find("\"busy_ns\":1500"), std::string::npos) << j;
   EXPECT_NE(j.find("\"imbalance\":1.25"), std::string::npos) << j;
-  for (const char* key : {"succeeded", "failed", "retried", "stolen", "callback_errors", "queued", "total"}) {
+  EXPECT_NE(j.find("\"expired\":3"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"queue_wait\":{\"count\":5,\"p50_ns\":10,\"p90_ns\":20,\"p99_ns\":30,"
+                   "\"max_ns\":40}"),
+            std::string::npos)
+      << j;
+  EXPECT_NE(j.find("\"run_time\":{\"count\":2,"), std::string::npos) << j;
+  for (const char* key : {"succeeded", "failed", "retried", "stolen", "callback_errors", "queued",
+                          "total", "expired", "queue_wait", "run_time"}) {
     EXPECT_NE(j.find(std::string("\"") + key + "\""), std::string::npos) << key;
   }
+}
+
+// The checker the JSON tests rely on must be able to fail.
+TEST(JsonCheckTest, RejectsWhatStrictJsonForbids) {
+  EXPECT_EQ(testing::JsonCheck::Problem(R"({"a":[1,-2.5e3,true,null,"x\u00e9"],"b":{}})"), "");
+  EXPECT_EQ(testing::JsonCheck::Problem("\"\xC3\xA9\""), "");
+  for (const char* bad : {"\"\x80\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"a\x01\"", "[1,]",
+                          "{\"a\":1,}", "NaN", "{\"a\":1}x", "{\"id\":01}", "\"\\q\"", "{a:1}", ""}) {
+    EXPECT_NE(testing::JsonCheck::Problem(bad), "") << bad;
+  }
+}
+
+TEST(UsageTest, ToJsonTotalHasNoId) {
+  // The total row used to carry "id": <worker count>, which reads as a
+  // worker's id.
+  Pool pool(PoolOptions{.workers = 4, .queue_capacity = 2});
+  const std::string j = pool.Stats().ToJson();
+  EXPECT_EQ(testing::JsonCheck::Problem(j), "") << j;
+  const std::size_t total = j.find("\"total\":{");
+  ASSERT_NE(total, std::string::npos) << j;
+  const std::string total_row = j.substr(total, j.find('}', total) - total);
+  EXPECT_EQ(total_row.find("\"id\""), std::string::npos) << j;
+  EXPECT_NE(total_row.find("\"executed\":0"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"id\":3"), std::string::npos) << j;  // the workers keep theirs
+}
+
+TEST(UsageTest, ToJsonWithANameThatIsNotUtf8IsValidJson) {
+  UsageReport r;
+  // A lone continuation byte, a truncated 3-byte sequence, an overlong
+  // '/', a UTF-16 surrogate, 0xFF, a control character, and valid "é".
+  static constexpr char kName[] = "io\x80-\xE2\x82-\xC0\xAF-\xED\xA0\x80-\xFF-\x01-\xC3\xA9";
+  r.name = std::string(kName, sizeof kName - 1);
+  r.workers.push_back(WorkerUsage{});
+  const std::string j = r.ToJson();
+  EXPECT_EQ(testing::JsonCheck::Problem(j), "") << j;
+  EXPECT_NE(j.find("\\u0001"), std::string::npos) << j;
+  EXPECT_NE(j.find("\xC3\xA9"), std::string::npos) << j;  // valid UTF-8 is kept as is
+  EXPECT_NE(j.find("\\ufffd"), std::string::npos) << j;
+}
+
+TEST(UsageTest, ToJsonWithANonFiniteImbalanceIsValidJson) {
+  UsageReport r;
+  r.imbalance = std::numeric_limits<double>::infinity();
+  const std::string j = r.ToJson();
+  EXPECT_EQ(testing::JsonCheck::Problem(j), "") << j;
+  EXPECT_NE(j.find("\"imbalance\":null"), std::string::npos) << j;
 }
 
 std::vector<std::string> Lines(const std::string& s) {
@@ -111,28 +177,123 @@ std::unique_ptr<Pool> BusyPool() {
   return pool;
 }
 
+// Every line in display columns: ANSI escapes count zero, a UTF-8 code
+// point (a bar glyph, an accented name) counts one.
+std::size_t Columns(const std::string& line) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+      i += 2;
+      while (i < line.size() && !(line[i] >= '@' && line[i] <= '~')) ++i;  // CSI final byte
+      continue;
+    }
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++columns;  // not a continuation byte
+  }
+  return columns;
+}
+
 TEST(UsageTest, UsageColumnsAreAlignedAndSeparated) {
+  for (UsageStyle style : {UsageStyle::kCompact, UsageStyle::kWide}) {
+    std::ostringstream out;
+    BusyPool()->Usage(out, style);
+    const std::vector<std::string> lines = Lines(out.str());
+    ASSERT_EQ(lines.size(), 7u) << out.str();  // title, header, 3 workers, total, imbalance
+    const std::string& header = lines[1];
+    const std::size_t gap = style == UsageStyle::kWide ? 2 : 1;
+    // Header words never touch: at least `gap` blanks between two.
+    EXPECT_EQ(header.find("executed"), header.find("worker") + 6 + gap) << header;
+    EXPECT_EQ(header.find("succeeded"), header.find("executed") + 8 + gap) << header;
+    // The right-aligned columns end at the same offsets on every row.
+    const std::size_t n = style == UsageStyle::kWide ? 15 : 9;
+    const std::vector<std::size_t> ends = ColumnEnds(header, n);
+    ASSERT_EQ(ends.size(), n) << header;
+    for (std::size_t i = 2; i <= 5; ++i) {
+      EXPECT_EQ(ColumnEnds(lines[i], n), ends) << "row " << i << "\n" << out.str();
+    }
+    // Worker rows carry a bar of '#' and '.', the total row does not.
+    for (std::size_t i = 2; i <= 4; ++i) {
+      EXPECT_NE(lines[i].find_first_of("#."), std::string::npos) << lines[i];
+    }
+    EXPECT_EQ(lines[5].find('#'), std::string::npos) << lines[5];
+    EXPECT_NE(lines[5].find("100.0%"), std::string::npos) << lines[5];
+  }
+}
+
+TEST(UsageTest, CompactUsageOfARealPoolFitsEightyColumns) {
   std::ostringstream out;
   BusyPool()->Usage(out);
+  for (const std::string& line : Lines(out.str())) EXPECT_LE(Columns(line), 80u) << line;
+}
+
+// A report no pool produces in a test's time: huge counters, long names.
+UsageReport HugeReport(std::size_t workers) {
+  UsageReport r;
+  r.name = "a pool with a very long name, \xC3\xA9\xC3\xA9\xC3\xA9, longer than a terminal is wide";
+  constexpr auto kMax = std::numeric_limits<std::uint64_t>::max();
+  for (std::size_t i = 0; i < workers; ++i) {
+    WorkerUsage w;
+    w.id = i;
+    w.executed = w.succeeded = w.failed = w.retried = w.stolen = w.callback_errors = kMax / workers;
+    w.expired = 12345678;
+    w.queued = std::numeric_limits<std::size_t>::max() / workers;
+    w.busy = std::chrono::hours(24 * 365 * 100) / (i + 1);
+    w.queue_wait = LatencySummary{9, std::chrono::nanoseconds(123456), std::chrono::nanoseconds(2),
+                                  std::chrono::seconds(12345), std::chrono::seconds(99999)};
+    r.workers.push_back(w);
+    r.total.executed += w.executed;
+  }
+  r.total.busy = std::chrono::hours(24 * 365 * 100);
+  r.total.callback_errors = 7;
+  r.total.expired = 3;
+  r.imbalance = 1.5;
+  return r;
+}
+
+TEST(UsageTest, CompactUsageFitsEightyColumnsEvenWithHugeCounts) {
+  for (bool color : {false, true}) {
+    const std::string s =
+        detail::FormatUsage(HugeReport(4095), 4095, 1u << 20, UsageStyle::kCompact, color);
+    const std::vector<std::string> lines = Lines(s);
+    ASSERT_EQ(lines.size(), 4095u + 6) << "title, header, rows, total, 2 notes, imbalance";
+    for (const std::string& line : lines) ASSERT_LE(Columns(line), 80u) << line;
+    EXPECT_NE(s.find(color ? "hooks that threw: \x1b[31m7" : "hooks that threw: 7"), std::string::npos);
+    EXPECT_NE(s.find("M"), std::string::npos);  // abbreviated, not cut
+    // A load bar survives on every worker row.
+    EXPECT_NE(lines[2].find('#'), std::string::npos) << lines[2];
+  }
+}
+
+TEST(UsageTest, WideUsageHasLatencyColumnsAndADashWithoutSamples) {
+  UsageReport r = HugeReport(2);
+  r.workers[1].queue_wait = LatencySummary{};  // nothing measured
+  const std::string s = detail::FormatUsage(r, 2, 8, UsageStyle::kWide, false);
+  const std::vector<std::string> lines = Lines(s);
+  ASSERT_GE(lines.size(), 5u) << s;
+  for (const char* column : {"wait_p50", "wait_p99", "run_p50", "run_p99", "cb_err", "expired"}) {
+    EXPECT_NE(lines[1].find(column), std::string::npos) << column << "\n" << s;
+  }
+  // Worker 0: queue wait measured (p50 123us, p99 12345s); run time not.
+  EXPECT_NE(lines[2].find("123us"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find("12345s"), std::string::npos) << lines[2];
+  // Worker 1 measured nothing: dashes, never a fake 0.
+  const std::vector<std::size_t> ends = ColumnEnds(lines[1], 15);
+  ASSERT_EQ(ends.size(), 15u);
+  for (std::size_t c = 11; c < 15; ++c) {
+    EXPECT_EQ(lines[3].substr(ends[c] - 1, 1), "-") << lines[3];
+  }
+  EXPECT_EQ(lines[3].find("0ns"), std::string::npos) << lines[3];
+}
+
+TEST(UsageTest, WideUsageOfAPoolWithoutLatenciesPrintsDashes) {
+  std::ostringstream out;
+  BusyPool()->Usage(out, UsageStyle::kWide);
   const std::vector<std::string> lines = Lines(out.str());
-  ASSERT_EQ(lines.size(), 7u) << out.str();  // title, header, 3 workers, total, imbalance
-  const std::string& header = lines[1];
-  // Every header word is at least two spaces from the next one.
-  EXPECT_EQ(header.find("executed"), header.find("worker") + 6 + 2) << header;
-  EXPECT_EQ(header.find(" succeeded"), header.find("executed") + 8 + 1) << header;
-  EXPECT_NE(header.find("  succeeded  "), std::string::npos) << header;
-  // The ten right-aligned columns end at the same offsets on every row.
-  const std::vector<std::size_t> ends = ColumnEnds(header, 10);
-  ASSERT_EQ(ends.size(), 10u) << header;
-  for (std::size_t i = 2; i <= 5; ++i) {
-    EXPECT_EQ(ColumnEnds(lines[i], 10), ends) << "row " << i << "\n" << out.str();
+  ASSERT_EQ(lines.size(), 7u) << out.str();
+  // Until the engine records latencies every summary has count 0.
+  const UsageReport r = BusyPool()->Stats();
+  if (r.total.queue_wait.count == 0 && r.workers[0].run_time.count == 0) {
+    EXPECT_NE(lines[2].find(" -  "), std::string::npos) << out.str();
   }
-  // Worker rows carry a bar of '#' and '.', the total row does not.
-  for (std::size_t i = 2; i <= 4; ++i) {
-    EXPECT_NE(lines[i].find_first_of("#."), std::string::npos) << lines[i];
-  }
-  EXPECT_EQ(lines[5].find('#'), std::string::npos) << lines[5];
-  EXPECT_NE(lines[5].find("100.0%"), std::string::npos) << lines[5];
 }
 
 TEST(UsageTest, UsageToAStringStreamHasNoColour) {
@@ -172,24 +333,58 @@ std::optional<std::string> UsageOnATerminal(const Pool& pool) {
   return got;
 }
 
-TEST(UsageTest, UsageOnATerminalIsColouredUnlessNoColor) {
-  const char* old = std::getenv("NO_COLOR");
-  const std::optional<std::string> saved_no_color = old ? std::optional<std::string>(old) : std::nullopt;
-  const std::unique_ptr<Pool> pool = BusyPool();
-  ::unsetenv("NO_COLOR");
-  const std::optional<std::string> coloured = UsageOnATerminal(*pool);
-  ::setenv("NO_COLOR", "1", 1);
-  const std::optional<std::string> plain = UsageOnATerminal(*pool);
-  if (saved_no_color) {
-    ::setenv("NO_COLOR", saved_no_color->c_str(), 1);
-  } else {
-    ::unsetenv("NO_COLOR");
+// Sets an environment variable for one scope, restoring it afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
   }
-  if (!coloured || !plain) GTEST_SKIP() << "no pseudo-terminal available";
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(UsageTest, UsageOnATerminalIsColouredUnlessNoColorOrDumb) {
+  const std::unique_ptr<Pool> pool = BusyPool();
+  std::optional<std::string> coloured, plain, dumb, no_term;
+  {
+    ScopedEnv term("TERM", "xterm-256color");
+    {
+      ScopedEnv no_color("NO_COLOR", nullptr);
+      coloured = UsageOnATerminal(*pool);
+    }
+    ScopedEnv no_color("NO_COLOR", "1");
+    plain = UsageOnATerminal(*pool);
+  }
+  {
+    ScopedEnv no_color("NO_COLOR", nullptr);
+    {
+      ScopedEnv term("TERM", "dumb");
+      dumb = UsageOnATerminal(*pool);
+    }
+    ScopedEnv term("TERM", nullptr);
+    no_term = UsageOnATerminal(*pool);
+  }
+  if (!coloured || !plain || !dumb || !no_term) GTEST_SKIP() << "no pseudo-terminal available";
   EXPECT_NE(coloured->find("\x1b[1m"), std::string::npos) << *coloured;
   EXPECT_NE(coloured->find("imbalance"), std::string::npos) << *coloured;
-  EXPECT_EQ(plain->find('\x1b'), std::string::npos) << *plain;
-  EXPECT_NE(plain->find("imbalance"), std::string::npos) << *plain;
+  for (const std::string* s : {&*plain, &*dumb, &*no_term}) {
+    EXPECT_EQ(s->find('\x1b'), std::string::npos) << *s;
+    EXPECT_NE(s->find("imbalance"), std::string::npos) << *s;
+  }
 }
 
 TEST(UsageTest, UsageToCoutWithASwappedBufferHasNoColour) {
@@ -207,6 +402,89 @@ TEST(UsageTest, ImbalanceIsMaxOverMeanBusy) {
   Pool pool(2, 2);
   // Nothing ran: no busy time, imbalance defined as 1.
   EXPECT_DOUBLE_EQ(pool.Stats().imbalance, 1.0);
+}
+
+TEST(PoolOptionsTest, DesignatedWorkersAloneUsesTheDefaultQueueCapacity) {
+  // queue_capacity used to default to 0, which threw at run time.
+  Pool pool(PoolOptions{.workers = 4});
+  EXPECT_EQ(pool.Workers(), 4u);
+  EXPECT_EQ(pool.QueueCapacity(), 64u);
+  EXPECT_EQ(PoolOptions{}.spin_iterations, 256u);
+  EXPECT_EQ(PoolOptions{}.dispatch, Dispatch::kIdleFirstTwoChoices);
+  EXPECT_FALSE(PoolOptions{}.pin_workers);
+}
+
+TEST(PoolOptionsTest, ZeroQueueCapacityStillThrows) {
+  EXPECT_THROW(Pool(PoolOptions{.workers = 1, .queue_capacity = 0}), std::invalid_argument);
+}
+
+// Options the engine does not act on yet are refused, never ignored.
+void ExpectNotSupported(PoolOptions o, const char* field) {
+  try {
+    Pool pool(std::move(o));
+    ADD_FAILURE() << field << " was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not supported yet"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PoolOptionsTest, OptionsNotSupportedYetThrowInsteadOfBeingIgnored) {
+  ExpectNotSupported(PoolOptions{.workers = 1, .on_thread_start = [](std::size_t) {}},
+                     "on_thread_start");
+  ExpectNotSupported(PoolOptions{.workers = 1, .on_thread_stop = [](std::size_t) {}},
+                     "on_thread_stop");
+  ExpectNotSupported(PoolOptions{.workers = 1, .pin_workers = true}, "pin_workers");
+  for (Dispatch d : {Dispatch::kRoundRobin, Dispatch::kRandom, Dispatch::kLeastLoaded}) {
+    ExpectNotSupported(PoolOptions{.workers = 1, .dispatch = d}, "dispatch");
+  }
+  // Every field, in the documented order, compiles as designated initialisers.
+  Pool pool(PoolOptions{.workers = 1,
+                        .queue_capacity = 2,
+                        .name = "all",
+                        .spin_iterations = 0,
+                        .on_thread_start = {},
+                        .on_thread_stop = {},
+                        .pin_workers = false,
+                        .dispatch = Dispatch::kIdleFirstTwoChoices});
+  EXPECT_EQ(pool.Capacity(), 2u);
+}
+
+TEST(PoolAddTaskOneLinerTest, AddsOneAndCreditsOnCompletion) {
+  Pool pool(2, 4);
+  TaskGroup tg;  // count 0: the one-liner adds 1 per task
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_FALSE(pool.AddTask(tg, [&ran] { ran.fetch_add(1); }));
+  }
+  EXPECT_TRUE(tg.WaitFor(testing::kHangGuard));
+  EXPECT_EQ(ran.load(), 50);
+  EXPECT_EQ(tg.Pending(), 0);
+  // Error-returning callables work too, and their failure reaches Errors().
+  pool.AddTask(tg, [] { return Error("boom"); });
+  EXPECT_TRUE(tg.WaitFor(testing::kHangGuard));
+  ASSERT_EQ(tg.Errors().size(), 1u);
+  EXPECT_EQ(tg.Errors()[0].Message(), "boom");
+}
+
+TEST(PoolAddTaskOneLinerTest, RejectedAddStillCreditsSoWaitReturns) {
+  Pool pool(1, 1);
+  pool.Close();
+  TaskGroup tg;
+  bool ran = false;
+  const Error e = pool.AddTask(tg, [&ran] { ran = true; });
+  EXPECT_EQ(e.Code(), ErrorCode::kClosed);
+  EXPECT_TRUE(tg.WaitFor(testing::kHangGuard));  // would hang without the credit
+  EXPECT_EQ(tg.Pending(), 0);
+  EXPECT_FALSE(ran);
+}
+
+TEST(PoolAddTaskOneLinerTest, InvalidCallableLeavesTheGroupUntouched) {
+  Pool pool(1, 1);
+  TaskGroup tg;
+  Error (*null_fn)() = nullptr;
+  EXPECT_THROW(pool.AddTask(tg, null_fn), std::invalid_argument);
+  EXPECT_EQ(tg.Pending(), 0);  // no Add(1) that nothing would ever credit
 }
 
 }  // namespace

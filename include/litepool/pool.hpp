@@ -30,15 +30,18 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "litepool/error.hpp"
 #include "litepool/task_group.hpp"
 #include "litepool/task_options.hpp"
+#include "litepool/trace.hpp"
 
 namespace litepool {
 
@@ -47,25 +50,44 @@ class Engine;
 struct PoolAccess;
 }  // namespace detail
 
+// How the pool picks the worker for a new task (PoolOptions::dispatch).
+enum class Dispatch {
+  kIdleFirstTwoChoices,  // an idle worker, else the less loaded of two (default)
+  kRoundRobin,           // workers in turn
+  kRandom,               // a random worker
+  kLeastLoaded,          // the worker with the fewest queued + running tasks
+};
+
 // How to build a Pool. Every field has a default, so designated
-// initialisers compile warning-free:
-//   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .queue_capacity = 64, .name = "io"});
+// initialisers compile warning-free (in this order):
+//   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .name = "io"});
+//
+// Not supported yet: a non-default on_thread_start, on_thread_stop,
+// pin_workers or dispatch makes the Pool constructor throw
+// std::invalid_argument ("... not supported yet") rather than ignore it.
 struct PoolOptions {
   // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
   std::size_t workers = 0;
-  // Queued tasks per worker; must be at least 1.
-  std::size_t queue_capacity = 0;
+  // Queued tasks per worker; must be at least 1 (0 throws).
+  std::size_t queue_capacity = 64;
   // Shown by Usage(); also the worker threads' name prefix (Linux, 15 chars).
   std::string name{};
   // How many times an idle worker polls the queues before it parks; it
   // yields the CPU between two polls (0: park at once).
   std::uint32_t spin_iterations = 256;
+  // Called on each new worker thread before it runs tasks / before it exits.
+  std::function<void(std::size_t worker)> on_thread_start{};
+  std::function<void(std::size_t worker)> on_thread_stop{};
+  // Pin worker i to the i-th CPU of the process's affinity mask.
+  bool pin_workers = false;
+  // The dispatch policy (see Dispatch).
+  Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
 };
 
 // One row of Usage(); UsageReport::total sums them. Counters only grow
 // over the pool's life (queued is a snapshot).
 struct WorkerUsage {
-  std::size_t id = 0;                 // worker index, 0-based; total: worker count
+  std::size_t id = 0;                 // worker index, 0-based (total: 0, unused)
   std::uint64_t executed = 0;         // runs of Exec, retries included
   std::uint64_t succeeded = 0;        // final outcomes of tasks
   std::uint64_t failed = 0;           // final failures, cancellations included
@@ -74,6 +96,16 @@ struct WorkerUsage {
   std::uint64_t callback_errors = 0;  // hooks that threw
   std::chrono::nanoseconds busy{0};   // time spent inside Exec and hooks
   std::size_t queued = 0;             // waiting in its queue right now
+  std::uint64_t expired = 0;          // queue_timeout ran out (included in failed)
+  LatencySummary queue_wait{};        // admission -> start of each attempt
+  LatencySummary run_time{};          // one Exec
+  // (a LatencySummary with count 0 was not measured: Usage prints "-")
+};
+
+// How Usage() lays out its table.
+enum class UsageStyle {
+  kCompact,  // at most 80 columns: counts, busy time, share and a load bar
+  kWide,     // every counter plus p50/p99 of queue wait and run time
 };
 
 // What Pool::Stats() returns: the numbers of the Usage() table. A plain
@@ -81,12 +113,15 @@ struct WorkerUsage {
 struct LITEPOOL_API UsageReport {
   std::string name{};                // PoolOptions::name
   std::vector<WorkerUsage> workers;  // one per worker, by id
-  WorkerUsage total;                 // the sum of `workers`
+  WorkerUsage total;                 // the sum of `workers` (latencies merged)
   double imbalance = 1.0;            // max busy / mean busy (1.0 = perfect)
   // The report as one line of JSON for tools and plots:
-  // {"name":..., "workers":[{...}], "total":{...}, "imbalance":...}; each
-  // row has the WorkerUsage fields, `busy` as integer "busy_ns". Thread-safe
-  // for a report no one modifies meanwhile.
+  // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...};
+  // each row has every WorkerUsage field (the total has no "id"), `busy` as
+  // integer "busy_ns", a LatencySummary as {"count", "p50_ns", "p90_ns",
+  // "p99_ns", "max_ns"}. Always valid JSON: bytes of `name` that are not
+  // valid UTF-8 become U+FFFD, a non-finite imbalance becomes null.
+  // Thread-safe for a report no one modifies meanwhile.
   std::string ToJson() const;
 };
 
@@ -102,7 +137,8 @@ class LITEPOOL_API Pool {
  public:
   // Starts the worker threads before it
   // returns. Throws std::invalid_argument for 0 workers or 0
-  // queue_capacity (PoolOptions: 0 workers means hardware_concurrency),
+  // queue_capacity (PoolOptions: 0 workers means hardware_concurrency) and
+  // for a PoolOptions field that is not supported yet (see PoolOptions),
   // std::system_error if a thread cannot be started.
   Pool(std::size_t workers, std::size_t queue_capacity);
   explicit Pool(PoolOptions options);
@@ -125,6 +161,20 @@ class LITEPOOL_API Pool {
   // pool.hpp). Thread-safe.
   Error AddTask(TaskOptions options);
 
+  // The one-liner (oneTBB's tg.run(f)): tg.Add(1), then submits `f` (any
+  // callable TaskOptions::SetTask accepts) with SetAutoDone(), so tg.Wait()
+  // waits for it. A rejected add (kTimeout, kClosed, kCancelled,
+  // kInvalidArgument) still credits tg, so no Wait() hangs on it; the Error
+  // is returned. If SetTask throws (e.g. a null function pointer), tg is
+  // left untouched. Blocks like AddTask(TaskOptions). Thread-safe.
+  template <class F>
+  Error AddTask(const TaskGroup& tg, F&& f) {
+    TaskOptions options = tg.NewTaskOptions();
+    options.SetTask(std::forward<F>(f)).SetAutoDone();
+    tg.Add(1);
+    return AddTask(std::move(options));
+  }
+
   // Submits all or none. More tasks than Capacity() returns
   // kInvalidArgument at once; otherwise waits for enough slots, bounded by
   // the smallest add-timeout set on any of them. Any invalid option rejects
@@ -134,13 +184,17 @@ class LITEPOOL_API Pool {
   // A new group expecting `n` completions (n < 0: std::invalid_argument).
   TaskGroup NewTaskGroup(std::int64_t n);
 
-  // Prints the per-worker table: executed, succeeded, failed, retried,
-  // stolen, cb_err, busy_ms, queued, share and a load bar per worker, a
-  // total row and the imbalance. Columns are aligned; ANSI colour is used
-  // only when `out` is std::cout / std::cerr / std::clog writing to a
-  // terminal and NO_COLOR is unset. One write to `out`. Thread-safe (the
-  // caller guards `out`), never blocks on tasks.
-  void Usage(std::ostream& out = std::cout) const;
+  // Prints the per-worker table and the imbalance (max busy / mean busy).
+  // kCompact (the default) fits 80 columns: executed, succeeded, failed,
+  // retried, stolen, busy_ms, queued, share and a load bar per worker, a
+  // total row; counts too wide for their column are abbreviated (1.23M), and
+  // hooks that threw / expired tasks get a line of their own when non-zero.
+  // kWide adds cb_err, expired and the p50/p99 of queue wait and run time
+  // ("-" when nothing was measured). Columns are aligned; ANSI colour is
+  // used only when `out` is std::cout / std::cerr / std::clog writing to a
+  // terminal, NO_COLOR is unset and TERM is set and not "dumb". One write
+  // to `out`. Thread-safe (the caller guards `out`), never blocks on tasks.
+  void Usage(std::ostream& out = std::cout, UsageStyle style = UsageStyle::kCompact) const;
   // The same numbers as a struct (and, via ToJson(), as JSON). Each
   // counter is read atomically; the set is not one snapshot while tasks
   // run. Thread-safe, never blocks on tasks.
