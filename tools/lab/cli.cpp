@@ -157,7 +157,9 @@ same task sizes, and prints one row per policy (medians over the repeats):
 
   makespan   first AddTask to the last task settled
   x ideal    makespan / ideal; ideal = nominal work / min(workers, cores),
-             or the longest task if that is longer (the same for every policy)
+             or the longest task if that is longer (the same for every policy);
+             in sleep and spin mode tasks count wall time, so with more
+             workers than cores a run can beat this ideal (below 1.00)
   busy max/mean  the busiest worker's busy time over the mean (Pool::Stats;
              1.00 = perfectly even)
   wait p50/p99   queue wait, from AddTask's return to the task's start,
