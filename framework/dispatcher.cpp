@@ -41,7 +41,8 @@ void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {
   }
 }
 
-Worker& Dispatcher::PickIdleFirst(bool* picked_idle) const {
+Worker& Dispatcher::Pick(bool* picked_idle) const {
+  if (policy_ != Dispatch::kIdleFirstTwoChoices) [[unlikely]] return PickOther(picked_idle);
   const std::size_t n = workers_.size();
   *picked_idle = false;
   if (n == 1) {
@@ -101,7 +102,7 @@ Worker& Dispatcher::PickOther(bool* picked_idle) const {
       break;
     }
     case Dispatch::kIdleFirstTwoChoices:
-      return PickIdleFirst(picked_idle);
+      break;  // not reached: Pick() runs the default itself
   }
   Worker& w = *workers_[at];
   *picked_idle = w.Idle();
