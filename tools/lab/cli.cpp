@@ -156,10 +156,10 @@ QUEUE tasks each), once per dispatch policy and repeat, all policies on the
 same task sizes, and prints one row per policy (medians over the repeats):
 
   makespan   first AddTask to the last task settled
-  x ideal    makespan / ideal; ideal = nominal work / min(workers, cores),
-             or the longest task if that is longer (the same for every policy);
-             in sleep and spin mode tasks count wall time, so with more
-             workers than cores a run can beat this ideal (below 1.00)
+  x ideal    makespan / ideal (the same ideal for every policy): nominal
+             work / workers in sleep and spin mode (wall-time tasks), work /
+             min(workers, cores) in cpu mode; or the longest task if longer.
+             Spinning workers beyond the cores share them: expect > 1.00
   busy max/mean  the busiest worker's busy time over the mean (Pool::Stats;
              1.00 = perfectly even)
   wait p50/p99   queue wait, from AddTask's return to the task's start,

@@ -73,7 +73,8 @@ std::string Ratio(double v) {
 
 }  // namespace
 
-Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, std::size_t workers) {
+Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, Mode mode,
+                   std::size_t workers) {
   Ideal ideal;
   double units = 0, largest = 0;
   for (const double s : sizes) {
@@ -83,8 +84,9 @@ Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, std::
   ideal.work = body.Nominal(units);
   ideal.longest = body.Nominal(largest);
   ideal.cores = Cores();
-  ideal.makespan = std::max(ideal.longest,
-                            ideal.work / static_cast<std::int64_t>(std::min(workers, ideal.cores)));
+  ideal.lanes = mode == Mode::kCpu ? std::min(workers, ideal.cores) : workers;
+  ideal.makespan =
+      std::max(ideal.longest, ideal.work / static_cast<std::int64_t>(ideal.lanes));
   return ideal;
 }
 
@@ -135,7 +137,12 @@ void PrintHeader(std::ostream& out, const LabOptions& o, const Ideal& ideal) {
       << "  " << o.workers << " workers x queue " << o.queue << ", " << ideal.cores
       << (ideal.cores == 1 ? " core" : " cores") << "; nominal work "
       << FormatDuration(ideal.work) << ", longest task " << FormatDuration(ideal.longest)
-      << ", ideal makespan " << FormatDuration(ideal.makespan) << "\n"
+      << ",\n  ideal makespan " << FormatDuration(ideal.makespan) << " ("
+      << (ideal.makespan == ideal.longest ? "the longest task"
+                                           : "work / " + std::to_string(ideal.lanes) +
+                                                 (o.mode == Mode::kCpu ? " usable cores"
+                                                                       : " workers"))
+      << ")\n"
       << "  " << o.repeat << (o.repeat == 1 ? " run" : " runs")
       << " per policy" << (o.repeat > 1 ? " (medians)" : "") << "\n";
 }
@@ -164,6 +171,7 @@ void WriteJson(std::ostream& out, const LabOptions& o, const Ideal& ideal,
       << "\",\n  \"repeat\": " << o.repeat << ",\n  \"seed\": " << o.seed
       << ",\n  \"cores\": " << ideal.cores << ",\n  \"nominal_work_ns\": " << ideal.work.count()
       << ",\n  \"longest_task_ns\": " << ideal.longest.count()
+      << ",\n  \"ideal_lanes\": " << ideal.lanes
       << ",\n  \"ideal_ns\": " << ideal.makespan.count() << ",\n  \"policies\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const PolicyResult& p = results[i];

@@ -13,15 +13,20 @@
 
 namespace lab {
 
-// What every policy is measured against (DESIGN §5): nominal work /
-// min(workers, cores), or the longest task if that is longer.
+// What every policy is measured against (DESIGN §5): nominal work / the
+// lanes that can run at once, or the longest task if that is longer. Lanes:
+// min(workers, cores) for cpu work; the workers for sleep and spin, whose
+// tasks take wall time however many cores there are (as
+// benchmarks/balance_bench.cpp counts them).
 struct Ideal {
   std::chrono::nanoseconds work{0};     // sum of the task sizes x unit
   std::chrono::nanoseconds longest{0};  // the largest task
   std::size_t cores = 1;                // CPUs this process may run on
+  std::size_t lanes = 1;                // what the work is divided by
   std::chrono::nanoseconds makespan{0};
 };
-Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, std::size_t workers);
+Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, Mode mode,
+                   std::size_t workers);
 
 struct PolicyResult {
   litepool::Dispatch policy{};
