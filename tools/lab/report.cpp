@@ -84,7 +84,7 @@ Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, Mode 
   ideal.work = body.Nominal(units);
   ideal.longest = body.Nominal(largest);
   ideal.cores = Cores();
-  ideal.lanes = mode == Mode::kCpu ? std::min(workers, ideal.cores) : workers;
+  ideal.lanes = mode == Mode::kSleep ? workers : std::min(workers, ideal.cores);
   ideal.makespan =
       std::max(ideal.longest, ideal.work / static_cast<std::int64_t>(ideal.lanes));
   return ideal;
@@ -140,8 +140,8 @@ void PrintHeader(std::ostream& out, const LabOptions& o, const Ideal& ideal) {
       << ",\n  ideal makespan " << FormatDuration(ideal.makespan) << " ("
       << (ideal.makespan == ideal.longest ? "the longest task"
                                            : "work / " + std::to_string(ideal.lanes) +
-                                                 (o.mode == Mode::kCpu ? " usable cores"
-                                                                       : " workers"))
+                                                 (o.mode == Mode::kSleep ? " workers"
+                                                                         : " usable cores"))
       << ")\n"
       << "  " << o.repeat << (o.repeat == 1 ? " run" : " runs")
       << " per policy" << (o.repeat > 1 ? " (medians)" : "") << "\n";

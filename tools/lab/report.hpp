@@ -15,9 +15,8 @@ namespace lab {
 
 // What every policy is measured against (DESIGN §5): nominal work / the
 // lanes that can run at once, or the longest task if that is longer. Lanes:
-// min(workers, cores) for cpu work; the workers for sleep and spin, whose
-// tasks take wall time however many cores there are (as
-// benchmarks/balance_bench.cpp counts them).
+// min(workers, cores) for tasks that use a CPU (spin, cpu); the workers for
+// sleeping tasks, which overlap however few cores there are.
 struct Ideal {
   std::chrono::nanoseconds work{0};     // sum of the task sizes x unit
   std::chrono::nanoseconds longest{0};  // the largest task
