@@ -27,7 +27,6 @@ Dispatcher::Dispatcher(const std::vector<std::unique_ptr<Worker>>& workers,
                        std::size_t max_workers, Dispatch policy)
     : workers_(workers),
       idle_(std::make_unique<MaskWord[]>((max_workers + 63) / 64)),
-      words_((max_workers + 63) / 64),
       policy_(policy) {}
 
 void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {

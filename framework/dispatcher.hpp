@@ -57,8 +57,7 @@ class Dispatcher {
   Worker& PickOther(bool* picked_idle) const;
 
   const std::vector<std::unique_ptr<Worker>>& workers_;
-  std::unique_ptr<MaskWord[]> idle_;
-  std::size_t words_;
+  std::unique_ptr<MaskWord[]> idle_;  // (max_workers + 63) / 64 words
   Dispatch policy_;
   // kRoundRobin's turn counter; its own line, touched by that policy only.
   alignas(64) mutable std::atomic<std::uint64_t> next_{0};
