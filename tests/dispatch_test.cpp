@@ -85,9 +85,10 @@ TEST_P(DispatchPolicyTest, SettlesEveryTaskExactlyOnceWithHooksRetriesAndGroups)
   constexpr int kBatch = 6;       // and AddTaskGroup (capacity 3 x 4 = 12)
   constexpr int kBatches = 20;
   constexpr int kAll = kTasks + kBatch * kBatches;
-  Pool pool(PoolOptions{.workers = 3, .queue_capacity = 4, .dispatch = GetParam()});
   TaskGroup tg(kAll);
   std::vector<std::atomic<int>> runs(kAll), completes(kAll), afters(kAll), successes(kAll);
+  // Declared after what its tasks use: it drains before they go away.
+  Pool pool(PoolOptions{.workers = 3, .queue_capacity = 4, .dispatch = GetParam()});
   auto options = [&](int i) {
     // Every third task fails its first two runs and retries (up to 3 times).
     return tg.NewTaskOptions()
@@ -172,10 +173,15 @@ TEST(DispatchTest, RoundRobinSpreadsKTasksToEachWorker) {
 
 TEST(DispatchTest, LeastLoadedPicksTheEmptiestQueue) {
   constexpr std::size_t kWorkers = 4, kPerWorker = 4;
+  HeldTasks tasks(kWorkers * kPerWorker);  // outlives the pool: its tasks use it
   Pool pool(PoolOptions{.workers = kWorkers, .queue_capacity = kPerWorker,
                         .dispatch = Dispatch::kLeastLoaded});
+  // Released before the pool drains, also when an assertion returns early.
+  struct ReleaseAtExit {
+    HeldTasks& tasks;
+    ~ReleaseAtExit() { tasks.ReleaseAll(); }
+  } release_at_exit{tasks};
   auto held = HoldAll(pool);
-  HeldTasks tasks(kWorkers * kPerWorker);
   // Equal loads: each add goes to a least-loaded queue, so they end equal.
   for (std::size_t i = 0; i < kWorkers * kPerWorker; ++i) {
     ASSERT_FALSE(pool.AddTask(tasks.Task(i)));
