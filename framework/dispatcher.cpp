@@ -24,10 +24,10 @@ std::uint64_t NextRandom() noexcept {
 }  // namespace
 
 Dispatcher::Dispatcher(const std::vector<std::unique_ptr<Worker>>& workers,
-                       std::size_t max_workers)
+                       std::size_t max_workers, Dispatch policy)
     : workers_(workers),
       idle_(std::make_unique<MaskWord[]>((max_workers + 63) / 64)),
-      words_((max_workers + 63) / 64) {}
+      policy_(policy) {}
 
 void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {
   const std::uint64_t bit = std::uint64_t{1} << (id % 64);
@@ -41,6 +41,7 @@ void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {
 }
 
 Worker& Dispatcher::Pick(bool* picked_idle) const {
+  if (policy_ != Dispatch::kIdleFirstTwoChoices) [[unlikely]] return PickOther(picked_idle);
   const std::size_t n = workers_.size();
   *picked_idle = false;
   if (n == 1) {
@@ -69,6 +70,42 @@ Worker& Dispatcher::Pick(bool* picked_idle) const {
   Worker& wa = *workers_[a];
   Worker& wb = *workers_[b];
   return wa.Load() <= wb.Load() ? wa : wb;
+}
+
+Worker& Dispatcher::PickOther(bool* picked_idle) const {
+  const std::size_t n = workers_.size();
+  std::size_t at = 0;
+  switch (policy_) {
+    case Dispatch::kRoundRobin:
+      // Relaxed: the counter only spreads tasks; no data is published
+      // through it, and fetch_add alone makes each turn unique.
+      at = static_cast<std::size_t>(next_.fetch_add(1, std::memory_order_relaxed) % n);
+      break;
+    case Dispatch::kRandom:
+      at = static_cast<std::size_t>(NextRandom() % n);
+      break;
+    case Dispatch::kLeastLoaded: {
+      // Scan from a random start so that ties (e.g. an all-idle pool) do
+      // not all go to worker 0 when several producers add at once.
+      const std::size_t first = static_cast<std::size_t>(NextRandom() % n);
+      std::int64_t least = workers_[first]->Load();
+      at = first;
+      for (std::size_t k = 1; k < n && least > 0; ++k) {
+        const std::size_t i = (first + k) % n;
+        const std::int64_t load = workers_[i]->Load();
+        if (load < least) {
+          least = load;
+          at = i;
+        }
+      }
+      break;
+    }
+    case Dispatch::kIdleFirstTwoChoices:
+      break;  // not reached: Pick() runs the default itself
+  }
+  Worker& w = *workers_[at];
+  *picked_idle = w.Idle();
+  return w;
 }
 
 }  // namespace litepool::detail

@@ -92,7 +92,7 @@ Engine::Engine(PoolOptions options)
       // with hooks are larger: the same count is about 5x that).
       records_(std::min<std::size_t>(capacity_ + options_.workers * RecordPool::kBatch,
                                      (std::size_t{8} << 20) / sizeof(TaskRecord))),
-      dispatcher_(workers_, options_.workers),
+      dispatcher_(workers_, options_.workers, options_.dispatch),
       gate_(static_cast<std::int64_t>(capacity_)),
       timer_([this](TaskRecord* task) {
         gate_.ForceAcquire(1);

@@ -36,7 +36,6 @@ PoolOptions Supported(PoolOptions o) {
   if (o.on_thread_start) unsupported("on_thread_start");
   if (o.on_thread_stop) unsupported("on_thread_stop");
   if (o.pin_workers) unsupported("pin_workers");
-  if (o.dispatch != Dispatch::kIdleFirstTwoChoices) unsupported("dispatch (other than kIdleFirstTwoChoices)");
   return o;
 }
 }  // namespace

@@ -435,9 +435,6 @@ TEST(PoolOptionsTest, OptionsNotSupportedYetThrowInsteadOfBeingIgnored) {
   ExpectNotSupported(PoolOptions{.workers = 1, .on_thread_stop = [](std::size_t) {}},
                      "on_thread_stop");
   ExpectNotSupported(PoolOptions{.workers = 1, .pin_workers = true}, "pin_workers");
-  for (Dispatch d : {Dispatch::kRoundRobin, Dispatch::kRandom, Dispatch::kLeastLoaded}) {
-    ExpectNotSupported(PoolOptions{.workers = 1, .dispatch = d}, "dispatch");
-  }
   // Every field, in the documented order, compiles as designated initialisers.
   Pool pool(PoolOptions{.workers = 1,
                         .queue_capacity = 2,

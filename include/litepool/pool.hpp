@@ -60,7 +60,12 @@ class Engine;
 struct PoolAccess;
 }  // namespace detail
 
-// How the pool picks the worker for a new task (PoolOptions::dispatch).
+// How the pool picks the worker for a new task or a retry
+// (PoolOptions::dispatch), fixed for the pool's life. A policy only decides
+// where a task is queued: under every policy idle workers steal from the
+// busiest queue, and every accepted task settles exactly once. The default
+// costs the least per task; kLeastLoaded reads every worker's load per task.
+// The policies exist to compare load balance (tools/lab, litepool-lab).
 enum class Dispatch {
   kIdleFirstTwoChoices,  // an idle worker, else the less loaded of two (default)
   kRoundRobin,           // workers in turn
@@ -72,9 +77,9 @@ enum class Dispatch {
 // initialisers compile warning-free (in this order):
 //   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .name = "io"});
 //
-// Not supported yet: a non-default on_thread_start, on_thread_stop,
-// pin_workers or dispatch makes the Pool constructor throw
-// std::invalid_argument ("... not supported yet") rather than ignore it.
+// Not supported yet: a non-default on_thread_start, on_thread_stop or
+// pin_workers makes the Pool constructor throw std::invalid_argument
+// ("... not supported yet") rather than ignore it.
 struct PoolOptions {
   // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
   std::size_t workers = 0;
