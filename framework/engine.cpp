@@ -184,7 +184,7 @@ SlotGate::Result Engine::Admit(std::int64_t n,
 void Engine::Unadmit(std::int64_t n) {
   accepted_.fetch_sub(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
   gate_.Release(n);
-  NoteSettled();
+  NotifyDrainIfClosed();  // fewer accepted tasks: the drain may be complete
 }
 
 Error Engine::AddTask(TaskSpec&& spec) {
@@ -371,12 +371,20 @@ bool Engine::HelpUntilZero(Worker& self, GroupState& group,
   }
 }
 
-void Engine::NoteSettled() {
-  if (closing_.load(std::memory_order_seq_cst)) {
+void Engine::NotifyDrainIfClosed() {
+  // Dekker with Close(): this thread's counter writes, fence, read closed_;
+  // Close writes closed_, fence, reads the counters. Either Close sees the
+  // counts, or this thread sees closed_ and notifies under the mutex (so a
+  // waiter between its check and its wait cannot miss it).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Relaxed: ordered by the fence above.
+  if (closed_.load(std::memory_order_relaxed)) {
     std::lock_guard lock(drain_mu_);
     drain_cv_.notify_all();
   }
 }
+
+void Engine::NoteParking() { NotifyDrainIfClosed(); }
 
 Accounting Engine::Totals() const {
   Accounting a;
@@ -407,10 +415,10 @@ void Engine::WaitDrained() {
   for (;;) {
     const Accounting a = Totals();
     if (a.settled >= a.accepted) return;
-    // The timeout is a safety net against a missed notification between a
-    // worker's counter update and its closing_ check; wake-ups come from
-    // NoteSettled.
-    drain_cv_.wait_for(lock, std::chrono::milliseconds(1));
+    // Woken by NotifyDrainIfClosed: a worker about to park (after the last
+    // settle every worker runs dry and parks; a closed pool skips the idle
+    // poll) or an undone admission. No timeout: the handshake cannot miss.
+    drain_cv_.wait(lock);
   }
 }
 
@@ -424,8 +432,10 @@ void Engine::Close(CloseMode mode) {
   if (mode == CloseMode::kCancelPending) {
     cancel_pending_.store(true, std::memory_order_seq_cst);
   }
-  closing_.store(true, std::memory_order_seq_cst);
   closed_.store(true, std::memory_order_seq_cst);
+  // Pairs with the fence in NotifyDrainIfClosed (WaitDrained reads the
+  // counters after this).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   // Retries waiting out a backoff run now: a close never waits for a delay
   // (and they stop there: no retry is requeued after Close).
   timer_.Flush();

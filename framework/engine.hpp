@@ -88,6 +88,9 @@ class Engine {
   bool HasQueuedWork() const noexcept;
   bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
   void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }
+  // A worker is about to park: every task it settled is counted. Wakes a
+  // Close waiting for the drain, if the pool is closed.
+  void NoteParking();
   void NoteUnparked() noexcept { parked_.fetch_sub(1, std::memory_order_seq_cst); }
   // Worker `id` starts (true) or stops looking for work.
   void NoteIdle(std::size_t id, bool idle) noexcept { dispatcher_.SetIdle(id, idle); }
@@ -100,8 +103,6 @@ class Engine {
   // --- for settlement -----------------------------------------------------
   // Re-queues a retry (after `delay`), beyond the capacity if need be.
   void Requeue(TaskRecord* task, std::chrono::nanoseconds delay);
-  // Called once per settled task, after its counters were updated.
-  void NoteSettled();
   // Where the workers' caches hand freed record blocks back.
   RecordPool& Records() noexcept { return records_; }
 
@@ -119,6 +120,9 @@ class Engine {
   bool OnOwnWorker() const noexcept;
   void Dispatch(TaskRecord* task);
   void WakeAll();
+  // Wakes a Close waiting in WaitDrained if the pool is closed. Called after
+  // the caller's counter updates (see the fence inside).
+  void NotifyDrainIfClosed();
   void WaitDrained();
   void StopWorkers();
 
@@ -136,7 +140,6 @@ class Engine {
   alignas(kCacheLine) std::atomic<std::int64_t> parked_{0};
   alignas(kCacheLine) std::atomic<bool> closed_{false};
   std::atomic<bool> cancel_pending_{false};
-  std::atomic<bool> closing_{false};
   std::atomic<bool> stop_{false};
 
   std::mutex drain_mu_;
