@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include "cache_line.hpp"
+
 namespace litepool::detail {
 
 class Worker;
@@ -31,7 +33,7 @@ class Dispatcher {
   void SetIdle(std::size_t id, bool idle) noexcept;
 
  private:
-  struct alignas(64) MaskWord {
+  struct alignas(kCacheLine) MaskWord {
     std::atomic<std::uint64_t> bits{0};
   };
   const std::vector<std::unique_ptr<Worker>>& workers_;

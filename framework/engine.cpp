@@ -18,6 +18,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Bytes of freed plain records a pool keeps for reuse (8 MiB): a full pool of
+// typical size recycles every block, and a huge one does not pin memory it
+// needed once.
+constexpr std::size_t kRecordCacheBytes = std::size_t{8} << 20;
+// Linux limits a thread name to 16 bytes, the terminating NUL included.
+constexpr std::size_t kMaxThreadName = 15;
+// A helping wait with nothing to run sleeps on its group this long at most
+// (woken early when the group reaches zero): a task pushed meanwhile waits
+// for the next step, so the step is short; the sleep keeps an idle helper
+// off the CPU. (Issue 12 replaces the poll by one scheduler loop.)
+constexpr std::chrono::microseconds kHelpPollStep{200};
+
 PoolOptions Validated(PoolOptions o) {
   if (o.workers == 0) {
     o.workers = std::max(1u, std::thread::hardware_concurrency());
@@ -25,12 +37,16 @@ PoolOptions Validated(PoolOptions o) {
   if (o.queue_capacity == 0) {
     throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
   }
+  // One thread, queue and stack each: beyond a few thousand workers a pool is
+  // a configuration mistake, not a machine (threads).
   constexpr std::size_t kMaxWorkers = 4096;
   if (o.workers > kMaxWorkers) {
     throw std::invalid_argument("litepool::Pool: at most " +
                                 std::to_string(kMaxWorkers) + " workers, got " +
                                 std::to_string(o.workers));
   }
+  // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
+  // 10^12 tasks) is far beyond any memory while far from overflow.
   constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
   if (o.queue_capacity > kMaxCapacity / o.workers) {
     throw std::invalid_argument(
@@ -88,10 +104,10 @@ Engine::Engine(PoolOptions options)
       queue_capacity_(options_.queue_capacity),
       capacity_(options_.workers * options_.queue_capacity),
       // Of each block kind: enough for a full pool plus each worker's batch
-      // in flight, and no more than 8 MiB worth of plain records (blocks
-      // with hooks are larger: the same count is about 5x that).
+      // in flight, and no more than kRecordCacheBytes worth of plain records
+      // (blocks with hooks are larger: the same count is about 5x that).
       records_(std::min<std::size_t>(capacity_ + options_.workers * RecordPool::kBatch,
-                                     (std::size_t{8} << 20) / sizeof(TaskRecord))),
+                                     kRecordCacheBytes / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.workers),
       gate_(static_cast<std::int64_t>(capacity_)),
       timer_([this](TaskRecord* task) {
@@ -127,10 +143,10 @@ Engine::~Engine() {
 }
 
 std::string Engine::ThreadName(std::size_t id) const {
-  // Linux limits a thread name to 15 characters: trim the prefix, keep "-id".
+  // Trim the prefix to fit kMaxThreadName, keep "-id".
   std::string name = options_.name.empty() ? "litepool" : options_.name;
   const std::string id_text = std::to_string(id);
-  const std::size_t keep = 15 - 1 - id_text.size();
+  const std::size_t keep = kMaxThreadName - 1 - id_text.size();
   if (name.size() > keep) name.resize(keep);
   name.push_back('-');
   name.append(id_text);
@@ -367,7 +383,7 @@ bool Engine::HelpUntilZero(Worker& self, GroupState& group,
     }
     // Nothing to run here: the group's tasks run elsewhere (or wait in the
     // retry timer). Sleep briefly on the group, woken at zero.
-    group.WaitStep(std::chrono::microseconds(200));
+    group.WaitStep(kHelpPollStep);
   }
 }
 

@@ -83,8 +83,6 @@ class Engine {
   // Releases the task's slot and runs its next attempt; the worker has been
   // busy since `start`. Returns the time the attempt ended.
   BusyClock::Ticks Process(Worker& self, TaskRecord* task, BusyClock::Ticks start);
-  // Converts the workers' busy ticks to time.
-  const BusyClock& Clock() const noexcept { return busy_clock_; }
   bool HasQueuedWork() const noexcept;
   bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
   void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }

@@ -9,6 +9,7 @@
 #include <semaphore>
 #include <thread>
 
+#include "cache_line.hpp"
 #include "record_pool.hpp"
 #include "worker_stats.hpp"
 
@@ -16,8 +17,6 @@ namespace litepool::detail {
 
 class Engine;
 struct TaskRecord;
-
-inline constexpr std::size_t kCacheLine = 64;
 
 class Worker {
  public:
@@ -54,7 +53,6 @@ class Worker {
 
   // Wakes the worker if it is parked; returns true if it was.
   bool Unpark();
-  bool Parked() const noexcept { return parked_.load(std::memory_order_seq_cst); }
 
   std::size_t Id() const noexcept { return id_; }
   Engine& GetEngine() const noexcept { return engine_; }
