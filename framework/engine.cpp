@@ -305,11 +305,21 @@ void Engine::Dispatch(TaskRecord* task) {
   w.Push(task);
   // seq_cst loads: pair with Park() (flag, count, then queue re-check).
   if (w.Unpark()) return;
-  if (!picked_idle && parked_.load(std::memory_order_seq_cst) > 0) {
-    // A parked worker can steal what the chosen (busy) one has queued.
-    for (auto& other : workers_) {
-      if (other->Unpark()) return;
-    }
+  // Work-conserving (DESIGN §1): if the chosen worker is running a task,
+  // this one waits behind it, so a parked worker must come and steal it.
+  // The idle flag is read now, not taken from Pick (it may be stale): Push's
+  // seq_cst count, then this seq_cst load, against the worker's seq_cst
+  // idle_ store, then its queue count (Worker::Run) — either this thread
+  // sees the worker busy, or the worker sees this task and wakes someone.
+  if (parked_.load(std::memory_order_seq_cst) > 0 && !w.IdleFlagSeqCst()) {
+    WakeParkedOtherThan(w);
+  }
+}
+
+void Engine::WakeParkedOtherThan(const Worker& self) noexcept {
+  if (parked_.load(std::memory_order_seq_cst) == 0) return;
+  for (auto& other : workers_) {
+    if (other.get() != &self && other->Unpark()) return;
   }
 }
 

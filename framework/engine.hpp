@@ -90,6 +90,9 @@ class Engine {
   // Close waiting for the drain, if the pool is closed.
   void NoteParking();
   void NoteUnparked() noexcept { parked_.fetch_sub(1, std::memory_order_seq_cst); }
+  // Unparks one parked worker other than `self`, if any (work-conserving:
+  // tasks queued behind a running one must not wait while a worker sleeps).
+  void WakeParkedOtherThan(const Worker& self) noexcept;
   // Worker `id` starts (true) or stops looking for work.
   void NoteIdle(std::size_t id, bool idle) noexcept { dispatcher_.SetIdle(id, idle); }
   std::uint32_t SpinIterations() const noexcept { return options_.spin_iterations; }

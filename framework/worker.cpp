@@ -118,8 +118,13 @@ void Worker::Run() {
       Park();
       found = engine_.FindWork(*this, task);
     }
-    idle_.store(false, std::memory_order_relaxed);
+    // seq_cst store, then the queue count: the worker's half of the
+    // work-conserving handshake (Engine::Dispatch). A producer that saw
+    // this worker idle and queued here is seen now: about to run a task
+    // that may be long, the worker wakes a parked one to take the rest.
+    idle_.store(false, std::memory_order_seq_cst);
     engine_.NoteIdle(id_, false);
+    if (QueuedSeqCst() > 0) engine_.WakeParkedOtherThan(*this);
     busy_since = engine_.Process(*this, task, BusyClock::Now());
   }
 }

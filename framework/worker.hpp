@@ -46,6 +46,9 @@ class Worker {
   bool Idle() const noexcept {
     return idle_.load(std::memory_order_relaxed) && Queued() == 0;
   }
+  // The idle flag alone, seq_cst: Dispatch's half of the work-conserving
+  // handshake (see Engine::Dispatch).
+  bool IdleFlagSeqCst() const noexcept { return idle_.load(std::memory_order_seq_cst); }
   // Queued tasks plus the running one: the dispatcher's load measure.
   std::int64_t Load() const noexcept {
     return Queued() + (idle_.load(std::memory_order_relaxed) ? 0 : 1);

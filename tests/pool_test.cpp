@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <latch>
+#include <random>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -300,6 +301,45 @@ TEST(PoolTest, CloseReturnsPromptlyAtAnySpinIterations) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2))
         << (busy_at_close ? "last task ended during Close" : "idle pool");
     EXPECT_EQ(tg.Pending(), 0);
+  }
+}
+
+// Work-conserving (DESIGN §1, issue 12 b): no task waits behind a running
+// one while another worker sleeps. One worker is held by a long task until
+// every short task has run; the short tasks are pushed while the other
+// worker is idle, parked (spin 0, or after some delay), or busy with a short
+// task of its own. Any short task stranded behind the long one fails the
+// bound below.
+TEST(PoolTest, ShortTasksNeverWaitBehindALongOneWhileAWorkerSleeps) {
+  std::minstd_rand rng(42);
+  for (const std::uint32_t spins : {0u, 64u}) {
+    for (int round = 0; round < 100; ++round) {
+      std::latch long_started(1), release_long(1), release_busy(1);
+      Pool pool(PoolOptions{.workers = 2, .queue_capacity = 16, .spin_iterations = spins});
+      TaskGroup long_group(1), shorts(8);
+      ASSERT_FALSE(pool.AddTask(long_group.NewTaskOptions()
+                                    .SetTask([&] {
+                                      long_started.count_down();
+                                      release_long.wait();
+                                    })
+                                    .SetAutoDone()));
+      long_started.wait();
+      const bool busy = rng() % 2 == 0;
+      for (int i = 0; i < 8; ++i) {
+        for (unsigned y = rng() % 300; y > 0; --y) std::this_thread::yield();  // a random moment
+        ASSERT_FALSE(pool.AddTask(shorts.NewTaskOptions()
+                                      .SetTask([&, i] {
+                                        if (busy && i == 0) release_busy.wait();
+                                      })
+                                      .SetAutoDone()));
+      }
+      release_busy.count_down();
+      // A behaviour bound: the long task is still running.
+      EXPECT_TRUE(shorts.WaitFor(std::chrono::seconds(10)))
+          << shorts.Pending() << " short task(s) stranded; spins " << spins << ", round " << round;
+      release_long.count_down();
+      ASSERT_TRUE(long_group.WaitFor(kHangGuard));
+    }
   }
 }
 
