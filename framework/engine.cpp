@@ -110,10 +110,7 @@ Engine::Engine(PoolOptions options)
                                      kRecordCacheBytes / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.workers),
       gate_(static_cast<std::int64_t>(capacity_)),
-      timer_([this](TaskRecord* task) {
-        gate_.ForceAcquire(1);
-        Dispatch(task);
-      }) {
+      timer_([this](TaskRecord* task) { RequeueNow(task); }) {
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
@@ -324,8 +321,7 @@ void Engine::WakeParkedOtherThan(const Worker& self) noexcept {
 }
 
 void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
-  // A waiting retry holds no slot; a queued one holds one, taken even when
-  // none is free (the task was admitted already; waiting could deadlock).
+  // A waiting retry holds no slot (see RequeueNow for a queued one).
   if (delay.count() > 0 && !CancelPending()) {
     // The group's token: its Cancel() ends the wait at once (the retry then
     // settles as kCancelled without running).
@@ -333,9 +329,15 @@ void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
     timer_.Schedule(task, Clock::now() + delay,
                     g != nullptr ? g->stop.get_token() : std::stop_token());
   } else {
-    gate_.ForceAcquire(1);
-    Dispatch(task);
+    RequeueNow(task);
   }
+}
+
+void Engine::RequeueNow(TaskRecord* task) {
+  // A queued retry holds a slot, taken even when none is free: the task was
+  // admitted already, and waiting for a slot could deadlock a worker.
+  gate_.ForceAcquire(1);
+  Dispatch(task);
 }
 
 bool Engine::FindWork(Worker& self, TaskRecord*& task) {

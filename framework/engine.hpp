@@ -120,6 +120,8 @@ class Engine {
   void Unadmit(std::int64_t n);
   bool OnOwnWorker() const noexcept;
   void Dispatch(TaskRecord* task);
+  // Queues an admitted task again (a retry), beyond the capacity if need be.
+  void RequeueNow(TaskRecord* task);
   void WakeAll();
   // Wakes a Close waiting in WaitDrained if the pool is closed. Called after
   // the caller's counter updates (see the fence inside).
