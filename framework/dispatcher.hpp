@@ -26,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "cache_line.hpp"
 #include "litepool/pool.hpp"
 
 namespace litepool::detail {
@@ -50,7 +51,7 @@ class Dispatcher {
   void SetIdle(std::size_t id, bool idle) noexcept;
 
  private:
-  struct alignas(64) MaskWord {
+  struct alignas(kCacheLine) MaskWord {
     std::atomic<std::uint64_t> bits{0};
   };
   // Round-robin, random and least-loaded.
@@ -60,7 +61,7 @@ class Dispatcher {
   std::unique_ptr<MaskWord[]> idle_;  // (max_workers + 63) / 64 words
   Dispatch policy_;
   // kRoundRobin's turn counter; its own line, touched by that policy only.
-  alignas(64) mutable std::atomic<std::uint64_t> next_{0};
+  alignas(kCacheLine) mutable std::atomic<std::uint64_t> next_{0};
 };
 
 }  // namespace litepool::detail

@@ -18,6 +18,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Bytes of freed plain records a pool keeps for reuse (8 MiB): a full pool of
+// typical size recycles every block, and a huge one does not pin memory it
+// needed once.
+constexpr std::size_t kRecordCacheBytes = std::size_t{8} << 20;
+// Linux limits a thread name to 16 bytes, the terminating NUL included.
+constexpr std::size_t kMaxThreadName = 15;
+// A helping wait with nothing to run sleeps on its group this long at most
+// (woken early when the group reaches zero): a task pushed meanwhile waits
+// for the next step, so the step is short; the sleep keeps an idle helper
+// off the CPU. (Issue 12 replaces the poll by one scheduler loop.)
+constexpr std::chrono::microseconds kHelpPollStep{200};
+
 PoolOptions Validated(PoolOptions o) {
   if (o.workers == 0) {
     o.workers = std::max(1u, std::thread::hardware_concurrency());
@@ -25,12 +37,16 @@ PoolOptions Validated(PoolOptions o) {
   if (o.queue_capacity == 0) {
     throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
   }
+  // One thread, queue and stack each: beyond a few thousand workers a pool is
+  // a configuration mistake, not a machine (threads).
   constexpr std::size_t kMaxWorkers = 4096;
   if (o.workers > kMaxWorkers) {
     throw std::invalid_argument("litepool::Pool: at most " +
                                 std::to_string(kMaxWorkers) + " workers, got " +
                                 std::to_string(o.workers));
   }
+  // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
+  // 10^12 tasks) is far beyond any memory while far from overflow.
   constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
   if (o.queue_capacity > kMaxCapacity / o.workers) {
     throw std::invalid_argument(
@@ -88,16 +104,13 @@ Engine::Engine(PoolOptions options)
       queue_capacity_(options_.queue_capacity),
       capacity_(options_.workers * options_.queue_capacity),
       // Of each block kind: enough for a full pool plus each worker's batch
-      // in flight, and no more than 8 MiB worth of plain records (blocks
-      // with hooks are larger: the same count is about 5x that).
+      // in flight, and no more than kRecordCacheBytes worth of plain records
+      // (blocks with hooks are larger: the same count is about 5x that).
       records_(std::min<std::size_t>(capacity_ + options_.workers * RecordPool::kBatch,
-                                     (std::size_t{8} << 20) / sizeof(TaskRecord))),
+                                     kRecordCacheBytes / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.workers, options_.dispatch),
       gate_(static_cast<std::int64_t>(capacity_)),
-      timer_([this](TaskRecord* task) {
-        gate_.ForceAcquire(1);
-        Dispatch(task);
-      }) {
+      timer_([this](TaskRecord* task) { RequeueNow(task); }) {
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
@@ -127,10 +140,10 @@ Engine::~Engine() {
 }
 
 std::string Engine::ThreadName(std::size_t id) const {
-  // Linux limits a thread name to 15 characters: trim the prefix, keep "-id".
+  // Trim the prefix to fit kMaxThreadName, keep "-id".
   std::string name = options_.name.empty() ? "litepool" : options_.name;
   const std::string id_text = std::to_string(id);
-  const std::size_t keep = 15 - 1 - id_text.size();
+  const std::size_t keep = kMaxThreadName - 1 - id_text.size();
   if (name.size() > keep) name.resize(keep);
   name.push_back('-');
   name.append(id_text);
@@ -184,7 +197,7 @@ SlotGate::Result Engine::Admit(std::int64_t n,
 void Engine::Unadmit(std::int64_t n) {
   accepted_.fetch_sub(static_cast<std::uint64_t>(n), std::memory_order_seq_cst);
   gate_.Release(n);
-  NoteSettled();
+  NotifyDrainIfClosed();  // fewer accepted tasks: the drain may be complete
 }
 
 Error Engine::AddTask(TaskSpec&& spec) {
@@ -289,17 +302,26 @@ void Engine::Dispatch(TaskRecord* task) {
   w.Push(task);
   // seq_cst loads: pair with Park() (flag, count, then queue re-check).
   if (w.Unpark()) return;
-  if (!picked_idle && parked_.load(std::memory_order_seq_cst) > 0) {
-    // A parked worker can steal what the chosen (busy) one has queued.
-    for (auto& other : workers_) {
-      if (other->Unpark()) return;
-    }
+  // Work-conserving (DESIGN §1): if the chosen worker is running a task,
+  // this one waits behind it, so a parked worker must come and steal it.
+  // The idle flag is read now, not taken from Pick (it may be stale): Push's
+  // seq_cst count, then this seq_cst load, against the worker's seq_cst
+  // idle_ store, then its queue count (Worker::Run) — either this thread
+  // sees the worker busy, or the worker sees this task and wakes someone.
+  if (parked_.load(std::memory_order_seq_cst) > 0 && !w.IdleFlagSeqCst()) {
+    WakeParkedOtherThan(w);
+  }
+}
+
+void Engine::WakeParkedOtherThan(const Worker& self) noexcept {
+  if (parked_.load(std::memory_order_seq_cst) == 0) return;
+  for (auto& other : workers_) {
+    if (other.get() != &self && other->Unpark()) return;
   }
 }
 
 void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
-  // A waiting retry holds no slot; a queued one holds one, taken even when
-  // none is free (the task was admitted already; waiting could deadlock).
+  // A waiting retry holds no slot (see RequeueNow for a queued one).
   if (delay.count() > 0 && !CancelPending()) {
     // The group's token: its Cancel() ends the wait at once (the retry then
     // settles as kCancelled without running).
@@ -307,9 +329,15 @@ void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
     timer_.Schedule(task, Clock::now() + delay,
                     g != nullptr ? g->stop.get_token() : std::stop_token());
   } else {
-    gate_.ForceAcquire(1);
-    Dispatch(task);
+    RequeueNow(task);
   }
+}
+
+void Engine::RequeueNow(TaskRecord* task) {
+  // A queued retry holds a slot, taken even when none is free: the task was
+  // admitted already, and waiting for a slot could deadlock a worker.
+  gate_.ForceAcquire(1);
+  Dispatch(task);
 }
 
 bool Engine::FindWork(Worker& self, TaskRecord*& task) {
@@ -367,16 +395,24 @@ bool Engine::HelpUntilZero(Worker& self, GroupState& group,
     }
     // Nothing to run here: the group's tasks run elsewhere (or wait in the
     // retry timer). Sleep briefly on the group, woken at zero.
-    group.WaitStep(std::chrono::microseconds(200));
+    group.WaitStep(kHelpPollStep);
   }
 }
 
-void Engine::NoteSettled() {
-  if (closing_.load(std::memory_order_seq_cst)) {
+void Engine::NotifyDrainIfClosed() {
+  // Dekker with Close(): this thread's counter writes, fence, read closed_;
+  // Close writes closed_, fence, reads the counters. Either Close sees the
+  // counts, or this thread sees closed_ and notifies under the mutex (so a
+  // waiter between its check and its wait cannot miss it).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Relaxed: ordered by the fence above.
+  if (closed_.load(std::memory_order_relaxed)) {
     std::lock_guard lock(drain_mu_);
     drain_cv_.notify_all();
   }
 }
+
+void Engine::NoteParking() { NotifyDrainIfClosed(); }
 
 Accounting Engine::Totals() const {
   Accounting a;
@@ -407,10 +443,10 @@ void Engine::WaitDrained() {
   for (;;) {
     const Accounting a = Totals();
     if (a.settled >= a.accepted) return;
-    // The timeout is a safety net against a missed notification between a
-    // worker's counter update and its closing_ check; wake-ups come from
-    // NoteSettled.
-    drain_cv_.wait_for(lock, std::chrono::milliseconds(1));
+    // Woken by NotifyDrainIfClosed: a worker about to park (after the last
+    // settle every worker runs dry and parks; a closed pool skips the idle
+    // poll) or an undone admission. No timeout: the handshake cannot miss.
+    drain_cv_.wait(lock);
   }
 }
 
@@ -424,8 +460,10 @@ void Engine::Close(CloseMode mode) {
   if (mode == CloseMode::kCancelPending) {
     cancel_pending_.store(true, std::memory_order_seq_cst);
   }
-  closing_.store(true, std::memory_order_seq_cst);
   closed_.store(true, std::memory_order_seq_cst);
+  // Pairs with the fence in NotifyDrainIfClosed (WaitDrained reads the
+  // counters after this).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   // Retries waiting out a backoff run now: a close never waits for a delay
   // (and they stop there: no retry is requeued after Close).
   timer_.Flush();

@@ -51,7 +51,7 @@ struct Accounting {
 // Test hook (tests/internal): the n-th worker thread started from now on
 // (n >= 1; 0: none) fails to start with std::system_error, as when the OS
 // refuses a thread. Process-wide; one atomic load per thread start.
-LITEPOOL_API void FailWorkerStartForTesting(int nth) noexcept;
+void FailWorkerStartForTesting(int nth) noexcept;
 // Throws std::system_error if the hook above says this start must fail.
 void MaybeFailWorkerStart();
 
@@ -83,12 +83,16 @@ class Engine {
   // Releases the task's slot and runs its next attempt; the worker has been
   // busy since `start`. Returns the time the attempt ended.
   BusyClock::Ticks Process(Worker& self, TaskRecord* task, BusyClock::Ticks start);
-  // Converts the workers' busy ticks to time.
-  const BusyClock& Clock() const noexcept { return busy_clock_; }
   bool HasQueuedWork() const noexcept;
   bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
   void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }
+  // A worker is about to park: every task it settled is counted. Wakes a
+  // Close waiting for the drain, if the pool is closed.
+  void NoteParking();
   void NoteUnparked() noexcept { parked_.fetch_sub(1, std::memory_order_seq_cst); }
+  // Unparks one parked worker other than `self`, if any (work-conserving:
+  // tasks queued behind a running one must not wait while a worker sleeps).
+  void WakeParkedOtherThan(const Worker& self) noexcept;
   // Worker `id` starts (true) or stops looking for work.
   void NoteIdle(std::size_t id, bool idle) noexcept { dispatcher_.SetIdle(id, idle); }
   std::uint32_t SpinIterations() const noexcept { return options_.spin_iterations; }
@@ -100,8 +104,6 @@ class Engine {
   // --- for settlement -----------------------------------------------------
   // Re-queues a retry (after `delay`), beyond the capacity if need be.
   void Requeue(TaskRecord* task, std::chrono::nanoseconds delay);
-  // Called once per settled task, after its counters were updated.
-  void NoteSettled();
   // Where the workers' caches hand freed record blocks back.
   RecordPool& Records() noexcept { return records_; }
 
@@ -118,7 +120,12 @@ class Engine {
   void Unadmit(std::int64_t n);
   bool OnOwnWorker() const noexcept;
   void Dispatch(TaskRecord* task);
+  // Queues an admitted task again (a retry), beyond the capacity if need be.
+  void RequeueNow(TaskRecord* task);
   void WakeAll();
+  // Wakes a Close waiting in WaitDrained if the pool is closed. Called after
+  // the caller's counter updates (see the fence inside).
+  void NotifyDrainIfClosed();
   void WaitDrained();
   void StopWorkers();
 
@@ -136,7 +143,6 @@ class Engine {
   alignas(kCacheLine) std::atomic<std::int64_t> parked_{0};
   alignas(kCacheLine) std::atomic<bool> closed_{false};
   std::atomic<bool> cancel_pending_{false};
-  std::atomic<bool> closing_{false};
   std::atomic<bool> stop_{false};
 
   std::mutex drain_mu_;

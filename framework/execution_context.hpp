@@ -35,6 +35,10 @@ extern __attribute__((tls_model("initial-exec"))) thread_local ExecutionContext
 
 inline ExecutionContext& Context() noexcept { return tls_context; }
 
+// True on a worker thread of any litepool Pool (where blocking on a full pool
+// could deadlock). For the engine and the front-ends; never blocks.
+bool OnWorkerThread() noexcept;
+
 // Makes `task` the current task for the scope; restores the previous one
 // (a helping Wait runs tasks inside a task).
 class CurrentTaskScope {

@@ -187,7 +187,7 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start) {
 
 // OnComplete, then the counters, then the group credit: once Wait() returns,
 // Stats() already counts the task.
-BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
+BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
                         Outcome outcome, BusyClock::Ticks start) {
   if (const TaskExtras* x = t->extras) {
     RunHook(self, *t, "OnComplete", x->hooks.on_complete_fn,
@@ -217,7 +217,6 @@ BusyClock::Ticks Settle(Engine& engine, Worker& self, TaskRecord* t,
           ErrorCode::kInvalidArgument));
     }
   }
-  engine.NoteSettled();
   return end;
 }
 
@@ -250,7 +249,7 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
     }
     if (outcome != Outcome::kRetrying) {
       // Inside the scope: OnComplete is still the task's own code.
-      return Settle(engine, self, task, outcome, start);
+      return Settle(self, task, outcome, start);
     }
   }
   return AddBusy(self, start);

@@ -50,9 +50,6 @@ class SlotGate {
   // Wakes every waiting producer (they re-check `closed`).
   void WakeAll();
 
-  std::int64_t Free() const noexcept {
-    return free_.load(std::memory_order_relaxed);
-  }
 
  private:
   // Raises the wake mark to at least n (a batch larger than half).

@@ -17,6 +17,7 @@
 #include <new>
 #include <utility>
 
+#include "cache_line.hpp"
 #include "group_state.hpp"
 #include "litepool/detail/task_spec.hpp"
 #include "litepool/err_handle.hpp"
@@ -37,7 +38,7 @@ struct TaskExtras {
   Backoff backoff;
 };
 
-struct alignas(64) TaskRecord {
+struct alignas(kCacheLine) TaskRecord {
   // Moves the body and group of `s` here and its hooks into a TaskExtras
   // built in `extras_block` (non-null exactly when s.hooks.Any()).
   // Only moves; noexcept so RecordPool can build it in a recycled block.

@@ -57,6 +57,9 @@ bool Worker::Unpark() {
 void Worker::Park() {
   parked_.store(true, std::memory_order_seq_cst);
   engine_.NoteParked();
+  // Every task this worker settled is counted before this point: a closing
+  // pool learns here that it may be drained (see Engine::NoteParking).
+  engine_.NoteParking();
   if (engine_.HasQueuedWork() || engine_.Stopping()) {
     // Cancel the park. If a waker already cleared the flag it has released
     // (or is about to release) the semaphore: consume that token.
@@ -97,7 +100,11 @@ void Worker::Run() {
     // over; with a spare core, yield returns at once. Measured with
     // throughput_bench on 2 cores: EmptyTask/p1 -24 %, p2 -13 % ns/task
     // against pause-spinning, balance and wake-up rows unchanged.
-    for (std::uint32_t i = 0; i < spins && !found; ++i) {
+    //
+    // A closed pool skips the poll: the close waits for the workers to park
+    // (Park() tells it when everything is settled), and stopping does not
+    // wait out spin_iterations polls, however many the options asked for.
+    for (std::uint32_t i = 0; i < spins && !found && !engine_.Closed(); ++i) {
       std::this_thread::yield();
       found = engine_.FindWork(*this, task);
     }
@@ -111,8 +118,13 @@ void Worker::Run() {
       Park();
       found = engine_.FindWork(*this, task);
     }
-    idle_.store(false, std::memory_order_relaxed);
+    // seq_cst store, then the queue count: the worker's half of the
+    // work-conserving handshake (Engine::Dispatch). A producer that saw
+    // this worker idle and queued here is seen now: about to run a task
+    // that may be long, the worker wakes a parked one to take the rest.
+    idle_.store(false, std::memory_order_seq_cst);
     engine_.NoteIdle(id_, false);
+    if (QueuedSeqCst() > 0) engine_.WakeParkedOtherThan(*this);
     busy_since = engine_.Process(*this, task, BusyClock::Now());
   }
 }

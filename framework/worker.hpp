@@ -9,6 +9,7 @@
 #include <semaphore>
 #include <thread>
 
+#include "cache_line.hpp"
 #include "record_pool.hpp"
 #include "worker_stats.hpp"
 
@@ -16,8 +17,6 @@ namespace litepool::detail {
 
 class Engine;
 struct TaskRecord;
-
-inline constexpr std::size_t kCacheLine = 64;
 
 class Worker {
  public:
@@ -47,6 +46,9 @@ class Worker {
   bool Idle() const noexcept {
     return idle_.load(std::memory_order_relaxed) && Queued() == 0;
   }
+  // The idle flag alone, seq_cst: Dispatch's half of the work-conserving
+  // handshake (see Engine::Dispatch).
+  bool IdleFlagSeqCst() const noexcept { return idle_.load(std::memory_order_seq_cst); }
   // Queued tasks plus the running one: the dispatcher's load measure.
   std::int64_t Load() const noexcept {
     return Queued() + (idle_.load(std::memory_order_relaxed) ? 0 : 1);
@@ -54,7 +56,6 @@ class Worker {
 
   // Wakes the worker if it is parked; returns true if it was.
   bool Unpark();
-  bool Parked() const noexcept { return parked_.load(std::memory_order_seq_cst); }
 
   std::size_t Id() const noexcept { return id_; }
   Engine& GetEngine() const noexcept { return engine_; }

@@ -1,6 +1,6 @@
 // Per-worker counters. Each is written only by its worker's thread (single
-// writer), so an increment is a relaxed load + store rather than a locked
-// read-modify-write; readers (Stats, Close) load them concurrently.
+// writer), so an increment is a load + store rather than a locked
+// read-modify-write; readers (Stats, Totals, Close) load them concurrently.
 #ifndef LITEPOOL_FRAMEWORK_WORKER_STATS_HPP_
 #define LITEPOOL_FRAMEWORK_WORKER_STATS_HPP_
 
@@ -11,8 +11,11 @@ namespace litepool::detail {
 
 class SingleWriterCounter {
  public:
-  // Relaxed: only the owning thread writes; readers need no ordering with
-  // other data, except `settled`, which Engine reads with its own fence.
+  // The relaxed load: only the owning thread writes, so it reads its own
+  // last value. Release store / acquire load: a reader that sees a count
+  // also sees what the worker wrote before it (Totals reads the sub-counts
+  // before `failed`, see Settle); Close's drain handshake adds its own
+  // seq_cst fences (Engine::NotifyDrainIfClosed).
   void Add(std::uint64_t n = 1) noexcept {
     value_.store(value_.load(std::memory_order_relaxed) + n,
                  std::memory_order_release);
@@ -34,7 +37,7 @@ struct WorkerStats {
   SingleWriterCounter retried;
   SingleWriterCounter stolen;
   SingleWriterCounter callback_errors;
-  SingleWriterCounter busy_ticks;  // BusyClock ticks; Engine::Clock() converts
+  SingleWriterCounter busy_ticks;  // BusyClock ticks; Stats() converts them to time
 };
 
 }  // namespace litepool::detail

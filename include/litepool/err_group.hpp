@@ -26,6 +26,8 @@
 //   not errors), and running ones see Context() stopped. If the parent stops
 //   while functions are pending, or Go is called after that, Wait returns
 //   kCancelled unless a function failed first.
+//   The first Go after Wait starts a new round (fresh Context(), no error;
+//   see Wait), as calling errgroup.WithContext again does in Go.
 //
 // Concurrency limit (SetLimit): at most n functions of the group are queued
 // or running in the pool at once. Go called from a thread that is not a pool

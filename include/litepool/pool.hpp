@@ -258,13 +258,6 @@ class LITEPOOL_API Pool {
   std::unique_ptr<detail::Engine> engine_;
 };
 
-namespace detail {
-// True on a worker thread of any litepool Pool (where blocking on a full pool
-// could deadlock). For the library's front-ends and templates; thread-safe,
-// never blocks.
-LITEPOOL_API bool OnWorkerThread() noexcept;
-}  // namespace detail
-
 template <class F>
   requires detail::Submittable<F>
 Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {

@@ -76,7 +76,9 @@ class LITEPOOL_API TaskGroup {
 
   // Blocks until the counter is zero. On a worker thread of a pool it runs
   // that pool's queued tasks while it waits, so a task may wait for tasks
-  // it added without deadlocking the pool. Thread-safe.
+  // it added without deadlocking the pool. Returns happens-after everything
+  // the credited tasks did (Exec and every hook) and every Done() that
+  // brought the counter to zero. Thread-safe.
   void Wait() const;
 
   // Wait() bounded by `timeout`; false if the counter was still above zero.
