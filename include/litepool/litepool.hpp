@@ -8,6 +8,7 @@
 #define LITEPOOL_LITEPOOL_HPP_
 
 #include "litepool/alloter.hpp"
+#include "litepool/coro.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/err_group.hpp"
 #include "litepool/err_handle.hpp"

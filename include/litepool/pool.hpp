@@ -47,6 +47,11 @@ class Engine;
 struct PoolAccess;
 }  // namespace detail
 
+// Coroutines (litepool/coro.hpp defines them).
+template <class T>
+class CoTask;
+class ScheduleAwaiter;
+
 // How to build a Pool. Every field has a default, so designated
 // initialisers compile warning-free:
 //   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .queue_capacity = 64, .name = "io"});
@@ -163,6 +168,13 @@ class LITEPOOL_API Pool {
   std::size_t QueueCapacity() const;
   // Workers() * QueueCapacity(): the most tasks that may wait at once.
   std::size_t Capacity() const;
+
+  // Coroutines: include litepool/coro.hpp (or litepool.hpp) to use these.
+  // `co_await pool.Schedule();` inside a CoTask resumes the coroutine as a
+  // task on one of this pool's workers; the coroutine then belongs to this
+  // pool (its later resumptions are posted here). See ScheduleAwaiter for
+  // the details. Thread-safe, never blocks, never throws.
+  inline ScheduleAwaiter Schedule();
 
  private:
   friend struct detail::PoolAccess;
