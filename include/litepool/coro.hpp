@@ -42,10 +42,18 @@
 //   is visible to the code after the co_await / SyncWait that waited for it.
 //
 // Lifetimes: a Pool must outlive every coroutine that may resume on it
-// (like any task). Resumption tasks count in the pool's Stats() as tasks.
+// (like any task); it may be destroyed as soon as the coroutines have
+// finished (a resumption does not start before the AddTask that posted it
+// has returned). Resumption tasks count in the pool's Stats() as tasks.
+//
+// clang note: clang (through 16 at least) may read a thread_local, or
+// std::this_thread::get_id(), once per coroutine and reuse the value after
+// a co_await moved the coroutine to another thread. litepool's own
+// per-thread state is read out of line; do the same with yours.
 #ifndef LITEPOOL_CORO_HPP_
 #define LITEPOOL_CORO_HPP_
 
+#include <atomic>
 #include <coroutine>
 #include <stdexcept>
 #include <type_traits>
@@ -135,12 +143,13 @@ class ScheduleAwaiter {
     if constexpr (std::is_base_of_v<detail::CoPromiseBase, P>) {
       h.promise().pool = pool;
     }
-    return detail::PostToPool(*pool, h);  // false: not posted, go on here
+    return detail::PostToPool(*pool, h, posted_);  // false: go on here
   }
   void await_resume() const noexcept {}
 
  private:
   Pool* pool_;
+  std::atomic<bool> posted_{false};
 };
 
 inline ScheduleAwaiter Pool::Schedule() { return ScheduleAwaiter(*this); }
@@ -168,11 +177,12 @@ class GroupAwaiter : private GroupWaiter {
  private:
   static void Ready(GroupWaiter* w) noexcept {
     auto* self = static_cast<GroupAwaiter*>(w);
-    Reschedule(*self->promise_, self->handle_);
+    Reschedule(*self->promise_, self->handle_, self->posted_);
   }
   TaskGroup group_;
   std::coroutine_handle<> handle_{};
   CoPromiseBase* promise_ = nullptr;
+  std::atomic<bool> posted_{false};
 };
 
 template <class T>

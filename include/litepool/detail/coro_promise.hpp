@@ -4,16 +4,20 @@
 #ifndef LITEPOOL_DETAIL_CORO_PROMISE_HPP_
 #define LITEPOOL_DETAIL_CORO_PROMISE_HPP_
 
+#include <atomic>
 #include <condition_variable>
 #include <concepts>
 #include <coroutine>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "litepool/detail/export.hpp"
 #include "litepool/err_handle.hpp"
 #include "litepool/error.hpp"
 #include "litepool/pool.hpp"
@@ -40,10 +44,9 @@ struct CoTrampoline {
   bool running = false;
 };
 
-inline CoTrampoline& ThreadTrampoline() noexcept {
-  static thread_local CoTrampoline trampoline;
-  return trampoline;
-}
+// This thread's trampoline. Defined in the library, not inline: see
+// framework/coro.cpp (clang caches thread_local addresses across co_await).
+LITEPOOL_API CoTrampoline& ThreadTrampoline() noexcept;
 
 // Resumes `h` and every coroutine handed over while it runs, on this
 // thread, until none is left. A loop of its own: safe to call from inside
@@ -125,17 +128,44 @@ class SyncLoop {
 // its OnError with kCancelled (kClosed, kExpired, ...), on a worker. So the
 // body and OnError both resume the coroutine: exactly one of them runs
 // (the body never fails, so OnError runs only for a task that did not
-// run). Returns false when the pool rejected the task (closed, no memory):
-// the caller resumes the coroutine some other way.
-inline bool PostToPool(Pool& pool, std::coroutine_handle<> h) noexcept {
+// run).
+//
+// `posted` lives in the suspended coroutine's frame (an awaiter or the
+// promise). The resumption waits for it: AddTask still touches the pool
+// after the task is queued (waking a worker), and a coroutine resumed in
+// that window could finish, let its owner destroy the pool and leave this
+// thread inside a destroyed pool. Once `posted` is set this thread touches
+// neither the pool nor the frame.
+//
+// Returns false when the pool rejected the task (closed, no memory): the
+// caller resumes the coroutine some other way.
+inline void AwaitPosted(const std::atomic<bool>& posted) noexcept {
+  // The poster is between queueing the task and returning from AddTask:
+  // a few hundred nanoseconds unless it was preempted, so yield, not park.
+  while (!posted.load(std::memory_order_acquire)) std::this_thread::yield();
+}
+
+inline bool PostToPool(Pool& pool, std::coroutine_handle<> h,
+                       std::atomic<bool>& posted) noexcept {
+  // Relaxed: no other thread can see `posted` before AddTask publishes the
+  // task (which is a release).
+  posted.store(false, std::memory_order_relaxed);
   try {
     TaskOptions options;
-    options.SetTask([h] { RunCoroutine(h); });
-    options.SetOnError([h](ErrHandle&, const Error&) { RunCoroutine(h); });
-    return !pool.AddTask(std::move(options));
+    options.SetTask([h, &posted] {
+      AwaitPosted(posted);
+      RunCoroutine(h);
+    });
+    options.SetOnError([h, &posted](ErrHandle&, const Error&) {
+      AwaitPosted(posted);
+      RunCoroutine(h);
+    });
+    if (pool.AddTask(std::move(options))) return false;
   } catch (...) {
     return false;
   }
+  posted.store(true, std::memory_order_release);  // the last touch
+  return true;
 }
 
 // What every litepool coroutine promise carries: where it resumes.
@@ -171,12 +201,13 @@ struct CoPromiseBase {
 // (which is some other thread's Done(), settlement or future completion):
 // posted to its pool; if that pool refuses (closed), to its SyncWait
 // thread; with neither, resumed here as the last resort (a coroutine is
-// never dropped).
-inline void Reschedule(CoPromiseBase& p, std::coroutine_handle<> h) noexcept {
+// never dropped). `posted` as for PostToPool.
+inline void Reschedule(CoPromiseBase& p, std::coroutine_handle<> h,
+                       std::atomic<bool>& posted) noexcept {
   // Read before posting: once posted, the frame may be resumed and freed.
   Pool* pool = p.pool;
   SyncLoop* loop = p.loop;
-  if (pool != nullptr && PostToPool(*pool, h)) return;
+  if (pool != nullptr && PostToPool(*pool, h, posted)) return;
   if (loop != nullptr && loop->Post(h)) return;
   RunCoroutine(h);
 }
