@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "litepool/litepool.hpp"
-#include "test_util.hpp"
 
 namespace litepool {
 namespace {

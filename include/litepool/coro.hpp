@@ -143,7 +143,8 @@ class ScheduleAwaiter {
     if constexpr (std::is_base_of_v<detail::CoPromiseBase, P>) {
       h.promise().pool = pool;
     }
-    return detail::PostToPool(*pool, h, posted_);  // false: go on here
+    // Not posted (closed pool): do not suspend, go on on this thread.
+    return !detail::PostToPool(*pool, h, posted_);
   }
   void await_resume() const noexcept {}
 

@@ -137,16 +137,17 @@ class SyncLoop {
 // thread inside a destroyed pool. Once `posted` is set this thread touches
 // neither the pool nor the frame.
 //
-// Returns false when the pool rejected the task (closed, no memory): the
-// caller resumes the coroutine some other way.
+// Returns ok once posted, or why the pool rejected the task (kClosed, an
+// exception such as bad_alloc): then the caller resumes the coroutine some
+// other way.
 inline void AwaitPosted(const std::atomic<bool>& posted) noexcept {
   // The poster is between queueing the task and returning from AddTask:
   // a few hundred nanoseconds unless it was preempted, so yield, not park.
   while (!posted.load(std::memory_order_acquire)) std::this_thread::yield();
 }
 
-inline bool PostToPool(Pool& pool, std::coroutine_handle<> h,
-                       std::atomic<bool>& posted) noexcept {
+inline Error PostToPool(Pool& pool, std::coroutine_handle<> h,
+                        std::atomic<bool>& posted) noexcept {
   // Relaxed: no other thread can see `posted` before AddTask publishes the
   // task (which is a release).
   posted.store(false, std::memory_order_relaxed);
@@ -160,12 +161,12 @@ inline bool PostToPool(Pool& pool, std::coroutine_handle<> h,
       AwaitPosted(posted);
       RunCoroutine(h);
     });
-    if (pool.AddTask(std::move(options))) return false;
+    if (Error rejected = pool.AddTask(std::move(options))) return rejected;
   } catch (...) {
-    return false;
+    return Error::FromException(std::current_exception());
   }
   posted.store(true, std::memory_order_release);  // the last touch
-  return true;
+  return Error();
 }
 
 // What every litepool coroutine promise carries: where it resumes.
@@ -207,7 +208,7 @@ inline void Reschedule(CoPromiseBase& p, std::coroutine_handle<> h,
   // Read before posting: once posted, the frame may be resumed and freed.
   Pool* pool = p.pool;
   SyncLoop* loop = p.loop;
-  if (pool != nullptr && PostToPool(*pool, h, posted)) return;
+  if (pool != nullptr && !PostToPool(*pool, h, posted)) return;
   if (loop != nullptr && loop->Post(h)) return;
   RunCoroutine(h);
 }
