@@ -186,14 +186,6 @@ class GroupAwaiter : private GroupWaiter {
   std::atomic<bool> posted_{false};
 };
 
-template <class T>
-CoTask<T> CoPromise<T>::get_return_object() noexcept {
-  return CoTask<T>(CoHandle<T>::from_promise(*this));
-}
-inline CoTask<void> CoPromise<void>::get_return_object() noexcept {
-  return CoTask<void>(CoHandle<void>::from_promise(*this));
-}
-
 }  // namespace detail
 
 inline detail::GroupAwaiter TaskGroup::WaitAsync() const {

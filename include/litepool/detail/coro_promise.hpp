@@ -242,9 +242,8 @@ class CoPromiseStorage : public CoPromiseBase {
 };
 
 template <class T>
-class CoPromise : public CoPromiseStorage<T> {
+class CoPromiseReturn : public CoPromiseStorage<T> {
  public:
-  CoTask<T> get_return_object() noexcept;
   template <class U = T>
     requires std::convertible_to<U&&, T>
   void return_value(U&& value) {
@@ -253,10 +252,17 @@ class CoPromise : public CoPromiseStorage<T> {
 };
 
 template <>
-class CoPromise<void> : public CoPromiseStorage<void> {
+class CoPromiseReturn<void> : public CoPromiseStorage<void> {
  public:
-  CoTask<void> get_return_object() noexcept;
   void return_void() noexcept { this->result_.template emplace<1>(); }
+};
+
+template <class T>
+class CoPromise : public CoPromiseReturn<T> {
+ public:
+  CoTask<T> get_return_object() noexcept {
+    return CoTask<T>(std::coroutine_handle<CoPromise>::from_promise(*this));
+  }
 };
 
 template <class T>
