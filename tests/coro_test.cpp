@@ -166,6 +166,20 @@ TEST(ScheduleTest, ResumesOnAWorkerThread) {
   EXPECT_EQ(pool.Stats().total.executed, 1u);  // it ran as a task
 }
 
+TEST(ScheduleTest, AwaitersMayBeStoredBeforeTheCoAwait) {
+  Pool pool(2, 4);
+  TaskGroup tg;
+  const auto caller = ThisThread();
+  auto co = [&]() -> CoTask<std::thread::id> {
+    auto hop = pool.Schedule();
+    co_await hop;
+    auto wait = tg.WaitAsync();
+    co_await wait;
+    co_return ThisThread();
+  };
+  EXPECT_NE(SyncWait(co()), caller);
+}
+
 TEST(ScheduleTest, ParentContinuesOnThePoolItsChildMovedTo) {
   Pool a(1, 4);
   Pool b(1, 4);

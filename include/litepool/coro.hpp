@@ -129,13 +129,17 @@ class [[nodiscard]] CoTask {
 // What `pool.Schedule()` returns: `co_await pool.Schedule();` suspends the
 // coroutine and resumes it as a task on one of the pool's workers; the
 // coroutine then belongs to that pool (later resumptions go there). If the
-// pool is closed it continues at once on the current thread. Posting waits
-// for a free slot like AddTask (never on one of the pool's own workers,
-// which use the overflow path). Thread-safe; never throws. Only inside a
-// CoTask (or another coroutine; then only the thread hop applies).
+// pool is closed it continues at once on the current thread. The co_await
+// waits for a free slot like AddTask when the pool is full (never on one of
+// the pool's own workers, which use the overflow path). Never throws.
+// Meant for a CoTask; in any other coroutine only the thread hop applies.
+// One awaiter per co_await; the object is not thread-safe.
 class ScheduleAwaiter {
  public:
   explicit ScheduleAwaiter(Pool& pool) noexcept : pool_(&pool) {}
+  // Copyable before it is awaited (g++ copies some awaiters into the frame).
+  ScheduleAwaiter(const ScheduleAwaiter& other) noexcept : pool_(other.pool_) {}
+  ScheduleAwaiter& operator=(const ScheduleAwaiter&) = delete;
   bool await_ready() const noexcept { return false; }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
@@ -161,6 +165,10 @@ namespace detail {
 class GroupAwaiter : private GroupWaiter {
  public:
   explicit GroupAwaiter(TaskGroup group) noexcept : group_(std::move(group)) {}
+  // Copyable before it is awaited (g++ copies some awaiters into the frame).
+  GroupAwaiter(const GroupAwaiter& other) noexcept
+      : GroupWaiter(), group_(other.group_) {}
+  GroupAwaiter& operator=(const GroupAwaiter&) = delete;
   bool await_ready() const noexcept { return group_.Pending() == 0; }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {

@@ -173,7 +173,8 @@ class LITEPOOL_API Pool {
   // `co_await pool.Schedule();` inside a CoTask resumes the coroutine as a
   // task on one of this pool's workers; the coroutine then belongs to this
   // pool (its later resumptions are posted here). See ScheduleAwaiter for
-  // the details. Thread-safe, never blocks, never throws.
+  // the details (the co_await waits for a slot when the pool is full, like
+  // AddTask). The call itself is thread-safe, never blocks, never throws.
   inline ScheduleAwaiter Schedule();
 
  private:
