@@ -24,7 +24,7 @@ std::chrono::nanoseconds Backoff::DelayFor(int attempt) const {
 }
 
 void ErrHandle::ErrReload(int max_retries,
-                          std::function<void(const Error&)> after,
+                          AfterFn after,
                           Backoff backoff) {
   if (!active_ || detail::Context().err_handle != this) {
     throw std::logic_error(

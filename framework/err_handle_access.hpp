@@ -16,7 +16,7 @@ struct ErrHandleAccess {
     return h.reload_requested_;
   }
   static int MaxRetries(const ErrHandle& h) noexcept { return h.max_retries_; }
-  static std::function<void(const Error&)> TakeAfter(ErrHandle& h) noexcept {
+  static ErrHandle::AfterFn TakeAfter(ErrHandle& h) noexcept {
     return std::move(h.after_);
   }
   static const Backoff& GetBackoff(const ErrHandle& h) noexcept {

@@ -46,7 +46,7 @@ void Guarded(Worker& self, TaskRecord& t, const char* hook, F&& f) {
 // Runs a void hook set as a std::function or as an interface, if either.
 template <class Iface>
 void RunHook(Worker& self, TaskRecord& t, const char* hook,
-             const std::function<void()>& fn, Iface* iface, void (Iface::*method)()) {
+             const VoidFn& fn, Iface* iface, void (Iface::*method)()) {
   if (fn) {
     Guarded(self, t, hook, fn);
   } else if (iface != nullptr) {

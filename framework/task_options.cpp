@@ -2,6 +2,7 @@
 #include "litepool/task_options.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "err_handle_access.hpp"
 #include "group_state.hpp"
@@ -10,20 +11,21 @@ namespace litepool {
 
 namespace detail {
 void ThrowNullArgument(const char* what) { throw std::invalid_argument(what); }
+void ThrowMoveOnlyCopy(const char* setter) {
+  throw std::logic_error(std::string("TaskOptions::") + setter +
+                         " holds a move-only callable: move the options "
+                         "instead of copying them");
+}
 }  // namespace detail
 
 void ITask::OnError(ErrHandle& handle, TaskGroup&, const Error&) {
   detail::ErrHandleAccess::MarkUnhandled(handle);
 }
 
-void TaskOptions::SetExec(std::function<Error()> fn) {
-  spec_.hooks.exec_iface.reset();
-  spec_.exec_fn = std::move(fn);
-}
-
 TaskOptions& TaskOptions::SetTask(std::shared_ptr<ITask> task) & {
   if (!task) detail::ThrowNullArgument("SetTask: null ITask");
   spec_.exec_fn = nullptr;
+  spec_.hooks.exec_large = nullptr;
   spec_.hooks.on_success_fn = nullptr;
   spec_.hooks.on_error_fn = nullptr;
   spec_.hooks.on_complete_fn = nullptr;
@@ -37,6 +39,7 @@ TaskOptions& TaskOptions::SetTask(std::shared_ptr<ITask> task) & {
 TaskOptions& TaskOptions::SetTaskWithInterface(std::shared_ptr<TaskExec> task) & {
   if (!task) detail::ThrowNullArgument("SetTaskWithInterface: null TaskExec");
   spec_.exec_fn = nullptr;
+  spec_.hooks.exec_large = nullptr;
   spec_.hooks.exec_iface = std::move(task);
   return *this;
 }

@@ -33,7 +33,7 @@ struct TaskExtras {
   // retrying task always has extras).
   int retries_left = 0;  // -1: unlimited
   int attempt = 0;       // retries run so far
-  std::function<void(const Error&)> after;
+  ErrHandle::AfterFn after;
   Backoff backoff;
 };
 
@@ -46,7 +46,10 @@ struct alignas(64) TaskRecord {
         group(GroupAccess::Make(std::move(s.group))),
         extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
-        auto_done(s.auto_done) {}
+        auto_done(s.auto_done) {
+    // A body too large for the record lives in the extras: call it there.
+    if (extras != nullptr && extras->hooks.exec_large) exec_fn = LargeBody{extras};
+  }
 
   GroupState* Group() const noexcept { return GroupAccess::State(group); }
   bool GroupCancelled() const noexcept {
@@ -58,7 +61,13 @@ struct alignas(64) TaskRecord {
     return extras != nullptr && (extras->hooks.on_error_fn || extras->hooks.on_error_iface);
   }
 
-  std::function<Error()> exec_fn;  // empty for an interface task (extras)
+  // Calls the body kept in the extras (TaskHooks::exec_large).
+  struct LargeBody {
+    TaskExtras* extras;
+    Error operator()() const { return extras->hooks.exec_large(); }
+  };
+
+  ExecFn exec_fn;                  // empty for an interface task (extras)
   TaskGroup group;                 // kept until settled: OnError's TaskGroup& refers to it
   TaskExtras* extras;              // null for a plain task; RecordPool frees it
   bool auto_done;

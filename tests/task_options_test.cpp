@@ -6,7 +6,13 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
+#include "litepool/alloter.hpp"
+#include "litepool/detail/move_only_function.hpp"
+#include "litepool/err_group.hpp"
+#include "litepool/map.hpp"
 #include "litepool/pool.hpp"
 
 namespace litepool {
@@ -110,6 +116,194 @@ TEST(TaskOptionsTest, LvalueChainReturnsSameObject) {
   TaskOptions& r = o.SetTask([] {}).SetAutoDone();
   EXPECT_EQ(&r, &o);
   EXPECT_TRUE(o.HasTask());
+}
+
+// --- move-only callables -------------------------------------------------
+
+TEST(TaskOptionsTest, UniquePtrCaptureRunsAsTask) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::atomic<int> seen{0};
+  auto p = std::make_unique<int>(41);
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([p = std::move(p), &seen] { seen = *p + 1; })
+                                .SetAutoDone()));
+  tg.Wait();
+  EXPECT_EQ(seen, 42);
+}
+
+TEST(TaskOptionsTest, MoveOnlyHooksRun) {
+  Pool pool(1, 4);
+  TaskGroup tg(2);
+  std::atomic<int> success{0}, error{0}, complete{0};
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] {})
+                   .SetOnSuccess([p = std::make_unique<int>(1), &success] { success += *p; })
+                   .SetOnComplete([p = std::make_unique<int>(2), &complete] { complete += *p; })
+                   .SetAutoDone());
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] { return Error("no"); })
+                   .SetOnError([p = std::make_unique<int>(3), &error](ErrHandle&, const Error&) {
+                     error += *p;
+                   })
+                   .SetAutoDone());
+  tg.Wait();
+  EXPECT_EQ(success, 1);
+  EXPECT_EQ(complete, 2);
+  EXPECT_EQ(error, 3);
+}
+
+TEST(TaskOptionsTest, CopyingMoveOnlyCallableThrowsNamingTheSetter) {
+  auto expect_copy_throws = [](const TaskOptions& o, const std::string& setter) {
+    try {
+      TaskOptions copy(o);
+      FAIL() << "copy of " << setter << " did not throw";
+    } catch (const std::logic_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "TaskOptions::" + setter +
+                    " holds a move-only callable: move the options instead of copying them");
+    }
+  };
+  auto mo = [] { return [p = std::make_unique<int>(0)] { (void)p; }; };
+  expect_copy_throws(TaskOptions().SetTask(mo()), "SetTask");
+  // A body too large for the record lives elsewhere; same message.
+  std::unique_ptr<int> big_p;
+  char pad[40] = {};
+  expect_copy_throws(TaskOptions().SetTask([big_p = std::move(big_p), pad] { (void)pad; }),
+                     "SetTask");
+  expect_copy_throws(TaskOptions().SetTask([] {}).SetOnSuccess(mo()), "SetOnSuccess");
+  expect_copy_throws(TaskOptions().SetTask([] {}).SetOnComplete(mo()), "SetOnComplete");
+  expect_copy_throws(TaskOptions().SetTask([] {}).SetOnAddTimeout(mo()), "SetOnAddTimeout");
+  expect_copy_throws(TaskOptions().SetTask([] {}).SetOnError(
+                         [p = std::make_unique<int>(0)](ErrHandle&, const Error&) {}),
+                     "SetOnError");
+  // Copy assignment too.
+  TaskOptions target;
+  TaskOptions source = TaskOptions().SetTask(mo());
+  EXPECT_THROW(target = source, std::logic_error);
+}
+
+TEST(TaskOptionsTest, MovedMoveOnlyOptionsAreAccepted) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::atomic<int> runs{0};
+  TaskOptions o = tg.NewTaskOptions()
+                      .SetTask([p = std::make_unique<int>(1), &runs] { runs += *p; })
+                      .SetAutoDone();
+  ASSERT_FALSE(pool.AddTask(std::move(o)));
+  tg.Wait();
+  EXPECT_EQ(runs, 1);
+}
+
+TEST(TaskOptionsTest, LargeCapturesRunAndCopy) {
+  Pool pool(1, 4);
+  TaskGroup tg(3);
+  std::atomic<long> sum{0};
+  struct Pad40 { long v[5]; };     // beyond the record, inside the 48-byte buffer
+  struct Pad200 { long v[25]; };   // beyond the buffer: a heap block
+  Pad40 a{{1, 2, 3, 4, 5}};
+  Pad200 b{};
+  b.v[24] = 100;
+  TaskOptions big = tg.NewTaskOptions().SetTask([a, &sum] { sum += a.v[4]; }).SetAutoDone();
+  ASSERT_FALSE(pool.AddTask(big));  // a copy: copyable captures stay copyable
+  ASSERT_FALSE(pool.AddTask(std::move(big)));
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions().SetTask([b, &sum] { sum += b.v[24]; }).SetAutoDone()));
+  tg.Wait();
+  EXPECT_EQ(sum, 110);
+}
+
+TEST(TaskOptionsTest, InterfaceTaskReplacesALargeBody) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  long pad[6] = {};
+  std::atomic<int> large_runs{0};
+  auto task = std::make_shared<CountingTask>();
+  TaskOptions o = tg.NewTaskOptions().SetTask([pad, &large_runs] {
+    (void)pad;
+    ++large_runs;
+  });
+  o.SetTask(task).SetAutoDone();
+  ASSERT_FALSE(pool.AddTask(std::move(o)));
+  tg.Wait();
+  EXPECT_EQ(large_runs, 0);
+  EXPECT_EQ(task->execs, 1);
+}
+
+TEST(TaskOptionsTest, ErrReloadAfterTakesMoveOnlyAndStdFunction) {
+  Pool pool(1, 4);
+  TaskGroup tg(2);
+  std::atomic<int> afters{0};
+  std::function<void(const Error&)> as_function = [&afters](const Error&) { ++afters; };
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] { return Error("no"); })
+                   .SetOnError([&](ErrHandle& h, const Error&) { h.ErrReload(0, as_function); })
+                   .SetAutoDone());
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] { return Error("no"); })
+                   .SetOnError([&](ErrHandle& h, const Error&) {
+                     h.ErrReload(1, [p = std::make_unique<int>(1), &afters](const Error& e) {
+                       if (e) afters += *p;
+                     });
+                   })
+                   .SetAutoDone());
+  tg.Wait();
+  EXPECT_EQ(afters, 2);
+}
+
+TEST(TaskOptionsTest, FrontEndsAcceptMoveOnlyFunctions) {
+  Pool pool(2, 8);
+  ErrGroup g(pool);
+  std::atomic<int> sum{0};
+  g.Go([p = std::make_unique<int>(1), &sum] { sum += *p; });
+  EXPECT_FALSE(g.Wait());
+  Alloter alloter = Alloter::WithPool(pool);
+  EXPECT_FALSE(alloter.Exec([p = std::make_unique<int>(2), &sum] { sum += *p; },
+                            [p = std::make_unique<int>(3), &sum] { sum += *p; }));
+  EXPECT_EQ(sum, 6);
+  auto offset = std::make_unique<int>(10);
+  struct AddOffset {
+    std::unique_ptr<int> offset;
+    int operator()(const int& x) const { return x + *offset; }
+  };
+  std::vector<int> out = Map(std::vector<int>{1, 2}, AddOffset{std::move(offset)},
+                             MapOptions{.pool = pool});
+  EXPECT_EQ(out, (std::vector<int>{11, 12}));
+}
+
+TEST(MoveOnlyFunctionTest, SmallTargetsAreInlineLargeOnesOnTheHeap) {
+  struct Small { char c[48]; void operator()() const {} };
+  struct Large { char c[49]; void operator()() const {} };
+  struct Aligned { alignas(32) char c[8]; void operator()() const {} };
+  EXPECT_TRUE(detail::MoveOnlyFunction<void()>::kStoresInline<Small>);
+  EXPECT_FALSE(detail::MoveOnlyFunction<void()>::kStoresInline<Large>);
+  EXPECT_FALSE(detail::MoveOnlyFunction<void()>::kStoresInline<Aligned>);
+  // The record keeps a body of three pointers: an empty Submit body plus two captures.
+  EXPECT_TRUE(detail::ExecFn::kStoresInline<std::function<Error()>> == false);
+  EXPECT_EQ(sizeof(detail::ExecFn), 32u);
+}
+
+TEST(MoveOnlyFunctionTest, MovesCallsClonesAndDestroysOnce) {
+  auto counter = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = counter;
+  {
+    detail::MoveOnlyFunction<int(int)> f = [c = counter](int x) { return ++*c + x; };
+    counter.reset();
+    EXPECT_TRUE(f.Copyable());
+    detail::MoveOnlyFunction<int(int)> g = f.Clone();
+    EXPECT_EQ(f(10), 11);
+    EXPECT_EQ(g(10), 12);  // the same shared counter
+    detail::MoveOnlyFunction<int(int)> h = std::move(f);
+    EXPECT_FALSE(f);  // NOLINT(bugprone-use-after-move)
+    EXPECT_EQ(h(0), 3);
+    detail::MoveOnlyFunction<int(int)> empty(std::function<int(int)>{});
+    EXPECT_FALSE(empty);
+    EXPECT_FALSE(watch.expired());
+  }
+  EXPECT_TRUE(watch.expired());
+  detail::MoveOnlyFunction<void()> mo = [p = std::make_unique<int>(0)] {};
+  EXPECT_FALSE(mo.Copyable());
+  EXPECT_THROW((void)mo.Clone(), std::bad_function_call);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 
+#include "litepool/detail/move_only_function.hpp"
 #include "litepool/error.hpp"
 
 namespace litepool {
@@ -41,6 +42,11 @@ struct LITEPOOL_API Backoff {
 // thread-safe: use it on the thread running OnError only.
 class LITEPOOL_API ErrHandle {
  public:
+  // What ErrReload's `after` is stored as: built from any callable
+  // void(const Error&) — a lambda (move-only ones too), a function pointer
+  // or a std::function (an empty one means no `after`).
+  using AfterFn = detail::MoveOnlyFunction<void(const Error&)>;
+
   // An inactive handle: ErrReload on it throws std::logic_error. The engine
   // hands OnError an active one.
   ErrHandle() noexcept = default;
@@ -60,7 +66,7 @@ class LITEPOOL_API ErrHandle {
   // std::invalid_argument; so does an invalid `backoff` (negative delays,
   // multiplier < 1, jitter outside [0, 1]).
   void ErrReload(int max_retries,
-                 std::function<void(const Error&)> after = {},
+                 AfterFn after = {},
                  Backoff backoff = {});
 
   // True while this handle may be used (inside OnError). Never throws.
@@ -72,7 +78,7 @@ class LITEPOOL_API ErrHandle {
   bool reload_requested_ = false;
   bool unhandled_ = false;  // set by ITask's default OnError
   int max_retries_ = 0;
-  std::function<void(const Error&)> after_;
+  AfterFn after_;
   Backoff backoff_;
 };
 

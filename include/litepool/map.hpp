@@ -22,11 +22,13 @@
 #include <algorithm>
 #include <climits>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <stop_token>
 #include <optional>
 #include <ranges>
 #include <stdexcept>
@@ -66,9 +68,25 @@ struct MapOptions {
   // The pool to run on (`&pool` or `pool`); none: DefaultPool(). Must
   // outlive the call.
   PoolRef pool{};
+  // Inputs per task; 0: chosen — about 4 tasks per worker of the pool (as
+  // ParallelFor), or 1 when `concurrency` is set (limited calls are mostly
+  // slow, blocking ones: each gets its own task, so the limit is reached).
+  std::size_t grain = 0;
 };
 
 namespace detail {
+
+// Chunks per worker when Map's or ParallelFor's grain is chosen: enough
+// for the dynamic hand-out to even out uneven chunks and busy workers, few
+// enough that the per-chunk cost (a task) stays negligible.
+inline constexpr std::uint64_t kChunksPerWorker = 4;
+
+// The grain for `n` items on `workers` workers (`grain` 0: chosen).
+inline std::uint64_t ChooseGrain(std::uint64_t n, std::size_t workers, std::size_t grain) {
+  if (grain != 0) return grain;
+  const std::uint64_t chunks = kChunksPerWorker * std::max<std::uint64_t>(workers, 1);
+  return std::max<std::uint64_t>(1, (n + chunks - 1) / chunks);
+}
 
 template <class Inputs, class F>
 using MapResult = std::remove_cvref_t<
@@ -107,11 +125,26 @@ std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
             std::min<std::size_t>(options.concurrency, INT_MAX)));
       }
       F& f = fn;
-      std::size_t i = 0;
-      for (auto&& x : inputs) {
-        const T* input = std::addressof(x);
-        std::optional<R>* slot = &slots[i++];
-        group.Go([&f, input, slot] { slot->emplace(std::invoke(f, *input)); });
+      // Chunks of `grain` inputs, one task each; between two inputs a
+      // chunk checks whether an earlier call threw (the group stopped).
+      const std::size_t grain =
+          options.grain == 0 && options.concurrency != 0
+              ? 1
+              : static_cast<std::size_t>(detail::ChooseGrain(
+                    slots.size(), options.pool.Resolve().Workers(), options.grain));
+      std::stop_token stop = group.Context();
+      auto it = std::ranges::begin(inputs);
+      for (std::size_t start = 0; start < slots.size(); start += grain) {
+        const std::size_t count = std::min(grain, slots.size() - start);
+        std::optional<R>* slot = &slots[start];
+        group.Go([&f, stop, it, slot, count] {
+          auto in = it;
+          for (std::size_t k = 0; k < count; ++k, ++in) {
+            if (stop.stop_requested()) return;
+            slot[k].emplace(std::invoke(f, static_cast<const T&>(*in)));
+          }
+        });
+        std::ranges::advance(it, static_cast<std::ranges::range_difference_t<Inputs>>(count));
       }
       if (Error err = group.Wait()) {
         if (std::exception_ptr e = err.Exception()) std::rethrow_exception(e);

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "litepool/error.hpp"
+#include "litepool/future.hpp"
 #include "litepool/task_group.hpp"
 #include "litepool/task_options.hpp"
 
@@ -169,7 +170,37 @@ class LITEPOOL_API Pool {
   // Workers() * QueueCapacity(): the most tasks that may wait at once.
   std::size_t Capacity() const;
 
-  // Coroutines: include litepool/coro.hpp (or litepool.hpp) to use these.
+  // --- Results (future.hpp) ---------------------------------------------
+  // Runs `f` as a task and returns the Future of its result. F: R() or
+  // R(std::stop_token) (it gets options.stop), any move-constructible
+  // callable, move-only ones included. R = Error gives Future<void> whose
+  // Get throws TaskError for a returned error; otherwise Future<R> (a
+  // reference result is copied). A throw from `f` is rethrown by Get (the
+  // same exception object). Rejected (kClosed, kTimeout), stopped before it
+  // started or dropped by Close(kCancelPending) (kCancelled): Get throws
+  // TaskError with that Cause(). A non-default priority or queue_timeout is
+  // not supported yet: nothing runs and Get throws TaskError
+  // kInvalidArgument. Blocks like AddTask while the pool is full (bounded
+  // by options.add_timeout; never on a worker thread). At most one heap
+  // allocation (the shared state; a capture of more than 40 bytes adds a
+  // second). Thread-safe.
+  template <class F>
+    requires detail::Submittable<F>
+  [[nodiscard]] Future<detail::SubmitResult<F>> Submit(F&& f, SubmitOptions options = {});
+
+  // --- Coroutines (coro.hpp) --------------------------------------------
+  // Starts `task` on this pool: its first step runs as a task on one of the
+  // workers, and the coroutine belongs to this pool (its resumptions are
+  // posted here until it awaits another pool's Schedule()). The Future gets
+  // its value, or rethrows the exception its body let escape (the original
+  // object). A pool that refuses the start (closed) destroys the task
+  // without running it: Get throws TaskError (kClosed). The coroutine's
+  // frame is freed before the Future is ready, so Get/Wait happen-after
+  // everything the coroutine did. Blocks like AddTask while the pool is
+  // full (never on a worker thread). An empty task throws
+  // std::invalid_argument. Thread-safe.
+  template <class T>
+  [[nodiscard]] Future<T> Spawn(CoTask<T> task);
   // `co_await pool.Schedule();` inside a CoTask resumes the coroutine as a
   // task on one of this pool's workers; the coroutine then belongs to this
   // pool (its later resumptions are posted here). See ScheduleAwaiter for
@@ -181,6 +212,43 @@ class LITEPOOL_API Pool {
   friend struct detail::PoolAccess;
   std::unique_ptr<detail::Engine> engine_;
 };
+
+template <class F>
+  requires detail::Submittable<F>
+Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
+  using T = detail::SubmitResult<F>;
+  using Body = detail::SubmitBody<T, std::decay_t<F>>;
+  // Two producers: the task body, and this call (so a rejection's error,
+  // known only when AddTask returns, is in place before the Future is ready).
+  detail::Promise<T> promise(2);
+  detail::FutureState<T>& state = promise.State();
+  Future<T> future = promise.GetFuture();
+  Error rejected;
+  if (options.priority != Priority::kNormal) {
+    rejected = Error("Submit: SubmitOptions::priority not supported yet",
+                     ErrorCode::kInvalidArgument);
+  } else if (options.queue_timeout) {
+    rejected = Error("Submit: SubmitOptions::queue_timeout not supported yet",
+                     ErrorCode::kInvalidArgument);
+  } else if (options.stop.stop_requested()) {
+    rejected = Error("cancelled before it started (SubmitOptions::stop)",
+                     ErrorCode::kCancelled);
+  }
+  if (rejected) {
+    state.SetError(std::move(rejected));
+    { detail::Promise<T> dropped = std::move(promise); }  // a producer done
+  } else {
+    state.stop = std::move(options.stop);
+    TaskOptions task;
+    task.SetTask(Body{std::move(promise), std::decay_t<F>(std::forward<F>(f))});
+    if (options.add_timeout) task.SetAddTimeout(*options.add_timeout);
+    // On rejection the body was destroyed unrun inside AddTask; its
+    // "dropped" error is replaced by the real reason before we let go.
+    if (Error e = AddTask(std::move(task))) state.SetError(std::move(e));
+  }
+  state.ReleaseProducer();
+  return future;
+}
 
 }  // namespace litepool
 

@@ -9,9 +9,18 @@
 //
 // A value type: copy it to submit the same task twice, move it to submit it
 // once. Every setter returns `*this` on an lvalue and a new TaskOptions on an
-// rvalue, so chains on temporaries never dangle. Callables are stored in
-// std::function, so they must be copyable. Not thread-safe: build one
+// rvalue, so chains on temporaries never dangle. Not thread-safe: build one
 // TaskOptions on one thread (submitting copies from many threads is fine).
+//
+// Callables: any move-constructible callable, move-only ones included
+// (`[p = std::make_unique<T>()] { ... }`). Captures up to 48 bytes need no
+// heap block: up to 24 bytes the body lives in the task's one-cache-line
+// engine record, up to 48 in the recycled block behind it. Copying a
+// TaskOptions copies its callables; if one of them is move-only the copy
+// throws std::logic_error naming its setter ("TaskOptions::SetTask holds a
+// move-only callable: move the options instead of copying them"), so pass
+// such options to AddTask with std::move. A callable of the wrong signature
+// is a compile-time error whose message lists the accepted forms.
 //
 // Errors: setting an empty std::function, a null function pointer or a null
 // interface throws std::invalid_argument at once. AddTask of a TaskOptions
@@ -41,6 +50,23 @@ namespace detail {
 struct TaskOptionsAccess;
 }  // namespace detail
 
+// The messages of the wrong-signature diagnostics (static_assert needs a
+// literal); undefined again at the end of this header.
+#define LITEPOOL_SET_TASK_FORMS                                              \
+  "litepool::TaskOptions::SetTask accepts a callable Error() or void() "     \
+  "(lambda, function pointer, std::function; a move-only one passed as an " \
+  "rvalue) or a std::shared_ptr to an ITask (a TaskExec: "                  \
+  "SetTaskWithInterface)"
+#define LITEPOOL_VOID_HOOK_FORMS                                             \
+  "litepool::TaskOptions::SetOnSuccess/SetOnComplete/SetOnAddTimeout "      \
+  "accept a callable void() (a move-only one passed as an rvalue); "        \
+  "interfaces go to Set...WithInterface"
+#define LITEPOOL_ON_ERROR_FORMS                                              \
+  "litepool::TaskOptions::SetOnError accepts a callable "                   \
+  "void(ErrHandle&, TaskGroup&, const Error&) or "                          \
+  "void(ErrHandle&, const Error&) (a move-only one passed as an rvalue); "  \
+  "a TaskOnError goes to SetOnErrorWithInterface"
+
 // The description of one task: its body, its hooks, its group and its
 // add-timeout. Build it, then hand it to Pool::AddTask (by copy or move).
 //
@@ -53,7 +79,8 @@ class LITEPOOL_API TaskOptions {
   // Options with no task and no group. Never allocates.
   TaskOptions() = default;
   // A copy holds copies of the callables, the same interface objects and
-  // the same group; each copy submitted is a separate task.
+  // the same group; each copy submitted is a separate task. A move-only
+  // callable cannot be copied: std::logic_error naming its setter.
   TaskOptions(const TaskOptions&) = default;
   TaskOptions& operator=(const TaskOptions&) = default;
   // A moved-from TaskOptions is empty again (no task, no group), so reusing
@@ -76,14 +103,11 @@ class LITEPOOL_API TaskOptions {
     requires detail::TaskBody<F>
   TaskOptions& SetTask(F&& f) & {
     detail::RequireCallable(f, "SetTask: empty callable");
-    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
-      SetExec(std::function<Error()>(
-          [g = std::forward<F>(f)]() mutable -> Error {
-            g();
-            return Error();
-          }));
+    using D = std::decay_t<F>;
+    if constexpr (std::is_void_v<std::invoke_result_t<D&>>) {
+      spec_.SetBody(detail::VoidBody<D>{D(std::forward<F>(f))});
     } else {
-      SetExec(std::function<Error()>(std::forward<F>(f)));
+      spec_.SetBody(D(std::forward<F>(f)));
     }
     return *this;
   }
@@ -91,6 +115,20 @@ class LITEPOOL_API TaskOptions {
     requires detail::TaskBody<F>
   TaskOptions SetTask(F&& f) && {
     SetTask(std::forward<F>(f));
+    return std::move(*this);
+  }
+  // Anything else given to SetTask: a compile-time error that lists the
+  // accepted forms.
+  template <class F>
+    requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>)
+  TaskOptions& SetTask(F&&) & {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_SET_TASK_FORMS);
+    return *this;
+  }
+  template <class F>
+    requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>)
+  TaskOptions SetTask(F&&) && {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_SET_TASK_FORMS);
     return std::move(*this);
   }
 
@@ -127,6 +165,18 @@ class LITEPOOL_API TaskOptions {
     SetOnSuccess(std::forward<F>(f));
     return std::move(*this);
   }
+  template <class F>
+    requires(!(detail::VoidHook<F>))
+  TaskOptions& SetOnSuccess(F&&) & {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
+    return *this;
+  }
+  template <class F>
+    requires(!(detail::VoidHook<F>))
+  TaskOptions SetOnSuccess(F&&) && {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
+    return std::move(*this);
+  }
   // As SetOnSuccess, calling h->OnSuccess(). Null throws
   // std::invalid_argument.
   TaskOptions& SetOnSuccessWithInterface(std::shared_ptr<TaskOnSuccess> h) &;
@@ -148,9 +198,9 @@ class LITEPOOL_API TaskOptions {
     if constexpr (detail::ErrorHook3<F>) {
       spec_.hooks.on_error_fn = std::forward<F>(f);
     } else {
-      spec_.hooks.on_error_fn = [g = std::forward<F>(f)](
-                              ErrHandle& h, TaskGroup&,
-                              const Error& e) mutable { g(h, e); };
+      spec_.hooks.on_error_fn =
+          [g = std::decay_t<F>(std::forward<F>(f))](
+              ErrHandle& h, TaskGroup&, const Error& e) mutable { g(h, e); };
     }
     return *this;
   }
@@ -158,6 +208,18 @@ class LITEPOOL_API TaskOptions {
     requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
   TaskOptions SetOnError(F&& f) && {
     SetOnError(std::forward<F>(f));
+    return std::move(*this);
+  }
+  template <class F>
+    requires(!(detail::ErrorHook3<F> || detail::ErrorHook2<F>))
+  TaskOptions& SetOnError(F&&) & {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_ON_ERROR_FORMS);
+    return *this;
+  }
+  template <class F>
+    requires(!(detail::ErrorHook3<F> || detail::ErrorHook2<F>))
+  TaskOptions SetOnError(F&&) && {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_ON_ERROR_FORMS);
     return std::move(*this);
   }
   // As SetOnError, calling h->OnError(...). Null throws
@@ -182,6 +244,18 @@ class LITEPOOL_API TaskOptions {
     requires detail::VoidHook<F>
   TaskOptions SetOnComplete(F&& f) && {
     SetOnComplete(std::forward<F>(f));
+    return std::move(*this);
+  }
+  template <class F>
+    requires(!(detail::VoidHook<F>))
+  TaskOptions& SetOnComplete(F&&) & {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
+    return *this;
+  }
+  template <class F>
+    requires(!(detail::VoidHook<F>))
+  TaskOptions SetOnComplete(F&&) && {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return std::move(*this);
   }
   // As SetOnComplete, calling h->OnComplete(). Null throws
@@ -225,6 +299,18 @@ class LITEPOOL_API TaskOptions {
     SetOnAddTimeout(std::forward<F>(f));
     return std::move(*this);
   }
+  template <class F>
+    requires(!(detail::VoidHook<F>))
+  TaskOptions& SetOnAddTimeout(F&&) & {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
+    return *this;
+  }
+  template <class F>
+    requires(!(detail::VoidHook<F>))
+  TaskOptions SetOnAddTimeout(F&&) && {
+    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
+    return std::move(*this);
+  }
 
   // Binds the task to `group` (as TaskGroup::NewTaskOptions does),
   // replacing any earlier group. Does not change the group's counter: Add()
@@ -240,10 +326,14 @@ class LITEPOOL_API TaskOptions {
 
  private:
   friend struct detail::TaskOptionsAccess;
-  void SetExec(std::function<Error()> fn);
+
   detail::TaskSpec spec_;
 };
 
 }  // namespace litepool
+
+#undef LITEPOOL_SET_TASK_FORMS
+#undef LITEPOOL_VOID_HOOK_FORMS
+#undef LITEPOOL_ON_ERROR_FORMS
 
 #endif  // LITEPOOL_TASK_OPTIONS_HPP_

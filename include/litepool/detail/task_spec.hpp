@@ -4,9 +4,11 @@
 #define LITEPOOL_DETAIL_TASK_SPEC_HPP_
 
 #include "litepool/detail/export.hpp"
+#include "litepool/detail/move_only_function.hpp"
 
 #include <chrono>
 #include <concepts>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,24 +21,72 @@ namespace litepool::detail {
 
 struct GroupState;
 
-// Everything but the body that a task may carry into the engine: the
-// interface task and the hooks. Each hook is either a std::function or an
-// interface pointer (never both): storing the shared_ptr directly avoids
-// wrapping it in a std::function, which would allocate. A task with none
-// of these (the common case) keeps its engine record to one cache line.
+// A task body stays inside the one-cache-line engine record when its
+// callable (captures) is at most this many bytes: 64 bytes of record minus
+// the group handle (16), the extras pointer (8), the flags (4) and the
+// function's own table pointer (8), rounded down to a pointer multiple.
+// A larger body (up to kInlineCallableBytes, then on the heap) is kept in
+// TaskHooks::exec_large, in the record's extras block: no heap block
+// either, since record blocks are recycled.
+inline constexpr std::size_t kRecordInlineBytes = 24;
+
+// The body as the record stores it, and as TaskHooks stores a larger one.
+using ExecFn = MoveOnlyFunction<Error(), kRecordInlineBytes>;
+using LargeExecFn = MoveOnlyFunction<Error()>;
+using VoidFn = MoveOnlyFunction<void()>;
+using ErrorHookFn = MoveOnlyFunction<void(ErrHandle&, TaskGroup&, const Error&)>;
+
+// Throws std::logic_error: "TaskOptions::<setter> holds a move-only
+// callable: move the options instead of copying them".
+[[noreturn]] LITEPOOL_API void ThrowMoveOnlyCopy(const char* setter);
+
+// A copy of `f` for a copied TaskOptions; a move-only target throws
+// std::logic_error naming `setter`.
+template <class Sig, std::size_t N>
+MoveOnlyFunction<Sig, N> CloneCallable(const MoveOnlyFunction<Sig, N>& f,
+                                       const char* setter) {
+  if (!f.Copyable()) ThrowMoveOnlyCopy(setter);
+  return f.Clone();
+}
+
+// Everything but a small body that a task may carry into the engine: the
+// interface task, a large body and the hooks. Each hook is either a
+// callable or an interface pointer (never both): storing the shared_ptr
+// directly avoids wrapping it. A task with none of these (the common case)
+// keeps its engine record to one cache line.
 struct TaskHooks {
   std::shared_ptr<TaskExec> exec_iface;
-  std::function<void()> on_success_fn;
+  LargeExecFn exec_large;  // a body larger than kRecordInlineBytes
+  VoidFn on_success_fn;
   std::shared_ptr<TaskOnSuccess> on_success_iface;
-  std::function<void(ErrHandle&, TaskGroup&, const Error&)> on_error_fn;
+  ErrorHookFn on_error_fn;
   std::shared_ptr<TaskOnError> on_error_iface;
-  std::function<void()> on_complete_fn;
+  VoidFn on_complete_fn;
   std::shared_ptr<TaskOnComplete> on_complete_iface;
 
-  // Empties the hooks for certain (a moved-from std::function is only
-  // "valid but unspecified"); cheap when they are empty already.
+  TaskHooks() = default;
+  TaskHooks(TaskHooks&&) noexcept = default;
+  TaskHooks& operator=(TaskHooks&&) noexcept = default;
+  // Copies the callables; a move-only one throws std::logic_error naming
+  // its setter.
+  TaskHooks(const TaskHooks& o)
+      : exec_iface(o.exec_iface),
+        exec_large(CloneCallable(o.exec_large, "SetTask")),
+        on_success_fn(CloneCallable(o.on_success_fn, "SetOnSuccess")),
+        on_success_iface(o.on_success_iface),
+        on_error_fn(CloneCallable(o.on_error_fn, "SetOnError")),
+        on_error_iface(o.on_error_iface),
+        on_complete_fn(CloneCallable(o.on_complete_fn, "SetOnComplete")),
+        on_complete_iface(o.on_complete_iface) {}
+  TaskHooks& operator=(const TaskHooks& o) {
+    if (this != &o) *this = TaskHooks(o);
+    return *this;
+  }
+
+  // Empties the hooks; cheap when they are empty already.
   void Clear() noexcept {
     exec_iface.reset();
+    exec_large = nullptr;
     on_success_fn = nullptr;
     on_success_iface.reset();
     on_error_fn = nullptr;
@@ -46,18 +96,35 @@ struct TaskHooks {
   }
 
   bool Any() const noexcept {
-    return exec_iface || on_success_fn || on_success_iface || on_error_fn ||
-           on_error_iface || on_complete_fn || on_complete_iface;
+    return exec_iface || exec_large || on_success_fn || on_success_iface ||
+           on_error_fn || on_error_iface || on_complete_fn || on_complete_iface;
   }
 };
 
 struct TaskSpec {
-  std::function<Error()> exec_fn;
+  ExecFn exec_fn;  // a small body; else hooks.exec_large or hooks.exec_iface
   TaskHooks hooks;
-  std::function<void()> on_add_timeout;
+  VoidFn on_add_timeout;
   std::shared_ptr<GroupState> group;
   std::optional<std::chrono::nanoseconds> add_timeout;
   bool auto_done = false;
+
+  TaskSpec() = default;
+  TaskSpec(TaskSpec&&) noexcept = default;
+  TaskSpec& operator=(TaskSpec&&) noexcept = default;
+  // Copies the callables; a move-only one throws std::logic_error naming
+  // its setter.
+  TaskSpec(const TaskSpec& o)
+      : exec_fn(CloneCallable(o.exec_fn, "SetTask")),
+        hooks(o.hooks),
+        on_add_timeout(CloneCallable(o.on_add_timeout, "SetOnAddTimeout")),
+        group(o.group),
+        add_timeout(o.add_timeout),
+        auto_done(o.auto_done) {}
+  TaskSpec& operator=(const TaskSpec& o) {
+    if (this != &o) *this = TaskSpec(o);
+    return *this;
+  }
 
   // Empties a moved-from spec for certain; cheap when the members are
   // empty already.
@@ -71,30 +138,68 @@ struct TaskSpec {
   }
 
   bool HasTask() const noexcept {
-    return static_cast<bool>(exec_fn) || static_cast<bool>(hooks.exec_iface);
+    return static_cast<bool>(exec_fn) || static_cast<bool>(hooks.exec_large) ||
+           static_cast<bool>(hooks.exec_iface);
+  }
+
+  // Sets the body, inline in the record when it fits (see
+  // kRecordInlineBytes), and drops any interface body.
+  template <class B>
+  void SetBody(B&& body) {
+    hooks.exec_iface.reset();
+    if constexpr (ExecFn::template kStoresInline<std::decay_t<B>>) {
+      exec_fn = std::forward<B>(body);
+      hooks.exec_large = nullptr;
+    } else {
+      hooks.exec_large = std::forward<B>(body);
+      exec_fn = nullptr;
+    }
   }
 };
 
-// True for callables usable as a task body: Error() or void().
+// A void() task body seen as Error() (ok when it returns).
+template <class G>
+struct VoidBody {
+  G g;
+  Error operator()() {
+    std::invoke(g);
+    return Error();
+  }
+};
+
+template <class T>
+inline constexpr bool kAlwaysFalse = false;
+
+// True for callables usable as a task body: Error() or void(). Move-only
+// callables are accepted (passed as rvalues).
 template <class F>
 concept TaskBody =
-    std::copy_constructible<std::decay_t<F>> && std::invocable<F&> &&
-    (std::same_as<std::invoke_result_t<F&>, Error> ||
-     std::is_void_v<std::invoke_result_t<F&>>);
+    std::move_constructible<std::decay_t<F>> &&
+    std::constructible_from<std::decay_t<F>, F> && std::invocable<std::decay_t<F>&> &&
+    (std::same_as<std::invoke_result_t<std::decay_t<F>&>, Error> ||
+     std::is_void_v<std::invoke_result_t<std::decay_t<F>&>>);
 
 template <class F>
-concept VoidHook = std::copy_constructible<std::decay_t<F>> &&
-                   std::invocable<F&>;
+concept VoidHook = std::move_constructible<std::decay_t<F>> &&
+                   std::constructible_from<std::decay_t<F>, F> &&
+                   std::invocable<std::decay_t<F>&>;
 
 template <class F>
 concept ErrorHook3 =
-    std::copy_constructible<std::decay_t<F>> &&
-    std::invocable<F&, ErrHandle&, TaskGroup&, const Error&>;
+    std::move_constructible<std::decay_t<F>> && std::constructible_from<std::decay_t<F>, F> &&
+    std::invocable<std::decay_t<F>&, ErrHandle&, TaskGroup&, const Error&>;
 
 template <class F>
-concept ErrorHook2 = std::copy_constructible<std::decay_t<F>> &&
-                     std::invocable<F&, ErrHandle&, const Error&> &&
+concept ErrorHook2 = std::move_constructible<std::decay_t<F>> &&
+                     std::constructible_from<std::decay_t<F>, F> &&
+                     std::invocable<std::decay_t<F>&, ErrHandle&, const Error&> &&
                      !ErrorHook3<F>;
+
+// What SetTask(F&&) leaves to its non-template overloads: a
+// std::shared_ptr to an ITask-derived type, and nullptr.
+template <class F>
+concept ITaskPointer = std::is_null_pointer_v<std::remove_cvref_t<F>> ||
+                       std::is_convertible_v<F, std::shared_ptr<ITask>>;
 
 [[noreturn]] LITEPOOL_API void ThrowNullArgument(const char* what);
 
