@@ -400,5 +400,158 @@ TEST(WaitAsyncTest, HappensAfterTheGroupsWork) {
   EXPECT_EQ(SyncWait(co()), 32);
 }
 
+// ---- Spawn and co_await future ----
+
+TEST(SpawnTest, FutureGetsTheValue) {
+  Pool pool(2, 4);
+  Future<int> f = pool.Spawn(Twice(21));
+  EXPECT_EQ(f.Get(), 42);
+}
+
+TEST(SpawnTest, StartsOnAWorkerOfThePool) {
+  Pool pool(1, 4);
+  const auto caller = ThisThread();
+  auto co = []() -> CoTask<std::thread::id> { co_return ThisThread(); };
+  EXPECT_NE(pool.Spawn(co()).Get(), caller);
+}
+
+TEST(SpawnTest, ExceptionReachesGetAsTheOriginalType) {
+  Pool pool(2, 4);
+  Future<int> f = pool.Spawn(Throws(4));
+  try {
+    (void)f.Get();
+    FAIL() << "Get did not rethrow";
+  } catch (const CoError& e) {
+    EXPECT_EQ(e.value, 4);
+  }
+}
+
+TEST(SpawnTest, VoidAndMoveOnlyResults) {
+  Pool pool(2, 4);
+  bool ran = false;
+  pool.Spawn(SetFlag(&ran)).Get();
+  EXPECT_TRUE(ran);
+  auto make = []() -> CoTask<std::unique_ptr<int>> { co_return std::make_unique<int>(5); };
+  EXPECT_EQ(*pool.Spawn(make()).Get(), 5);
+}
+
+TEST(SpawnTest, ClosedPoolGivesTaskErrorAndFreesTheFrame) {
+  Pool pool(1, 1);
+  pool.Close();
+  std::atomic<int> destroyed{0};
+  bool ran = false;
+  Future<int> f = pool.Spawn(HoldsCounter(DestroyCounter(&destroyed), &ran));
+  EXPECT_EQ(destroyed.load(), 1);
+  try {
+    (void)f.Get();
+    FAIL() << "Get did not throw";
+  } catch (const TaskError& e) {
+    EXPECT_EQ(e.Cause().Code(), ErrorCode::kClosed);
+  }
+  EXPECT_FALSE(ran);
+  EXPECT_THROW((void)pool.Spawn(CoTask<int>()), std::invalid_argument);
+}
+
+// The frame (and what it holds) is gone before Get() returns.
+TEST(SpawnTest, FrameIsFreedBeforeGetReturns) {
+  Pool pool(2, 4);
+  std::atomic<int> destroyed{0};
+  bool ran = false;
+  EXPECT_EQ(pool.Spawn(HoldsCounter(DestroyCounter(&destroyed), &ran)).Get(), 1);
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(destroyed.load(), 1);
+}
+
+// 100,000 coroutines suspended at once on a 2-worker pool: no thread is
+// held by any of them, all finish, every frame is freed (LSan checks the
+// rest in the ASan build).
+TEST(SpawnTest, HundredThousandConcurrentCoroutinesOnTwoWorkers) {
+  constexpr int kCoroutines = 100'000;
+  Pool pool(2, 64);
+  TaskGroup started(kCoroutines);
+  TaskGroup gate(1);
+  std::atomic<int> destroyed{0};
+  auto co = [](TaskGroup& started, TaskGroup& gate, DestroyCounter) -> CoTask<int> {
+    started.Done();
+    co_await gate.WaitAsync();
+    co_return 1;
+  };
+  std::vector<Future<int>> futures;
+  futures.reserve(kCoroutines);
+  for (int i = 0; i < kCoroutines; ++i) {
+    futures.push_back(pool.Spawn(co(started, gate, DestroyCounter(&destroyed))));
+  }
+  started.Wait();  // all of them suspended on the gate, none holds a worker
+  EXPECT_EQ(destroyed.load(), 0);
+  gate.Done();
+  long sum = 0;
+  for (auto& f : futures) sum += f.Get();
+  EXPECT_EQ(sum, kCoroutines);
+  EXPECT_EQ(destroyed.load(), kCoroutines);
+}
+
+TEST(FutureAwaitTest, CoAwaitSubmittedValueAndException) {
+  Pool pool(2, 4);
+  auto co = [&]() -> CoTask<int> {
+    int v = co_await pool.Submit([] { return 20; });
+    Future<int> bad = pool.Submit([]() -> int { throw CoError(2); });
+    try {
+      v += co_await bad;
+    } catch (const CoError& e) {
+      v += e.value;
+    }
+    co_return v;
+  };
+  EXPECT_EQ(SyncWait(co()), 22);
+}
+
+TEST(FutureAwaitTest, ReadyFutureDoesNotSuspend) {
+  Pool pool(1, 4);
+  Future<int> f = pool.Submit([] { return 3; });
+  f.Wait();
+  const auto caller = ThisThread();
+  auto co = [&]() -> CoTask<std::thread::id> {
+    const int v = co_await f;
+    EXPECT_EQ(v, 3);
+    co_return ThisThread();
+  };
+  EXPECT_EQ(SyncWait(co()), caller);
+}
+
+// A future completed by a task of pool `b` resumes the coroutine on its own
+// pool `a`, not inline on b's worker.
+TEST(FutureAwaitTest, ResumesOnTheCoroutinesPoolNotTheProducers) {
+  Pool a(1, 4);
+  Pool b(1, 4);
+  const std::thread::id a_worker = a.Submit([] { return ThisThread(); }).Get();
+  std::latch suspended(1);
+  auto co = [&]() -> CoTask<std::thread::id> {
+    co_await a.Schedule();
+    Future<int> f = b.Submit([&] {
+      suspended.wait();  // completes only once the coroutine may be waiting
+      return 1;
+    });
+    suspended.count_down();
+    co_await f;
+    co_return ThisThread();
+  };
+  EXPECT_EQ(SyncWait(co()), a_worker);
+}
+
+TEST(FutureAwaitTest, CancelledTaskThrowsTaskError) {
+  Pool pool(1, 4);
+  std::stop_source stop;
+  stop.request_stop();
+  auto co = [&]() -> CoTask<ErrorCode> {
+    try {
+      co_await pool.Submit([] { return 1; }, SubmitOptions{.stop = stop.get_token()});
+    } catch (const TaskError& e) {
+      co_return e.Cause().Code();
+    }
+    co_return ErrorCode::kOk;
+  };
+  EXPECT_EQ(SyncWait(co()), ErrorCode::kCancelled);
+}
+
 }  // namespace
 }  // namespace litepool

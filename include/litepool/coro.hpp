@@ -59,8 +59,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "litepool/detail/coro_future.hpp"
 #include "litepool/detail/coro_group_waiter.hpp"
 #include "litepool/detail/coro_promise.hpp"
+#include "litepool/future.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/task_group.hpp"
 
