@@ -301,9 +301,9 @@ TEST(WaitAsyncTest, DoneOnAnotherThreadDoesNotResumeInline) {
   });
   auto co = [&]() -> CoTask<std::thread::id> {
     co_await pool.Schedule();
-    // The count_down happens before the co_await suspends; the Done() may
-    // come before or after the registration: both must post.
-    suspended.count_down();
+    // The pool's only worker runs this once the coroutine has suspended
+    // (and registered on the group): the Done() comes after that.
+    pool.AddTask(TaskOptions().SetTask([&] { suspended.count_down(); }));
     co_await tg.WaitAsync();
     co_return ThisThread();
   };
@@ -528,10 +528,12 @@ TEST(FutureAwaitTest, ResumesOnTheCoroutinesPoolNotTheProducers) {
   auto co = [&]() -> CoTask<std::thread::id> {
     co_await a.Schedule();
     Future<int> f = b.Submit([&] {
-      suspended.wait();  // completes only once the coroutine may be waiting
+      suspended.wait();  // completes only once the coroutine is waiting
       return 1;
     });
-    suspended.count_down();
+    // a's only worker runs this once the coroutine has suspended (and
+    // registered its continuation): only then may b's task finish.
+    a.AddTask(TaskOptions().SetTask([&] { suspended.count_down(); }));
     co_await f;
     co_return ThisThread();
   };
