@@ -540,6 +540,19 @@ TEST(FutureAwaitTest, ResumesOnTheCoroutinesPoolNotTheProducers) {
   EXPECT_EQ(SyncWait(co()), a_worker);
 }
 
+TEST(FutureAwaitTest, InvalidOrConsumedFutureThrowsLogicError) {
+  Pool pool(1, 4);
+  auto twice = [&]() -> CoTask<int> {
+    Future<int> f = pool.Submit([] { return 1; });
+    int v = co_await f;
+    v += co_await f;  // consumed by the first co_await
+    co_return v;
+  };
+  EXPECT_THROW(SyncWait(twice()), std::logic_error);
+  auto empty = []() -> CoTask<int> { co_return co_await Future<int>(); };
+  EXPECT_THROW(SyncWait(empty()), std::logic_error);
+}
+
 TEST(FutureAwaitTest, CancelledTaskThrowsTaskError) {
   Pool pool(1, 4);
   std::stop_source stop;

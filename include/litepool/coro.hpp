@@ -1,6 +1,6 @@
 // litepool/coro.hpp — C++20 coroutines on a litepool Pool: CoTask<T>,
 // co_await pool.Schedule(), co_await tg.WaitAsync(), co_await other_cotask,
-// SyncWait. Standard library only.
+// co_await future, Pool::Spawn, SyncWait. Standard library only.
 //
 //   litepool::CoTask<int> Child(int x) { co_return x * 2; }
 //
@@ -14,15 +14,23 @@
 //   }
 //
 //   int v = litepool::SyncWait(Parent(pool));   // from a plain thread
+//   litepool::Future<int> f = pool.Spawn(Parent(pool));  // or start it there
+//
+// Inside a CoTask, `co_await future` (a Future from Submit or Spawn)
+// suspends until the future is ready and then gives Get()'s value, or
+// rethrows what Get() throws (the task's own exception, or TaskError). A
+// ready future does not suspend. A Future can be awaited once (it is
+// consumed); an invalid one makes the co_await throw std::logic_error.
 //
 // Where a coroutine runs. A CoTask is lazy: nothing runs until it is
 // awaited (by another CoTask, SyncWait or Pool::Spawn). A coroutine
 // belongs to a pool: the one whose Schedule() it awaited last, else the one
 // that Spawned it, else its parent's. Whenever something else makes it
-// ready again — a TaskGroup reaching zero — it resumes as a task posted to
-// that pool, never inline inside the other thread's Done() or settlement.
-// Without any pool yet (a SyncWait root before its first Schedule()), it
-// resumes on the thread blocked in SyncWait.
+// ready again — a TaskGroup reaching zero, a Future becoming ready — it
+// resumes as a task posted to that pool, never inline inside the other
+// thread's Done() or settlement. Without any pool yet (a SyncWait root
+// before its first Schedule()), it resumes on the thread blocked in
+// SyncWait.
 //
 // Guarantees.
 // - No thread is blocked by a suspended coroutine (only SyncWait blocks its
@@ -38,8 +46,11 @@
 //   stack even at -O0.
 // - Exceptions that escape a coroutine body are rethrown by the co_await
 //   (or SyncWait, or Future::Get) that waits for it — the original object.
-// - Happens-before: everything an awaited coroutine or TaskGroup's work did
-//   is visible to the code after the co_await / SyncWait that waited for it.
+// - Happens-before: everything an awaited coroutine, TaskGroup's work or
+//   future's task did is visible to the code after the co_await /
+//   SyncWait / Future::Get that waited for it.
+// - 100,000 coroutines suspended at once cost their frames, no threads
+//   (tested on a 2-worker pool).
 //
 // Lifetimes: a Pool must outlive every coroutine that may resume on it
 // (like any task); it may be destroyed as soon as the coroutines have
