@@ -66,7 +66,7 @@ struct SpawnState {
     CoResult<T> result = TakeRootResult<T>(root);  // the frame is freed here
     FutureStateBase& base = self->promise.State();
     if (result.index() == 2) {
-      base.SetException(std::get<2>(result));
+      base.SetException(std::move(std::get<2>(result)));
     } else {
       try {
         if constexpr (std::is_void_v<T>) {
