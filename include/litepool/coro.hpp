@@ -101,6 +101,8 @@ class [[nodiscard]] CoTask {
 
   // An empty task (Valid() is false). Never throws.
   CoTask() noexcept = default;
+  // Moves hand the coroutine over; the source becomes empty. Never throw.
+  // Assigning over a task frees the frame it held (as the destructor).
   CoTask(CoTask&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
   CoTask& operator=(CoTask&& other) noexcept {
     if (this != &other) {
@@ -111,7 +113,10 @@ class [[nodiscard]] CoTask {
   }
   CoTask(const CoTask&) = delete;
   CoTask& operator=(const CoTask&) = delete;
-  // Frees the frame (a task that was never started does not run).
+  // Frees the frame: a task that never started does not run; a finished
+  // one drops its result. A started, unfinished task cannot be destroyed
+  // this way: its awaiter (or Spawn, SyncWait) owns it until it finishes.
+  // Never throws, never blocks.
   ~CoTask() { Reset(); }
 
   // True while this object owns a coroutine (not moved from). Never throws.
