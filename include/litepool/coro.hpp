@@ -56,6 +56,8 @@
 // (like any task); it may be destroyed as soon as the coroutines have
 // finished (a resumption does not start before the AddTask that posted it
 // has returned). Resumption tasks count in the pool's Stats() as tasks.
+// A coroutine's parameters live in its frame; a lambda coroutine's
+// captures live in the lambda object, which must outlive the coroutine.
 //
 // clang note: clang (through 16 at least) may read a thread_local, or
 // std::this_thread::get_id(), once per coroutine and reuse the value after
