@@ -331,6 +331,28 @@ TEST(WaitAsyncTest, WithoutAPoolResumesOnTheSyncWaitThread) {
   doer.join();
 }
 
+// The coroutine's pool closed while it waited: it resumes on its SyncWait
+// thread, not inline on the thread whose Done() reached zero.
+TEST(WaitAsyncTest, ClosedPoolFallsBackToTheSyncWaitThread) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::latch registered(1);
+  std::thread closer([&] {
+    registered.wait();
+    pool.Close();  // nothing queued: the coroutine is suspended on tg
+    tg.Done();
+  });
+  const auto caller = ThisThread();
+  auto co = [&]() -> CoTask<std::thread::id> {
+    co_await pool.Schedule();
+    pool.AddTask(TaskOptions().SetTask([&] { registered.count_down(); }));
+    co_await tg.WaitAsync();
+    co_return ThisThread();
+  };
+  EXPECT_EQ(SyncWait(co()), caller);
+  closer.join();
+}
+
 // Two coroutines on a one-worker pool, each waiting for the other: a wait
 // that blocked (or helped on) the worker would deadlock.
 TEST(WaitAsyncTest, SuspendedCoroutineBlocksNoWorker) {
