@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "litepool/detail/coro_group_waiter.hpp"
 #include "litepool/error.hpp"
 #include "litepool/task_group.hpp"
 
@@ -29,12 +30,19 @@ struct GroupState {
   bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline);
   // One bounded wait step for helping waiters (woken early at zero).
   void WaitStep(std::chrono::microseconds step);
+  // Coroutine waiters (TaskGroup::WaitAsync): registered under mu, taken
+  // under mu by the decrement that finds the counter at zero, then called
+  // off the lock (their `ready` posts a resumption, which may block).
+  bool AddWaiter(GroupWaiter& w);
+  GroupWaiter* TakeWaitersLocked();
+  static void RunWaiters(GroupWaiter* list) noexcept;
 
   std::atomic<std::int64_t> pending;
   std::stop_source stop;
   std::mutex mu;
   std::condition_variable cv;
   std::vector<Error> errors;  // guarded by mu
+  GroupWaiter* waiters = nullptr;  // guarded by mu; intrusive stack
 };
 
 struct GroupAccess {

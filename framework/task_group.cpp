@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "deadline.hpp"
 #include "engine.hpp"
@@ -24,9 +25,14 @@ bool GroupState::TryDecrement() {
                                           std::memory_order_acq_rel,
                                           std::memory_order_relaxed));
   if (cur == 1) {
-    // Lock so a waiter between its check and its wait cannot miss this.
-    std::lock_guard lock(mu);
-    cv.notify_all();
+    GroupWaiter* coroutine_waiters = nullptr;
+    {
+      // Lock so a waiter between its check and its wait cannot miss this.
+      std::lock_guard lock(mu);
+      cv.notify_all();
+      coroutine_waiters = TakeWaitersLocked();
+    }
+    RunWaiters(coroutine_waiters);
   }
   return true;
 }
@@ -49,6 +55,32 @@ bool GroupState::WaitUntilZero(
     return true;
   }
   return cv.wait_until(lock, *deadline, zero);
+}
+
+bool GroupState::AddWaiter(GroupWaiter& w) {
+  std::lock_guard lock(mu);
+  // Under mu: a decrement that reaches zero takes the list under mu after
+  // its CAS, so a waiter pushed here while the counter is above zero is
+  // seen by that decrement (or a later one).
+  if (pending.load(std::memory_order_acquire) == 0) return false;
+  w.next = waiters;
+  waiters = &w;
+  return true;
+}
+
+GroupWaiter* GroupState::TakeWaitersLocked() {
+  // Only at zero: if Add() raised the counter again since the decrement
+  // that called this, the waiters wait for the next zero.
+  if (pending.load(std::memory_order_acquire) != 0) return nullptr;
+  return std::exchange(waiters, nullptr);
+}
+
+void GroupState::RunWaiters(GroupWaiter* list) noexcept {
+  while (list != nullptr) {
+    GroupWaiter* next = list->next;  // read first: ready() may free the node
+    list->ready(list);
+    list = next;
+  }
 }
 
 void GroupState::WaitStep(std::chrono::microseconds step) {
@@ -130,6 +162,10 @@ std::int64_t TaskGroup::Pending() const {
 void TaskGroup::Cancel() const { state_->stop.request_stop(); }
 bool TaskGroup::Cancelled() const { return state_->stop.stop_requested(); }
 std::stop_token TaskGroup::StopToken() const { return state_->stop.get_token(); }
+
+bool detail::AddGroupWaiter(const TaskGroup& group, GroupWaiter& waiter) {
+  return GroupAccess::State(group)->AddWaiter(waiter);
+}
 
 std::vector<Error> TaskGroup::Errors() const {
   std::lock_guard lock(state_->mu);

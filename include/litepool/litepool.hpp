@@ -20,6 +20,7 @@
   (LITEPOOL_VERSION_MAJOR * 10000 + LITEPOOL_VERSION_MINOR * 100 + LITEPOOL_VERSION_PATCH)
 
 #include "litepool/alloter.hpp"
+#include "litepool/coro.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/err_group.hpp"
 #include "litepool/err_handle.hpp"

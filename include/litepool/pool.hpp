@@ -73,6 +73,11 @@ enum class Dispatch {
   kLeastLoaded,          // the worker with the fewest queued + running tasks
 };
 
+// Coroutines (litepool/coro.hpp defines them).
+template <class T>
+class CoTask;
+class ScheduleAwaiter;
+
 // How to build a Pool. Every field has a default, so designated
 // initialisers compile warning-free (in this order):
 //   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .name = "io"});
@@ -252,6 +257,26 @@ class LITEPOOL_API Pool {
   template <class F>
     requires detail::Submittable<F>
   [[nodiscard]] Future<detail::SubmitResult<F>> Submit(F&& f, SubmitOptions options = {});
+
+  // --- Coroutines (coro.hpp) --------------------------------------------
+  // Starts `task` on this pool: its first step runs as a task on one of the
+  // workers, and the coroutine belongs to this pool (its resumptions are
+  // posted here until it awaits another pool's Schedule()). The Future gets
+  // its value, or rethrows the exception its body let escape (the original
+  // object). A pool that refuses the start (closed) destroys the task
+  // without running it: Get throws TaskError (kClosed). The coroutine's
+  // frame is freed before the Future is ready, so Get/Wait happen-after
+  // everything the coroutine did. Blocks like AddTask while the pool is
+  // full (never on a worker thread). An empty task throws
+  // std::invalid_argument. Thread-safe.
+  template <class T>
+  [[nodiscard]] Future<T> Spawn(CoTask<T> task);
+  // `co_await pool.Schedule();` inside a CoTask resumes the coroutine as a
+  // task on one of this pool's workers; the coroutine then belongs to this
+  // pool (its later resumptions are posted here). See ScheduleAwaiter for
+  // the details (the co_await waits for a slot when the pool is full, like
+  // AddTask). The call itself is thread-safe, never blocks, never throws.
+  inline ScheduleAwaiter Schedule();
 
  private:
   friend struct detail::PoolAccess;

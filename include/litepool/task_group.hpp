@@ -38,6 +38,7 @@ class TaskOptions;
 namespace detail {
 struct GroupState;
 struct GroupAccess;
+class GroupAwaiter;
 }  // namespace detail
 
 // A completion counter with cancellation and an error list, shared by
@@ -85,6 +86,16 @@ class LITEPOOL_API TaskGroup {
   // Blocks at most about `timeout` (on a worker thread it may finish the
   // queued task it is helping with first). Thread-safe.
   bool WaitFor(std::chrono::nanoseconds timeout) const;
+
+  // Inside a CoTask (litepool/coro.hpp): `co_await tg.WaitAsync();`
+  // suspends the coroutine, without blocking a thread, until the counter is
+  // zero, then resumes it as a task posted to its pool (never inline inside
+  // the Done() or settlement that reached zero). Returns at once if the
+  // counter is zero. Happens-after: everything the work that brought the
+  // counter to zero did (callbacks included) is visible after the co_await.
+  // Thread-safe; neither the call nor the co_await throws. Needs
+  // litepool/coro.hpp (which defines the awaiter).
+  detail::GroupAwaiter WaitAsync() const;
 
   // The counter now. Thread-safe, never blocks.
   std::int64_t Pending() const;

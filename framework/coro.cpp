@@ -1,0 +1,17 @@
+// Out-of-line pieces of litepool/coro.hpp.
+#include "litepool/detail/coro_promise.hpp"
+
+namespace litepool::detail {
+
+// Out of line on purpose: clang (through at least 16) computes the address
+// of a thread_local once per coroutine function and reuses it after a
+// co_await resumed the coroutine on another thread. Inlined into an
+// await_suspend, the trampoline of the first thread would be used from the
+// second. A call into this translation unit is opaque, so every transfer
+// reads the trampoline of the thread it runs on.
+CoTrampoline& ThreadTrampoline() noexcept {
+  thread_local CoTrampoline trampoline;
+  return trampoline;
+}
+
+}  // namespace litepool::detail
