@@ -66,6 +66,8 @@
 #ifndef LITEPOOL_CORO_HPP_
 #define LITEPOOL_CORO_HPP_
 
+#include "litepool/detail/export.hpp"
+
 #include <atomic>
 #include <coroutine>
 #include <stdexcept>

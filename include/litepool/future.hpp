@@ -174,7 +174,7 @@ class FutureState final : public FutureStateBase {
 
 }  // namespace detail
 
-// The result of one task (see the overview above). T may be void and may
+// The result of one task (overview: future.hpp). T may be void and may
 // be move-only.
 template <class T>
 class Future {
@@ -201,7 +201,7 @@ class Future {
   // False for !Valid().
   bool Ready() const noexcept { return state_ != nullptr && state_->Ready(); }
 
-  // Waits until Ready() (helping on a worker thread, see above), then
+  // Waits until Ready() (helping on a worker thread, as Wait() does), then
   // returns the value / rethrows the task's exception / throws TaskError.
   // Once only: afterwards !Valid(). !Valid() throws std::logic_error.
   [[nodiscard]] T Get() {

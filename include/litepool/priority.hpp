@@ -1,12 +1,13 @@
 // litepool/priority.hpp — Priority, the scheduling class of a task.
 //
-//   pool.AddTask(tg.NewTaskOptions().SetTask(Work).SetPriority(litepool::Priority::kHigh));
-//
-// A worker takes the highest-priority task it can see before a lower one;
-// within one priority no order is promised. Used by TaskOptions, Submit and
-// TraceEvent. A plain enum: thread-safe, never allocates.
+// Named by SubmitOptions::priority and TraceEvent::priority. The engine does
+// not schedule by priority yet: Submit refuses a non-default priority
+// (TaskError kInvalidArgument, "not supported yet") rather than ignore it,
+// and traces record kNormal. A plain enum: thread-safe, never allocates.
 #ifndef LITEPOOL_PRIORITY_HPP_
 #define LITEPOOL_PRIORITY_HPP_
+
+#include "litepool/detail/export.hpp"
 
 namespace litepool {
 
