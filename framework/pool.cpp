@@ -65,7 +65,12 @@ TaskGroup Pool::NewTaskGroup(std::int64_t n) { return TaskGroup(n); }
 
 UsageReport Pool::Stats() const { return engine_->Stats(); }
 
-void Pool::Close(CloseMode mode) { engine_->Close(mode); }
+void Pool::Close(CloseMode mode) {
+  // Before the engine cancels the queue: a running stop-token task hears of
+  // the cancel no later than the tasks queued behind it.
+  if (mode == CloseMode::kCancelPending) cancel_stop_.request_stop();
+  engine_->Close(mode);
+}
 bool Pool::Closed() const { return engine_->Closed(); }
 
 std::size_t Pool::Workers() const { return engine_->Workers(); }

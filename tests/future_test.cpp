@@ -164,6 +164,57 @@ TEST(FutureTest, CallableTakingStopTokenGetsOptionsStop) {
   EXPECT_TRUE(f.Get());
 }
 
+// Waits (bounded, so a broken build fails instead of hanging) until `t`
+// stops; true when it did.
+bool WaitForStop(const std::stop_token& t) {
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (!t.stop_requested()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(FutureTest, CancelPendingCloseStopsARunningCallablesToken) {
+  Pool pool(1, 16);
+  std::latch started(1);
+  Future<bool> f = pool.Submit([&](std::stop_token t) {
+    started.count_down();
+    return WaitForStop(t);
+  });
+  started.wait();
+  pool.Close(CloseMode::kCancelPending);
+  EXPECT_TRUE(f.Get());
+}
+
+TEST(FutureTest, EitherOptionsStopOrCancelPendingCloseStopsTheToken) {
+  for (const bool by_close : {false, true}) {
+    Pool pool(1, 16);
+    std::stop_source mine;
+    std::latch started(1);
+    Future<bool> f = pool.Submit(
+        [&](std::stop_token t) {
+          started.count_down();
+          return WaitForStop(t);
+        },
+        SubmitOptions{.stop = mine.get_token()});
+    started.wait();
+    if (by_close) {
+      pool.Close(CloseMode::kCancelPending);
+    } else {
+      mine.request_stop();
+    }
+    EXPECT_TRUE(f.Get()) << (by_close ? "Close(kCancelPending)" : "SubmitOptions::stop");
+  }
+}
+
+TEST(FutureTest, DrainingCloseDoesNotStopTheToken) {
+  Pool pool(1, 16);
+  Future<bool> f = pool.Submit([](std::stop_token t) { return t.stop_requested(); });
+  pool.Close(CloseMode::kDrain);
+  EXPECT_FALSE(f.Get());
+}
+
 TEST(FutureTest, AddTimeoutOnFullPoolGivesTimeout) {
   Pool pool(1, 1);
   std::latch started(1), release(1);

@@ -41,6 +41,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <memory>
 #include <stop_token>
 #include <type_traits>
 #include <utility>
@@ -80,7 +81,9 @@ struct SubmitOptions {
   // Future's Get throws TaskError kInvalidArgument.
   std::optional<std::chrono::nanoseconds> queue_timeout{};
   // Stopped before the task starts: it does not run and Get throws
-  // TaskError kCancelled. A callable taking std::stop_token receives it.
+  // TaskError kCancelled. A callable taking std::stop_token receives a
+  // token that stops when this one does or when the pool is closed with
+  // CloseMode::kCancelPending.
   std::stop_token stop{};
 };
 
@@ -325,6 +328,23 @@ struct SubmitResultOf<F> {
 template <class F>
 using SubmitResult = FutureValue<typename SubmitResultOf<std::decay_t<F>>::type>;
 
+// The stop token of a Submit whose callable takes one when both
+// SubmitOptions::stop and the pool's Close(kCancelPending) may stop it: a
+// source of its own that either of them stops. Immovable (it holds
+// stop_callbacks), so the body owns it through a unique_ptr.
+struct SubmitStopLink {
+  struct Forward {
+    std::stop_source* target;
+    void operator()() const noexcept { target->request_stop(); }
+  };
+  SubmitStopLink(const std::stop_token& a, const std::stop_token& b)
+      : from_a(a, Forward{&source}), from_b(b, Forward{&source}) {}
+  std::stop_source source;
+  std::stop_callback<Forward> from_a;
+  std::stop_callback<Forward> from_b;
+};
+struct NoStopLink {};
+
 // The task body Submit queues: runs F and stores its result in the
 // Promise. The Promise is declared first, so it is destroyed last: the
 // Future becomes ready only once F and its captures are gone.
@@ -332,6 +352,9 @@ template <class T, class F>
 struct SubmitBody {
   Promise<T> promise;
   F f;
+  // Only a callable taking std::stop_token may need a linked source.
+  [[no_unique_address]] std::conditional_t<TakesStopToken<F>, std::unique_ptr<SubmitStopLink>,
+                                           NoStopLink> link;
 
   Error operator()() {
     FutureState<T>& s = promise.State();

@@ -43,6 +43,7 @@
 #include <iosfwd>
 #include <iostream>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -226,7 +227,9 @@ class LITEPOOL_API Pool {
   // kCancelPending cancels the queued ones. Running tasks finish; no new
   // retry is requested after Close (`after` gets kClosed), and retries
   // waiting out a Backoff delay run at once (kDrain) or are cancelled
-  // (kCancelPending), so Close never waits for a delay. Blocks until the workers have stopped,
+  // (kCancelPending), so Close never waits for a delay. kCancelPending also
+  // stops the std::stop_token that running Submit callables were given.
+  // Blocks until the workers have stopped,
   // except when called on one of this pool's workers, where it only starts
   // the close. Idempotent; a later kCancelPending upgrades a kDrain.
   void Close(CloseMode mode = CloseMode::kDrain);
@@ -242,7 +245,8 @@ class LITEPOOL_API Pool {
 
   // --- Results (future.hpp) ---------------------------------------------
   // Runs `f` as a task and returns the Future of its result. F: R() or
-  // R(std::stop_token) (it gets options.stop), any move-constructible
+  // R(std::stop_token) (the token stops when options.stop does or when the
+  // pool is closed with kCancelPending), any move-constructible
   // callable, move-only ones included. R = Error gives Future<void> whose
   // Get throws TaskError for a returned error; otherwise Future<R> (a
   // reference result is copied). A throw from `f` is rethrown by Get (the
@@ -281,6 +285,9 @@ class LITEPOOL_API Pool {
  private:
   friend struct detail::PoolAccess;
   std::unique_ptr<detail::Engine> engine_;
+  // Stopped by Close(kCancelPending): the token Submit's stop-token
+  // callables see (with SubmitOptions::stop).
+  std::stop_source cancel_stop_;
 };
 
 template <class F>
@@ -308,9 +315,21 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     state.SetError(std::move(rejected));
     { detail::Promise<T> dropped = std::move(promise); }  // a producer done
   } else {
-    state.stop = std::move(options.stop);
+    decltype(Body::link) link{};
+    if constexpr (detail::TakesStopToken<std::decay_t<F>>) {
+      // The callable sees the caller's token and the pool's cancel token;
+      // a link (one more allocation) only when both can stop.
+      if (options.stop.stop_possible()) {
+        link = std::make_unique<detail::SubmitStopLink>(options.stop, cancel_stop_.get_token());
+        state.stop = link->source.get_token();
+      } else {
+        state.stop = cancel_stop_.get_token();
+      }
+    } else {
+      state.stop = std::move(options.stop);
+    }
     TaskOptions task;
-    task.SetTask(Body{std::move(promise), std::decay_t<F>(std::forward<F>(f))});
+    task.SetTask(Body{std::move(promise), std::decay_t<F>(std::forward<F>(f)), std::move(link)});
     if (options.add_timeout) task.SetAddTimeout(*options.add_timeout);
     // On rejection the body was destroyed unrun inside AddTask; its
     // "dropped" error is replaced by the real reason before we let go.
