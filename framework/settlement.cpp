@@ -178,17 +178,59 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   return Retry(engine, self, t, error);
 }
 
-// Adds the ticks since `start` to the worker's busy time; returns now.
-BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start) {
-  const BusyClock::Ticks now = BusyClock::Now();
-  self.Stats().busy_ticks.Add(now - start);
-  return now;
+// Adds the ticks from `start` to `end` (0: now) to the worker's busy time;
+// returns the end.
+BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks end = 0) {
+  if (end == 0) end = BusyClock::Now();
+  self.Stats().busy_ticks.Add(end - start);
+  return end;
+}
+
+// The traced form of an attempt (cold: only while a trace may be running).
+[[gnu::noinline]] void TraceAttempt(Engine& engine, Worker& self, TaskRecord& t,
+                                    BusyClock::Ticks admitted, BusyClock::Ticks begun,
+                                    BusyClock::Ticks ran, const Error& result) {
+  RawTraceEvent e;
+  if (TaskExtras* x = t.extras) {
+    // Kept in the extras: the id stays the same for every attempt (a task
+    // with retries always has extras). A plain task runs once.
+    if (x->trace_id == 0) x->trace_id = self.NextTraceId(engine.Workers());
+    e.task = x->trace_id;
+    e.attempt = static_cast<std::uint32_t>(x->attempt);
+  } else {
+    e.task = self.NextTraceId(engine.Workers());
+  }
+  e.admitted = admitted;
+  e.start = begun;
+  e.end = ran;
+  e.outcome = result.Code();
+  e.stolen = self.LastStolen();
+  self.RecordTrace(e);
+}
+
+// The latency samples of an attempt that ran Exec from `start` (the
+// worker's clock read before it took the task: shared with the busy clock)
+// to `ran`.
+void NoteAttempt(Engine& engine, Worker& self, TaskRecord& t, BusyClock::Ticks start,
+                 BusyClock::Ticks ran, const Error& result) {
+  const BusyClock::Ticks admitted = t.AdmittedTicks(start);
+  // A task queued while its worker was already looking for work was
+  // admitted after `start`: it waited 0.
+  const BusyClock::Ticks begun = std::max(start, admitted);
+  self.Stats().queue_wait.RecordValue(begun - admitted);
+  self.Stats().run_time.RecordValue(ran - begun);
+  if (self.MaybeTracing()) [[unlikely]] {
+    TraceAttempt(engine, self, t, admitted, begun, ran, result);
+  }
 }
 
 // OnComplete, then the counters, then the group credit: once Wait() returns,
 // Stats() already counts the task.
 BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
-                        Outcome outcome, BusyClock::Ticks start) {
+                        Outcome outcome, BusyClock::Ticks start, BusyClock::Ticks ran) {
+  // A plain task has no hook after Exec: the clock read after Exec ends its
+  // busy time too (one read per task; the settling below is engine work).
+  const BusyClock::Ticks end_hint = t->extras == nullptr ? ran : 0;
   if (const TaskExtras* x = t->extras) {
     RunHook(self, *t, "OnComplete", x->hooks.on_complete_fn,
             x->hooks.on_complete_iface.get(), &TaskOnComplete::OnComplete);
@@ -207,7 +249,7 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
     if (outcome == Outcome::kCancelled) self.Stats().cancelled.Add();
     if (outcome == Outcome::kException) self.Stats().exceptions.Add();
   }
-  const BusyClock::Ticks end = AddBusy(self, start);
+  const BusyClock::Ticks end = AddBusy(self, start, end_hint);
   if (credit) {
     if (GroupState* g = GroupAccess::State(group);
         g != nullptr && !g->TryDecrement()) {
@@ -226,6 +268,7 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
                             BusyClock::Ticks start) {
   TaskRecord& t = *task;
   Outcome outcome;
+  BusyClock::Ticks ran = 0;  // when Exec returned; 0: it did not run
   {
     CurrentTaskScope scope(task);
     if (Error cancel = CancelReason(engine, t)) {
@@ -233,7 +276,9 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
                            : FirstFailure(engine, self, t, cancel);
     } else {
       const Error result = RunExec(t);
+      ran = BusyClock::Now();
       self.Stats().executed.Add();
+      NoteAttempt(engine, self, t, start, ran, result);
       if (t.retrying) {
         outcome = result ? Retry(engine, self, t, result)
                          : Finish(self, t, result);
@@ -249,7 +294,7 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
     }
     if (outcome != Outcome::kRetrying) {
       // Inside the scope: OnComplete is still the task's own code.
-      return Settle(self, task, outcome, start);
+      return Settle(self, task, outcome, start, ran);
     }
   }
   return AddBusy(self, start);

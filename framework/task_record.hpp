@@ -1,7 +1,8 @@
 // TaskRecord: one accepted task on its way through the engine.
 //
 // A plain task (SetTask and nothing else) fits in one cache line: the body,
-// the group handle, a pointer to the extras and four flags. Everything a
+// the group handle, a pointer to the extras, the admission time and four
+// flags. Everything a
 // plain task leaves empty (interface task, hooks, retry state) lives in a
 // TaskExtras right behind the record, in a larger block that RecordPool
 // hands out only to tasks that have any of it. The record crosses from the
@@ -12,11 +13,13 @@
 #ifndef LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
 #define LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <new>
 #include <utility>
 
+#include "busy_clock.hpp"
 #include "cache_line.hpp"
 #include "group_state.hpp"
 #include "litepool/detail/task_spec.hpp"
@@ -34,6 +37,7 @@ struct TaskExtras {
   // retrying task always has extras).
   int retries_left = 0;  // -1: unlimited
   int attempt = 0;       // retries run so far
+  std::uint64_t trace_id = 0;  // 0 until a traced attempt names the task
   ErrHandle::AfterFn after;
   Backoff backoff;
 };
@@ -47,7 +51,7 @@ struct alignas(kCacheLine) TaskRecord {
         group(GroupAccess::Make(std::move(s.group))),
         extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
-        auto_done(s.auto_done) {
+        auto_done(s.auto_done ? 1u : 0u) {
     // A body too large for the record lives in the extras: call it there.
     if (extras != nullptr && extras->hooks.exec_large) exec_fn = LargeBody{extras};
   }
@@ -68,13 +72,35 @@ struct alignas(kCacheLine) TaskRecord {
     Error operator()() const { return extras->hooks.exec_large(); }
   };
 
+  // BusyClock ticks of the admission (a retry: its re-queue), kept to
+  // kAdmittedBits bits: the flags leave that much room in the record's last
+  // word. See AdmittedTicks for the reconstruction.
+  void SetAdmitted(BusyClock::Ticks now) noexcept { admitted = now & kAdmittedMask; }
+  // The full admission time, given a clock value `now` taken after it (or up
+  // to half the wrap range before it: a task pushed while its worker was
+  // already looking for work). The wrap range is 2^56 ticks, years at any
+  // TSC rate.
+  BusyClock::Ticks AdmittedTicks(BusyClock::Ticks now) const noexcept {
+    const BusyClock::Ticks back = (now - admitted) & kAdmittedMask;
+    if (back <= kAdmittedMask / 2) return now - back;
+    return now + ((admitted - now) & kAdmittedMask);
+  }
+
+  static constexpr unsigned kAdmittedBits = 56;
+  static constexpr BusyClock::Ticks kAdmittedMask =
+      (BusyClock::Ticks{1} << kAdmittedBits) - 1;
+
   ExecFn exec_fn;                  // empty for an interface task (extras)
   TaskGroup group;                 // kept until settled: OnError's TaskGroup& refers to it
   TaskExtras* extras;              // null for a plain task; RecordPool frees it
-  bool auto_done;
-  bool private_group = false;     // `group` was made for OnError of a group-less task
-  bool retrying = false;          // OnError asked for retries: `after` decides
-  bool credit_requested = false;  // Done() called from the task's own code
+  // One 64-bit word: the admission stamp and the flags (bit-fields of one
+  // type share one allocation unit, so the record stays one cache line).
+  // Written only by the thread that owns the record at the time.
+  std::uint64_t admitted : kAdmittedBits = 0;
+  std::uint64_t auto_done : 1;
+  std::uint64_t private_group : 1 = 0;     // `group` was made for OnError of a group-less task
+  std::uint64_t retrying : 1 = 0;          // OnError asked for retries: `after` decides
+  std::uint64_t credit_requested : 1 = 0;  // Done() called from the task's own code
 };
 
 }  // namespace litepool::detail

@@ -129,11 +129,13 @@ class LatencyHistogram {
   // One writer at a time. Plain load + store instead of fetch_add: there is
   // no second writer to race with, and a locked RMW would cost more on the
   // hot path. Relaxed: readers only need each counter to be untorn.
-  void Record(std::chrono::nanoseconds d) noexcept {
-    const std::uint64_t ns = LatencyNanos(d);
-    Bump(buckets_[LatencyBucketOf(ns)]);
+  void Record(std::chrono::nanoseconds d) noexcept { RecordValue(LatencyNanos(d)); }
+  // The same for a value in another unit (the engine records clock ticks
+  // and scales the summary): buckets and max are unit-free.
+  void RecordValue(std::uint64_t v) noexcept {
+    Bump(buckets_[LatencyBucketOf(v)]);
     Bump(count_);
-    if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
+    if (v > max_.load(std::memory_order_relaxed)) max_.store(v, std::memory_order_relaxed);
   }
 
   // A snapshot; concurrent with Record it may miss samples in flight (and
