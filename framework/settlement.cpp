@@ -190,7 +190,7 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
 [[gnu::noinline]] void TraceAttempt(Engine& engine, Worker& self, TaskRecord& t,
                                     BusyClock::Ticks admitted, BusyClock::Ticks begun,
                                     BusyClock::Ticks ran, const Error& result) {
-  RawTraceEvent e;
+  RawTraceEvent e{};
   if (TaskExtras* x = t.extras) {
     // Kept in the extras: the id stays the same for every attempt (a task
     // with retries always has extras). A plain task runs once.

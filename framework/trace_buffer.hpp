@@ -15,19 +15,23 @@
 
 namespace litepool::detail {
 
-// One attempt, as the worker records it (see litepool::TraceEvent).
+// One attempt, as the worker records it (see litepool::TraceEvent). Trivial
+// on purpose: the buffer is allocated without touching its pages.
 struct RawTraceEvent {
-  std::uint64_t task = 0;
-  BusyClock::Ticks admitted = 0, start = 0, end = 0;
-  std::uint32_t attempt = 0;
-  ErrorCode outcome = ErrorCode::kOk;
-  bool stolen = false;
+  std::uint64_t task;
+  BusyClock::Ticks admitted, start, end;
+  std::uint32_t attempt;
+  ErrorCode outcome;
+  bool stolen;
 };
 
 class TraceBuffer {
  public:
   explicit TraceBuffer(std::size_t capacity)
-      : events_(capacity > 0 ? std::make_unique<RawTraceEvent[]>(capacity) : nullptr),
+      // Not value-initialised: a large trace (40 MiB by default) costs no
+      // zeroing at StartTrace, and untouched pages no memory.
+      : events_(capacity > 0 ? std::make_unique_for_overwrite<RawTraceEvent[]>(capacity)
+                             : nullptr),
         capacity_(capacity) {}
 
   // The owning worker only (Worker::RecordTrace). Never blocks or allocates.
