@@ -297,8 +297,6 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
 }
 
 void Engine::Dispatch(TaskRecord* task) {
-  // Queue wait starts here: a new task's admission, or a retry's re-queue.
-  task->SetAdmitted(BusyClock::Now());
   bool picked_idle = false;
   Worker& w = dispatcher_.Pick(&picked_idle);
   w.Push(task);
@@ -339,6 +337,7 @@ void Engine::RequeueNow(TaskRecord* task) {
   // A queued retry holds a slot, taken even when none is free: the task was
   // admitted already, and waiting for a slot could deadlock a worker.
   gate_.ForceAcquire(1);
+  task->SetAdmitted(BusyClock::Now());  // a retry's queue wait starts here
   Dispatch(task);
 }
 

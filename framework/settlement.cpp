@@ -213,11 +213,13 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
 // to `ran`.
 void NoteAttempt(Engine& engine, Worker& self, TaskRecord& t, BusyClock::Ticks start,
                  BusyClock::Ticks ran, const Error& result) {
-  const BusyClock::Ticks admitted = t.AdmittedTicks(start);
-  // A task queued while its worker was already looking for work was
-  // admitted after `start`: it waited 0.
-  const BusyClock::Ticks begun = std::max(start, admitted);
-  self.Stats().queue_wait.RecordValue(begun - admitted);
+  const std::int64_t since = t.SinceAdmitted(start);
+  // A task queued while its worker was already looking for work (since < 0)
+  // was admitted after `start`: it waited 0 and began at its admission.
+  const std::uint64_t wait = since > 0 ? static_cast<std::uint64_t>(since) : 0;
+  const BusyClock::Ticks admitted = start - static_cast<std::uint64_t>(since);
+  const BusyClock::Ticks begun = admitted + wait;
+  self.Stats().queue_wait.RecordValue(wait);
   self.Stats().run_time.RecordValue(ran - begun);
   if (self.MaybeTracing()) [[unlikely]] {
     TraceAttempt(engine, self, t, admitted, begun, ran, result);

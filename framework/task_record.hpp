@@ -51,6 +51,7 @@ struct alignas(kCacheLine) TaskRecord {
         group(GroupAccess::Make(std::move(s.group))),
         extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
+        admitted(BusyClock::Now() & kAdmittedMask),
         auto_done(s.auto_done ? 1u : 0u) {
     // A body too large for the record lives in the extras: call it there.
     if (extras != nullptr && extras->hooks.exec_large) exec_fn = LargeBody{extras};
@@ -74,16 +75,16 @@ struct alignas(kCacheLine) TaskRecord {
 
   // BusyClock ticks of the admission (a retry: its re-queue), kept to
   // kAdmittedBits bits: the flags leave that much room in the record's last
-  // word. See AdmittedTicks for the reconstruction.
+  // word. A new record is stamped when it is built (AddTask), a retry by
+  // RequeueNow.
   void SetAdmitted(BusyClock::Ticks now) noexcept { admitted = now & kAdmittedMask; }
-  // The full admission time, given a clock value `now` taken after it (or up
-  // to half the wrap range before it: a task pushed while its worker was
-  // already looking for work). The wrap range is 2^56 ticks, years at any
-  // TSC rate.
-  BusyClock::Ticks AdmittedTicks(BusyClock::Ticks now) const noexcept {
-    const BusyClock::Ticks back = (now - admitted) & kAdmittedMask;
-    if (back <= kAdmittedMask / 2) return now - back;
-    return now + ((admitted - now) & kAdmittedMask);
+  // `now` minus the admission time, in ticks: negative when the task was
+  // admitted after `now` (pushed while its worker was already looking for
+  // work, `now` being taken before the pop). The 56-bit difference is
+  // sign-extended; it wraps after 2^55 ticks, months at any TSC rate.
+  std::int64_t SinceAdmitted(BusyClock::Ticks now) const noexcept {
+    constexpr unsigned kSpare = 64 - kAdmittedBits;
+    return static_cast<std::int64_t>((now - admitted) << kSpare) >> kSpare;
   }
 
   static constexpr unsigned kAdmittedBits = 56;

@@ -132,21 +132,20 @@ class LatencyHistogram {
   void Record(std::chrono::nanoseconds d) noexcept { RecordValue(LatencyNanos(d)); }
   // The same for a value in another unit (the engine records clock ticks
   // and scales the summary): buckets and max are unit-free.
+  // No separate count: Read() sums the buckets (one store less per sample).
   void RecordValue(std::uint64_t v) noexcept {
     Bump(buckets_[LatencyBucketOf(v)]);
-    Bump(count_);
     if (v > max_.load(std::memory_order_relaxed)) max_.store(v, std::memory_order_relaxed);
   }
 
-  // A snapshot; concurrent with Record it may miss samples in flight (and
-  // count may then differ from the bucket sum by those). Relaxed loads:
-  // statistics, see Record.
+  // A snapshot; concurrent with Record it may miss samples in flight.
+  // count is the sum of the buckets. Relaxed loads: statistics, see Record.
   LatencyCounts Read() const noexcept {
     LatencyCounts c;
     for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
       c.buckets[b] = buckets_[b].load(std::memory_order_relaxed);
+      c.count += c.buckets[b];
     }
-    c.count = count_.load(std::memory_order_relaxed);
     c.max = max_.load(std::memory_order_relaxed);
     return c;
   }
@@ -157,7 +156,6 @@ class LatencyHistogram {
   }
 
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets> buckets_{};
-  std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> max_{0};
 };
 
