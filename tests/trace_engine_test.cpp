@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <latch>
 #include <map>
 #include <set>
 #include <thread>
@@ -134,6 +135,34 @@ TEST(TraceEngineTest, TaskIdsAreUniqueAcrossTraces) {
     }
   }
   EXPECT_EQ(ids.size(), 2u * (kPlainTasks + kRetriedTasks));
+}
+
+TEST(TraceEngineTest, StartAndStopWhileTasksRunAreSafe) {
+  Pool pool(kWorkers, 64);
+  constexpr int kTasks = 4000;
+  constexpr int kTraces = 50;
+  TaskGroup tg(kTasks);
+  std::latch tracing(1);
+  std::uint64_t traced = 0;
+  std::jthread tracer([&] {
+    for (int i = 0; i < kTraces; ++i) {
+      pool.StartTrace(TraceOptions{.max_events = 64});
+      if (i == 0) tracing.count_down();
+      const Trace t = pool.StopTrace();
+      traced += t.Events().size();
+      for (const TraceEvent& e : t.Events()) {
+        EXPECT_LT(e.worker, kWorkers);
+        EXPECT_LE(e.start, e.end);
+        EXPECT_NE(e.task, 0u);
+      }
+    }
+  });
+  tracing.wait();
+  for (int i = 0; i < kTasks; ++i) pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());
+  tg.Wait();
+  tracer.join();
+  EXPECT_LE(traced, static_cast<std::uint64_t>(kTasks));
+  EXPECT_EQ(pool.Stats().total.executed, static_cast<std::uint64_t>(kTasks));
 }
 
 TEST(LatencyStatsTest, OneSampleOfEachPerAttempt) {
