@@ -104,6 +104,10 @@ struct alignas(kCacheLine) TaskRecord {
   std::uint64_t credit_requested : 1 = 0;  // Done() called from the task's own code
 };
 
+// The plain record stays one cache line (DESIGN §6.0): the admission stamp
+// and the flags share its last word.
+static_assert(sizeof(TaskRecord) == kCacheLine, "a plain TaskRecord is one cache line");
+
 }  // namespace litepool::detail
 
 #endif  // LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
