@@ -43,13 +43,18 @@ inline constexpr std::size_t kLatencyBuckets =
     (kLatencyValueBits - kLatencySubBucketBits + 1) * kLatencySubBuckets;
 
 // The bucket holding `ns` (clamped to the last bucket).
+// Branch-free (the engine calls it twice per task): with s = the number of
+// low bits dropped (0 below 2^(sub-bucket bits + 1), where buckets are 1 ns
+// wide), the bucket is s * kLatencySubBuckets + (ns >> s), which is the
+// bucket's group and its sub-bucket (the top bit of ns >> s adds the
+// group's first kLatencySubBuckets).
 constexpr std::size_t LatencyBucketOf(std::uint64_t ns) noexcept {
   constexpr std::uint64_t kTop = (std::uint64_t{1} << kLatencyValueBits) - 1;
+  constexpr std::uint64_t kFloor = (kLatencySubBuckets << 1) - 1;  // 31: bit_width >= 5
   ns = std::min(ns, kTop);
-  if (ns < kLatencySubBuckets) return static_cast<std::size_t>(ns);
-  const unsigned e = static_cast<unsigned>(std::bit_width(ns)) - 1;  // >= sub-bucket bits
-  const std::uint64_t sub = (ns >> (e - kLatencySubBucketBits)) - kLatencySubBuckets;
-  return static_cast<std::size_t>((e - kLatencySubBucketBits + 1) * kLatencySubBuckets + sub);
+  const unsigned s = static_cast<unsigned>(std::bit_width(ns | kFloor)) -
+                     (kLatencySubBucketBits + 1);
+  return static_cast<std::size_t>(s * kLatencySubBuckets + (ns >> s));
 }
 
 // The smallest value of bucket `b`.
