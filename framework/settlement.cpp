@@ -24,7 +24,7 @@ enum class Outcome { kSucceeded, kFailed, kCancelled, kException, kRetrying };
 
 // Where a failure nobody handled is recorded.
 void RecordUnhandled(TaskRecord& t, const Error& e) {
-  if (GroupState* g = t.Group(); g != nullptr && !t.private_group) {
+  if (GroupState* g = t.Group(); g != nullptr && !t.PrivateGroup()) {
     g->AddError(e);
   }
 }
@@ -143,7 +143,7 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   if (!t.Group()) {
     // A group-less task still gets a TaskGroup& in OnError.
     t.group = TaskGroup();
-    t.private_group = true;
+    t.SetPrivateGroup();
   }
   ErrHandle handle;
   ErrHandleAccess::SetActive(handle, true);
@@ -170,7 +170,7 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
     return FailureOutcome(error);
   }
   if (!ErrHandleAccess::ReloadRequested(handle)) return FailureOutcome(error);
-  t.retrying = true;
+  t.SetRetrying();
   t.extras->retries_left = ErrHandleAccess::MaxRetries(handle);
   t.extras->after = ErrHandleAccess::TakeAfter(handle);
   t.extras->backoff = ErrHandleAccess::GetBackoff(handle);
@@ -238,7 +238,7 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
             x->hooks.on_complete_iface.get(), &TaskOnComplete::OnComplete);
   }
   const bool credit =
-      (t->credit_requested || t->auto_done) && !t->private_group;
+      (t->CreditRequested() || t->AutoDone()) && !t->PrivateGroup();
   TaskGroup group = GroupAccess::Take(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
   self.Records().Free(t);
@@ -274,14 +274,14 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
   {
     CurrentTaskScope scope(task);
     if (Error cancel = CancelReason(engine, t)) {
-      outcome = t.retrying ? Finish(self, t, cancel)
+      outcome = t.Retrying() ? Finish(self, t, cancel)
                            : FirstFailure(engine, self, t, cancel);
     } else {
       const Error result = RunExec(t);
       ran = BusyClock::Now();
       self.Stats().executed.Add();
       NoteAttempt(engine, self, t, start, ran, result);
-      if (t.retrying) {
+      if (t.Retrying()) {
         outcome = result ? Retry(engine, self, t, result)
                          : Finish(self, t, result);
       } else if (!result) {

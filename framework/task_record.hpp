@@ -51,8 +51,8 @@ struct alignas(kCacheLine) TaskRecord {
         group(GroupAccess::Make(std::move(s.group))),
         extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
-        admitted(BusyClock::Now() & kAdmittedMask),
-        auto_done(s.auto_done ? 1u : 0u) {
+        // One store: the admission stamp and the flags (auto_done only).
+        word_((BusyClock::Now() & kAdmittedMask) | (s.auto_done ? kAutoDone : 0)) {
     // A body too large for the record lives in the extras: call it there.
     if (extras != nullptr && extras->hooks.exec_large) exec_fn = LargeBody{extras};
   }
@@ -77,31 +77,47 @@ struct alignas(kCacheLine) TaskRecord {
   // kAdmittedBits bits: the flags leave that much room in the record's last
   // word. A new record is stamped when it is built (AddTask), a retry by
   // RequeueNow.
-  void SetAdmitted(BusyClock::Ticks now) noexcept { admitted = now & kAdmittedMask; }
+  void SetAdmitted(BusyClock::Ticks now) noexcept {
+    word_ = (word_ & ~kAdmittedMask) | (now & kAdmittedMask);
+  }
   // `now` minus the admission time, in ticks: negative when the task was
   // admitted after `now` (pushed while its worker was already looking for
   // work, `now` being taken before the pop). The 56-bit difference is
   // sign-extended; it wraps after 2^55 ticks, months at any TSC rate.
   std::int64_t SinceAdmitted(BusyClock::Ticks now) const noexcept {
     constexpr unsigned kSpare = 64 - kAdmittedBits;
-    return static_cast<std::int64_t>((now - admitted) << kSpare) >> kSpare;
+    return static_cast<std::int64_t>((now - word_) << kSpare) >> kSpare;
   }
+
+  // The flags: written only by the thread that owns the record at the time.
+  bool AutoDone() const noexcept { return (word_ & kAutoDone) != 0; }
+  // `group` was made for OnError of a group-less task.
+  bool PrivateGroup() const noexcept { return (word_ & kPrivateGroup) != 0; }
+  void SetPrivateGroup() noexcept { word_ |= kPrivateGroup; }
+  // OnError asked for retries: `after` decides.
+  bool Retrying() const noexcept { return (word_ & kRetrying) != 0; }
+  void SetRetrying() noexcept { word_ |= kRetrying; }
+  // Done() called from the task's own code.
+  bool CreditRequested() const noexcept { return (word_ & kCreditRequested) != 0; }
+  void SetCreditRequested() noexcept { word_ |= kCreditRequested; }
 
   static constexpr unsigned kAdmittedBits = 56;
   static constexpr BusyClock::Ticks kAdmittedMask =
       (BusyClock::Ticks{1} << kAdmittedBits) - 1;
+  static constexpr std::uint64_t kAutoDone = std::uint64_t{1} << kAdmittedBits;
+  static constexpr std::uint64_t kPrivateGroup = kAutoDone << 1;
+  static constexpr std::uint64_t kRetrying = kAutoDone << 2;
+  static constexpr std::uint64_t kCreditRequested = kAutoDone << 3;
 
   ExecFn exec_fn;                  // empty for an interface task (extras)
   TaskGroup group;                 // kept until settled: OnError's TaskGroup& refers to it
   TaskExtras* extras;              // null for a plain task; RecordPool frees it
-  // One 64-bit word: the admission stamp and the flags (bit-fields of one
-  // type share one allocation unit, so the record stays one cache line).
-  // Written only by the thread that owns the record at the time.
-  std::uint64_t admitted : kAdmittedBits = 0;
-  std::uint64_t auto_done : 1;
-  std::uint64_t private_group : 1 = 0;     // `group` was made for OnError of a group-less task
-  std::uint64_t retrying : 1 = 0;          // OnError asked for retries: `after` decides
-  std::uint64_t credit_requested : 1 = 0;  // Done() called from the task's own code
+
+ private:
+  // One word: the admission stamp (low kAdmittedBits bits) and the flags
+  // above it, so the record stays one cache line and is stamped with one
+  // store. Written only by the thread that owns the record at the time.
+  std::uint64_t word_;
 };
 
 // The plain record stays one cache line (DESIGN §6.0): the admission stamp
