@@ -33,13 +33,20 @@ class BusyClock {
   // `ticks` (a difference of Now() values) in nanoseconds.
   std::chrono::nanoseconds ToNanos(Ticks ticks) const noexcept {
     if (!kUseTsc) return std::chrono::nanoseconds(static_cast<std::int64_t>(ticks));
+    return std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<double>(ticks) * NanosPerTick()));
+  }
+
+  // Nanoseconds per tick, as measured since the engine started (1 without a
+  // TSC). For converting many values at once (a trace) with one clock read.
+  double NanosPerTick() const noexcept {
+    if (!kUseTsc) return 1.0;
     const double ns = static_cast<double>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(
             std::chrono::steady_clock::now() - origin_steady_).count());
     const Ticks elapsed = Now() - origin_ticks_;
-    if (elapsed == 0) return std::chrono::nanoseconds(0);
-    return std::chrono::nanoseconds(static_cast<std::int64_t>(
-        static_cast<double>(ticks) * ns / static_cast<double>(elapsed)));
+    if (elapsed == 0) return 0.0;
+    return ns / static_cast<double>(elapsed);
   }
 
  private:

@@ -337,13 +337,17 @@ void Engine::RequeueNow(TaskRecord* task) {
   // A queued retry holds a slot, taken even when none is free: the task was
   // admitted already, and waiting for a slot could deadlock a worker.
   gate_.ForceAcquire(1);
+  task->SetAdmitted(BusyClock::Now());  // a retry's queue wait starts here
   Dispatch(task);
 }
 
 bool Engine::FindWork(Worker& self, TaskRecord*& task) {
   // Only the worker's own thread calls FindWork for it (its loop, or a
   // helping Wait on that thread): the consumer token is safe to use.
-  if (self.TryPopOwn(task)) return true;
+  if (self.TryPopOwn(task)) {
+    self.SetLastStolen(false);
+    return true;
+  }
   // Steal from the busiest queue; fall back to any non-empty one.
   Worker* victim = nullptr;
   std::int64_t most = 0;
@@ -367,6 +371,7 @@ bool Engine::FindWork(Worker& self, TaskRecord*& task) {
     if (victim == nullptr) return false;
   }
   self.Stats().stolen.Add();
+  self.SetLastStolen(true);
   return true;
 }
 
@@ -452,6 +457,69 @@ void Engine::WaitDrained() {
 
 void Engine::WakeAll() {
   for (auto& w : workers_) w->Unpark();
+}
+
+void Engine::StartTrace(TraceOptions options) {
+  const std::size_t n = workers_.size();
+  // Allocated before the lock and before any worker sees it: the workers'
+  // path never allocates. The total is split evenly, the remainder to the
+  // first workers.
+  std::vector<std::unique_ptr<TraceBuffer>> buffers;
+  buffers.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    buffers.push_back(std::make_unique<TraceBuffer>(options.max_events / n +
+                                                    (i < options.max_events % n ? 1 : 0)));
+  }
+  std::lock_guard lock(trace_mu_);
+  // A running trace is discarded: its buffers are freed once every worker
+  // has let go of them (ExchangeTrace waits for an append in flight).
+  trace_origin_ = BusyClock::Now();
+  for (std::size_t i = 0; i < n; ++i) workers_[i]->ExchangeTrace(buffers[i].get());
+  trace_buffers_ = std::move(buffers);
+}
+
+Trace Engine::StopTrace() {
+  std::vector<std::unique_ptr<TraceBuffer>> buffers;
+  BusyClock::Ticks origin = 0;
+  {
+    std::lock_guard lock(trace_mu_);
+    if (trace_buffers_.empty()) return Trace();
+    for (auto& w : workers_) w->ExchangeTrace(nullptr);
+    buffers = std::move(trace_buffers_);
+    trace_buffers_.clear();
+    origin = trace_origin_;
+  }
+  // The workers no longer touch the buffers: convert outside the lock.
+  const double ns_per_tick = busy_clock_.NanosPerTick();
+  auto since = [&](BusyClock::Ticks t) {
+    // Admitted before the trace started: shown at its start.
+    if (t <= origin) return std::chrono::nanoseconds(0);
+    return std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<double>(t - origin) * ns_per_tick));
+  };
+  std::size_t total = 0;
+  std::uint64_t dropped = 0;
+  for (const auto& b : buffers) {
+    total += b->Size();
+    dropped += b->Dropped();
+  }
+  std::vector<TraceEvent> events;
+  events.reserve(total);
+  for (std::size_t w = 0; w < buffers.size(); ++w) {
+    for (const RawTraceEvent& r : *buffers[w]) {
+      TraceEvent e;
+      e.task = r.task;
+      e.worker = w;
+      e.attempt = r.attempt;
+      e.stolen = r.stolen;
+      e.outcome = r.outcome;
+      e.admitted = since(r.admitted);
+      e.start = since(r.start);
+      e.end = since(r.end);
+      events.push_back(e);
+    }
+  }
+  return Trace(std::move(events), dropped, workers_.size());
 }
 
 void Engine::Close(CloseMode mode) {

@@ -17,6 +17,7 @@
 #include "dispatcher.hpp"
 #include "record_pool.hpp"
 #include "litepool/pool.hpp"
+#include "litepool/trace.hpp"
 #include "retry_timer.hpp"
 #include "slot_gate.hpp"
 #include "worker.hpp"
@@ -72,6 +73,8 @@ class Engine {
   }
   UsageReport Stats() const;
   Accounting Totals() const;
+  void StartTrace(TraceOptions options);
+  Trace StopTrace();
   std::size_t Workers() const noexcept { return workers_.size(); }
   std::size_t QueueCapacity() const noexcept { return queue_capacity_; }
   std::size_t Capacity() const noexcept { return capacity_; }
@@ -149,6 +152,12 @@ class Engine {
   std::condition_variable drain_cv_;
   std::once_flag stopped_once_;
   RetryTimer timer_;
+
+  // The running trace: one buffer per worker (installed in the workers),
+  // and the clock value its times count from. Guarded by trace_mu_.
+  std::mutex trace_mu_;
+  std::vector<std::unique_ptr<TraceBuffer>> trace_buffers_;
+  BusyClock::Ticks trace_origin_ = 0;
 };
 
 }  // namespace litepool::detail

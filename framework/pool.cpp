@@ -65,6 +65,9 @@ TaskGroup Pool::NewTaskGroup(std::int64_t n) { return TaskGroup(n); }
 
 UsageReport Pool::Stats() const { return engine_->Stats(); }
 
+void Pool::StartTrace(TraceOptions options) { engine_->StartTrace(options); }
+Trace Pool::StopTrace() { return engine_->StopTrace(); }
+
 void Pool::Close(CloseMode mode) {
   // Before the engine cancels the queue: a running stop-token task hears of
   // the cancel no later than the tasks queued behind it.

@@ -24,7 +24,7 @@ enum class Outcome { kSucceeded, kFailed, kCancelled, kException, kRetrying };
 
 // Where a failure nobody handled is recorded.
 void RecordUnhandled(TaskRecord& t, const Error& e) {
-  if (GroupState* g = t.Group(); g != nullptr && !t.private_group) {
+  if (GroupState* g = t.Group(); g != nullptr && !t.PrivateGroup()) {
     g->AddError(e);
   }
 }
@@ -143,7 +143,7 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   if (!t.Group()) {
     // A group-less task still gets a TaskGroup& in OnError.
     t.group = TaskGroup();
-    t.private_group = true;
+    t.SetPrivateGroup();
   }
   ErrHandle handle;
   ErrHandleAccess::SetActive(handle, true);
@@ -170,7 +170,7 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
     return FailureOutcome(error);
   }
   if (!ErrHandleAccess::ReloadRequested(handle)) return FailureOutcome(error);
-  t.retrying = true;
+  t.SetRetrying();
   t.extras->retries_left = ErrHandleAccess::MaxRetries(handle);
   t.extras->after = ErrHandleAccess::TakeAfter(handle);
   t.extras->backoff = ErrHandleAccess::GetBackoff(handle);
@@ -178,23 +178,67 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   return Retry(engine, self, t, error);
 }
 
-// Adds the ticks since `start` to the worker's busy time; returns now.
-BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start) {
-  const BusyClock::Ticks now = BusyClock::Now();
-  self.Stats().busy_ticks.Add(now - start);
-  return now;
+// Adds the ticks from `start` to `end` (0: now) to the worker's busy time;
+// returns the end.
+BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks end = 0) {
+  if (end == 0) end = BusyClock::Now();
+  self.Stats().busy_ticks.Add(end - start);
+  return end;
+}
+
+// The traced form of an attempt (cold: only while a trace may be running).
+[[gnu::noinline]] void TraceAttempt(Engine& engine, Worker& self, TaskRecord& t,
+                                    BusyClock::Ticks admitted, BusyClock::Ticks begun,
+                                    BusyClock::Ticks ran, const Error& result) {
+  RawTraceEvent e{};
+  if (TaskExtras* x = t.extras) {
+    // Kept in the extras: the id stays the same for every attempt (a task
+    // with retries always has extras). A plain task runs once.
+    if (x->trace_id == 0) x->trace_id = self.NextTraceId(engine.Workers());
+    e.task = x->trace_id;
+    e.attempt = static_cast<std::uint32_t>(x->attempt);
+  } else {
+    e.task = self.NextTraceId(engine.Workers());
+  }
+  e.admitted = admitted;
+  e.start = begun;
+  e.end = ran;
+  e.outcome = result.Code();
+  e.stolen = self.LastStolen();
+  self.RecordTrace(e);
+}
+
+// The latency samples of an attempt that ran Exec from `start` (the
+// worker's clock read before it took the task: shared with the busy clock)
+// to `ran`.
+void NoteAttempt(Engine& engine, Worker& self, TaskRecord& t, BusyClock::Ticks start,
+                 BusyClock::Ticks ran, const Error& result) {
+  const std::int64_t since = t.SinceAdmitted(start);
+  // A task queued while its worker was already looking for work (since < 0)
+  // was admitted after `start`: it waited 0 and began at its admission.
+  const std::uint64_t wait = since > 0 ? static_cast<std::uint64_t>(since) : 0;
+  const BusyClock::Ticks admitted = start - static_cast<std::uint64_t>(since);
+  const BusyClock::Ticks begun = admitted + wait;
+  self.Stats().queue_wait.RecordValue(wait);
+  self.Stats().run_time.RecordValue(ran - begun);
+  if (self.MaybeTracing()) [[unlikely]] {
+    TraceAttempt(engine, self, t, admitted, begun, ran, result);
+  }
 }
 
 // OnComplete, then the counters, then the group credit: once Wait() returns,
 // Stats() already counts the task.
 BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
-                        Outcome outcome, BusyClock::Ticks start) {
+                        Outcome outcome, BusyClock::Ticks start, BusyClock::Ticks ran) {
+  // A plain task has no hook after Exec: the clock read after Exec ends its
+  // busy time too (one read per task; the settling below is engine work).
+  const BusyClock::Ticks end_hint = t->extras == nullptr ? ran : 0;
   if (const TaskExtras* x = t->extras) {
     RunHook(self, *t, "OnComplete", x->hooks.on_complete_fn,
             x->hooks.on_complete_iface.get(), &TaskOnComplete::OnComplete);
   }
   const bool credit =
-      (t->credit_requested || t->auto_done) && !t->private_group;
+      (t->CreditRequested() || t->AutoDone()) && !t->PrivateGroup();
   TaskGroup group = GroupAccess::Take(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
   self.Records().Free(t);
@@ -207,7 +251,7 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
     if (outcome == Outcome::kCancelled) self.Stats().cancelled.Add();
     if (outcome == Outcome::kException) self.Stats().exceptions.Add();
   }
-  const BusyClock::Ticks end = AddBusy(self, start);
+  const BusyClock::Ticks end = AddBusy(self, start, end_hint);
   if (credit) {
     if (GroupState* g = GroupAccess::State(group);
         g != nullptr && !g->TryDecrement()) {
@@ -226,15 +270,18 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
                             BusyClock::Ticks start) {
   TaskRecord& t = *task;
   Outcome outcome;
+  BusyClock::Ticks ran = 0;  // when Exec returned; 0: it did not run
   {
     CurrentTaskScope scope(task);
     if (Error cancel = CancelReason(engine, t)) {
-      outcome = t.retrying ? Finish(self, t, cancel)
+      outcome = t.Retrying() ? Finish(self, t, cancel)
                            : FirstFailure(engine, self, t, cancel);
     } else {
       const Error result = RunExec(t);
+      ran = BusyClock::Now();
       self.Stats().executed.Add();
-      if (t.retrying) {
+      NoteAttempt(engine, self, t, start, ran, result);
+      if (t.Retrying()) {
         outcome = result ? Retry(engine, self, t, result)
                          : Finish(self, t, result);
       } else if (!result) {
@@ -249,7 +296,7 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
     }
     if (outcome != Outcome::kRetrying) {
       // Inside the scope: OnComplete is still the task's own code.
-      return Settle(self, task, outcome, start);
+      return Settle(self, task, outcome, start, ran);
     }
   }
   return AddBusy(self, start);

@@ -126,7 +126,7 @@ void TaskGroup::Done() const {
   detail::ExecutionContext& ctx = detail::Context();
   if (detail::TaskRecord* task = ctx.task;
       task != nullptr && task->Group() == state_.get()) {
-    task->credit_requested = true;
+    task->SetCreditRequested();
     return;
   }
   // Inside a rejected task's OnAddTimeout: credit that task, once.

@@ -1,10 +1,11 @@
 // TaskRecord: one accepted task on its way through the engine.
 //
 // A plain task (SetTask and nothing else) fits in one cache line: the body,
-// the group handle, a pointer to the extras and four flags. Everything a
-// plain task leaves empty (interface task, hooks, retry state) lives in a
-// TaskExtras right behind the record, in a larger block that RecordPool
-// hands out only to tasks that have any of it. The record crosses from the
+// the group handle, a pointer to the extras, and one word holding the
+// admission time and four flags. Everything a plain task leaves empty
+// (interface task, hooks, retry state, trace id) lives in a TaskExtras
+// right behind the record, in a larger block that RecordPool hands out only
+// to tasks that have any of it. The record crosses from the
 // producer to a worker, and its block back to a producer: each line it
 // spans is two cache-line transfers per task (measured: the 360-byte record
 // of before cost 8-12 % ns/task in EmptyTask/plain; hooks unchanged).
@@ -12,11 +13,13 @@
 #ifndef LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
 #define LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <new>
 #include <utility>
 
+#include "busy_clock.hpp"
 #include "cache_line.hpp"
 #include "group_state.hpp"
 #include "litepool/detail/task_spec.hpp"
@@ -34,6 +37,7 @@ struct TaskExtras {
   // retrying task always has extras).
   int retries_left = 0;  // -1: unlimited
   int attempt = 0;       // retries run so far
+  std::uint64_t trace_id = 0;  // 0 until a traced attempt names the task
   ErrHandle::AfterFn after;
   Backoff backoff;
 };
@@ -47,7 +51,8 @@ struct alignas(kCacheLine) TaskRecord {
         group(GroupAccess::Make(std::move(s.group))),
         extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
-        auto_done(s.auto_done) {
+        // One store: the admission stamp and the flags (auto_done only).
+        word_((BusyClock::Now() & kAdmittedMask) | (s.auto_done ? kAutoDone : 0)) {
     // A body too large for the record lives in the extras: call it there.
     if (extras != nullptr && extras->hooks.exec_large) exec_fn = LargeBody{extras};
   }
@@ -68,14 +73,56 @@ struct alignas(kCacheLine) TaskRecord {
     Error operator()() const { return extras->hooks.exec_large(); }
   };
 
+  // BusyClock ticks of the admission (a retry: its re-queue), kept to
+  // kAdmittedBits bits: the flags leave that much room in the record's last
+  // word. A new record is stamped when it is built (AddTask), a retry by
+  // RequeueNow.
+  void SetAdmitted(BusyClock::Ticks now) noexcept {
+    word_ = (word_ & ~kAdmittedMask) | (now & kAdmittedMask);
+  }
+  // `now` minus the admission time, in ticks: negative when the task was
+  // admitted after `now` (pushed while its worker was already looking for
+  // work, `now` being taken before the pop). The 56-bit difference is
+  // sign-extended; it wraps after 2^55 ticks, months at any TSC rate.
+  std::int64_t SinceAdmitted(BusyClock::Ticks now) const noexcept {
+    constexpr unsigned kSpare = 64 - kAdmittedBits;
+    return static_cast<std::int64_t>((now - word_) << kSpare) >> kSpare;
+  }
+
+  // The flags: written only by the thread that owns the record at the time.
+  bool AutoDone() const noexcept { return (word_ & kAutoDone) != 0; }
+  // `group` was made for OnError of a group-less task.
+  bool PrivateGroup() const noexcept { return (word_ & kPrivateGroup) != 0; }
+  void SetPrivateGroup() noexcept { word_ |= kPrivateGroup; }
+  // OnError asked for retries: `after` decides.
+  bool Retrying() const noexcept { return (word_ & kRetrying) != 0; }
+  void SetRetrying() noexcept { word_ |= kRetrying; }
+  // Done() called from the task's own code.
+  bool CreditRequested() const noexcept { return (word_ & kCreditRequested) != 0; }
+  void SetCreditRequested() noexcept { word_ |= kCreditRequested; }
+
+  static constexpr unsigned kAdmittedBits = 56;
+  static constexpr BusyClock::Ticks kAdmittedMask =
+      (BusyClock::Ticks{1} << kAdmittedBits) - 1;
+  static constexpr std::uint64_t kAutoDone = std::uint64_t{1} << kAdmittedBits;
+  static constexpr std::uint64_t kPrivateGroup = kAutoDone << 1;
+  static constexpr std::uint64_t kRetrying = kAutoDone << 2;
+  static constexpr std::uint64_t kCreditRequested = kAutoDone << 3;
+
   ExecFn exec_fn;                  // empty for an interface task (extras)
   TaskGroup group;                 // kept until settled: OnError's TaskGroup& refers to it
   TaskExtras* extras;              // null for a plain task; RecordPool frees it
-  bool auto_done;
-  bool private_group = false;     // `group` was made for OnError of a group-less task
-  bool retrying = false;          // OnError asked for retries: `after` decides
-  bool credit_requested = false;  // Done() called from the task's own code
+
+ private:
+  // One word: the admission stamp (low kAdmittedBits bits) and the flags
+  // above it, so the record stays one cache line and is stamped with one
+  // store. Written only by the thread that owns the record at the time.
+  std::uint64_t word_;
 };
+
+// The plain record stays one cache line (DESIGN §6.0): the admission stamp
+// and the flags share its last word.
+static_assert(sizeof(TaskRecord) == kCacheLine, "a plain TaskRecord is one cache line");
 
 }  // namespace litepool::detail
 

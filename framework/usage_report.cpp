@@ -283,10 +283,31 @@ void Pool::Usage(std::ostream& out, UsageStyle style) const {
 
 namespace detail {
 
+namespace {
+// A summary of BusyClock ticks, in nanoseconds.
+LatencySummary InNanos(LatencySummary s, double ns_per_tick) {
+  auto scale = [&](std::chrono::nanoseconds ticks) {
+    return std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<double>(ticks.count()) * ns_per_tick));
+  };
+  s.p50 = scale(s.p50);
+  s.p90 = scale(s.p90);
+  s.p99 = scale(s.p99);
+  s.max = scale(s.max);
+  return s;
+}
+}  // namespace
+
 UsageReport Engine::Stats() const {
   UsageReport r;
   r.name = options_.name;
   r.workers.reserve(workers_.size());
+  // The histograms count BusyClock ticks; the total merges them.
+  const double ns_per_tick = busy_clock_.NanosPerTick();
+  // On the heap: two histograms' counts are about 10 KiB.
+  auto merged = std::make_unique<LatencyCounts[]>(2);
+  LatencyCounts& all_waits = merged[0];
+  LatencyCounts& all_runs = merged[1];
   for (const auto& w : workers_) {
     const WorkerStats& st = w->Stats();
     WorkerUsage u;
@@ -298,15 +319,22 @@ UsageReport Engine::Stats() const {
     u.stolen = st.stolen.Load();
     u.callback_errors = st.callback_errors.Load();
     u.busy = busy_clock_.ToNanos(st.busy_ticks.Load());
+    const LatencyCounts waits = st.queue_wait.Read();
+    const LatencyCounts runs = st.run_time.Read();
+    u.queue_wait = InNanos(waits.Summary(), ns_per_tick);
+    u.run_time = InNanos(runs.Summary(), ns_per_tick);
+    all_waits.Merge(waits);
+    all_runs.Merge(runs);
     const std::int64_t q = w->Queued();
     u.queued = q > 0 ? static_cast<std::size_t>(q) : 0;
     Accumulate(r.total, u);
     r.workers.push_back(u);
   }
   // total.id stays 0: the total is not a worker (ToJson leaves it out).
-  // The total's latency summaries, once the engine records them, come from
-  // the workers' histograms merged (detail::LatencyCounts::Merge), not
-  // from their summaries.
+  // The total's latency summaries come from the workers' histograms merged,
+  // not from their summaries.
+  r.total.queue_wait = InNanos(all_waits.Summary(), ns_per_tick);
+  r.total.run_time = InNanos(all_runs.Summary(), ns_per_tick);
   std::chrono::nanoseconds max_busy{0};
   for (const auto& u : r.workers) max_busy = std::max(max_busy, u.busy);
   const double mean = static_cast<double>(r.total.busy.count()) /

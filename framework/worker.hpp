@@ -11,6 +11,7 @@
 
 #include "cache_line.hpp"
 #include "record_pool.hpp"
+#include "trace_buffer.hpp"
 #include "worker_stats.hpp"
 
 namespace litepool::detail {
@@ -64,6 +65,28 @@ class Worker {
   // This worker's cache of freed record blocks; its own thread only.
   RecordPool::LocalCache& Records() noexcept { return records_; }
 
+  // --- tracing (Pool::StartTrace) -----------------------------------------
+  // Whether a trace may be running: the hot path's only cost while tracing
+  // is off. Relaxed: a hint; RecordTrace re-checks under the handshake.
+  bool MaybeTracing() const noexcept {
+    return trace_.load(std::memory_order_relaxed) != nullptr;
+  }
+  // Appends `e` to the running trace, if any. Its own thread only; never
+  // blocks or allocates.
+  void RecordTrace(const RawTraceEvent& e) noexcept;
+  // Installs `buffer` (null: stop tracing) and returns the previous one once
+  // this worker no longer writes to it. Any thread; waits (yielding) for an
+  // append in flight, a few instructions.
+  TraceBuffer* ExchangeTrace(TraceBuffer* buffer) noexcept;
+  // A task id for a trace, unique in the engine: ids of different workers
+  // are different residues modulo the worker count. Its own thread only.
+  std::uint64_t NextTraceId(std::size_t workers) noexcept {
+    return (next_trace_id_++) * workers + id_ + 1;
+  }
+  // Whether the task FindWork returned last was stolen. Own thread only.
+  bool LastStolen() const noexcept { return last_stolen_; }
+  void SetLastStolen(bool stolen) noexcept { last_stolen_ = stolen; }
+
  private:
   void Run();
   // Sleeps until Unpark(), unless work or a stop shows up first.
@@ -80,6 +103,11 @@ class Worker {
   std::atomic<bool> parked_{false};
   std::binary_semaphore wake_{0};
   alignas(kCacheLine) WorkerStats stats_;
+  // The owner's own bookkeeping, next to its counters.
+  bool last_stolen_ = false;
+  std::uint64_t next_trace_id_ = 0;
+  std::atomic<TraceBuffer*> trace_{nullptr};
+  std::atomic<bool> trace_writing_{false};  // an append is in flight
   RecordPool::LocalCache records_;
   std::thread thread_;
 };

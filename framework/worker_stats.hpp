@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "litepool/detail/latency_histogram.hpp"
+
 namespace litepool::detail {
 
 class SingleWriterCounter {
@@ -38,6 +40,11 @@ struct WorkerStats {
   SingleWriterCounter stolen;
   SingleWriterCounter callback_errors;
   SingleWriterCounter busy_ticks;  // BusyClock ticks; Stats() converts them to time
+  // In BusyClock ticks too (Stats() scales the summaries): admission (a
+  // retry: its re-queue) -> start of an attempt, and one Exec. One sample
+  // per attempt that ran Exec.
+  LatencyHistogram queue_wait;
+  LatencyHistogram run_time;
 };
 
 }  // namespace litepool::detail

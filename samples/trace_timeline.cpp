@@ -1,19 +1,17 @@
 // A picture of the load: seed 003's load-balance workload (1000 tasks of a
 // random 5-500 units on 5 workers with queues of 5; 1 unit = 20 us, so about
-// 1 s) with a timestamp at admission, start and end of every task, turned
-// into a litepool::Trace and written as an SVG timeline and a Chrome trace.
+// 1 s) traced by the pool (Pool::StartTrace / StopTrace) and written as an
+// SVG timeline and a Chrome trace; queue-wait percentiles from Pool::Stats().
 //
 //   trace_timeline            # writes to $TMPDIR/litepool-timeline/ (or /tmp)
 //   trace_timeline out/       # writes out/timeline.svg and out/trace.json
 #include <litepool/litepool.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <map>
 #include <random>
 #include <thread>
 #include <vector>
@@ -21,12 +19,6 @@
 namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::nanoseconds;
-
-// What one task saw, in ns since the run started; each task writes its own.
-struct Times {
-  nanoseconds admitted{0}, start{0}, end{0};
-  std::thread::id thread;
-};
 
 double Ms(nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
 }  // namespace
@@ -42,49 +34,23 @@ int main(int argc, char** argv) {
   std::mt19937 rng(3);  // the same sizes every run
   std::vector<int> units(kTasks);
   for (int& u : units) u = std::uniform_int_distribution<int>(5, 500)(rng);  // Go: 5..500 ms
-  std::vector<Times> times(kTasks);
 
   litepool::Pool pool(kWorkers, kQueue);
   litepool::TaskGroup tg = pool.NewTaskGroup(kTasks);
   std::cout << "Running " << kTasks << " tasks of 5-500 units (1 unit = 20 us, sleeping) on "
             << kWorkers << " workers with queues of " << kQueue << "...\n";
+  pool.StartTrace();  // one event per attempt: worker, admitted, start, end
   const auto t0 = Clock::now();
   for (std::size_t i = 0; i < kTasks; ++i) {
-    Times* t = &times[i];
     const auto length = kUnit * units[i];
     pool.AddTask(tg.NewTaskOptions()
-                     .SetTask([t, length, t0] {
-                       t->start = Clock::now() - t0;
-                       t->thread = std::this_thread::get_id();
-                       std::this_thread::sleep_for(length);
-                       t->end = Clock::now() - t0;
-                     })
+                     .SetTask([length] { std::this_thread::sleep_for(length); })
                      .SetAutoDone());
-    t->admitted = Clock::now() - t0;  // AddTask returned: the task is queued
   }
-  tg.Wait();  // every task's writes happen-before this returns
+  tg.Wait();
   const nanoseconds makespan = Clock::now() - t0;
+  const litepool::Trace trace = pool.StopTrace();
 
-  // One lane per worker thread, in the order they first started a task.
-  std::vector<std::size_t> order(kTasks);
-  for (std::size_t i = 0; i < kTasks; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return times[a].start < times[b].start; });
-  std::map<std::thread::id, std::size_t> lane;
-  std::vector<litepool::TraceEvent> events;
-  std::vector<nanoseconds> waits;
-  for (std::size_t i : order) {
-    const Times& t = times[i];
-    litepool::TraceEvent e;
-    e.task = i;
-    e.worker = lane.emplace(t.thread, lane.size()).first->second;
-    e.admitted = std::min(t.admitted, t.start);  // started before AddTask returned: no wait
-    e.start = t.start;
-    e.end = t.end;
-    events.push_back(e);
-    waits.push_back(e.start - e.admitted);
-  }
-  const litepool::Trace trace(std::move(events), 0, kWorkers);
   std::ofstream svg(dir / "timeline.svg"), json(dir / "trace.json");
   trace.WriteSvg(svg);
   trace.WriteChromeJson(json);
@@ -93,17 +59,19 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::sort(waits.begin(), waits.end());
   long total_units = 0;
   for (int u : units) total_units += u;
   const nanoseconds ideal = kUnit * total_units / kWorkers;  // sleeping: all 5 overlap
   const litepool::UsageReport stats = pool.Stats();
+  const litepool::LatencySummary& wait = stats.total.queue_wait;
   std::cout << std::fixed << std::setprecision(2)
             << "Makespan:          " << Ms(makespan) / 1000 << " s (ideal " << Ms(ideal) / 1000
             << " s = the work / 5 workers)\n"
-            << "Queue wait:        p50 " << Ms(waits[kTasks / 2]) << " ms, p99 "
-            << Ms(waits[kTasks * 99 / 100]) << " ms (AddTask returned -> task started)\n"
-            << "Busy max / mean:   " << stats.imbalance << " (from Pool::Stats(); 1.00 = even)\n"
+            << "Queue wait:        p50 " << Ms(wait.p50) << " ms, p99 " << Ms(wait.p99)
+            << " ms (admitted -> started, from Pool::Stats())\n"
+            << "Busy max / mean:   " << stats.imbalance << " (1.00 = even)\n"
+            << "Traced:            " << trace.Events().size() << " attempts, "
+            << trace.Dropped() << " dropped\n"
             << "Wrote:             " << (dir / "timeline.svg").string()
             << " (open in a browser: a lane per worker, a bar per task)\n"
             << "Wrote:             " << (dir / "trace.json").string()

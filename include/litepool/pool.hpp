@@ -223,6 +223,23 @@ class LITEPOOL_API Pool {
   // run. Thread-safe, never blocks on tasks.
   UsageReport Stats() const;
 
+  // Tracing: one TraceEvent per attempt (retries included) that runs Exec
+  // between StartTrace and StopTrace, with times since StartTrace; see
+  // trace.hpp. StartTrace allocates bounded per-worker buffers
+  // (options.max_events in total, split evenly over the workers); a worker
+  // whose buffer is full counts further attempts in Trace::Dropped(), and
+  // recording never blocks or allocates. While no trace runs, nothing is
+  // recorded and a task pays one relaxed load. Calling StartTrace while a
+  // trace runs discards that trace and starts a new one. StopTrace returns
+  // the trace and stops recording; without a running trace (never started,
+  // or stopped already) it returns an empty Trace. Both are thread-safe
+  // (serialised with each other), may be called from a task, and block
+  // only for an event being written at that moment; StartTrace throws
+  // std::bad_alloc if the buffers cannot be allocated (a running trace
+  // then goes on unchanged).
+  void StartTrace(TraceOptions options = {});
+  Trace StopTrace();
+
   // Stops accepting tasks and settles every accepted one; kDrain runs them,
   // kCancelPending cancels the queued ones. Running tasks finish; no new
   // retry is requested after Close (`after` gets kClosed), and retries

@@ -68,7 +68,7 @@ int Run(const lab::LabOptions& o) {
   for (std::size_t i = 0; i < results.size(); ++i) {
     const lab::PolicyResult& p = results[i];
     if (!want_trace) break;
-    const litepool::Trace t = lab::ToTrace(p.runs[p.median_run], o.workers);
+    const litepool::Trace& t = p.runs[p.median_run].trace;
     if (!o.svg.empty()) {
       t.WriteSvg(*svg[i]);
       std::cout << "wrote " << PathFor(o.svg, p.policy, several) << " (timeline, median run)\n";

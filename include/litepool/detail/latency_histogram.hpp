@@ -43,13 +43,18 @@ inline constexpr std::size_t kLatencyBuckets =
     (kLatencyValueBits - kLatencySubBucketBits + 1) * kLatencySubBuckets;
 
 // The bucket holding `ns` (clamped to the last bucket).
+// Branch-free (the engine calls it twice per task): with s = the number of
+// low bits dropped (0 below 2^(sub-bucket bits + 1), where buckets are 1 ns
+// wide), the bucket is s * kLatencySubBuckets + (ns >> s), which is the
+// bucket's group and its sub-bucket (the top bit of ns >> s adds the
+// group's first kLatencySubBuckets).
 constexpr std::size_t LatencyBucketOf(std::uint64_t ns) noexcept {
   constexpr std::uint64_t kTop = (std::uint64_t{1} << kLatencyValueBits) - 1;
+  constexpr std::uint64_t kFloor = (kLatencySubBuckets << 1) - 1;  // 31: bit_width >= 5
   ns = std::min(ns, kTop);
-  if (ns < kLatencySubBuckets) return static_cast<std::size_t>(ns);
-  const unsigned e = static_cast<unsigned>(std::bit_width(ns)) - 1;  // >= sub-bucket bits
-  const std::uint64_t sub = (ns >> (e - kLatencySubBucketBits)) - kLatencySubBuckets;
-  return static_cast<std::size_t>((e - kLatencySubBucketBits + 1) * kLatencySubBuckets + sub);
+  const unsigned s = static_cast<unsigned>(std::bit_width(ns | kFloor)) -
+                     (kLatencySubBucketBits + 1);
+  return static_cast<std::size_t>(s * kLatencySubBuckets + (ns >> s));
 }
 
 // The smallest value of bucket `b`.
@@ -129,22 +134,23 @@ class LatencyHistogram {
   // One writer at a time. Plain load + store instead of fetch_add: there is
   // no second writer to race with, and a locked RMW would cost more on the
   // hot path. Relaxed: readers only need each counter to be untorn.
-  void Record(std::chrono::nanoseconds d) noexcept {
-    const std::uint64_t ns = LatencyNanos(d);
-    Bump(buckets_[LatencyBucketOf(ns)]);
-    Bump(count_);
-    if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
+  void Record(std::chrono::nanoseconds d) noexcept { RecordValue(LatencyNanos(d)); }
+  // The same for a value in another unit (the engine records clock ticks
+  // and scales the summary): buckets and max are unit-free.
+  // No separate count: Read() sums the buckets (one store less per sample).
+  void RecordValue(std::uint64_t v) noexcept {
+    Bump(buckets_[LatencyBucketOf(v)]);
+    if (v > max_.load(std::memory_order_relaxed)) max_.store(v, std::memory_order_relaxed);
   }
 
-  // A snapshot; concurrent with Record it may miss samples in flight (and
-  // count may then differ from the bucket sum by those). Relaxed loads:
-  // statistics, see Record.
+  // A snapshot; concurrent with Record it may miss samples in flight.
+  // count is the sum of the buckets. Relaxed loads: statistics, see Record.
   LatencyCounts Read() const noexcept {
     LatencyCounts c;
     for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
       c.buckets[b] = buckets_[b].load(std::memory_order_relaxed);
+      c.count += c.buckets[b];
     }
-    c.count = count_.load(std::memory_order_relaxed);
     c.max = max_.load(std::memory_order_relaxed);
     return c;
   }
@@ -155,7 +161,6 @@ class LatencyHistogram {
   }
 
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets> buckets_{};
-  std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> max_{0};
 };
 
