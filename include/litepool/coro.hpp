@@ -63,6 +63,15 @@
 // std::this_thread::get_id(), once per coroutine and reuse the value after
 // a co_await moved the coroutine to another thread. litepool's own
 // per-thread state is read out of line; do the same with yours.
+//
+// g++ 12 note: g++ 12.2 destroys an aggregate temporary twice when it is
+// created in the same full-expression as a co_await whose result throws
+// (its await_resume rethrows). So
+//   co_await pool.Submit(f, SubmitOptions{.stop = token});   // g++ 12: UB
+// double-releases the stop_token when Get() throws (heap corruption; clang
+// is correct). Make the Future in a statement of its own and await that:
+//   Future<int> fut = pool.Submit(f, SubmitOptions{.stop = token});
+//   co_await fut;
 #ifndef LITEPOOL_CORO_HPP_
 #define LITEPOOL_CORO_HPP_
 
