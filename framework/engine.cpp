@@ -160,12 +160,7 @@ Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
   // Seed-style code ignores AddTask's result: the group keeps the reason,
   // recorded before the credit so that Wait() returns after it.
   spec.group->AddError(why);
-  if ((spec.auto_done || credit_requested) && !spec.group->TryDecrement()) {
-    spec.group->AddError(Error(
-        "TaskGroup::Done: counter would go below zero (auto-Done of a "
-        "rejected task)",
-        ErrorCode::kInvalidArgument));
-  }
+  if (spec.auto_done || credit_requested) spec.group->Credit("auto-Done of a rejected task");
   return why;
 }
 

@@ -26,6 +26,12 @@ struct GroupState {
   bool TryDecrement();
   void Increment(std::int64_t n);
   void AddError(Error e);
+  // The error of a credit that would take the counter below zero; `why`
+  // names where the extra credit came from.
+  static Error BelowZero(const char* why);
+  // A settled or rejected task's credit: decrements, or, when the counter is
+  // zero already, records BelowZero(why) in errors.
+  void Credit(const char* why);
   // Blocks until the counter is zero or `deadline` passed; true at zero.
   bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline);
   // One bounded wait step for helping waiters (woken early at zero).

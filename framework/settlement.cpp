@@ -253,12 +253,8 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
   }
   const BusyClock::Ticks end = AddBusy(self, start, end_hint);
   if (credit) {
-    if (GroupState* g = GroupAccess::State(group);
-        g != nullptr && !g->TryDecrement()) {
-      g->AddError(Error(
-          "TaskGroup::Done: counter would go below zero (more completions "
-          "than the count given to NewTaskGroup/Add)",
-          ErrorCode::kInvalidArgument));
+    if (GroupState* g = GroupAccess::State(group)) {
+      g->Credit("more completions than the count given to NewTaskGroup/Add");
     }
   }
   return end;

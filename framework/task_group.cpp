@@ -37,6 +37,15 @@ bool GroupState::TryDecrement() {
   return true;
 }
 
+Error GroupState::BelowZero(const char* why) {
+  return Error(std::string("TaskGroup::Done: counter would go below zero (") + why + ")",
+               ErrorCode::kInvalidArgument);
+}
+
+void GroupState::Credit(const char* why) {
+  if (!TryDecrement()) AddError(BelowZero(why));
+}
+
 void GroupState::Increment(std::int64_t n) {
   pending.fetch_add(n, std::memory_order_acq_rel);
 }
@@ -135,13 +144,12 @@ void TaskGroup::Done() const {
     return;
   }
   if (!state_->TryDecrement()) {
-    const char* const message =
-        "TaskGroup::Done: counter would go below zero (more Done() calls "
-        "than the count given to NewTaskGroup/Add)";
+    Error error = detail::GroupState::BelowZero(
+        "more Done() calls than the count given to NewTaskGroup/Add");
     // Also in Errors(): a throw in code that swallows exceptions (a hook, a
     // catch-all) must not make the mistake invisible.
-    state_->AddError(Error(message, ErrorCode::kInvalidArgument));
-    throw std::logic_error(message);
+    state_->AddError(error);
+    throw std::logic_error(error.Message());
   }
 }
 
