@@ -13,6 +13,10 @@
 #include "settlement.hpp"
 #include "task_record.hpp"
 
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
 namespace litepool::detail {
 namespace {
 
@@ -24,12 +28,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kRecordCacheBytes = std::size_t{8} << 20;
 // Linux limits a thread name to 16 bytes, the terminating NUL included.
 constexpr std::size_t kMaxThreadName = 15;
-// A helping wait with nothing to run sleeps on its group this long at most
-// (woken early when the group reaches zero): a task pushed meanwhile waits
-// for the next step, so the step is short; the sleep keeps an idle helper
-// off the CPU. (Issue 12 replaces the poll by one scheduler loop.)
-constexpr std::chrono::microseconds kHelpPollStep{200};
-
 PoolOptions Validated(PoolOptions o) {
   if (o.workers == 0) {
     o.workers = std::max(1u, std::thread::hardware_concurrency());
@@ -103,6 +101,7 @@ Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
       queue_capacity_(options_.queue_capacity),
       capacity_(options_.workers * options_.queue_capacity),
+      max_spares_(options_.workers * kSpareThreadsPerWorker),
       // Of each block kind: enough for a full pool plus each worker's batch
       // in flight, and no more than kRecordCacheBytes worth of plain records
       // (blocks with hooks are larger: the same count is about 5x that).
@@ -110,13 +109,18 @@ Engine::Engine(PoolOptions options)
                                      kRecordCacheBytes / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.workers, options_.dispatch),
       gate_(static_cast<std::int64_t>(capacity_)),
+      // Trace ids: every thread that may run tasks (workers, then spares)
+      // numbers its own, residues modulo this stride.
+      sink_(closed_, cancel_pending_, this, &Engine::Requeue,
+            options_.workers + max_spares_),
+      spare_slots_(std::make_unique<std::atomic<Worker*>[]>(max_spares_)),
       timer_([this](TaskRecord* task) { RequeueNow(task); }) {
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
   }
   try {
-    for (auto& w : workers_) w->Start();
+    for (auto& w : workers_) StartThread(*w);
   } catch (...) {
     // A thread could not start (std::system_error): stop and join the ones
     // that did, so that unwinding destroys no joinable std::thread
@@ -129,8 +133,21 @@ Engine::Engine(PoolOptions options)
   }
 }
 
+void Engine::StartThread(Worker& w) {
+  MaybeFailWorkerStart();
+  w.Start([this, &w] {
+    Context().worker = &w;
+#if defined(__linux__)
+    const std::string name = ThreadName(w.Id());
+    pthread_setname_np(pthread_self(), name.c_str());
+#endif
+    RunUntil(w, nullptr);
+    Context().worker = nullptr;
+  });
+}
+
 Engine::~Engine() {
-  if (OnOwnWorker()) {
+  if (OwnWorker() != nullptr) {
     // Joining would wait for this very thread: a programming error that
     // cannot be reported by exception from a destructor.
     std::fputs("litepool: a Pool was destroyed by one of its own tasks\n", stderr);
@@ -150,9 +167,9 @@ std::string Engine::ThreadName(std::size_t id) const {
   return name;
 }
 
-bool Engine::OnOwnWorker() const noexcept {
+Worker* Engine::OwnWorker() const noexcept {
   Worker* w = Context().worker;
-  return w != nullptr && &w->GetEngine() == this;
+  return w != nullptr && &w->GetEngine() == this ? w : nullptr;
 }
 
 Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
@@ -165,11 +182,12 @@ Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
 }
 
 SlotGate::Result Engine::Admit(std::int64_t n,
-                               std::optional<std::chrono::nanoseconds> timeout) {
+                               std::optional<std::chrono::nanoseconds> timeout,
+                               Worker* own) {
   if (!gate_.TryAcquire(n)) {
     const bool try_once = timeout && timeout->count() == 0;
     if (try_once) return SlotGate::Result::kTimeout;
-    if (OnOwnWorker() || Context().overflow_ok) {
+    if (own != nullptr || Context().overflow_ok) {
       // Overflow path: a worker waiting for a slot of its own pool could
       // wait for itself (any add-timeout but 0: an hour, or
       // nanoseconds::max(), would be a self-deadlock).
@@ -206,7 +224,8 @@ Error Engine::AddTask(TaskSpec&& spec) {
     return Reject(spec, Error("AddTask: task group was cancelled",
                               ErrorCode::kCancelled));
   }
-  switch (Admit(1, spec.add_timeout)) {
+  Worker* const own = OwnWorker();
+  switch (Admit(1, spec.add_timeout, own)) {
     case SlotGate::Result::kAcquired:
       break;
     case SlotGate::Result::kClosed:
@@ -226,7 +245,7 @@ Error Engine::AddTask(TaskSpec&& spec) {
     Unadmit(1);
     throw;
   }
-  Dispatch(record);
+  Enqueue(record, own);
   return Error();
 }
 
@@ -264,7 +283,8 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   }
   if (Closed()) return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
   const auto n = static_cast<std::int64_t>(specs.size());
-  switch (Admit(n, timeout)) {
+  Worker* const own = OwnWorker();
+  switch (Admit(n, timeout, own)) {
     case SlotGate::Result::kAcquired:
       break;
     case SlotGate::Result::kClosed:
@@ -287,8 +307,17 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     Unadmit(n);
     throw;
   }
-  for (TaskRecord* r : records) Dispatch(r);
+  for (TaskRecord* r : records) Enqueue(r, own);
   return Error();
+}
+
+void Engine::Enqueue(TaskRecord* task, Worker* own) {
+  if (own == nullptr) return Dispatch(task);
+  // Spawned by the task running on `own`: on its spawned stack, where a wait
+  // of that task finds it (isolation). `own` is busy running that task, so
+  // a parked worker comes to steal it (work-conserving).
+  own->PushSpawned(task);
+  WakeHelperFor(*own);
 }
 
 void Engine::Dispatch(TaskRecord* task) {
@@ -296,35 +325,44 @@ void Engine::Dispatch(TaskRecord* task) {
   Worker& w = dispatcher_.Pick(&picked_idle);
   w.Push(task);
   // seq_cst loads: pair with Park() (flag, count, then queue re-check).
-  if (w.Unpark()) return;
+  if (Unpark(w)) return;
   // Work-conserving (DESIGN §1): if the chosen worker is running a task,
   // this one waits behind it, so a parked worker must come and steal it.
   // The idle flag is read now, not taken from Pick (it may be stale): Push's
   // seq_cst count, then this seq_cst load, against the worker's seq_cst
-  // idle_ store, then its queue count (Worker::Run) — either this thread
-  // sees the worker busy, or the worker sees this task and wakes someone.
-  if (parked_.load(std::memory_order_seq_cst) > 0 && !w.IdleFlagSeqCst()) {
-    WakeParkedOtherThan(w);
-  }
+  // idle_ store, then its queue count (RunUntil) — either this thread sees
+  // the worker busy, or the worker sees this task and wakes someone.
+  if (!w.IdleFlagSeqCst()) WakeHelperFor(w);
 }
 
-void Engine::WakeParkedOtherThan(const Worker& self) noexcept {
-  if (parked_.load(std::memory_order_seq_cst) == 0) return;
-  for (auto& other : workers_) {
-    if (other.get() != &self && other->Unpark()) return;
-  }
+bool Engine::Unpark(Worker& w) noexcept {
+  if (!w.Unpark()) return false;
+  parked_.fetch_sub(1, std::memory_order_seq_cst);
+  return true;
 }
 
-void Engine::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
+void Engine::WakeHelperFor(const Worker& busy) noexcept {
+  if (parked_.load(std::memory_order_seq_cst) > 0) {
+    for (auto& other : workers_) {
+      if (other.get() != &busy && Unpark(*other)) return;
+    }
+  }
+  // No parked worker: if some are blocked in waits, a spare stands in.
+  // seq_cst: pairs with WaitOnWorker (blocked_ up, then the queue counts).
+  if (blocked_.load(std::memory_order_seq_cst) > 0) ActivateSpare();
+}
+
+void Engine::Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds delay) {
+  Engine& self = *static_cast<Engine*>(engine);
   // A waiting retry holds no slot (see RequeueNow for a queued one).
-  if (delay.count() > 0 && !CancelPending()) {
+  if (delay.count() > 0 && !self.sink_.CancelPending()) {
     // The group's token: its Cancel() ends the wait at once (the retry then
     // settles as kCancelled without running).
     GroupState* g = task->Group();
-    timer_.Schedule(task, Clock::now() + delay,
-                    g != nullptr ? g->stop.get_token() : std::stop_token());
+    self.timer_.Schedule(task, Clock::now() + delay,
+                         g != nullptr ? g->stop.get_token() : std::stop_token());
   } else {
-    RequeueNow(task);
+    self.RequeueNow(task);
   }
 }
 
@@ -334,69 +372,6 @@ void Engine::RequeueNow(TaskRecord* task) {
   gate_.ForceAcquire(1);
   task->SetAdmitted(BusyClock::Now());  // a retry's queue wait starts here
   Dispatch(task);
-}
-
-bool Engine::FindWork(Worker& self, TaskRecord*& task) {
-  // Only the worker's own thread calls FindWork for it (its loop, or a
-  // helping Wait on that thread): the consumer token is safe to use.
-  if (self.TryPopOwn(task)) {
-    self.SetLastStolen(false);
-    return true;
-  }
-  // Steal from the busiest queue; fall back to any non-empty one.
-  Worker* victim = nullptr;
-  std::int64_t most = 0;
-  for (auto& w : workers_) {
-    if (w.get() == &self) continue;
-    const std::int64_t q = w->Queued();
-    if (q > most) {
-      most = q;
-      victim = w.get();
-    }
-  }
-  if (victim == nullptr) return false;
-  if (!victim->TryPop(task)) {
-    victim = nullptr;
-    for (auto& w : workers_) {
-      if (w.get() != &self && w->Queued() > 0 && w->TryPop(task)) {
-        victim = w.get();
-        break;
-      }
-    }
-    if (victim == nullptr) return false;
-  }
-  self.Stats().stolen.Add();
-  self.SetLastStolen(true);
-  return true;
-}
-
-bool Engine::HasQueuedWork() const noexcept {
-  for (const auto& w : workers_) {
-    if (w->QueuedSeqCst() > 0) return true;
-  }
-  return false;
-}
-
-BusyClock::Ticks Engine::Process(Worker& self, TaskRecord* task,
-                                 BusyClock::Ticks start) {
-  gate_.Release(1);
-  return RunAttempt(*this, self, task, start);
-}
-
-bool Engine::HelpUntilZero(Worker& self, GroupState& group,
-                           std::optional<Clock::time_point> deadline) {
-  TaskRecord* task = nullptr;
-  for (;;) {
-    if (group.pending.load(std::memory_order_acquire) == 0) return true;
-    if (deadline && Clock::now() >= *deadline) return false;
-    if (FindWork(self, task)) {
-      Process(self, task, BusyClock::Now());
-      continue;
-    }
-    // Nothing to run here: the group's tasks run elsewhere (or wait in the
-    // retry timer). Sleep briefly on the group, woken at zero.
-    group.WaitStep(kHelpPollStep);
-  }
 }
 
 void Engine::NotifyDrainIfClosed() {
@@ -412,12 +387,10 @@ void Engine::NotifyDrainIfClosed() {
   }
 }
 
-void Engine::NoteParking() { NotifyDrainIfClosed(); }
-
 Accounting Engine::Totals() const {
   Accounting a;
-  for (const auto& w : workers_) {
-    const WorkerStats& s = w->Stats();
+  auto add = [&a](const Worker& w) {
+    const WorkerStats& s = w.Stats();
     // The sub-counts before `failed`: Settle writes `failed` first, so
     // `failed` read last is never behind them (no underflow below).
     const std::uint64_t cancelled = s.cancelled.Load();
@@ -432,7 +405,9 @@ Accounting Engine::Totals() const {
     a.executed += s.executed.Load();
     a.retried += s.retried.Load();
     a.callback_errors += s.callback_errors.Load();
-  }
+  };
+  for (const auto& w : workers_) add(*w);
+  ForEachSpare([&](const Worker& w) { add(w); });
   a.accepted = accepted_.load(std::memory_order_seq_cst);
   a.in_flight = a.accepted >= a.settled ? a.accepted - a.settled : 0;
   return a;
@@ -451,7 +426,8 @@ void Engine::WaitDrained() {
 }
 
 void Engine::WakeAll() {
-  for (auto& w : workers_) w->Unpark();
+  for (auto& w : workers_) Unpark(*w);
+  ForEachSpare([](Worker& w) { w.Unpark(); });
 }
 
 void Engine::StartTrace(TraceOptions options) {
@@ -532,7 +508,7 @@ void Engine::Close(CloseMode mode) {
   timer_.Flush();
   gate_.WakeAll();
   WakeAll();
-  if (OnOwnWorker()) return;  // the owner of the pool finishes the close
+  if (OwnWorker() != nullptr) return;  // the owner of the pool finishes the close
   std::call_once(stopped_once_, [this] { StopWorkers(); });
 }
 
@@ -543,6 +519,11 @@ void Engine::StopWorkers() {
   // re-checks Stopping() after announcing itself, and WakeAll covers the rest.
   WakeAll();
   for (auto& w : workers_) w->Join();
+  // Spares start only while workers run: none starts after the joins above.
+  {
+    std::lock_guard lock(spare_mu_);
+    for (auto& w : spares_) w->Join();
+  }
   timer_.Stop();
 }
 

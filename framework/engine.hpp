@@ -19,6 +19,7 @@
 #include "litepool/pool.hpp"
 #include "litepool/trace.hpp"
 #include "retry_timer.hpp"
+#include "settlement.hpp"
 #include "slot_gate.hpp"
 #include "worker.hpp"
 
@@ -56,8 +57,26 @@ void FailWorkerStartForTesting(int nth) noexcept;
 // Throws std::system_error if the hook above says this start must fail.
 void MaybeFailWorkerStart();
 
+// The engine behind litepool::Pool. Its parts, and who calls whom (no part
+// calls back into the one that called it):
+//   engine.cpp      Pool's API: admission (slot_gate), dispatch (dispatcher)
+//                   onto a Worker, close, stats, traces
+//   run_loop.cpp    the one scheduling loop: worker threads, spare threads
+//                   and helping waits all run Engine::RunUntil
+//   settlement.cpp  one attempt of one task: hooks, retry, after,
+//                   OnComplete, credit; its only way back is the SettleSink
+//   worker.*        plain data: a queue, a spawned stack, counters, a
+//                   parking spot
 class Engine {
  public:
+  // Spare threads a pool may start, per worker: a worker blocked in a wait
+  // (TaskGroup::Wait, Future::Get, ParallelFor on a worker thread) while
+  // tasks are queued gets a spare thread in its place, so the pool keeps
+  // its parallelism; spares are kept for reuse and counted in Stats()'s
+  // total. Beyond the bound, a blocked waiter runs queued tasks itself, as
+  // an unisolated helper (it cannot deadlock; it may nest).
+  static constexpr std::size_t kSpareThreadsPerWorker = 2;
+
   explicit Engine(PoolOptions options);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -68,9 +87,6 @@ class Engine {
   Error AddTaskGroup(std::vector<TaskSpec>&& specs);
   void Close(CloseMode mode);
   bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
-  bool CancelPending() const noexcept {
-    return cancel_pending_.load(std::memory_order_acquire);
-  }
   UsageReport Stats() const;
   Accounting Totals() const;
   void StartTrace(TraceOptions options);
@@ -80,37 +96,20 @@ class Engine {
   std::size_t Capacity() const noexcept { return capacity_; }
   const std::string& Name() const noexcept { return options_.name; }
 
-  // --- for workers --------------------------------------------------------
-  // Own queue first, then steal from the busiest other queue.
-  bool FindWork(Worker& self, TaskRecord*& task);
-  // Releases the task's slot and runs its next attempt; the worker has been
-  // busy since `start`. Returns the time the attempt ended.
-  BusyClock::Ticks Process(Worker& self, TaskRecord* task, BusyClock::Ticks start);
-  bool HasQueuedWork() const noexcept;
-  bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
-  void NoteParked() noexcept { parked_.fetch_add(1, std::memory_order_seq_cst); }
-  // A worker is about to park: every task it settled is counted. Wakes a
-  // Close waiting for the drain, if the pool is closed.
-  void NoteParking();
-  void NoteUnparked() noexcept { parked_.fetch_sub(1, std::memory_order_seq_cst); }
-  // Unparks one parked worker other than `self`, if any (work-conserving:
-  // tasks queued behind a running one must not wait while a worker sleeps).
-  void WakeParkedOtherThan(const Worker& self) noexcept;
-  // Worker `id` starts (true) or stops looking for work.
-  void NoteIdle(std::size_t id, bool idle) noexcept { dispatcher_.SetIdle(id, idle); }
-  std::uint32_t SpinIterations() const noexcept { return options_.spin_iterations; }
-  std::string ThreadName(std::size_t id) const;
-  // A helping wait: runs queued tasks on `self` until the group is done.
-  bool HelpUntilZero(Worker& self, GroupState& group,
-                     std::optional<std::chrono::steady_clock::time_point> deadline);
+  // --- TaskGroup's API ------------------------------------------------------
+  // A wait on a worker thread of this pool (`self` is the calling thread's
+  // Worker): runs the tasks that the running task spawned (and only those)
+  // until the group is zero; with none left to run, blocks on the group, a
+  // spare thread standing in. True at zero, false at `deadline`.
+  bool WaitOnWorker(Worker& self, GroupState& group,
+                    std::optional<std::chrono::steady_clock::time_point> deadline);
 
-  // --- for settlement -----------------------------------------------------
-  // Re-queues a retry (after `delay`), beyond the capacity if need be.
-  void Requeue(TaskRecord* task, std::chrono::nanoseconds delay);
-  // Where the workers' caches hand freed record blocks back.
+  // Where the workers' caches hand freed record blocks back (Worker's
+  // constructor).
   RecordPool& Records() noexcept { return records_; }
 
  private:
+  // --- admission (engine.cpp) ---------------------------------------------
   // Credits the group of a task that is not accepted (auto-Done, or a Done()
   // from its OnAddTimeout: `credit_requested`) and returns `why`.
   Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
@@ -118,24 +117,74 @@ class Engine {
   // in an OverflowScope, unless the add-timeout is 0; or waiting up to
   // `timeout`) and counts n accepted tasks. kAcquired: admitted; otherwise
   // nothing was taken.
-  SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout);
+  SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout,
+                         Worker* own);
   // Undoes an admission whose tasks were never queued.
   void Unadmit(std::int64_t n);
-  bool OnOwnWorker() const noexcept;
+  // The calling thread's Worker if it belongs to this pool, else null.
+  Worker* OwnWorker() const noexcept;
+  // Queues an admitted task: on the spawned stack of `own` (a task added
+  // by a task of this pool), else on the worker the dispatcher picks.
+  void Enqueue(TaskRecord* task, Worker* own);
   void Dispatch(TaskRecord* task);
-  // Queues an admitted task again (a retry), beyond the capacity if need be.
+  // Re-queues a retry (after `delay`), beyond the capacity if need be.
+  static void Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds delay);
   void RequeueNow(TaskRecord* task);
+  // Work-conserving (DESIGN §1): a task queued behind a running one wakes
+  // a parked worker other than `busy` to steal it, or, when workers are
+  // blocked in waits, a spare thread.
+  void WakeHelperFor(const Worker& busy) noexcept;
+  // Unparks `w` if it is parked (counted in parked_).
+  bool Unpark(Worker& w) noexcept;
+
+  // --- the loop (run_loop.cpp) ----------------------------------------------
+  struct Until;
+  // The one scheduling loop: see run_loop.cpp. Returns true when `until`
+  // holds (always, for a worker thread's loop: it returns at stop).
+  bool RunUntil(Worker& self, const Until* until);
+  // Takes a task: the own spawned stack, the own queue, then a steal.
+  bool FindWork(Worker& self, TaskRecord*& task);
+  bool Steal(Worker& self, TaskRecord*& task);
+  // Runs one attempt of `task` on `self`; returns the time it ended.
+  BusyClock::Ticks RunTask(Worker& self, TaskRecord* task, BusyClock::Ticks start);
+  // A worker with nothing to take: polls, then parks, until it finds a task
+  // (true) or the pool stops (false).
+  bool Idle(Worker& self, TaskRecord*& task);
+  // The same for a spare: it leaves the active spares and sleeps until a
+  // blocked waiter needs it again. `counted`: it is still counted active.
+  bool IdleSpare(Worker& self, TaskRecord*& task, bool counted);
+  // A waiter with nothing of its own left to run: blocks on the group (a
+  // spare standing in while tasks are queued). With the spares at their
+  // bound, it runs one queued task of any origin instead (true).
+  bool BlockOrHelp(Worker& self, const Until& until);
+  // Sleeps until Unpark, unless work or a stop shows up first.
+  void Park(Worker& self);
+  bool HasQueuedWork() const noexcept;
+  bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
+  // Spares: a spare is activated for each worker blocked in a wait (up to
+  // the bound); false if none could be (bound reached, or stopping).
+  bool ActivateSpare();
+  // A spare with nothing to run, or more spares active than waiters: it
+  // leaves the active count (CAS); false if another one left instead.
+  bool TryRetireSpare() noexcept;
+  template <class F>
+  void ForEachSpare(F&& f) const;
+  void StartThread(Worker& w);
+
+  // --- close (engine.cpp) ---------------------------------------------------
   void WakeAll();
   // Wakes a Close waiting in WaitDrained if the pool is closed. Called after
   // the caller's counter updates (see the fence inside).
   void NotifyDrainIfClosed();
   void WaitDrained();
   void StopWorkers();
+  std::string ThreadName(std::size_t id) const;
 
   PoolOptions options_;
   BusyClock busy_clock_;
   std::size_t queue_capacity_;
   std::size_t capacity_;
+  std::size_t max_spares_;
   RecordPool records_;  // before workers_: their caches hand blocks to it
   std::vector<std::unique_ptr<Worker>> workers_;
   Dispatcher dispatcher_;
@@ -144,9 +193,20 @@ class Engine {
   alignas(kCacheLine) SlotGate gate_;
   std::atomic<std::uint64_t> accepted_{0};
   alignas(kCacheLine) std::atomic<std::int64_t> parked_{0};
+  // Workers blocked in a wait, and spares active in their place (<= it).
+  std::atomic<std::int64_t> blocked_{0};
+  std::atomic<std::int64_t> active_spares_{0};
   alignas(kCacheLine) std::atomic<bool> closed_{false};
   std::atomic<bool> cancel_pending_{false};
   std::atomic<bool> stop_{false};
+  SettleSink sink_;
+
+  // Spare threads: made on demand under spare_mu_, never freed before the
+  // engine; readers walk spare_slots_[0, spare_count_) without the lock.
+  std::mutex spare_mu_;
+  std::vector<std::unique_ptr<Worker>> spares_;  // guarded by spare_mu_
+  std::unique_ptr<std::atomic<Worker*>[]> spare_slots_;
+  std::atomic<std::size_t> spare_count_{0};
 
   std::mutex drain_mu_;
   std::condition_variable drain_cv_;
@@ -159,6 +219,14 @@ class Engine {
   std::vector<std::unique_ptr<TraceBuffer>> trace_buffers_;
   BusyClock::Ticks trace_origin_ = 0;
 };
+
+template <class F>
+void Engine::ForEachSpare(F&& f) const {
+  // Acquire: a slot counted here was filled (and its Worker built) before
+  // the count was raised.
+  const std::size_t n = spare_count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i) f(*spare_slots_[i].load(std::memory_order_acquire));
+}
 
 }  // namespace litepool::detail
 

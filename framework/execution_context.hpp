@@ -3,6 +3,8 @@
 #ifndef LITEPOOL_FRAMEWORK_EXECUTION_CONTEXT_HPP_
 #define LITEPOOL_FRAMEWORK_EXECUTION_CONTEXT_HPP_
 
+#include <cstdint>
+
 namespace litepool {
 class ErrHandle;
 }  // namespace litepool
@@ -16,6 +18,9 @@ struct TaskRecord;
 struct ExecutionContext {
   Worker* worker = nullptr;         // set for the life of a worker thread
   TaskRecord* task = nullptr;       // the task whose code runs now
+  // The spawned-stack position of the worker when that task started: a
+  // wait inside it runs only tasks spawned at or above it (isolation).
+  std::uint64_t spawned_mark = 0;
   ErrHandle* err_handle = nullptr;  // live while OnError runs
   // While a rejected task's OnAddTimeout runs (task is null then): its group,
   // and whether the hook called that group's Done() (credits the rejected

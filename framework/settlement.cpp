@@ -5,7 +5,6 @@
 #include <random>
 #include <string>
 
-#include "engine.hpp"
 #include "err_handle_access.hpp"
 #include "error_access.hpp"
 #include "execution_context.hpp"
@@ -63,11 +62,11 @@ Error RunExec(TaskRecord& t) {
 }
 
 // Why a task must not run now (group or pool cancellation), or ok.
-Error CancelReason(const Engine& engine, const TaskRecord& t) {
+Error CancelReason(const SettleSink& pool, const TaskRecord& t) {
   if (t.GroupCancelled()) {
     return Error("task group cancelled", ErrorCode::kCancelled);
   }
-  if (engine.CancelPending()) {
+  if (pool.CancelPending()) {
     return Error("pool closed with kCancelPending", ErrorCode::kCancelled);
   }
   return Error();
@@ -75,11 +74,11 @@ Error CancelReason(const Engine& engine, const TaskRecord& t) {
 
 // Why no further retry may run, or ok when one may: a cancellation, or a
 // closed pool (no retry is requested after Close).
-Error StopReason(const Engine& engine, const TaskRecord& t) {
-  if (Error cancel = CancelReason(engine, t)) {
+Error StopReason(const SettleSink& pool, const TaskRecord& t) {
+  if (Error cancel = CancelReason(pool, t)) {
     return Error("retry stopped: " + cancel.Message(), cancel.Code());
   }
-  if (engine.Closed()) {
+  if (pool.Closed()) {
     return Error("retry stopped: pool closed", ErrorCode::kClosed);
   }
   return Error();
@@ -122,19 +121,19 @@ std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
 }
 
 // Retries left: re-queue (or hand to the timer) unless stopped.
-Outcome Retry(Engine& engine, Worker& self, TaskRecord& t, const Error& last) {
+Outcome Retry(const SettleSink& pool, Worker& self, TaskRecord& t, const Error& last) {
   TaskExtras& x = *t.extras;  // a retrying task has OnError, so extras
   if (x.retries_left == 0) return Finish(self, t, last);
-  if (Error stop = StopReason(engine, t)) return Finish(self, t, stop);
+  if (Error stop = StopReason(pool, t)) return Finish(self, t, stop);
   if (x.retries_left > 0) --x.retries_left;
   ++x.attempt;
   self.Stats().retried.Add();
   const auto delay = Jittered(x.backoff.DelayFor(x.attempt), x.backoff.jitter);
-  engine.Requeue(&t, delay);
+  pool.Requeue(&t, delay);
   return Outcome::kRetrying;
 }
 
-Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
+Outcome FirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
                      const Error& error) {
   if (!t.HasOnError()) {
     if (!IsStop(error)) RecordUnhandled(t, error);
@@ -175,7 +174,7 @@ Outcome FirstFailure(Engine& engine, Worker& self, TaskRecord& t,
   t.extras->after = ErrHandleAccess::TakeAfter(handle);
   t.extras->backoff = ErrHandleAccess::GetBackoff(handle);
   if (IsStop(error)) return Finish(self, t, error);  // cancelled before a run
-  return Retry(engine, self, t, error);
+  return Retry(pool, self, t, error);
 }
 
 // Adds the ticks from `start` to `end` (0: now) to the worker's busy time;
@@ -187,18 +186,18 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
 }
 
 // The traced form of an attempt (cold: only while a trace may be running).
-[[gnu::noinline]] void TraceAttempt(Engine& engine, Worker& self, TaskRecord& t,
+[[gnu::noinline]] void TraceAttempt(const SettleSink& pool, Worker& self, TaskRecord& t,
                                     BusyClock::Ticks admitted, BusyClock::Ticks begun,
                                     BusyClock::Ticks ran, const Error& result) {
   RawTraceEvent e{};
   if (TaskExtras* x = t.extras) {
     // Kept in the extras: the id stays the same for every attempt (a task
     // with retries always has extras). A plain task runs once.
-    if (x->trace_id == 0) x->trace_id = self.NextTraceId(engine.Workers());
+    if (x->trace_id == 0) x->trace_id = self.NextTraceId(pool.TraceIdStride());
     e.task = x->trace_id;
     e.attempt = static_cast<std::uint32_t>(x->attempt);
   } else {
-    e.task = self.NextTraceId(engine.Workers());
+    e.task = self.NextTraceId(pool.TraceIdStride());
   }
   e.admitted = admitted;
   e.start = begun;
@@ -211,7 +210,7 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
 // The latency samples of an attempt that ran Exec from `start` (the
 // worker's clock read before it took the task: shared with the busy clock)
 // to `ran`.
-void NoteAttempt(Engine& engine, Worker& self, TaskRecord& t, BusyClock::Ticks start,
+void NoteAttempt(const SettleSink& pool, Worker& self, TaskRecord& t, BusyClock::Ticks start,
                  BusyClock::Ticks ran, const Error& result) {
   const std::int64_t since = t.SinceAdmitted(start);
   // A task queued while its worker was already looking for work (since < 0)
@@ -222,7 +221,7 @@ void NoteAttempt(Engine& engine, Worker& self, TaskRecord& t, BusyClock::Ticks s
   self.Stats().queue_wait.RecordValue(wait);
   self.Stats().run_time.RecordValue(ran - begun);
   if (self.MaybeTracing()) [[unlikely]] {
-    TraceAttempt(engine, self, t, admitted, begun, ran, result);
+    TraceAttempt(pool, self, t, admitted, begun, ran, result);
   }
 }
 
@@ -262,23 +261,23 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
 
 }  // namespace
 
-BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
+BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
                             BusyClock::Ticks start) {
   TaskRecord& t = *task;
   Outcome outcome;
   BusyClock::Ticks ran = 0;  // when Exec returned; 0: it did not run
   {
     CurrentTaskScope scope(task);
-    if (Error cancel = CancelReason(engine, t)) {
+    if (Error cancel = CancelReason(pool, t)) {
       outcome = t.Retrying() ? Finish(self, t, cancel)
-                           : FirstFailure(engine, self, t, cancel);
+                           : FirstFailure(pool, self, t, cancel);
     } else {
       const Error result = RunExec(t);
       ran = BusyClock::Now();
       self.Stats().executed.Add();
-      NoteAttempt(engine, self, t, start, ran, result);
+      NoteAttempt(pool, self, t, start, ran, result);
       if (t.Retrying()) {
-        outcome = result ? Retry(engine, self, t, result)
+        outcome = result ? Retry(pool, self, t, result)
                          : Finish(self, t, result);
       } else if (!result) {
         if (const TaskExtras* x = t.extras) {
@@ -287,7 +286,7 @@ BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
         }
         outcome = Outcome::kSucceeded;
       } else {
-        outcome = FirstFailure(engine, self, t, result);
+        outcome = FirstFailure(pool, self, t, result);
       }
     }
     if (outcome != Outcome::kRetrying) {

@@ -3,13 +3,52 @@
 #ifndef LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 #define LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+
 #include "busy_clock.hpp"
 
 namespace litepool::detail {
 
-class Engine;
 class Worker;
 struct TaskRecord;
+
+// What settlement may know of its pool, and its only way back: the pool's
+// two stop flags (read), a retry to re-queue (the one call), and the trace
+// id stride. Plain data made once by the pool: no virtual call per task.
+class SettleSink {
+ public:
+  using RequeueFn = void (*)(void* pool, TaskRecord* task, std::chrono::nanoseconds delay);
+
+  SettleSink(const std::atomic<bool>& closed, const std::atomic<bool>& cancel_pending,
+             void* pool, RequeueFn requeue, std::size_t trace_id_stride) noexcept
+      : closed_(closed),
+        cancel_pending_(cancel_pending),
+        pool_(pool),
+        requeue_(requeue),
+        trace_id_stride_(trace_id_stride) {}
+
+  // Close(kCancelPending) was called: queued tasks settle as kCancelled.
+  bool CancelPending() const noexcept {
+    return cancel_pending_.load(std::memory_order_acquire);
+  }
+  // Close() was called: no retry is queued any more.
+  bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  // Hands a retry back to the pool, to run after `delay` (0: now).
+  void Requeue(TaskRecord* task, std::chrono::nanoseconds delay) const {
+    requeue_(pool_, task, delay);
+  }
+  // Task ids of a trace: each thread numbers its own with this stride.
+  std::size_t TraceIdStride() const noexcept { return trace_id_stride_; }
+
+ private:
+  const std::atomic<bool>& closed_;
+  const std::atomic<bool>& cancel_pending_;
+  void* pool_;
+  RequeueFn requeue_;
+  std::size_t trace_id_stride_;
+};
 
 // Runs the next attempt of `task` on the calling worker thread (or settles
 // it as cancelled without running it, when its group or the pool cancelled
@@ -17,7 +56,7 @@ struct TaskRecord;
 // counters, and deletes it. Never throws: user exceptions are caught.
 // The worker's busy time grows by now - `start`; returns now, so a worker
 // that goes straight on to its next task reads the clock once per task.
-BusyClock::Ticks RunAttempt(Engine& engine, Worker& self, TaskRecord* task,
+BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
                             BusyClock::Ticks start);
 
 }  // namespace litepool::detail

@@ -158,7 +158,7 @@ void TaskGroup::Wait() const { WaitFor(std::chrono::nanoseconds::max()); }
 bool TaskGroup::WaitFor(std::chrono::nanoseconds timeout) const {
   const auto deadline = detail::DeadlineAfter(timeout);
   if (detail::Worker* worker = detail::Context().worker) {
-    return worker->GetEngine().HelpUntilZero(*worker, *state_, deadline);
+    return worker->GetEngine().WaitOnWorker(*worker, *state_, deadline);
   }
   return state_->WaitUntilZero(deadline);
 }

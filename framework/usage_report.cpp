@@ -308,10 +308,10 @@ UsageReport Engine::Stats() const {
   auto merged = std::make_unique<LatencyCounts[]>(2);
   LatencyCounts& all_waits = merged[0];
   LatencyCounts& all_runs = merged[1];
-  for (const auto& w : workers_) {
-    const WorkerStats& st = w->Stats();
+  auto read = [&](const Worker& w) {
+    const WorkerStats& st = w.Stats();
     WorkerUsage u;
-    u.id = w->Id();
+    u.id = w.Id();
     u.executed = st.executed.Load();
     u.succeeded = st.succeeded.Load();
     u.failed = st.failed.Load();
@@ -325,19 +325,28 @@ UsageReport Engine::Stats() const {
     u.run_time = InNanos(runs.Summary(), ns_per_tick);
     all_waits.Merge(waits);
     all_runs.Merge(runs);
-    const std::int64_t q = w->Queued();
+    const std::int64_t q = w.Queued();
     u.queued = q > 0 ? static_cast<std::size_t>(q) : 0;
     Accumulate(r.total, u);
-    r.workers.push_back(u);
-  }
+    return u;
+  };
+  for (const auto& w : workers_) r.workers.push_back(read(*w));
+  // Spare threads (they stood in for workers blocked in waits) have no row:
+  // their counts are in the total only.
+  ForEachSpare([&](const Worker& w) { read(w); });
   // total.id stays 0: the total is not a worker (ToJson leaves it out).
   // The total's latency summaries come from the workers' histograms merged,
   // not from their summaries.
   r.total.queue_wait = InNanos(all_waits.Summary(), ns_per_tick);
   r.total.run_time = InNanos(all_runs.Summary(), ns_per_tick);
+  // Over the workers' rows only (the total also holds the spares').
   std::chrono::nanoseconds max_busy{0};
-  for (const auto& u : r.workers) max_busy = std::max(max_busy, u.busy);
-  const double mean = static_cast<double>(r.total.busy.count()) /
+  std::chrono::nanoseconds sum_busy{0};
+  for (const auto& u : r.workers) {
+    max_busy = std::max(max_busy, u.busy);
+    sum_busy += u.busy;
+  }
+  const double mean = static_cast<double>(sum_busy.count()) /
                       static_cast<double>(r.workers.size());
   r.imbalance = mean > 0 ? static_cast<double>(max_busy.count()) / mean : 1.0;
   return r;

@@ -1,4 +1,7 @@
-// Worker: one thread, one lock-free queue, its counters and its parking spot.
+// Worker: the data of one pool thread — its lock-free queue, its stack of
+// spawned tasks, its counters and its parking spot. Plain data: the loop
+// that runs on the thread is the engine's (run_loop.cpp), and a Worker
+// calls nothing back.
 #ifndef LITEPOOL_FRAMEWORK_WORKER_HPP_
 #define LITEPOOL_FRAMEWORK_WORKER_HPP_
 
@@ -6,6 +9,8 @@
 #include <concurrentqueue/concurrentqueue.h>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <semaphore>
 #include <thread>
 
@@ -21,11 +26,17 @@ struct TaskRecord;
 
 class Worker {
  public:
-  Worker(Engine& engine, std::size_t id);
+  // `spare`: a spare thread (it stands in for a worker blocked in a wait;
+  // the dispatcher never picks it, so only its spawned stack is used).
+  Worker(Engine& engine, std::size_t id, bool spare = false);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  void Start();
+  // Starts the thread running `main` (the engine's loop for this worker).
+  template <class F>
+  void Start(F&& main) {
+    thread_ = std::thread(std::forward<F>(main));
+  }
   void Join();
 
   // Producer side: queue `task` here. Thread-safe.
@@ -35,7 +46,26 @@ class Worker {
   // The same for the owner's own thread only: uses its consumer token.
   bool TryPopOwn(TaskRecord*& task);
 
-  // Tasks waiting in the queue; approximate while pushes/pops are in flight.
+  // --- the spawned stack ---------------------------------------------------
+  // Tasks added by the code this worker runs (AddTask on its own thread) go
+  // on a stack of their own: the owner takes the newest (LIFO), thieves the
+  // oldest. Positions are absolute (they only grow), so a task started at
+  // SpawnedTop() == m owns everything pushed above m: a helping wait runs
+  // only those (isolation, DESIGN §6.0). A mutex, not a lock-free deque:
+  // the stack is touched only by tasks that spawn tasks, and by thieves.
+  void PushSpawned(TaskRecord* task);
+  // Own thread only: pops the newest spawned task if its position is at or
+  // above `mark`.
+  bool TryPopSpawnedAbove(std::uint64_t mark, TaskRecord*& task);
+  // A thief: takes the oldest spawned task. Thread-safe.
+  bool TryStealSpawned(TaskRecord*& task);
+  // Own thread only: the position the next spawned task will get.
+  std::uint64_t SpawnedTop() const noexcept {
+    return spawned_top_.load(std::memory_order_relaxed);
+  }
+
+  // Tasks waiting in the queue and the spawned stack; approximate while
+  // pushes/pops are in flight.
   std::int64_t Queued() const noexcept {
     return queued_.load(std::memory_order_relaxed);
   }
@@ -55,10 +85,27 @@ class Worker {
     return Queued() + (idle_.load(std::memory_order_relaxed) ? 0 : 1);
   }
 
+  // The idle flag: set (relaxed: a dispatch hint) when the worker starts
+  // looking for work; cleared with seq_cst, the worker's half of the
+  // work-conserving handshake (Engine::Dispatch).
+  void SetIdleFlag(bool idle) noexcept {
+    idle_.store(idle, idle ? std::memory_order_relaxed : std::memory_order_seq_cst);
+  }
+
+  // The park protocol (the engine's loop drives it): SetParked, re-check
+  // for work, then Sleep — or CancelPark if work showed up.
+  void SetParked() noexcept { parked_.store(true, std::memory_order_seq_cst); }
+  // Cancels a park announced by SetParked: true if the flag was still set
+  // (nobody will release the semaphore); false if a waker took it (the
+  // caller must consume the wake-up with Sleep()).
+  bool CancelPark() noexcept { return parked_.exchange(false, std::memory_order_seq_cst); }
+  // Sleeps until Unpark().
+  void Sleep() { wake_.acquire(); }
   // Wakes the worker if it is parked; returns true if it was.
-  bool Unpark();
+  bool Unpark() noexcept;
 
   std::size_t Id() const noexcept { return id_; }
+  bool Spare() const noexcept { return spare_; }
   Engine& GetEngine() const noexcept { return engine_; }
   WorkerStats& Stats() noexcept { return stats_; }
   const WorkerStats& Stats() const noexcept { return stats_; }
@@ -88,12 +135,9 @@ class Worker {
   void SetLastStolen(bool stolen) noexcept { last_stolen_ = stolen; }
 
  private:
-  void Run();
-  // Sleeps until Unpark(), unless work or a stop shows up first.
-  void Park();
-
-  Engine& engine_;
+  Engine& engine_;  // identity only: which pool this thread belongs to
   const std::size_t id_;
+  const bool spare_;
   moodycamel::ConcurrentQueue<TaskRecord*> queue_;
   moodycamel::ConsumerToken own_token_{queue_};  // the worker thread's only
   // Written by producers and thieves.
@@ -102,6 +146,10 @@ class Worker {
   alignas(kCacheLine) std::atomic<bool> idle_{false};
   std::atomic<bool> parked_{false};
   std::binary_semaphore wake_{0};
+  // The spawned stack: spawned_[0] sits at position spawned_top_ - size.
+  std::mutex spawned_mu_;
+  std::deque<TaskRecord*> spawned_;  // guarded by spawned_mu_
+  std::atomic<std::uint64_t> spawned_top_{0};  // written under spawned_mu_
   alignas(kCacheLine) WorkerStats stats_;
   // The owner's own bookkeeping, next to its counters.
   bool last_stolen_ = false;

@@ -10,7 +10,9 @@
 // Architecture: N worker threads, each owning a lock-free queue. A new task
 // goes to an idle worker if there is one, else to the less loaded of two
 // random candidates; a worker that runs dry steals from the busiest queue
-// before it parks. The pool admits at most workers * queue_capacity queued
+// before it parks. A task added by a running task of the same pool goes on
+// that worker's own stack instead (newest first; other workers steal the
+// oldest), where a wait of the adding task finds it. The pool admits at most workers * queue_capacity queued
 // tasks; AddTask waits for a slot (bounded by the task's add-timeout).
 //
 // Guarantees: every accepted task is settled exactly once — its hooks run in
@@ -31,6 +33,20 @@
 // the add-timeout, except 0, which still tries once and returns kTimeout.
 // Retries are re-queued the same way. (A worker of another pool blocks as
 // any thread does; ErrGroup::Go never does, see err_group.hpp.)
+//
+// Waits on a worker thread (TaskGroup::Wait/WaitFor, Future::Get/Wait,
+// ParallelFor, SyncWait): the waiting thread runs the tasks that its own
+// task added to this pool, and only those — never an unrelated task. So
+// waits nest only as deep as your code does, and a task that waits for the
+// waiter is never run by it. With none of its own left to run, the waiter
+// blocks, and while tasks are queued a spare thread runs them in its place:
+// at most 2 spare threads per worker, started on demand and kept for reuse;
+// what they run is counted in Stats().total (they have no row). Beyond that
+// bound, a blocked waiter runs queued tasks of any origin itself rather
+// than leave them waiting.
+//
+// The destructor must not run while another thread is still inside a
+// member call of the same pool (AddTask included), as for any object.
 #ifndef LITEPOOL_POOL_HPP_
 #define LITEPOOL_POOL_HPP_
 
@@ -134,7 +150,9 @@ enum class UsageStyle {
 struct LITEPOOL_API UsageReport {
   std::string name{};                // PoolOptions::name
   std::vector<WorkerUsage> workers;  // one per worker, by id
-  WorkerUsage total;                 // the sum of `workers` (latencies merged)
+  WorkerUsage total;                 // the sum of `workers` (latencies merged),
+                                     // plus what spare threads ran (Pool's
+                                     // "Waits on a worker thread")
   double imbalance = 1.0;            // max busy / mean busy (1.0 = perfect)
   // The report as one line of JSON for tools and plots:
   // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...};

@@ -76,15 +76,16 @@ class LITEPOOL_API TaskGroup {
   void Done() const;
 
   // Blocks until the counter is zero. On a worker thread of a pool it runs
-  // that pool's queued tasks while it waits, so a task may wait for tasks
-  // it added without deadlocking the pool. Returns happens-after everything
+  // the tasks that the calling task added to that pool while it waits (and
+  // no other task), so a task may wait for tasks it added without
+  // deadlocking the pool; see "Waits on a worker thread" in pool.hpp. Returns happens-after everything
   // the credited tasks did (Exec and every hook) and every Done() that
   // brought the counter to zero. Thread-safe.
   void Wait() const;
 
   // Wait() bounded by `timeout`; false if the counter was still above zero.
   // Blocks at most about `timeout` (on a worker thread it may finish the
-  // queued task it is helping with first). Thread-safe.
+  // task of its own it is running first). Thread-safe.
   bool WaitFor(std::chrono::nanoseconds timeout) const;
 
   // Inside a CoTask (litepool/coro.hpp): `co_await tg.WaitAsync();`

@@ -1,0 +1,265 @@
+// The one scheduling loop. Worker threads, spare threads and helping waits
+// (TaskGroup::Wait, Future::Get and ParallelFor on a worker thread) all run
+// Engine::RunUntil; they differ in two places only, both in this file:
+//   what they may take  a worker or spare: anything (its spawned stack, its
+//                       queue, then steals); a wait: only the tasks that
+//                       its own task spawned (isolation, DESIGN §6.0), so
+//                       helping nests only as deep as the user's code;
+//   with nothing to take  a worker polls, then parks; a spare retires; a
+//                       wait blocks on its group, a spare standing in.
+#include <thread>
+
+#include "engine.hpp"
+#include "execution_context.hpp"
+#include "group_state.hpp"
+#include "settlement.hpp"
+#include "task_record.hpp"
+
+namespace litepool::detail {
+
+using Clock = std::chrono::steady_clock;
+
+struct Engine::Until {
+  GroupState& group;
+  std::optional<Clock::time_point> deadline;
+  std::uint64_t mark;  // the waiting task's first spawned position
+};
+
+bool Engine::RunUntil(Worker& self, const Until* until) {
+  TaskRecord* task = nullptr;
+  // While a thread goes from task to task, the end of one attempt is the
+  // start of the next: one clock read per task.
+  BusyClock::Ticks busy_since = BusyClock::Now();
+  for (;;) {
+    if (until != nullptr) {
+      if (until->group.pending.load(std::memory_order_acquire) == 0) return true;
+      if (until->deadline && Clock::now() >= *until->deadline) return false;
+      if (self.TryPopSpawnedAbove(until->mark, task)) {
+        RunTask(self, task, BusyClock::Now());
+      } else {
+        BlockOrHelp(self, *until);
+      }
+      continue;
+    }
+    if (FindWork(self, task)) {
+      busy_since = RunTask(self, task, busy_since);
+      // A spare stays only while a worker it stands in for is blocked.
+      if (self.Spare() && active_spares_.load(std::memory_order_seq_cst) >
+                              blocked_.load(std::memory_order_seq_cst) &&
+          TryRetireSpare()) {
+        if (!IdleSpare(self, task, /*counted=*/false)) return true;
+        busy_since = RunTask(self, task, BusyClock::Now());
+      }
+      continue;
+    }
+    const bool found = self.Spare() ? IdleSpare(self, task, /*counted=*/true)
+                                    : Idle(self, task);
+    if (!found) return true;  // the pool stopped
+    busy_since = RunTask(self, task, BusyClock::Now());
+  }
+}
+
+BusyClock::Ticks Engine::RunTask(Worker& self, TaskRecord* task, BusyClock::Ticks start) {
+  gate_.Release(1);  // a running task holds no slot
+  // Tasks this one spawns sit above this mark: a wait inside it runs those.
+  ExecutionContext& ctx = Context();
+  const std::uint64_t saved = ctx.spawned_mark;
+  ctx.spawned_mark = self.SpawnedTop();
+  const BusyClock::Ticks end = RunAttempt(sink_, self, task, start);
+  ctx.spawned_mark = saved;
+  return end;
+}
+
+bool Engine::FindWork(Worker& self, TaskRecord*& task) {
+  // Only the worker's own thread calls FindWork for it: the consumer token
+  // and the top of the spawned stack are its own. Newest spawned first
+  // (LIFO: its data is warm), then the queue, then a steal.
+  if (self.TryPopSpawnedAbove(0, task) || self.TryPopOwn(task)) {
+    self.SetLastStolen(false);
+    return true;
+  }
+  if (!Steal(self, task)) return false;
+  self.Stats().stolen.Add();
+  self.SetLastStolen(true);
+  return true;
+}
+
+bool Engine::Steal(Worker& self, TaskRecord*& task) {
+  // From the busiest queue (its queue, then the oldest of its spawned
+  // stack); fall back to any non-empty one.
+  Worker* victim = nullptr;
+  std::int64_t most = 0;
+  auto consider = [&](Worker& w) {
+    if (&w == &self) return;
+    const std::int64_t q = w.Queued();
+    if (q > most) {
+      most = q;
+      victim = &w;
+    }
+  };
+  for (auto& w : workers_) consider(*w);
+  ForEachSpare(consider);
+  if (victim == nullptr) return false;
+  if (victim->TryPop(task) || victim->TryStealSpawned(task)) return true;
+  bool found = false;
+  auto any = [&](Worker& w) {
+    if (!found && &w != &self && w.Queued() > 0) {
+      found = w.TryPop(task) || w.TryStealSpawned(task);
+    }
+  };
+  for (auto& w : workers_) any(*w);
+  ForEachSpare(any);
+  return found;
+}
+
+bool Engine::HasQueuedWork() const noexcept {
+  bool any = false;
+  for (const auto& w : workers_) any = any || w->QueuedSeqCst() > 0;
+  ForEachSpare([&](const Worker& w) { any = any || w.QueuedSeqCst() > 0; });
+  return any;
+}
+
+bool Engine::Idle(Worker& self, TaskRecord*& task) {
+  // Relaxed: idleness is a dispatch hint; a stale value costs balance,
+  // never correctness (Park() re-checks the queues before sleeping).
+  self.SetIdleFlag(true);
+  dispatcher_.SetIdle(self.Id(), true);
+  bool found = false;
+  // Poll with a yield between polls, not a pause: on a machine with few
+  // cores the thread that will produce the next task (a producer, or the
+  // other worker) often waits for this very CPU, and a yield hands it
+  // over; with a spare core, yield returns at once. Measured with
+  // throughput_bench on 2 cores: EmptyTask/p1 -24 %, p2 -13 % ns/task
+  // against pause-spinning, balance and wake-up rows unchanged.
+  //
+  // A closed pool skips the poll: the close waits for the workers to park
+  // (Park() tells it when everything is settled), and stopping does not
+  // wait out spin_iterations polls, however many the options asked for.
+  const std::uint32_t spins = options_.spin_iterations;
+  for (std::uint32_t i = 0; i < spins && !found && !Closed(); ++i) {
+    std::this_thread::yield();
+    found = FindWork(self, task);
+  }
+  while (!found) {
+    if (Stopping()) {
+      self.SetIdleFlag(false);
+      dispatcher_.SetIdle(self.Id(), false);
+      return false;
+    }
+    Park(self);
+    found = FindWork(self, task);
+  }
+  // seq_cst store, then the queue count: the worker's half of the
+  // work-conserving handshake (Engine::Dispatch). A producer that saw
+  // this worker idle and queued here is seen now: about to run a task
+  // that may be long, the worker wakes a parked one to take the rest.
+  self.SetIdleFlag(false);
+  dispatcher_.SetIdle(self.Id(), false);
+  if (self.QueuedSeqCst() > 0) WakeHelperFor(self);
+  return true;
+}
+
+void Engine::Park(Worker& self) {
+  parked_.fetch_add(1, std::memory_order_seq_cst);
+  self.SetParked();
+  // Every task this worker settled is counted before this point: a closing
+  // pool learns here that it may be drained.
+  NotifyDrainIfClosed();
+  if (HasQueuedWork() || Stopping()) {
+    // Cancel the park. If a waker already cleared the flag it has released
+    // (or is about to release) the semaphore: consume that token.
+    if (self.CancelPark()) {
+      parked_.fetch_sub(1, std::memory_order_seq_cst);
+    } else {
+      self.Sleep();
+    }
+    return;
+  }
+  self.Sleep();
+}
+
+bool Engine::WaitOnWorker(Worker& self, GroupState& group,
+                          std::optional<Clock::time_point> deadline) {
+  const Until until{group, deadline, Context().spawned_mark};
+  return RunUntil(self, &until);
+}
+
+bool Engine::BlockOrHelp(Worker& self, const Until& until) {
+  // seq_cst: blocked_ up, then the queue counts, against a producer's
+  // queue count, then blocked_ (WakeHelperFor): either this thread sees the
+  // queued task and a spare comes, or the producer sees this thread blocked.
+  blocked_.fetch_add(1, std::memory_order_seq_cst);
+  if (HasQueuedWork() && !ActivateSpare()) {
+    // The spares are at their bound: run a queued task of any origin rather
+    // than leave it waiting (this may nest, as helping did before isolation).
+    blocked_.fetch_sub(1, std::memory_order_seq_cst);
+    TaskRecord* task = nullptr;
+    if (FindWork(self, task)) {
+      RunTask(self, task, BusyClock::Now());
+      return true;
+    }
+    blocked_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  until.group.WaitUntilZero(until.deadline);
+  blocked_.fetch_sub(1, std::memory_order_seq_cst);
+  return false;
+}
+
+bool Engine::ActivateSpare() {
+  // Claim one more active spare, while fewer are active than blocked.
+  std::int64_t active = active_spares_.load(std::memory_order_seq_cst);
+  do {
+    if (active >= blocked_.load(std::memory_order_seq_cst)) return true;
+  } while (!active_spares_.compare_exchange_weak(active, active + 1,
+                                                 std::memory_order_seq_cst));
+  // An idle spare takes the claim (IdleSpare: woken, it is counted).
+  bool woken = false;
+  ForEachSpare([&](Worker& s) { woken = woken || s.Unpark(); });
+  if (woken) return true;
+  {
+    std::lock_guard lock(spare_mu_);
+    if (!Stopping() && spares_.size() < max_spares_) {
+      try {
+        auto spare = std::make_unique<Worker>(*this, workers_.size() + spares_.size(),
+                                              /*spare=*/true);
+        StartThread(*spare);  // starts counted active: the claim is its
+        spare_slots_[spares_.size()].store(spare.get(), std::memory_order_release);
+        spares_.push_back(std::move(spare));
+        spare_count_.store(spares_.size(), std::memory_order_release);
+        return true;
+      } catch (...) {
+        // No thread (std::system_error, bad_alloc): the waiter helps instead.
+      }
+    }
+  }
+  active_spares_.fetch_sub(1, std::memory_order_seq_cst);
+  return false;
+}
+
+bool Engine::TryRetireSpare() noexcept {
+  std::int64_t active = active_spares_.load(std::memory_order_seq_cst);
+  do {
+    if (active <= blocked_.load(std::memory_order_seq_cst)) return false;
+  } while (!active_spares_.compare_exchange_weak(active, active - 1,
+                                                 std::memory_order_seq_cst));
+  return true;
+}
+
+bool Engine::IdleSpare(Worker& self, TaskRecord*& task, bool counted) {
+  if (counted) active_spares_.fetch_sub(1, std::memory_order_seq_cst);
+  for (;;) {
+    self.SetParked();
+    NotifyDrainIfClosed();  // as in Park: its settled tasks are counted
+    if (Stopping()) {
+      if (!self.CancelPark()) self.Sleep();
+      return false;
+    }
+    self.Sleep();  // ActivateSpare's Unpark counted this spare active
+    if (Stopping()) return false;
+    if (FindWork(self, task)) return true;
+    // Nothing after all (another thread took it): idle again.
+    active_spares_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+}  // namespace litepool::detail
