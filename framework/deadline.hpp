@@ -1,22 +1,9 @@
-// DeadlineAfter: a timeout turned into a steady_clock deadline, where "no
-// timeout" and timeouts too long to represent both mean "no deadline".
+// DeadlineAfter / TimeLeft live in the public detail header (the front-ends
+// use them and include only public headers); this name stays for the
+// engine's includes.
 #ifndef LITEPOOL_FRAMEWORK_DEADLINE_HPP_
 #define LITEPOOL_FRAMEWORK_DEADLINE_HPP_
 
-#include <chrono>
-#include <optional>
-
-namespace litepool::detail {
-
-inline std::optional<std::chrono::steady_clock::time_point> DeadlineAfter(
-    std::optional<std::chrono::nanoseconds> timeout) {
-  using Clock = std::chrono::steady_clock;
-  if (!timeout) return std::nullopt;
-  const auto now = Clock::now();
-  if (*timeout >= Clock::time_point::max() - now) return std::nullopt;
-  return now + std::chrono::duration_cast<Clock::duration>(*timeout);
-}
-
-}  // namespace litepool::detail
+#include "litepool/detail/deadline.hpp"
 
 #endif  // LITEPOOL_FRAMEWORK_DEADLINE_HPP_

@@ -29,7 +29,8 @@ struct ExecutionContext {
   bool rejected_credit = false;
   // Set by a front-end submitting from a worker thread of any pool: a full
   // target pool takes the task on its overflow path instead of blocking this
-  // worker (which could deadlock the two pools). See OverflowScope.
+  // worker (which could deadlock the two pools). See
+  // litepool/detail/overflow_scope.hpp.
   bool overflow_ok = false;
 };
 
@@ -39,10 +40,6 @@ extern __attribute__((tls_model("initial-exec"))) thread_local ExecutionContext
     tls_context;
 
 inline ExecutionContext& Context() noexcept { return tls_context; }
-
-// True on a worker thread of any litepool Pool (where blocking on a full pool
-// could deadlock). For the engine and the front-ends; never blocks.
-bool OnWorkerThread() noexcept;
 
 // Makes `task` the current task for the scope; restores the previous one
 // (a helping Wait runs tasks inside a task).
@@ -63,19 +60,6 @@ class CurrentTaskScope {
  private:
   TaskRecord* saved_task_;
   ErrHandle* saved_handle_;
-};
-
-// Lets AddTask calls in this scope use the overflow path of a full pool
-// (as on the pool's own worker) unless they try once (add-timeout 0).
-class OverflowScope {
- public:
-  OverflowScope() noexcept : saved_(Context().overflow_ok) { Context().overflow_ok = true; }
-  ~OverflowScope() { Context().overflow_ok = saved_; }
-  OverflowScope(const OverflowScope&) = delete;
-  OverflowScope& operator=(const OverflowScope&) = delete;
-
- private:
-  bool saved_;
 };
 
 }  // namespace litepool::detail

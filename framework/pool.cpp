@@ -6,12 +6,21 @@
 
 #include "engine.hpp"
 #include "execution_context.hpp"
+#include "litepool/detail/overflow_scope.hpp"
 #include "task_options_access.hpp"
+#include "worker.hpp"
 
 namespace litepool {
 
 namespace detail {
-bool OnWorkerThread() noexcept { return Context().worker != nullptr; }
+bool ExchangeOverflowOnWorker(bool on) noexcept {
+  ExecutionContext& context = Context();
+  const bool previous = context.overflow_ok;
+  // Off a worker thread the flag stays off: such a thread may block, and
+  // the pool's bound must hold for it.
+  context.overflow_ok = on && context.worker != nullptr;
+  return previous;
+}
 }  // namespace detail
 
 namespace {
@@ -79,5 +88,11 @@ bool Pool::Closed() const { return engine_->Closed(); }
 std::size_t Pool::Workers() const { return engine_->Workers(); }
 std::size_t Pool::QueueCapacity() const { return engine_->QueueCapacity(); }
 std::size_t Pool::Capacity() const { return engine_->Capacity(); }
+
+bool Pool::OnWorkerThread() const noexcept {
+  const detail::Worker* w = detail::Context().worker;
+  return w != nullptr && &w->GetEngine() == engine_.get();
+}
+bool Pool::OnAnyPoolWorkerThread() noexcept { return detail::Context().worker != nullptr; }
 
 }  // namespace litepool

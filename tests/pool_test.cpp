@@ -255,6 +255,34 @@ TEST(PoolTest, AddTaskWithAddTimeoutOnWorkerOfFullPoolDoesNotDeadlock) {
   EXPECT_EQ(ran, 2);
 }
 
+TEST(PoolTest, OnWorkerThreadIsTrueOnlyOnThisPoolsWorkers) {
+  Pool a(2, 4), b(1, 4);
+  EXPECT_FALSE(a.OnWorkerThread());
+  EXPECT_FALSE(Pool::OnAnyPoolWorkerThread());
+  struct Seen {
+    bool on_a = false, on_b = false, on_any = false;
+  };
+  Seen in_a, in_b;
+  TaskGroup tg(0);  // AddTask(tg, f) adds one per task
+  ASSERT_FALSE(a.AddTask(tg, [&] {
+    in_a = {a.OnWorkerThread(), b.OnWorkerThread(), Pool::OnAnyPoolWorkerThread()};
+  }));
+  ASSERT_FALSE(b.AddTask(tg, [&] {
+    in_b = {a.OnWorkerThread(), b.OnWorkerThread(), Pool::OnAnyPoolWorkerThread()};
+  }));
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  EXPECT_TRUE(in_a.on_a);
+  EXPECT_FALSE(in_a.on_b);
+  EXPECT_TRUE(in_a.on_any);
+  EXPECT_FALSE(in_b.on_a);
+  EXPECT_TRUE(in_b.on_b);
+  EXPECT_TRUE(in_b.on_any);
+  // A thread that is no pool's worker.
+  bool other_thread = true;
+  std::thread([&] { other_thread = a.OnWorkerThread() || Pool::OnAnyPoolWorkerThread(); }).join();
+  EXPECT_FALSE(other_thread);
+}
+
 TEST(PoolTest, WaitOnWorkerThreadHelpsInsteadOfDeadlocking) {
   Pool pool(1, 8);  // one worker: only a helping Wait can finish this
   TaskGroup outer(1);

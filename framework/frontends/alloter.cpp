@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "deadline.hpp"
-#include "format_duration.hpp"
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
+#include "litepool/detail/deadline.hpp"
+#include "litepool/detail/format_duration.hpp"
 #include "litepool/task_group.hpp"
 #include "litepool/task.hpp"
 #include "litepool/task_options.hpp"
@@ -190,9 +190,7 @@ Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
   if (batch->Result()) limiter->RejectQueued(batch.get());
 
   if (deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
-        *deadline - Clock::now());
-    if (!batch->decided.WaitFor(std::max(left, std::chrono::nanoseconds(0)))) {
+    if (!batch->decided.WaitFor(TimeLeft(*deadline))) {
       batch->Decide(Error("alloter: timed out after " +
                               FormatDuration(*options.timeout),
                           ErrorCode::kTimeout));

@@ -255,7 +255,7 @@ void ErrGroup::GoImpl(std::function<Error(std::stop_token)> fn) {
   }
   round->run.Add(1);  // before submitting: the task's auto-Done credits it
   detail::LimitedTask task = detail::MakeTask(state_, round, std::move(fn));
-  if (detail::OnAnyWorker()) {
+  if (Pool::OnAnyPoolWorkerThread()) {
     st.limiter->Submit(std::move(task));  // never block a worker
   } else {
     st.limiter->SubmitWaiting(std::move(task));

@@ -1,20 +1,11 @@
 #include "frontends/limiter.hpp"
 
-#include <algorithm>
 #include <utility>
 
-#include "execution_context.hpp"
-#include "pool_access.hpp"
-#include "worker.hpp"
+#include "litepool/detail/deadline.hpp"
+#include "litepool/detail/overflow_scope.hpp"
 
 namespace litepool::detail {
-
-bool OnAnyWorker() noexcept { return OnWorkerThread(); }
-
-bool OnWorkerOf(const Pool& pool) noexcept {
-  Worker* w = Context().worker;
-  return w != nullptr && &w->GetEngine() == &PoolAccess::GetEngine(pool);
-}
 
 void Limiter::SetLimit(std::size_t limit) {
   std::lock_guard lock(mu_);
@@ -107,13 +98,11 @@ Error Limiter::AddOne(LimitedTask& task, bool counted) {
           if (counted) self->PassSlot();
         });
   }
-  if (task.add_deadline && !OnWorkerOf(*task.pool)) {
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
-        *task.add_deadline - std::chrono::steady_clock::now());
-    task.options.SetAddTimeout(std::max(left, std::chrono::nanoseconds(0)));
+  if (task.add_deadline && !task.pool->OnWorkerThread()) {
+    task.options.SetAddTimeout(TimeLeft(*task.add_deadline));
     return task.pool->AddTask(std::move(task.options));
   }
-  if (OnAnyWorker()) {
+  if (Pool::OnAnyPoolWorkerThread()) {
     // A worker of another pool must not wait for this one's slot either (the
     // two pools could wait for each other): the overflow path takes it.
     OverflowScope overflow;

@@ -98,11 +98,6 @@ class Limiter : public std::enable_shared_from_this<Limiter> {
   std::deque<LimitedTask> queued_;  // guarded by mu_
 };
 
-// True on any pool's worker thread (where waiting could deadlock).
-bool OnAnyWorker() noexcept;
-// True on one of `pool`'s own worker threads.
-bool OnWorkerOf(const Pool& pool) noexcept;
-
 }  // namespace litepool::detail
 
 #endif  // LITEPOOL_FRAMEWORK_FRONTENDS_LIMITER_HPP_

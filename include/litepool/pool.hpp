@@ -33,6 +33,8 @@
 // the add-timeout, except 0, which still tries once and returns kTimeout.
 // Retries are re-queued the same way. (A worker of another pool blocks as
 // any thread does; ErrGroup::Go never does, see err_group.hpp.)
+// OnWorkerThread() and OnAnyPoolWorkerThread() tell a caller which case it
+// is in.
 //
 // Waits on a worker thread (TaskGroup::Wait/WaitFor, Future::Get/Wait,
 // ParallelFor, SyncWait): the waiting thread runs the tasks that its own
@@ -277,6 +279,19 @@ class LITEPOOL_API Pool {
   std::size_t QueueCapacity() const;
   // Workers() * QueueCapacity(): the most tasks that may wait at once.
   std::size_t Capacity() const;
+
+  // True when the calling thread is one of this pool's worker threads
+  // (running a task, a hook or a helping Wait of this pool); false on any
+  // other thread, a worker of another pool included. There AddTask never
+  // blocks on a full pool (see pool.hpp) and ~Pool must not run. Thread-safe,
+  // never blocks, never throws.
+  bool OnWorkerThread() const noexcept;
+  // True when the calling thread is a worker thread of any Pool in the
+  // process (this one, another one, DefaultPool()): a thread where waiting
+  // for a slot of a full pool, or for work only the pools' tasks can do, may
+  // deadlock. Front-ends use it to pick a non-blocking path (ErrGroup::Go).
+  // Thread-safe, never blocks, never throws.
+  static bool OnAnyPoolWorkerThread() noexcept;
 
   // --- Results (future.hpp) ---------------------------------------------
   // Runs `f` as a task and returns the Future of its result. F: R() or
