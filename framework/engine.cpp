@@ -6,9 +6,9 @@
 #include <system_error>
 #include <thread>
 
-#include "deadline.hpp"
+#include "litepool/detail/deadline.hpp"
 #include "execution_context.hpp"
-#include "format_duration.hpp"
+#include "litepool/detail/format_duration.hpp"
 #include "group_state.hpp"
 #include "settlement.hpp"
 #include "task_record.hpp"

@@ -3,7 +3,7 @@
 
 #include <thread>
 
-#include "deadline.hpp"
+#include "litepool/detail/deadline.hpp"
 #include "execution_context.hpp"
 
 namespace litepool {

@@ -34,8 +34,6 @@ struct GroupState {
   void Credit(const char* why);
   // Blocks until the counter is zero or `deadline` passed; true at zero.
   bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline);
-  // One bounded wait step for helping waiters (woken early at zero).
-  void WaitStep(std::chrono::microseconds step);
   // Coroutine waiters (TaskGroup::WaitAsync): registered under mu, taken
   // under mu by the decrement that finds the counter at zero, then called
   // off the lock (their `ready` posts a resumption, which may block).

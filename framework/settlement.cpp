@@ -1,3 +1,16 @@
+// Settlement: one attempt of one task, and what follows it. The record's
+// phase (TaskRecord::Phase) decides the path:
+//
+//   kFirstAttempt --cancelled--> HandleFirstFailure (OnError)
+//                 --Exec ok----> OnSuccess ----------------------> Settle
+//                 --Exec error-> HandleFirstFailure (OnError) ----> Settle
+//                                  \--ErrReload--> kRetrying: Retry
+//   kRetrying     --cancelled / no retries left / ok--> RunAfter -> Settle
+//                 --Exec error, retries left--> Retry (re-queued through
+//                                                the SettleSink)
+//
+// Settle: OnComplete, the counters, the group credit, and the record freed.
+// Every hook runs inside CatchHook (a throw is counted and recorded).
 #include "settlement.hpp"
 
 #include <algorithm>
@@ -28,17 +41,20 @@ void RecordUnhandled(TaskRecord& t, const Error& e) {
   }
 }
 
-// Runs one user hook; a throw is counted and recorded, never propagated.
+// The one catch for user hooks: runs `f`; a throw is counted, recorded in
+// the group and never propagated. Returns false if it threw.
 template <class F>
-void Guarded(Worker& self, TaskRecord& t, const char* hook, F&& f) {
+bool CatchHook(Worker& self, TaskRecord& t, const char* hook, F&& f) {
   try {
     f();
+    return true;
   } catch (...) {
     self.Stats().callback_errors.Add();
     const std::exception_ptr e = std::current_exception();
     RecordUnhandled(t, ErrorAccess::Make(std::string(hook) + " threw: " +
                                              DescribeException(e),
                                          ErrorCode::kException, e));
+    return false;
   }
 }
 
@@ -47,9 +63,9 @@ template <class Iface>
 void RunHook(Worker& self, TaskRecord& t, const char* hook,
              const VoidFn& fn, Iface* iface, void (Iface::*method)()) {
   if (fn) {
-    Guarded(self, t, hook, fn);
+    CatchHook(self, t, hook, fn);
   } else if (iface != nullptr) {
-    Guarded(self, t, hook, [&] { (iface->*method)(); });
+    CatchHook(self, t, hook, [&] { (iface->*method)(); });
   }
 }
 
@@ -94,11 +110,12 @@ Outcome FailureOutcome(const Error& e) {
   return Outcome::kFailed;
 }
 
-// Gives the final result to `after`; records it if it is a failure the user
-// did not see handled elsewhere (retries exhausted).
-Outcome Finish(Worker& self, TaskRecord& t, const Error& result) {
+// Ends a retrying task's attempts: gives the final result to ErrReload's
+// `after`, and records it if it is a failure the user did not see handled
+// elsewhere (retries exhausted).
+Outcome RunAfter(Worker& self, TaskRecord& t, const Error& result) {
   if (t.extras != nullptr && t.extras->after) {
-    Guarded(self, t, "ErrReload after", [&] { t.extras->after(result); });
+    CatchHook(self, t, "ErrReload after", [&] { t.extras->after(result); });
   }
   if (!result) return Outcome::kSucceeded;
   if (!IsStop(result)) RecordUnhandled(t, result);
@@ -123,8 +140,8 @@ std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
 // Retries left: re-queue (or hand to the timer) unless stopped.
 Outcome Retry(const SettleSink& pool, Worker& self, TaskRecord& t, const Error& last) {
   TaskExtras& x = *t.extras;  // a retrying task has OnError, so extras
-  if (x.retries_left == 0) return Finish(self, t, last);
-  if (Error stop = StopReason(pool, t)) return Finish(self, t, stop);
+  if (x.retries_left == 0) return RunAfter(self, t, last);
+  if (Error stop = StopReason(pool, t)) return RunAfter(self, t, stop);
   if (x.retries_left > 0) --x.retries_left;
   ++x.attempt;
   self.Stats().retried.Add();
@@ -133,8 +150,11 @@ Outcome Retry(const SettleSink& pool, Worker& self, TaskRecord& t, const Error& 
   return Outcome::kRetrying;
 }
 
-Outcome FirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
-                     const Error& error) {
+// The first failure of a task (its first attempt failed, or it was
+// cancelled before it ran): OnError decides — handled, unhandled, or
+// retries (the task enters kRetrying).
+Outcome HandleFirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
+                           const Error& error) {
   if (!t.HasOnError()) {
     if (!IsStop(error)) RecordUnhandled(t, error);
     return FailureOutcome(error);
@@ -147,33 +167,26 @@ Outcome FirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
   ErrHandle handle;
   ErrHandleAccess::SetActive(handle, true);
   Context().err_handle = &handle;
-  bool threw = false;
-  try {
+  const bool returned = CatchHook(self, t, "OnError", [&] {
     if (t.extras->hooks.on_error_fn) {
       t.extras->hooks.on_error_fn(handle, t.group, error);
     } else {
       t.extras->hooks.on_error_iface->OnError(handle, t.group, error);
     }
-  } catch (...) {
-    threw = true;
-    self.Stats().callback_errors.Add();
-    const std::exception_ptr e = std::current_exception();
-    RecordUnhandled(t, ErrorAccess::Make(
-                           "OnError threw: " + DescribeException(e),
-                           ErrorCode::kException, e));
-  }
+  });
   Context().err_handle = nullptr;
   ErrHandleAccess::SetActive(handle, false);
-  if (threw || ErrHandleAccess::Unhandled(handle)) {
+  if (!returned || ErrHandleAccess::Unhandled(handle)) {
     if (!IsStop(error)) RecordUnhandled(t, error);
     return FailureOutcome(error);
   }
   if (!ErrHandleAccess::ReloadRequested(handle)) return FailureOutcome(error);
-  t.SetRetrying();
+  t.EnterRetrying();
   t.extras->retries_left = ErrHandleAccess::MaxRetries(handle);
   t.extras->after = ErrHandleAccess::TakeAfter(handle);
   t.extras->backoff = ErrHandleAccess::GetBackoff(handle);
-  if (IsStop(error)) return Finish(self, t, error);  // cancelled before a run
+  // Cancelled before it ran: no retry can run either.
+  if (IsStop(error)) return RunAfter(self, t, error);
   return Retry(pool, self, t, error);
 }
 
@@ -269,16 +282,16 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* ta
   {
     CurrentTaskScope scope(task);
     if (Error cancel = CancelReason(pool, t)) {
-      outcome = t.Retrying() ? Finish(self, t, cancel)
-                           : FirstFailure(pool, self, t, cancel);
+      outcome = t.GetPhase() == TaskRecord::Phase::kRetrying
+                    ? RunAfter(self, t, cancel)
+                    : HandleFirstFailure(pool, self, t, cancel);
     } else {
       const Error result = RunExec(t);
       ran = BusyClock::Now();
       self.Stats().executed.Add();
       NoteAttempt(pool, self, t, start, ran, result);
-      if (t.Retrying()) {
-        outcome = result ? Retry(pool, self, t, result)
-                         : Finish(self, t, result);
+      if (t.GetPhase() == TaskRecord::Phase::kRetrying) {
+        outcome = result ? Retry(pool, self, t, result) : RunAfter(self, t, result);
       } else if (!result) {
         if (const TaskExtras* x = t.extras) {
           RunHook(self, t, "OnSuccess", x->hooks.on_success_fn,
@@ -286,7 +299,7 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* ta
         }
         outcome = Outcome::kSucceeded;
       } else {
-        outcome = FirstFailure(pool, self, t, result);
+        outcome = HandleFirstFailure(pool, self, t, result);
       }
     }
     if (outcome != Outcome::kRetrying) {

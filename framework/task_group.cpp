@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "deadline.hpp"
+#include "litepool/detail/deadline.hpp"
 #include "engine.hpp"
 #include "execution_context.hpp"
 #include "group_state.hpp"
@@ -90,13 +90,6 @@ void GroupState::RunWaiters(GroupWaiter* list) noexcept {
     list->ready(list);
     list = next;
   }
-}
-
-void GroupState::WaitStep(std::chrono::microseconds step) {
-  std::unique_lock lock(mu);
-  cv.wait_for(lock, step, [this] {
-    return pending.load(std::memory_order_acquire) == 0;
-  });
 }
 
 }  // namespace detail

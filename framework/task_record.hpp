@@ -89,14 +89,24 @@ struct alignas(kCacheLine) TaskRecord {
     return static_cast<std::int64_t>((now - word_) << kSpare) >> kSpare;
   }
 
-  // The flags: written only by the thread that owns the record at the time.
+  // Where the task is in its life (settlement.cpp drives it):
+  //   kFirstAttempt  queued or running its first attempt; a failure goes to
+  //                  OnError, which may ask for retries
+  //   kRetrying      OnError asked for retries: a failure retries (or runs
+  //                  `after` when none are left), OnError is not called again
+  // Settled is not a phase: a settled record is freed at once.
+  enum class Phase : std::uint8_t { kFirstAttempt, kRetrying };
+  Phase GetPhase() const noexcept {
+    return (word_ & kRetrying) != 0 ? Phase::kRetrying : Phase::kFirstAttempt;
+  }
+  void EnterRetrying() noexcept { word_ |= kRetrying; }
+
+  // Properties, fixed or set once: written only by the thread that owns the
+  // record at the time.
   bool AutoDone() const noexcept { return (word_ & kAutoDone) != 0; }
   // `group` was made for OnError of a group-less task.
   bool PrivateGroup() const noexcept { return (word_ & kPrivateGroup) != 0; }
   void SetPrivateGroup() noexcept { word_ |= kPrivateGroup; }
-  // OnError asked for retries: `after` decides.
-  bool Retrying() const noexcept { return (word_ & kRetrying) != 0; }
-  void SetRetrying() noexcept { word_ |= kRetrying; }
   // Done() called from the task's own code.
   bool CreditRequested() const noexcept { return (word_ & kCreditRequested) != 0; }
   void SetCreditRequested() noexcept { word_ |= kCreditRequested; }

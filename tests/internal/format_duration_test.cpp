@@ -1,6 +1,6 @@
 // The one FormatDuration that every error message uses (issue 11: a 500 ns
 // add-timeout used to read "0ms", and the engine and Alloter disagreed).
-#include "format_duration.hpp"
+#include "litepool/detail/format_duration.hpp"
 
 #include <gtest/gtest.h>
 
