@@ -14,7 +14,10 @@ topic binary, run with --benchmark_repetitions and
   * writes a hand-written SVG bar chart (no plotting library).
 
 Benchmark names are "<Topic>/<variant>/<system>" plus Google Benchmark's
-suffixes (min_time:..., real_time, ...), which are dropped here.
+suffixes (min_time:..., real_time, ...), which are dropped here, and
+userpath_bench's "round:N" (one benchmark per rotated round): several
+single runs of one benchmark and system are summarised by their median
+(and coefficient of variation), like Google Benchmark's own aggregates.
 
 Usage:
   report.py RESULT.json... [--svg docs/performance.svg] [--markdown FILE]
@@ -37,10 +40,11 @@ METRICS = {
     "EmptyTask": [("ns_per_task", "ns/task")],
     "Spin1us": [("ns_per_task", "ns/task"),
                 ("wall_over_ideal", "wall/ideal")],
-    "Balance": [("makespan_over_ideal", "makespan/ideal"),
-                ("imbalance", "max/mean busy"),
-                ("makespan_over_nominal", "makespan/nominal"),
-                ("makespan_ms", "makespan ms")],
+    "UserPath": [("ns_per_task", "ns/task"),
+                 ("teardown_us", "teardown µs")],
+    "Balance": [("makespan_ms", "makespan ms"),
+                ("makespan_over_ideal", "makespan/ideal"),
+                ("imbalance", "max/mean busy")],
     "WakeUp": [("p50_ns", "p50 ns"), ("p99_ns", "p99 ns")],
     "Memory": [("new_per_task", "new/task"),
                ("heap_per_task", "malloc/task"),
@@ -62,7 +66,8 @@ RELATIVE = [
 
 SUFFIX = re.compile(
     r"^(real_time|manual_time|process_time|iterations:\d+|"
-    r"min_time:[\d.]+s?|min_warmup_time:[\d.]+|repeats:\d+|threads:\d+)$")
+    r"min_time:[\d.]+s?|min_warmup_time:[\d.]+|repeats:\d+|threads:\d+|"
+    r"round:\d+)$")
 
 TIME_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -84,6 +89,7 @@ def load(paths):
     cvs[group][system] = {counter: coefficient of variation} (repetitions)
     """
     medians, skipped, contexts, cvs = {}, {}, [], {}
+    singles = {}  # (group, system) -> [row, ...] of single-run benchmarks
     for path in paths:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -110,8 +116,36 @@ def load(paths):
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
             unit = TIME_TO_NS.get(b.get("time_unit", "ns"), 1.0)
             row["real_time_ns"] = b.get("real_time", 0.0) * unit
-            medians.setdefault(group, {})[system] = row
+            if single:
+                singles.setdefault((group, system), []).append(row)
+            else:
+                medians.setdefault(group, {})[system] = row
+    # Single runs of one benchmark (userpath_bench's rotated rounds): the
+    # median of every counter, and its coefficient of variation.
+    for (group, system), runs in singles.items():
+        keys = set().union(*runs)
+        medians.setdefault(group, {})[system] = {
+            k: median([r[k] for r in runs if k in r]) for k in keys}
+        if len(runs) > 1:
+            cvs.setdefault(group, {})[system] = {
+                k: coefficient_of_variation([r[k] for r in runs if k in r])
+                for k in keys}
     return medians, skipped, contexts, cvs
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def coefficient_of_variation(values):
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2 or mean == 0:
+        return 0.0
+    var = sum((x - mean) ** 2 for x in values) / (n - 1)
+    return var ** 0.5 / mean
 
 
 def systems_in(medians):
@@ -247,6 +281,17 @@ def targets(medians):
     if r is not None:
         check(v, "Spin1us/100k: ours/ceiling <= 1.1", r <= 1.1,
               f"{fmt(ours)} vs {fmt(ceiling)} ns/task = {r:.2f}×")
+    # Issue 12: the user paths, litepool against the named peer.
+    for group, peer in (("UserPath/empty200k", "tbb"),
+                        ("UserPath/spin1us_50k", "asio")):
+        ours = value(medians, group, OURS, "ns_per_task")
+        theirs = value(medians, group, peer, "ns_per_task")
+        r = ratio(ours, theirs)
+        if r is not None:
+            check(v, f"{group}: ours/{peer} <= 1.0", r <= 1.0,
+                  f"{fmt(ours)} vs {fmt(theirs)} ns/task = {r:.2f}×")
+    # Balance: one ideal for every system (nominal work / min(workers,
+    # cores)); the makespan within 1.05x of the best peer's.
     for group in sorted(g for g in medians if topic_of(g) == "Balance"):
         m = value(medians, group, OURS, "makespan_over_ideal")
         i = value(medians, group, OURS, "imbalance")
@@ -254,6 +299,14 @@ def targets(medians):
             check(v, f"{group}: makespan/ideal <= 1.02", m <= 1.02, fmt(m))
         if i is not None:
             check(v, f"{group}: max/mean busy <= 1.01", i <= 1.01, fmt(i))
+        ours = value(medians, group, OURS, "makespan_ms")
+        peers = [(value(medians, group, p, "makespan_ms"), p)
+                 for p in medians[group] if p not in (OURS, "ceiling")]
+        peers = [(x, p) for x, p in peers if x]
+        if ours is not None and peers:
+            best, who = min(peers)
+            check(v, f"{group}: makespan <= 1.05x the best peer", ours <= 1.05 * best,
+                  f"{fmt(ours)} ms vs {who} {fmt(best)} ms = {ours / best:.2f}×")
     a = value(medians, "Memory/empty", OURS, "new_per_task")
     if a is not None:
         check(v, "Memory/empty: <= 1 allocation per task", a <= 1.0 + 1e-3,

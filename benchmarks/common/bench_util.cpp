@@ -5,9 +5,20 @@
 #include <cmath>
 #include <random>
 
+#include <sched.h>
 #include <time.h>
 
 namespace litepool_bench {
+
+std::size_t UsableCores() noexcept {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    return static_cast<std::size_t>(std::max(1, CPU_COUNT(&set)));
+  }
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 void SpinFor(std::int64_t ns) noexcept {
   const std::int64_t deadline = NowNs() + ns;

@@ -34,6 +34,9 @@ inline void CpuRelax() noexcept {
 #endif
 }
 
+// CPUs this process may run on (its affinity mask; at least 1).
+std::size_t UsableCores() noexcept;
+
 // Busy-waits until `ns` nanoseconds of wall time have passed. Deadline
 // based, so a task keeps its nominal wall duration even when the OS
 // preempts its thread (the load-balance workloads rely on that).

@@ -157,8 +157,8 @@ same task sizes, and prints one row per policy (medians over the repeats):
 
   makespan   first AddTask to the last task settled
   x ideal    makespan / ideal (the same ideal for every policy): nominal
-             work / min(workers, cores) for tasks that use a CPU (spin, cpu),
-             work / workers for sleeping ones; or the longest task if longer
+             work / min(workers, cores), or the longest task if longer;
+             sleeping tasks overlap beyond the cores, so below 1 is possible
   busy max/mean  the busiest worker's busy time over the mean (Pool::Stats;
              1.00 = perfectly even)
   wait p50/p99   queue wait, from AddTask's return to the task's start,

@@ -45,7 +45,7 @@ int Run(const lab::LabOptions& o) {
 
   const std::vector<double> sizes = lab::DrawSizes(o.dist, o.tasks, o.seed);
   const lab::TaskBody body(o.mode, o.unit);
-  const lab::Ideal ideal = lab::ComputeIdeal(sizes, body, o.mode, o.workers);
+  const lab::Ideal ideal = lab::ComputeIdeal(sizes, body, o.workers);
   lab::PrintHeader(std::cout, o, ideal);
   std::cout << std::flush;
 

@@ -73,7 +73,7 @@ std::string Ratio(double v) {
 
 }  // namespace
 
-Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, Mode mode,
+Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body,
                    std::size_t workers) {
   Ideal ideal;
   double units = 0, largest = 0;
@@ -84,7 +84,9 @@ Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, Mode 
   ideal.work = body.Nominal(units);
   ideal.longest = body.Nominal(largest);
   ideal.cores = Cores();
-  ideal.lanes = mode == Mode::kSleep ? workers : std::min(workers, ideal.cores);
+  // One rule for every mode (DESIGN §5): sleeping tasks on more workers than
+  // cores overlap, so their makespan / ideal can read below 1.
+  ideal.lanes = std::min(workers, ideal.cores);
   ideal.makespan =
       std::max(ideal.longest, ideal.work / static_cast<std::int64_t>(ideal.lanes));
   return ideal;
@@ -140,8 +142,8 @@ void PrintHeader(std::ostream& out, const LabOptions& o, const Ideal& ideal) {
       << ",\n  ideal makespan " << FormatDuration(ideal.makespan) << " ("
       << (ideal.makespan == ideal.longest ? "the longest task"
                                            : "work / " + std::to_string(ideal.lanes) +
-                                                 (o.mode == Mode::kSleep ? " workers"
-                                                                         : " usable cores"))
+                                                 (ideal.lanes < o.workers ? " usable cores"
+                                                                            : " workers"))
       << ")\n"
       << "  " << o.repeat << (o.repeat == 1 ? " run" : " runs")
       << " per policy" << (o.repeat > 1 ? " (medians)" : "") << "\n";

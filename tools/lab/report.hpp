@@ -13,10 +13,11 @@
 
 namespace lab {
 
-// What every policy is measured against (DESIGN §5): nominal work / the
-// lanes that can run at once, or the longest task if that is longer. Lanes:
-// min(workers, cores) for tasks that use a CPU (spin, cpu); the workers for
-// sleeping tasks, which overlap however few cores there are.
+// What every policy is measured against (DESIGN §5): nominal work /
+// min(workers, cores), or the longest task if that is longer, in every
+// mode. Sleeping tasks (and wall-clock spinning ones, which still end on
+// time when preempted) overlap beyond the cores, so with more workers than
+// cores their makespan / ideal can read below 1.
 struct Ideal {
   std::chrono::nanoseconds work{0};     // sum of the task sizes x unit
   std::chrono::nanoseconds longest{0};  // the largest task
@@ -24,7 +25,7 @@ struct Ideal {
   std::size_t lanes = 1;                // what the work is divided by
   std::chrono::nanoseconds makespan{0};
 };
-Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, Mode mode,
+Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body,
                    std::size_t workers);
 
 struct PolicyResult {
