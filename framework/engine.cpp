@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include <algorithm>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -15,6 +16,7 @@
 
 #if defined(__linux__)
 #include <pthread.h>
+#include <sched.h>
 #endif
 
 namespace litepool::detail {
@@ -115,6 +117,17 @@ Engine::Engine(PoolOptions options)
             options_.workers + max_spares_),
       spare_slots_(std::make_unique<std::atomic<Worker*>[]>(max_spares_)),
       timer_([this](TaskRecord* task) { RequeueNow(task); }) {
+#if defined(__linux__)
+  if (options_.pin_workers) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+      for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &set)) cpus_.push_back(c);
+      }
+    }
+  }
+#endif
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
@@ -122,8 +135,8 @@ Engine::Engine(PoolOptions options)
   try {
     for (auto& w : workers_) StartThread(*w);
   } catch (...) {
-    // A thread could not start (std::system_error): stop and join the ones
-    // that did, so that unwinding destroys no joinable std::thread
+    // A thread could not start (std::system_error), or on_thread_start or
+    // pinning threw on it: stop and join the ones that did (and that one), so that unwinding destroys no joinable std::thread
     // (std::terminate), then let the error reach the Pool's caller.
     closed_.store(true, std::memory_order_seq_cst);
     stop_.store(true, std::memory_order_seq_cst);
@@ -135,15 +148,51 @@ Engine::Engine(PoolOptions options)
 
 void Engine::StartThread(Worker& w) {
   MaybeFailWorkerStart();
-  w.Start([this, &w] {
+  const bool pin = options_.pin_workers && !w.Spare() && !cpus_.empty();
+  const bool handshake = pin || static_cast<bool>(options_.on_thread_start);
+  // Set by the new thread once on_thread_start returned (or threw); the
+  // starter waits for it only when there is a hook or pinning to report.
+  std::promise<void> started;
+  std::future<void> ready;
+  if (handshake) ready = started.get_future();
+  w.Start([this, &w, pin, handshake, &started] {
     Context().worker = &w;
 #if defined(__linux__)
     const std::string name = ThreadName(w.Id());
     pthread_setname_np(pthread_self(), name.c_str());
 #endif
+    if (handshake) {
+      try {
+#if defined(__linux__)
+        if (pin) {
+          cpu_set_t set;
+          CPU_ZERO(&set);
+          CPU_SET(cpus_[w.Id() % cpus_.size()], &set);
+          if (const int err = pthread_setaffinity_np(pthread_self(), sizeof set, &set)) {
+            throw std::system_error(err, std::generic_category(),
+                                    "litepool: pin_workers: pthread_setaffinity_np");
+          }
+        }
+#endif
+        if (options_.on_thread_start) options_.on_thread_start(w.Id());
+      } catch (...) {
+        started.set_exception(std::current_exception());
+        Context().worker = nullptr;
+        return;  // the starter joins this thread and rethrows
+      }
+      started.set_value();  // `started` may be gone after this line
+    }
     RunUntil(w, nullptr);
+    if (options_.on_thread_stop) {
+      try {
+        options_.on_thread_stop(w.Id());
+      } catch (...) {
+        // Nobody to report to: the thread is leaving (documented in pool.hpp).
+      }
+    }
     Context().worker = nullptr;
   });
+  if (handshake) ready.get();  // rethrows what on_thread_start threw
 }
 
 Engine::~Engine() {
@@ -385,6 +434,57 @@ void Engine::NotifyDrainIfClosed() {
     std::lock_guard lock(drain_mu_);
     drain_cv_.notify_all();
   }
+  // The same handshake with WaitIdle (idle_waiters_ up, then the counters).
+  if (idle_waiters_.load(std::memory_order_relaxed) > 0) NotifyIdle();
+}
+
+void Engine::Pause() noexcept {
+  paused_.store(true, std::memory_order_seq_cst);
+  // No effect once closed: Close clears the flag after it sets closed_, so
+  // either it sees this store or this thread sees closed_ and undoes it.
+  if (closed_.load(std::memory_order_seq_cst)) paused_.store(false, std::memory_order_seq_cst);
+}
+
+void Engine::Resume() noexcept {
+  // seq_cst: a worker about to park re-checks the flag after announcing
+  // itself (Park); either it sees the pool resumed or WakeAll sees it parked.
+  if (paused_.exchange(false, std::memory_order_seq_cst)) WakeAll();
+}
+
+bool Engine::IdleNow() const {
+  const Accounting a = Totals();
+  return a.in_flight <=
+         static_cast<std::uint64_t>(idle_waiting_tasks_.load(std::memory_order_seq_cst));
+}
+
+void Engine::NotifyIdle() {
+  std::lock_guard lock(idle_mu_);
+  idle_cv_.notify_all();
+}
+
+bool Engine::WaitIdle(std::optional<Clock::time_point> deadline) {
+  // On a thread of this pool: help (isolated) as TaskGroup::Wait does.
+  if (Worker* own = OwnWorker()) return WaitIdleOnWorker(*own, deadline);
+  return BlockUntilIdle(deadline);
+}
+
+bool Engine::BlockUntilIdle(std::optional<Clock::time_point> deadline) {
+  std::unique_lock lock(idle_mu_);
+  // seq_cst: the waiter count up, then the counters (IdleNow), against a
+  // settling thread's counters, then this count (RunTask, Park's fence).
+  idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
+  bool idle = IdleNow();
+  while (!idle) {
+    if (!deadline) {
+      idle_cv_.wait(lock);
+    } else if (idle_cv_.wait_until(lock, *deadline) == std::cv_status::timeout) {
+      idle = IdleNow();
+      break;
+    }
+    idle = IdleNow();
+  }
+  idle_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  return idle;
 }
 
 Accounting Engine::Totals() const {
@@ -500,6 +600,9 @@ void Engine::Close(CloseMode mode) {
     cancel_pending_.store(true, std::memory_order_seq_cst);
   }
   closed_.store(true, std::memory_order_seq_cst);
+  // A paused pool is resumed: kDrain runs its queued tasks, kCancelPending
+  // cancels them (CancelPending, checked before each attempt).
+  paused_.store(false, std::memory_order_seq_cst);
   // Pairs with the fence in NotifyDrainIfClosed (WaitDrained reads the
   // counters after this).
   std::atomic_thread_fence(std::memory_order_seq_cst);

@@ -96,6 +96,14 @@ class Engine {
   std::size_t Capacity() const noexcept { return capacity_; }
   const std::string& Name() const noexcept { return options_.name; }
 
+  // --- controls (DESIGN §6.2; contracts in pool.hpp) -------------------------
+  void Pause() noexcept;
+  void Resume() noexcept;
+  bool Paused() const noexcept { return paused_.load(std::memory_order_acquire); }
+  // Until nothing is queued, running or waiting to retry (tasks inside
+  // WaitIdle on this pool's workers excepted), or `deadline`.
+  bool WaitIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
+
   // --- TaskGroup's API ------------------------------------------------------
   // A wait on a worker thread of this pool (`self` is the calling thread's
   // Worker): runs the tasks that the running task spawned (and only those)
@@ -103,6 +111,9 @@ class Engine {
   // spare thread standing in. True at zero, false at `deadline`.
   bool WaitOnWorker(Worker& self, GroupState& group,
                     std::optional<std::chrono::steady_clock::time_point> deadline);
+  // The same loop for Pool::WaitIdle on a worker thread.
+  bool WaitIdleOnWorker(Worker& self,
+                        std::optional<std::chrono::steady_clock::time_point> deadline);
 
   // Where the workers' caches hand freed record blocks back (Worker's
   // constructor).
@@ -169,7 +180,19 @@ class Engine {
   bool TryRetireSpare() noexcept;
   template <class F>
   void ForEachSpare(F&& f) const;
+  // Starts `w`'s thread: PoolOptions::on_thread_start, pinning (workers),
+  // then RunUntil, then on_thread_stop. Returns once on_thread_start
+  // returned; rethrows what it threw (the thread then exits at once).
   void StartThread(Worker& w);
+
+  // --- idle waits (engine.cpp) ------------------------------------------------
+  // The pool is idle: every accepted task settled, but for the tasks that
+  // are themselves inside WaitIdle on a worker thread.
+  bool IdleNow() const;
+  // Wakes WaitIdle callers (they re-check IdleNow).
+  void NotifyIdle();
+  // Blocks until IdleNow() or `deadline`; true when idle.
+  bool BlockUntilIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
 
   // --- close (engine.cpp) ---------------------------------------------------
   void WakeAll();
@@ -199,7 +222,18 @@ class Engine {
   alignas(kCacheLine) std::atomic<bool> closed_{false};
   std::atomic<bool> cancel_pending_{false};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> paused_{false};
   SettleSink sink_;
+
+  // WaitIdle callers (a settled task checks it, relaxed, and wakes them;
+  // a parking worker re-checks it after a fence), and the tasks among them
+  // that wait on a worker thread (they do not count as running).
+  alignas(kCacheLine) std::atomic<std::int64_t> idle_waiters_{0};
+  std::atomic<std::int64_t> idle_waiting_tasks_{0};
+  mutable std::mutex idle_mu_;
+  std::condition_variable idle_cv_;
+  // CPUs of the process's affinity mask at construction (pin_workers).
+  std::vector<int> cpus_;
 
   // Spare threads: made on demand under spare_mu_, never freed before the
   // engine; readers walk spare_slots_[0, spare_count_) without the lock.

@@ -34,26 +34,13 @@ PoolOptions Sized(std::size_t workers, std::size_t queue_capacity) {
   return o;
 }
 
-// PoolOptions fields the engine does not act on yet: a non-default value
-// is a programmer's request we cannot honour, so it throws instead of being
-// ignored silently.
-PoolOptions Supported(PoolOptions o) {
-  auto unsupported = [](const char* field) {
-    throw std::invalid_argument(std::string("litepool::Pool: PoolOptions::") + field +
-                                " is not supported yet");
-  };
-  if (o.on_thread_start) unsupported("on_thread_start");
-  if (o.on_thread_stop) unsupported("on_thread_stop");
-  if (o.pin_workers) unsupported("pin_workers");
-  return o;
-}
 }  // namespace
 
 Pool::Pool(std::size_t workers, std::size_t queue_capacity)
     : Pool(Sized(workers, queue_capacity)) {}
 
 Pool::Pool(PoolOptions options)
-    : engine_(std::make_unique<detail::Engine>(Supported(std::move(options)))) {}
+    : engine_(std::make_unique<detail::Engine>(std::move(options))) {}
 
 Pool::~Pool() = default;
 

@@ -20,9 +20,14 @@ namespace litepool::detail {
 using Clock = std::chrono::steady_clock;
 
 struct Engine::Until {
-  GroupState& group;
+  GroupState* group;  // until its counter is zero; null: until the pool is idle
   std::optional<Clock::time_point> deadline;
   std::uint64_t mark;  // the waiting task's first spawned position
+
+  bool Reached(const Engine& engine) const {
+    return group != nullptr ? group->pending.load(std::memory_order_acquire) == 0
+                            : engine.IdleNow();
+  }
 };
 
 bool Engine::RunUntil(Worker& self, const Until* until) {
@@ -32,9 +37,9 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
   BusyClock::Ticks busy_since = BusyClock::Now();
   for (;;) {
     if (until != nullptr) {
-      if (until->group.pending.load(std::memory_order_acquire) == 0) return true;
+      if (until->Reached(*this)) return true;
       if (until->deadline && Clock::now() >= *until->deadline) return false;
-      if (self.TryPopSpawnedAbove(until->mark, task)) {
+      if (!Paused() && self.TryPopSpawnedAbove(until->mark, task)) {
         RunTask(self, task, BusyClock::Now());
       } else {
         BlockOrHelp(self, *until);
@@ -67,10 +72,15 @@ BusyClock::Ticks Engine::RunTask(Worker& self, TaskRecord* task, BusyClock::Tick
   ctx.spawned_mark = self.SpawnedTop();
   const BusyClock::Ticks end = RunAttempt(sink_, self, task, start);
   ctx.spawned_mark = saved;
+  // Relaxed: the common case (nobody in WaitIdle) costs one load. A waiter
+  // that registers meanwhile is woken by the last worker to park (Park's
+  // fence), so a missed wake-up here only delays it by the idle poll.
+  if (idle_waiters_.load(std::memory_order_relaxed) > 0) [[unlikely]] NotifyIdle();
   return end;
 }
 
 bool Engine::FindWork(Worker& self, TaskRecord*& task) {
+  if (Paused()) [[unlikely]] return false;  // Pause: no queued task starts
   // Only the worker's own thread calls FindWork for it: the consumer token
   // and the top of the spawned stack are its own. Newest spawned first
   // (LIFO: its data is warm), then the queue, then a steal.
@@ -165,7 +175,8 @@ void Engine::Park(Worker& self) {
   // Every task this worker settled is counted before this point: a closing
   // pool learns here that it may be drained.
   NotifyDrainIfClosed();
-  if (HasQueuedWork() || Stopping()) {
+  // Paused: queued tasks wait for Resume, which wakes every worker.
+  if ((HasQueuedWork() && !Paused()) || Stopping()) {
     // Cancel the park. If a waker already cleared the flag it has released
     // (or is about to release) the semaphore: consume that token.
     if (self.CancelPark()) {
@@ -180,8 +191,17 @@ void Engine::Park(Worker& self) {
 
 bool Engine::WaitOnWorker(Worker& self, GroupState& group,
                           std::optional<Clock::time_point> deadline) {
-  const Until until{group, deadline, Context().spawned_mark};
+  const Until until{&group, deadline, Context().spawned_mark};
   return RunUntil(self, &until);
+}
+
+bool Engine::WaitIdleOnWorker(Worker& self, std::optional<Clock::time_point> deadline) {
+  // The calling task is running, but it waits: it does not count.
+  idle_waiting_tasks_.fetch_add(1, std::memory_order_seq_cst);
+  const Until until{nullptr, deadline, Context().spawned_mark};
+  const bool idle = RunUntil(self, &until);
+  idle_waiting_tasks_.fetch_sub(1, std::memory_order_seq_cst);
+  return idle;
 }
 
 bool Engine::BlockOrHelp(Worker& self, const Until& until) {
@@ -200,7 +220,11 @@ bool Engine::BlockOrHelp(Worker& self, const Until& until) {
     }
     blocked_.fetch_add(1, std::memory_order_seq_cst);
   }
-  until.group.WaitUntilZero(until.deadline);
+  if (until.group != nullptr) {
+    until.group->WaitUntilZero(until.deadline);
+  } else {
+    BlockUntilIdle(until.deadline);
+  }
   blocked_.fetch_sub(1, std::memory_order_seq_cst);
   return false;
 }
@@ -219,16 +243,19 @@ bool Engine::ActivateSpare() {
   {
     std::lock_guard lock(spare_mu_);
     if (!Stopping() && spares_.size() < max_spares_) {
+      std::unique_ptr<Worker> spare;
       try {
-        auto spare = std::make_unique<Worker>(*this, workers_.size() + spares_.size(),
-                                              /*spare=*/true);
+        spare = std::make_unique<Worker>(*this, workers_.size() + spares_.size(),
+                                         /*spare=*/true);
         StartThread(*spare);  // starts counted active: the claim is its
         spare_slots_[spares_.size()].store(spare.get(), std::memory_order_release);
         spares_.push_back(std::move(spare));
         spare_count_.store(spares_.size(), std::memory_order_release);
         return true;
       } catch (...) {
-        // No thread (std::system_error, bad_alloc): the waiter helps instead.
+        // No thread (std::system_error, bad_alloc, on_thread_start threw):
+        // the waiter helps instead.
+        if (spare) spare->Join();
       }
     }
   }

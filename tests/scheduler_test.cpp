@@ -9,7 +9,9 @@
 #include <future>
 #include <latch>
 #include <random>
-#include <semaphore>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -143,12 +145,19 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
     constexpr int kFromOutside = 40;
     constexpr int kSpawned = 10;
     TaskGroup shorts;
-    std::counting_semaphore<kSpawned> spawn(0);
+    // How many tasks the long task may spawn by now (a condition variable:
+    // released one by one below, never all at once).
+    std::mutex spawn_mu;
+    std::condition_variable spawn_cv;
+    int spawn_permits = 0;
     TaskGroup long_group;
     ASSERT_FALSE(pool.AddTask(long_group, [&] {
       long_started.count_down();
       for (int i = 0; i < kSpawned; ++i) {
-        spawn.acquire();  // released one by one below: never all at once
+        {
+          std::unique_lock lock(spawn_mu);
+          spawn_cv.wait(lock, [&] { return spawn_permits > i; });
+        }
         pool.AddTask(shorts, short_task);
         // The test thread waits for this one to start before the next.
       }
@@ -156,6 +165,24 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
       long_running = false;
     }));
     long_started.wait();
+    // On a failed ASSERT below: let the long task end, or the pool's
+    // destructor would wait for it.
+    auto allow_spawn = [&](int n) {
+      std::lock_guard lock(spawn_mu);
+      spawn_permits = n;
+      spawn_cv.notify_all();
+    };
+    struct EndLongTask {
+      std::promise<void>& end;
+      std::function<void(int)> allow;
+      bool ended = false;
+      ~EndLongTask() {
+        if (!ended) {
+          allow(kSpawned);
+          end.set_value();
+        }
+      }
+    } guard{end_long, allow_spawn};
     auto pause = [&] {
       // Random moments, not synchronisation: 0-2 ms of doing nothing.
       const auto until = std::chrono::steady_clock::now() +
@@ -166,7 +193,7 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
     for (int i = 0; i < kFromOutside + kSpawned; ++i) {
       pause();
       if (i % 5 == 4) {
-        spawn.release();  // the long task spawns the next one
+        allow_spawn(i / 5 + 1);  // the long task spawns the next one
       } else {
         ASSERT_FALSE(pool.AddTask(shorts, short_task));
       }
@@ -182,6 +209,7 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
           << "policy " << static_cast<int>(policy) << ", task " << i
           << " waited behind the long task while a worker slept";
     }
+    guard.ended = true;
     end_long.set_value();
     ASSERT_TRUE(shorts.WaitFor(kHangGuard));
     ASSERT_TRUE(long_group.WaitFor(kHangGuard));

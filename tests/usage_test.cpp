@@ -1,10 +1,14 @@
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <iostream>
 #include <memory>
@@ -418,23 +422,89 @@ TEST(PoolOptionsTest, ZeroQueueCapacityStillThrows) {
   EXPECT_THROW(Pool(PoolOptions{.workers = 1, .queue_capacity = 0}), std::invalid_argument);
 }
 
-// Options the engine does not act on yet are refused, never ignored.
-void ExpectNotSupported(PoolOptions o, const char* field) {
-  try {
-    Pool pool(std::move(o));
-    ADD_FAILURE() << field << " was accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("not supported yet"), std::string::npos) << e.what();
+// The thread hooks run on each worker thread with its index: start before
+// any task, stop after the last; a throwing start propagates from the
+// constructor and leaves no thread behind.
+TEST(PoolOptionsTest, ThreadHooksRunOnTheWorkerThreads) {
+  std::mutex mu;
+  std::set<std::size_t> started, stopped;
+  std::map<std::thread::id, std::size_t> index_of;
+  {
+    Pool pool(PoolOptions{.workers = 3,
+                          .on_thread_start =
+                              [&](std::size_t i) {
+                                std::lock_guard lock(mu);
+                                started.insert(i);
+                                index_of[std::this_thread::get_id()] = i;
+                              },
+                          .on_thread_stop =
+                              [&](std::size_t i) {
+                                std::lock_guard lock(mu);
+                                EXPECT_EQ(index_of[std::this_thread::get_id()], i);
+                                stopped.insert(i);
+                              }});
+    {
+      std::lock_guard lock(mu);
+      EXPECT_EQ(started, (std::set<std::size_t>{0, 1, 2}));  // before the constructor returned
+    }
+    TaskGroup tg;
+    std::atomic<bool> on_a_started_thread{true};
+    for (int i = 0; i < 30; ++i) {
+      pool.AddTask(tg, [&] {
+        std::lock_guard lock(mu);
+        if (!index_of.count(std::this_thread::get_id())) on_a_started_thread = false;
+      });
+    }
+    ASSERT_TRUE(tg.WaitFor(testing::kHangGuard));
+    EXPECT_TRUE(on_a_started_thread);
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(stopped.empty());
   }
+  EXPECT_EQ(stopped, (std::set<std::size_t>{0, 1, 2}));
+  std::atomic<int> stops{0};
+  EXPECT_THROW(Pool(PoolOptions{.workers = 4,
+                                .on_thread_start =
+                                    [](std::size_t i) {
+                                      if (i == 2) throw std::runtime_error("no");
+                                    },
+                                .on_thread_stop = [&](std::size_t) { ++stops; }}),
+               std::runtime_error);
+  EXPECT_EQ(stops.load(), 2);  // workers 0 and 1 had started; joined before the throw
 }
 
-TEST(PoolOptionsTest, OptionsNotSupportedYetThrowInsteadOfBeingIgnored) {
-  ExpectNotSupported(PoolOptions{.workers = 1, .on_thread_start = [](std::size_t) {}},
-                     "on_thread_start");
-  ExpectNotSupported(PoolOptions{.workers = 1, .on_thread_stop = [](std::size_t) {}},
-                     "on_thread_stop");
-  ExpectNotSupported(PoolOptions{.workers = 1, .pin_workers = true}, "pin_workers");
+#if defined(__linux__)
+TEST(PoolOptionsTest, PinWorkersPinsWorkerIToTheIthCpuOfTheMask) {
+  cpu_set_t mask;
+  ASSERT_EQ(sched_getaffinity(0, sizeof mask, &mask), 0);
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &mask)) cpus.push_back(c);
+  }
+  const std::size_t n = cpus.size() + 1;  // one more than CPUs: wraps around
+  std::mutex mu;
+  std::map<std::size_t, std::vector<int>> seen;
+  Pool probe(PoolOptions{.workers = n,
+                         .on_thread_start =
+                             [&](std::size_t i) {
+                               cpu_set_t set;
+                               sched_getaffinity(0, sizeof set, &set);
+                               std::vector<int> mine;
+                               for (int c = 0; c < CPU_SETSIZE; ++c) {
+                                 if (CPU_ISSET(c, &set)) mine.push_back(c);
+                               }
+                               std::lock_guard lock(mu);
+                               seen[i] = mine;
+                             },
+                         .pin_workers = true});
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), n);
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_EQ(seen[i], std::vector<int>{cpus[i % cpus.size()]}) << "worker " << i;
+  }
+}
+#endif
+
+TEST(PoolOptionsTest, EveryFieldInOrder) {
   // Every field, in the documented order, compiles as designated initialisers.
   Pool pool(PoolOptions{.workers = 1,
                         .queue_capacity = 2,

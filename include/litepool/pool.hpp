@@ -100,10 +100,6 @@ class ScheduleAwaiter;
 // How to build a Pool. Every field has a default, so designated
 // initialisers compile warning-free (in this order):
 //   litepool::Pool pool(litepool::PoolOptions{.workers = 4, .name = "io"});
-//
-// Not supported yet: a non-default on_thread_start, on_thread_stop or
-// pin_workers makes the Pool constructor throw std::invalid_argument
-// ("... not supported yet") rather than ignore it.
 struct PoolOptions {
   // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
   std::size_t workers = 0;
@@ -114,10 +110,20 @@ struct PoolOptions {
   // How many times an idle worker polls the queues before it parks; it
   // yields the CPU between two polls (0: park at once).
   std::uint32_t spin_iterations = 256;
-  // Called on each new worker thread before it runs tasks / before it exits.
+  // Called on each new thread of the pool, on that thread, with its index:
+  // on_thread_start before it runs any task, on_thread_stop after its last
+  // one, before it exits. Workers have indices 0..workers-1; spare threads
+  // (see "Waits on a worker thread" in pool.hpp) run them too, with indices
+  // from `workers` on. A throw from on_thread_start on a worker stops the
+  // threads already started and propagates from the Pool constructor; on a
+  // spare thread the spare does not start (its waiter helps instead). A
+  // throw from on_thread_stop is ignored: the thread is leaving.
   std::function<void(std::size_t worker)> on_thread_start{};
   std::function<void(std::size_t worker)> on_thread_stop{};
-  // Pin worker i to the i-th CPU of the process's affinity mask.
+  // Linux: pin worker i to the i-th CPU of the process's affinity mask (as
+  // at construction; modulo its size). Spare threads are not pinned. A
+  // refused pin throws std::system_error from the constructor. Elsewhere:
+  // ignored.
   bool pin_workers = false;
   // The dispatch policy (see Dispatch).
   Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
@@ -178,9 +184,9 @@ class LITEPOOL_API Pool {
  public:
   // Starts the worker threads before it
   // returns. Throws std::invalid_argument for 0 workers or 0
-  // queue_capacity (PoolOptions: 0 workers means hardware_concurrency) and
-  // for a PoolOptions field that is not supported yet (see PoolOptions),
-  // std::system_error if a thread cannot be started.
+  // queue_capacity (PoolOptions: 0 workers means hardware_concurrency),
+  // std::system_error if a thread cannot be started or pinned, and what
+  // on_thread_start throws (the threads already started are stopped).
   Pool(std::size_t workers, std::size_t queue_capacity);
   explicit Pool(PoolOptions options);
   Pool(const Pool&) = delete;
