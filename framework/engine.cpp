@@ -99,6 +99,14 @@ void MaybeFailWorkerStart() {
   }
 }
 
+const char* Engine::InvalidReason(const TaskSpec& spec) noexcept {
+  if (const char* why = spec.InvalidReason()) return why;
+  // Refused, never ignored, until the engine schedules them (issue 15).
+  if (spec.hooks.priority != Priority::kNormal) return "SetPriority is not supported yet";
+  if (spec.hooks.queue_timeout) return "SetQueueTimeout is not supported yet";
+  return nullptr;
+}
+
 Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
       queue_capacity_(options_.queue_capacity),
@@ -268,6 +276,9 @@ Error Engine::AddTask(TaskSpec&& spec) {
                               "SetTask before AddTask)",
                               ErrorCode::kInvalidArgument));
   }
+  if (const char* why = InvalidReason(spec)) [[unlikely]] {
+    return Reject(spec, Error(std::string("AddTask: ") + why, ErrorCode::kInvalidArgument));
+  }
   if (Closed()) return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
   if (spec.group && spec.group->stop.stop_requested()) {
     return Reject(spec, Error("AddTask: task group was cancelled",
@@ -319,6 +330,10 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     if (!specs[i].HasTask()) {
       return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
                                   " has no task (call SetTask)",
+                              ErrorCode::kInvalidArgument));
+    }
+    if (const char* why = InvalidReason(specs[i])) {
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) + ": " + why,
                               ErrorCode::kInvalidArgument));
     }
     if (specs[i].group && specs[i].group->stop.stop_requested()) {

@@ -121,6 +121,8 @@ class Engine {
 
  private:
   // --- admission (engine.cpp) ---------------------------------------------
+  // Why a spec with a task must be refused (kInvalidArgument), or null.
+  static const char* InvalidReason(const TaskSpec& spec) noexcept;
   // Credits the group of a task that is not accepted (auto-Done, or a Done()
   // from its OnAddTimeout: `credit_requested`) and returns `why`.
   Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);

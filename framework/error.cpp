@@ -16,6 +16,7 @@ std::string_view ToString(ErrorCode code) noexcept {
     case ErrorCode::kCancelled: return "Cancelled";
     case ErrorCode::kClosed: return "Closed";
     case ErrorCode::kInvalidArgument: return "InvalidArgument";
+    case ErrorCode::kExpired: return "Expired";
   }
   return "Unknown";
 }

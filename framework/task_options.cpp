@@ -81,6 +81,25 @@ TaskOptions& TaskOptions::SetAddTimeout(std::chrono::nanoseconds timeout) & {
   return *this;
 }
 
+TaskOptions& TaskOptions::SetPriority(Priority priority) & {
+  switch (priority) {
+    case Priority::kLow:
+    case Priority::kNormal:
+    case Priority::kHigh:
+      spec_.hooks.priority = priority;
+      return *this;
+  }
+  throw std::invalid_argument("SetPriority: not a Priority (kLow, kNormal, kHigh)");
+}
+
+// A negative timeout is stored as given: AddTask rejects it with
+// kInvalidArgument (TaskSpec::InvalidReason), so Submit reports it through
+// its Future like any other rejected task.
+TaskOptions& TaskOptions::SetQueueTimeout(std::chrono::nanoseconds timeout) & {
+  spec_.hooks.queue_timeout = timeout;
+  return *this;
+}
+
 TaskOptions& TaskOptions::SetGroup(const TaskGroup& group) & {
   spec_.group = detail::GroupAccess::Shared(group);
   return *this;

@@ -74,6 +74,13 @@ TEST(ErrorTest, EveryCodeHasAName) {
   EXPECT_EQ(ToString(ErrorCode::kClosed), "Closed");
   EXPECT_EQ(ToString(ErrorCode::kCancelled), "Cancelled");
   EXPECT_EQ(ToString(ErrorCode::kException), "Exception");
+  EXPECT_EQ(ToString(ErrorCode::kExpired), "Expired");
+}
+
+TEST(ErrorTest, ExpiredIsAppendedAfterInvalidArgument) {
+  // DESIGN §6.2: appended, so the values of the first-wave codes stay put.
+  EXPECT_EQ(static_cast<int>(ErrorCode::kExpired),
+            static_cast<int>(ErrorCode::kInvalidArgument) + 1);
 }
 
 }  // namespace

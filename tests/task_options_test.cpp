@@ -14,6 +14,7 @@
 #include "litepool/err_group.hpp"
 #include "litepool/map.hpp"
 #include "litepool/pool.hpp"
+#include "task_options_access.hpp"
 
 namespace litepool {
 namespace {
@@ -304,6 +305,53 @@ TEST(MoveOnlyFunctionTest, MovesCallsClonesAndDestroysOnce) {
   detail::MoveOnlyFunction<void()> mo = [p = std::make_unique<int>(0)] {};
   EXPECT_FALSE(mo.Copyable());
   EXPECT_THROW((void)mo.Clone(), std::bad_function_call);
+}
+
+// DESIGN §6.2 setters: what they store for the engine, and where (the
+// extras part, so a plain task still gets a one-cache-line record).
+TEST(TaskOptionsTest, PriorityAndQueueTimeoutAreStoredWithTheHooks) {
+  using namespace std::chrono_literals;
+  TaskOptions plain = TaskOptions().SetTask([] {});
+  EXPECT_FALSE(detail::TaskOptionsAccess::Spec(plain).hooks.Any());
+
+  TaskOptions o = TaskOptions().SetTask([] {}).SetPriority(Priority::kHigh);
+  detail::TaskSpec& spec = detail::TaskOptionsAccess::Spec(o);
+  EXPECT_EQ(spec.hooks.priority, Priority::kHigh);
+  EXPECT_FALSE(spec.hooks.queue_timeout.has_value());
+  EXPECT_TRUE(spec.hooks.Any());
+
+  o.SetQueueTimeout(10ms).SetPriority(Priority::kLow);
+  ASSERT_TRUE(spec.hooks.queue_timeout.has_value());
+  EXPECT_EQ(*spec.hooks.queue_timeout, 10ms);
+  EXPECT_EQ(spec.hooks.priority, Priority::kLow);
+  EXPECT_EQ(spec.InvalidReason(), nullptr);
+
+  TaskOptions copy = o;  // copies keep both
+  EXPECT_EQ(detail::TaskOptionsAccess::Spec(copy).hooks.priority, Priority::kLow);
+  EXPECT_EQ(*detail::TaskOptionsAccess::Spec(copy).hooks.queue_timeout, 10ms);
+  TaskOptions moved = std::move(o);  // the moved-from one is empty again
+  EXPECT_EQ(detail::TaskOptionsAccess::Spec(moved).hooks.priority, Priority::kLow);
+  EXPECT_EQ(spec.hooks.priority, Priority::kNormal);
+  EXPECT_FALSE(spec.hooks.queue_timeout.has_value());
+
+  // A normal priority alone costs nothing: still a plain task.
+  TaskOptions normal = TaskOptions().SetTask([] {}).SetPriority(Priority::kNormal);
+  EXPECT_FALSE(detail::TaskOptionsAccess::Spec(normal).hooks.Any());
+}
+
+TEST(TaskOptionsTest, NegativeQueueTimeoutIsLeftForAddTaskToReject) {
+  using namespace std::chrono_literals;
+  TaskOptions o;
+  EXPECT_NO_THROW(o.SetQueueTimeout(-1ns));
+  EXPECT_NE(detail::TaskOptionsAccess::Spec(o).InvalidReason(), nullptr);
+  EXPECT_NO_THROW(o.SetQueueTimeout(0ns));
+  EXPECT_EQ(detail::TaskOptionsAccess::Spec(o).InvalidReason(), nullptr);
+}
+
+TEST(TaskOptionsTest, PriorityOutsideTheEnumThrows) {
+  TaskOptions o;
+  EXPECT_THROW(o.SetPriority(static_cast<Priority>(7)), std::invalid_argument);
+  EXPECT_THROW(TaskOptions().SetPriority(static_cast<Priority>(-1)), std::invalid_argument);
 }
 
 }  // namespace

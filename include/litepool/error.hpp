@@ -29,6 +29,8 @@ enum class ErrorCode {
   kCancelled,        // the group (or the pool, kCancelPending) cancelled it
   kClosed,           // the pool was closed
   kInvalidArgument,  // bad input: no task, zero capacity, too large a batch
+  kExpired,          // not started within its queue timeout
+                     // (TaskOptions::SetQueueTimeout)
 };
 
 // The name of `code` without the `k`, e.g. "Timeout". Never allocates,

@@ -9,9 +9,10 @@
 // A Future is a move-only handle to the result of one task. Get() waits and
 // returns the value (once); it rethrows the very exception object the task
 // threw, or throws TaskError when the task produced no value: rejected by
-// the pool (kClosed, kTimeout), cancelled (SubmitOptions::stop, Close with
-// kCancelPending — kCancelled), a returned litepool::Error (its code), or
-// options not supported yet (kInvalidArgument, see SubmitOptions).
+// the pool (kClosed, kTimeout, kInvalidArgument), cancelled
+// (SubmitOptions::stop, Close with kCancelPending, Pool::Purge —
+// kCancelled), not started within its queue timeout (kExpired), or a
+// returned litepool::Error (its code).
 //
 // Waiting: Wait/WaitFor/Get called on a worker thread of a pool help — they
 // run that pool's queued tasks while they wait (TaskGroup::Wait's helping
@@ -54,13 +55,13 @@
 namespace litepool {
 
 // Thrown by Future::Get (and ParallelFor) when the work produced no value:
-// it was rejected, cancelled or closed, or it returned an error. Cause()
+// it was rejected, cancelled, closed or expired, or it returned an error. Cause()
 // says which.
 class LITEPOOL_API TaskError : public std::runtime_error {
  public:
   explicit TaskError(Error e);
-  // kCancelled, kClosed, kTimeout, kInvalidArgument, or the code of the
-  // error the task returned. Never throws.
+  // kCancelled, kClosed, kTimeout, kExpired, kInvalidArgument, or the code
+  // of the error the task returned. Never throws.
   const Error& Cause() const noexcept { return cause_; }
 
  private:
@@ -73,12 +74,12 @@ struct SubmitOptions {
   // As TaskOptions::SetAddTimeout: unset, Submit waits for a free slot; set,
   // at most that long (0: try once), then Get throws TaskError kTimeout.
   std::optional<std::chrono::nanoseconds> add_timeout{};
-  // Not supported by the engine yet: anything but kNormal is not run and
-  // its Future's Get throws TaskError kInvalidArgument ("priority not
-  // supported yet") rather than being silently ignored.
+  // As TaskOptions::SetPriority: the task's scheduling class.
   Priority priority = Priority::kNormal;
-  // Not supported by the engine yet: a set value is not run and its
-  // Future's Get throws TaskError kInvalidArgument.
+  // As TaskOptions::SetQueueTimeout: not started within this time of
+  // admission, the task does not run and Get throws TaskError kExpired.
+  // Unset: no timeout. Negative: rejected, Get throws TaskError
+  // kInvalidArgument.
   std::optional<std::chrono::nanoseconds> queue_timeout{};
   // Stopped before the task starts: it does not run and Get throws
   // TaskError kCancelled. A callable taking std::stop_token receives a

@@ -198,7 +198,7 @@ class LITEPOOL_API Pool {
   ~Pool();
 
   // Submits one task. Returns ok once it is queued, or:
-  //   kInvalidArgument  no task set;
+  //   kInvalidArgument  no task set, or a negative queue timeout;
   //   kClosed           the pool is closed;
   //   kCancelled        the task's group was cancelled;
   //   kTimeout          no slot within the add-timeout (OnAddTimeout ran).
@@ -272,6 +272,8 @@ class LITEPOOL_API Pool {
   // waiting out a Backoff delay run at once (kDrain) or are cancelled
   // (kCancelPending), so Close never waits for a delay. kCancelPending also
   // stops the std::stop_token that running Submit callables were given.
+  // A paused pool is resumed first by kDrain (its queued tasks run);
+  // kCancelPending cancels them without running them.
   // Blocks until the workers have stopped,
   // except when called on one of this pool's workers, where it only starts
   // the close. Idempotent; a later kCancelPending upgrades a kDrain.
@@ -279,11 +281,13 @@ class LITEPOOL_API Pool {
   // True once Close() has started. Thread-safe, never blocks.
   bool Closed() const;
 
-  // The worker count and the per-worker queue capacity, fixed at
-  // construction. Thread-safe, never block.
+  // The current worker count (set at construction, changed by SetWorkers)
+  // and the per-worker queue capacity (fixed at construction). Thread-safe,
+  // never block.
   std::size_t Workers() const;
   std::size_t QueueCapacity() const;
-  // Workers() * QueueCapacity(): the most tasks that may wait at once.
+  // Workers() * QueueCapacity(): the most tasks that may wait at once; it
+  // follows SetWorkers. Thread-safe, never blocks.
   std::size_t Capacity() const;
 
   // True when the calling thread is one of this pool's worker threads
@@ -299,6 +303,82 @@ class LITEPOOL_API Pool {
   // Thread-safe, never blocks, never throws.
   static bool OnAnyPoolWorkerThread() noexcept;
 
+  // --- Scheduling controls (DESIGN §6.2) ---------------------------------
+  // Priorities and queue timeouts are per task: TaskOptions::SetPriority,
+  // TaskOptions::SetQueueTimeout, SubmitOptions::priority / queue_timeout.
+
+  // Stops workers from starting queued tasks. Tasks already running go on
+  // to the end (with their hooks); no queued task starts and no retry runs
+  // (one whose backoff ends while paused waits for Resume) until Resume.
+  // AddTask still queues, and blocks when the pool is full, as usual; queue
+  // timeouts keep counting, so a waiting task may expire (kExpired). Does
+  // not wait for running tasks. Idempotent (a second Pause is a no-op; no
+  // nesting count). No effect once Close() has started (Close(kDrain)
+  // resumes a paused pool first; Close(kCancelPending) cancels its queued
+  // tasks). Thread-safe, never blocks, may be called from a task.
+  void Pause();
+  // Lets the workers start queued tasks again (and wakes them). Idempotent:
+  // resuming a pool that is not paused does nothing. Thread-safe, never
+  // blocks, may be called from a task.
+  void Resume();
+  // True between Pause() and the next Resume() (or Close). Thread-safe,
+  // never blocks; a snapshot when another thread pauses or resumes.
+  bool Paused() const;
+
+  // Settles every task that is accepted but not running as kCancelled: the
+  // queued ones, retries waiting out a backoff, and tasks held on the
+  // overflow path (AddTask from a worker of a full pool). Each runs its
+  // hooks as a cancelled task does (OnError or, for a retry, `after` gets
+  // kCancelled; OnComplete; the auto-Done credit; without OnError the error
+  // goes to the group's Errors()) and counts as failed in Stats(). Running
+  // tasks are not touched. Returns how many tasks it settled; when it
+  // returns, they have settled (their hooks ran, their groups were credited)
+  // and their slots are free, so blocked producers get in at once. A task
+  // admitted while Purge runs may be purged or not. Paused or not; the pool
+  // stays open (and paused, if it was). Thread-safe; blocks only while the
+  // purged tasks' hooks run (on the calling thread or a worker). May be
+  // called from a task.
+  std::size_t Purge();
+
+  // Blocks until the pool is idle: no task queued, running, or waiting out
+  // a retry backoff (BS::thread_pool wait(), Asio join() without stopping
+  // the pool). A paused pool with queued tasks is not idle: WaitIdle waits
+  // for Resume (or Purge). Tasks added meanwhile are waited for too, so a
+  // steady stream of producers can keep it waiting. Happens-before:
+  // everything the tasks that settled before it returned did (their hooks
+  // included) is visible after it returns. On one of this pool's worker
+  // threads (from inside a task): the calling task (and any other task
+  // inside WaitIdle) does not count as running, and the caller helps run
+  // queued tasks while it waits, so it cannot deadlock its own pool (the
+  // helping rules of TaskGroup::Wait apply). Thread-safe, const: it changes
+  // nothing.
+  void WaitIdle() const;
+  // As WaitIdle, giving up after `timeout`: true when the pool became idle,
+  // false on timeout (then nothing is known about the tasks). A zero or
+  // negative timeout checks once. Thread-safe.
+  bool WaitIdleFor(std::chrono::nanoseconds timeout) const;
+
+  // Resizes the pool to `n` workers at run time (ants Tune, folly
+  // setNumThreads). Growing starts n - Workers() threads (ids Workers() ..
+  // n-1; on_thread_start runs on each, pin_workers pins them) and returns
+  // once they run; queued tasks spread to them at once. Shrinking retires
+  // the workers with the highest ids: each finishes the task it is running,
+  // hands its queued tasks to the remaining workers, runs on_thread_stop and
+  // exits; SetWorkers returns once they have exited (so it may wait for a
+  // long task). Capacity() follows Workers() at once; when it shrinks below
+  // the queued count, no task is dropped: producers block until the queues
+  // drain below the new capacity. Stats(): `workers` lists the current
+  // workers; `total` keeps the counts of retired workers, so after a shrink
+  // total may exceed the sum of the rows (a worker re-added later with the
+  // same id starts from zero). Throws std::invalid_argument for n == 0,
+  // std::logic_error when called on one of this pool's worker threads (it
+  // could wait for itself), std::system_error if a thread cannot start, and
+  // whatever on_thread_start throws: then the threads this call started are
+  // stopped again and Workers() is unchanged. After Close() has started it
+  // does nothing. Thread-safe: concurrent calls are serialised (the last
+  // one wins).
+  void SetWorkers(std::size_t n);
+
   // --- Results (future.hpp) ---------------------------------------------
   // Runs `f` as a task and returns the Future of its result. F: R() or
   // R(std::stop_token) (the token stops when options.stop does or when the
@@ -308,9 +388,11 @@ class LITEPOOL_API Pool {
   // reference result is copied). A throw from `f` is rethrown by Get (the
   // same exception object). Rejected (kClosed, kTimeout), stopped before it
   // started or dropped by Close(kCancelPending) (kCancelled): Get throws
-  // TaskError with that Cause(). A non-default priority or queue_timeout is
-  // not supported yet: nothing runs and Get throws TaskError
-  // kInvalidArgument. Blocks like AddTask while the pool is full (bounded
+  // TaskError with that Cause(). options.priority and
+  // options.queue_timeout act as TaskOptions::SetPriority /
+  // SetQueueTimeout: an expired task does not run and Get throws TaskError
+  // kExpired; a negative queue_timeout is rejected (TaskError
+  // kInvalidArgument). Blocks like AddTask while the pool is full (bounded
   // by options.add_timeout; never on a worker thread). At most one heap
   // allocation (the shared state; a capture of more than 40 bytes adds a
   // second). Thread-safe.
@@ -357,13 +439,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   detail::FutureState<T>& state = promise.State();
   Future<T> future = promise.GetFuture();
   Error rejected;
-  if (options.priority != Priority::kNormal) {
-    rejected = Error("Submit: SubmitOptions::priority not supported yet",
-                     ErrorCode::kInvalidArgument);
-  } else if (options.queue_timeout) {
-    rejected = Error("Submit: SubmitOptions::queue_timeout not supported yet",
-                     ErrorCode::kInvalidArgument);
-  } else if (options.stop.stop_requested()) {
+  if (options.stop.stop_requested()) {
     rejected = Error("cancelled before it started (SubmitOptions::stop)",
                      ErrorCode::kCancelled);
   }
@@ -387,6 +463,8 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     TaskOptions task;
     task.SetTask(Body{std::move(promise), std::decay_t<F>(std::forward<F>(f)), std::move(link)});
     if (options.add_timeout) task.SetAddTimeout(*options.add_timeout);
+    if (options.priority != Priority::kNormal) task.SetPriority(options.priority);
+    if (options.queue_timeout) task.SetQueueTimeout(*options.queue_timeout);
     // On rejection the body was destroyed unrun inside AddTask; its
     // "dropped" error is replaced by the real reason before we let go.
     if (Error e = AddTask(std::move(task))) state.SetError(std::move(e));

@@ -1,9 +1,10 @@
 // litepool/priority.hpp — Priority, the scheduling class of a task.
 //
-// Named by SubmitOptions::priority and TraceEvent::priority. The engine does
-// not schedule by priority yet: Submit refuses a non-default priority
-// (TaskError kInvalidArgument, "not supported yet") rather than ignore it,
-// and traces record kNormal. A plain enum: thread-safe, never allocates.
+// Set by TaskOptions::SetPriority and SubmitOptions::priority, reported by
+// TraceEvent::priority. A worker always takes the highest-priority task it
+// can see (its own queue, then the queue it steals from) before a lower
+// one; within one priority no order is promised. A plain enum: thread-safe,
+// never allocates.
 #ifndef LITEPOOL_PRIORITY_HPP_
 #define LITEPOOL_PRIORITY_HPP_
 

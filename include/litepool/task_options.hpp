@@ -22,9 +22,10 @@
 // such options to AddTask with std::move. A callable of the wrong signature
 // is a compile-time error whose message lists the accepted forms.
 //
-// Errors: setting an empty std::function, a null function pointer or a null
-// interface throws std::invalid_argument at once. AddTask of a TaskOptions
-// without a task returns ErrorCode::kInvalidArgument.
+// Errors: setting an empty std::function, a null function pointer, a null
+// interface, a negative add-timeout or a priority outside the enum throws
+// std::invalid_argument at once. AddTask of a TaskOptions without a task or
+// with a negative queue timeout returns ErrorCode::kInvalidArgument.
 #ifndef LITEPOOL_TASK_OPTIONS_HPP_
 #define LITEPOOL_TASK_OPTIONS_HPP_
 
@@ -39,6 +40,7 @@
 #include "litepool/detail/task_spec.hpp"
 #include "litepool/err_handle.hpp"
 #include "litepool/error.hpp"
+#include "litepool/priority.hpp"
 #include "litepool/task.hpp"
 #include "litepool/task_group.hpp"
 
@@ -67,8 +69,8 @@ struct TaskOptionsAccess;
   "void(ErrHandle&, const Error&) (a move-only one passed as an rvalue); "  \
   "a TaskOnError goes to SetOnErrorWithInterface"
 
-// The description of one task: its body, its hooks, its group and its
-// add-timeout. Build it, then hand it to Pool::AddTask (by copy or move).
+// The description of one task: its body, its hooks, its group, its
+// add-timeout and its scheduling controls (priority, queue timeout). Build it, then hand it to Pool::AddTask (by copy or move).
 //
 // Every setter replaces what an earlier call of the same setter (or of its
 // interface twin) set; SetTask(std::shared_ptr<ITask>) replaces all hooks.
@@ -310,6 +312,37 @@ class LITEPOOL_API TaskOptions {
     requires(!(detail::VoidHook<F>))
   TaskOptions SetOnAddTimeout(F&&) && {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
+    return std::move(*this);
+  }
+
+  // The task's scheduling class (DESIGN §6.2); kNormal unless set. A
+  // worker always takes the highest-priority task it can see — its own
+  // queue, then the queue it steals from — before a lower one; within one
+  // priority no order is promised. Priority orders starts, not admission: a
+  // slot is a slot whatever the priority, and producers blocked on a full
+  // pool are admitted in priority order. Every retry keeps the priority. A
+  // value outside the enum throws std::invalid_argument.
+  TaskOptions& SetPriority(Priority priority) &;
+  TaskOptions SetPriority(Priority priority) && {
+    SetPriority(priority);
+    return std::move(*this);
+  }
+
+  // The queue timeout (folly's expiry; Go has none): a task whose first
+  // attempt has not started within `timeout` of its admission (AddTask
+  // returning ok) does not run. It settles with ErrorCode::kExpired like a
+  // failed first run — OnError sees kExpired (without OnError the error goes
+  // to the group's Errors()), then `after` if OnError asked for a retry,
+  // OnComplete and the auto-Done credit — on one of the pool's threads,
+  // about `timeout` after admission: it does not wait for a worker to reach
+  // it, and its slot is free at once. Counted in WorkerUsage::expired and
+  // failed. The clock keeps running while the pool is paused. Retries are
+  // not re-timed. Zero: expires unless a worker takes it at once. Unset: no
+  // timeout. A negative `timeout` is not thrown here: AddTask rejects the
+  // task with kInvalidArgument (a bad TaskOptions, like one without a task).
+  TaskOptions& SetQueueTimeout(std::chrono::nanoseconds timeout) &;
+  TaskOptions SetQueueTimeout(std::chrono::nanoseconds timeout) && {
+    SetQueueTimeout(timeout);
     return std::move(*this);
   }
 

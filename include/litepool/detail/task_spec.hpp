@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "litepool/error.hpp"
+#include "litepool/priority.hpp"
 #include "litepool/task.hpp"
 
 namespace litepool::detail {
@@ -50,10 +51,11 @@ MoveOnlyFunction<Sig, N> CloneCallable(const MoveOnlyFunction<Sig, N>& f,
 }
 
 // Everything but a small body that a task may carry into the engine: the
-// interface task, a large body and the hooks. Each hook is either a
-// callable or an interface pointer (never both): storing the shared_ptr
-// directly avoids wrapping it. A task with none of these (the common case)
-// keeps its engine record to one cache line.
+// interface task, a large body, the hooks and the scheduling controls
+// (priority, queue timeout). Each hook is either a callable or an interface
+// pointer (never both): storing the shared_ptr directly avoids wrapping it.
+// A task with none of these (the common case) keeps its engine record to
+// one cache line.
 struct TaskHooks {
   std::shared_ptr<TaskExec> exec_iface;
   LargeExecFn exec_large;  // a body larger than kRecordInlineBytes
@@ -63,6 +65,15 @@ struct TaskHooks {
   std::shared_ptr<TaskOnError> on_error_iface;
   VoidFn on_complete_fn;
   std::shared_ptr<TaskOnComplete> on_complete_iface;
+  // Scheduling controls (DESIGN §6.2), here so that a plain task does not
+  // pay for them: a task that sets either one counts as Any(), so its record
+  // gets an extras block and a retry still finds them there.
+  // TaskOptions::SetPriority; the queue (level) every attempt goes to.
+  Priority priority = Priority::kNormal;
+  // TaskOptions::SetQueueTimeout; unset: never expires. Measured from the
+  // admission of the first attempt only (retries are not re-timed). May be
+  // negative here: AddTask rejects that (TaskSpec::InvalidReason).
+  std::optional<std::chrono::nanoseconds> queue_timeout;
 
   TaskHooks() = default;
   TaskHooks(TaskHooks&&) noexcept = default;
@@ -77,7 +88,9 @@ struct TaskHooks {
         on_error_fn(CloneCallable(o.on_error_fn, "SetOnError")),
         on_error_iface(o.on_error_iface),
         on_complete_fn(CloneCallable(o.on_complete_fn, "SetOnComplete")),
-        on_complete_iface(o.on_complete_iface) {}
+        on_complete_iface(o.on_complete_iface),
+        priority(o.priority),
+        queue_timeout(o.queue_timeout) {}
   TaskHooks& operator=(const TaskHooks& o) {
     if (this != &o) *this = TaskHooks(o);
     return *this;
@@ -93,11 +106,14 @@ struct TaskHooks {
     on_error_iface.reset();
     on_complete_fn = nullptr;
     on_complete_iface.reset();
+    priority = Priority::kNormal;
+    queue_timeout.reset();
   }
 
   bool Any() const noexcept {
     return exec_iface || exec_large || on_success_fn || on_success_iface ||
-           on_error_fn || on_error_iface || on_complete_fn || on_complete_iface;
+           on_error_fn || on_error_iface || on_complete_fn || on_complete_iface ||
+           priority != Priority::kNormal || queue_timeout.has_value();
   }
 };
 
@@ -140,6 +156,16 @@ struct TaskSpec {
   bool HasTask() const noexcept {
     return static_cast<bool>(exec_fn) || static_cast<bool>(hooks.exec_large) ||
            static_cast<bool>(hooks.exec_iface);
+  }
+
+  // Why AddTask / AddTaskGroup must reject this spec with kInvalidArgument
+  // (besides a missing task, see HasTask), or null when it may be admitted.
+  // Today: a negative queue timeout. Never throws, never allocates.
+  const char* InvalidReason() const noexcept {
+    if (hooks.queue_timeout && hooks.queue_timeout->count() < 0) {
+      return "SetQueueTimeout: negative timeout";
+    }
+    return nullptr;
   }
 
   // Sets the body, inline in the record when it fits (see

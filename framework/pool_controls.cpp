@@ -1,0 +1,30 @@
+// Pool's scheduling controls (DESIGN §6.2): Pause / Resume / Paused / Purge,
+// WaitIdle / WaitIdleFor and SetWorkers, over the engine.
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include "engine.hpp"
+#include "litepool/detail/deadline.hpp"
+#include "litepool/pool.hpp"
+
+namespace litepool {
+
+namespace {
+[[noreturn]] void NotImplemented(const char* name) {
+  throw std::logic_error(std::string("litepool: ") + name + " not implemented yet");
+}
+}  // namespace
+
+void Pool::Pause() { engine_->Pause(); }
+void Pool::Resume() { engine_->Resume(); }
+bool Pool::Paused() const { return engine_->Paused(); }
+std::size_t Pool::Purge() { NotImplemented("Purge"); }
+void Pool::WaitIdle() const { engine_->WaitIdle(std::nullopt); }
+bool Pool::WaitIdleFor(std::chrono::nanoseconds timeout) const {
+  return engine_->WaitIdle(detail::DeadlineAfter(timeout));
+}
+void Pool::SetWorkers(std::size_t) { NotImplemented("SetWorkers"); }
+
+}  // namespace litepool
