@@ -136,6 +136,7 @@ Engine::Engine(PoolOptions options)
     }
   }
 #endif
+  purger_ = std::make_unique<Worker>(*this, options_.workers + max_spares_, /*spare=*/true);
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
@@ -466,6 +467,31 @@ void Engine::Resume() noexcept {
   if (paused_.exchange(false, std::memory_order_seq_cst)) WakeAll();
 }
 
+std::size_t Engine::Purge() {
+  std::lock_guard lock(purge_mu_);
+  const Error why("purged (Pool::Purge)", ErrorCode::kCancelled);
+  std::size_t purged = 0;
+  // Retries waiting out a backoff hold no slot.
+  for (TaskRecord* t : timer_.TakeAll()) {
+    SettleUnrun(sink_, *purger_, t, why);
+    ++purged;
+  }
+  // Queued tasks (the overflow path's included: they sit in the same
+  // queues) give their slot back first, so blocked producers get in at once.
+  auto drain = [&](Worker& w) {
+    TaskRecord* t = nullptr;
+    while (w.TryPop(t) || w.TryStealSpawned(t)) {
+      gate_.Release(1);
+      SettleUnrun(sink_, *purger_, t, why);
+      ++purged;
+    }
+  };
+  for (auto& w : workers_) drain(*w);
+  ForEachSpare(drain);
+  NotifyDrainIfClosed();  // settled: a Close or a WaitIdle may be waiting
+  return purged;
+}
+
 bool Engine::IdleNow() const {
   const Accounting a = Totals();
   return a.in_flight <=
@@ -522,7 +548,7 @@ Accounting Engine::Totals() const {
     a.callback_errors += s.callback_errors.Load();
   };
   for (const auto& w : workers_) add(*w);
-  ForEachSpare([&](const Worker& w) { add(w); });
+  ForEachOffRow([&](const Worker& w) { add(w); });
   a.accepted = accepted_.load(std::memory_order_seq_cst);
   a.in_flight = a.accepted >= a.settled ? a.accepted - a.settled : 0;
   return a;

@@ -100,6 +100,9 @@ class Engine {
   void Pause() noexcept;
   void Resume() noexcept;
   bool Paused() const noexcept { return paused_.load(std::memory_order_acquire); }
+  // Settles every queued task and every retry waiting out a backoff as
+  // kCancelled, on the calling thread; returns how many.
+  std::size_t Purge();
   // Until nothing is queued, running or waiting to retry (tasks inside
   // WaitIdle on this pool's workers excepted), or `deadline`.
   bool WaitIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
@@ -182,6 +185,12 @@ class Engine {
   bool TryRetireSpare() noexcept;
   template <class F>
   void ForEachSpare(F&& f) const;
+  // The spares and the purger: threads whose counts go to the total only.
+  template <class F>
+  void ForEachOffRow(F&& f) const {
+    ForEachSpare(f);
+    f(*purger_);
+  }
   // Starts `w`'s thread: PoolOptions::on_thread_start, pinning (workers),
   // then RunUntil, then on_thread_stop. Returns once on_thread_start
   // returned; rethrows what it threw (the thread then exits at once).
@@ -234,6 +243,10 @@ class Engine {
   std::atomic<std::int64_t> idle_waiting_tasks_{0};
   mutable std::mutex idle_mu_;
   std::condition_variable idle_cv_;
+  // Purge settles tasks on its caller's thread, one Purge at a time, with
+  // the counters and record cache of this Worker (no thread of its own).
+  std::mutex purge_mu_;
+  std::unique_ptr<Worker> purger_;
   // CPUs of the process's affinity mask at construction (pin_workers).
   std::vector<int> cpus_;
 

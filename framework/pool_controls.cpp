@@ -20,7 +20,7 @@ namespace {
 void Pool::Pause() { engine_->Pause(); }
 void Pool::Resume() { engine_->Resume(); }
 bool Pool::Paused() const { return engine_->Paused(); }
-std::size_t Pool::Purge() { NotImplemented("Purge"); }
+std::size_t Pool::Purge() { return engine_->Purge(); }
 void Pool::WaitIdle() const { engine_->WaitIdle(std::nullopt); }
 bool Pool::WaitIdleFor(std::chrono::nanoseconds timeout) const {
   return engine_->WaitIdle(detail::DeadlineAfter(timeout));

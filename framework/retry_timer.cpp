@@ -40,6 +40,28 @@ void RetryTimer::Flush() {
   cv_.notify_one();
 }
 
+std::vector<TaskRecord*> RetryTimer::TakeAll() {
+  std::vector<std::unique_ptr<Entry>> taken;
+  {
+    std::lock_guard lock(mu_);
+    taken.reserve(heap_.size());
+    for (Entry* e : heap_) {
+      e->held = false;
+      taken.emplace_back(e);
+    }
+    heap_.clear();
+  }
+  // Without the lock, as in Run: each stop callback's destructor waits for
+  // a FireSoon in flight (which takes mu_).
+  std::vector<TaskRecord*> tasks;
+  tasks.reserve(taken.size());
+  for (auto& e : taken) {
+    tasks.push_back(e->task);
+    e.reset();
+  }
+  return tasks;
+}
+
 void RetryTimer::Stop() {
   {
     std::lock_guard lock(mu_);

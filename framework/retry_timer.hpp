@@ -15,6 +15,7 @@
 #include <set>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 namespace litepool::detail {
 
@@ -35,6 +36,9 @@ class RetryTimer {
   void Schedule(TaskRecord* task, Clock::time_point when, std::stop_token cancel);
   // From now on every held and newly scheduled task fires at once.
   void Flush();
+  // Removes every held task and returns them (Pool::Purge settles them).
+  // A task firing at this moment is not among them. Thread-safe.
+  std::vector<TaskRecord*> TakeAll();
   // Fires whatever is held, then stops the thread. Idempotent.
   void Stop();
 

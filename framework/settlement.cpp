@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 // How a task settled (kRetrying: not yet). The failure kinds follow the
 // code of the final error the user's hooks saw, for the accounting.
-enum class Outcome { kSucceeded, kFailed, kCancelled, kException, kRetrying };
+enum class Outcome { kSucceeded, kFailed, kCancelled, kException, kExpired, kRetrying };
 
 // Where a failure nobody handled is recorded.
 void RecordUnhandled(TaskRecord& t, const Error& e) {
@@ -104,8 +104,14 @@ bool IsStop(const Error& e) {
   return e.Code() == ErrorCode::kCancelled || e.Code() == ErrorCode::kClosed;
 }
 
+// A reason that settles a task without running it, retries included: a
+// cancel, a close, or its queue timeout (DESIGN §6.2: expired tasks are not
+// retried).
+bool NeverRuns(const Error& e) { return IsStop(e) || e.Code() == ErrorCode::kExpired; }
+
 Outcome FailureOutcome(const Error& e) {
   if (IsStop(e)) return Outcome::kCancelled;
+  if (e.Code() == ErrorCode::kExpired) return Outcome::kExpired;
   if (e.Code() == ErrorCode::kException) return Outcome::kException;
   return Outcome::kFailed;
 }
@@ -185,8 +191,8 @@ Outcome HandleFirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
   t.extras->retries_left = ErrHandleAccess::MaxRetries(handle);
   t.extras->after = ErrHandleAccess::TakeAfter(handle);
   t.extras->backoff = ErrHandleAccess::GetBackoff(handle);
-  // Cancelled before it ran: no retry can run either.
-  if (IsStop(error)) return RunAfter(self, t, error);
+  // Cancelled or expired before it ran: no retry runs either.
+  if (NeverRuns(error)) return RunAfter(self, t, error);
   return Retry(pool, self, t, error);
 }
 
@@ -262,6 +268,7 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
     self.Stats().failed.Add();
     if (outcome == Outcome::kCancelled) self.Stats().cancelled.Add();
     if (outcome == Outcome::kException) self.Stats().exceptions.Add();
+    if (outcome == Outcome::kExpired) self.Stats().expired.Add();
   }
   const BusyClock::Ticks end = AddBusy(self, start, end_hint);
   if (credit) {
@@ -273,6 +280,22 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
 }
 
 }  // namespace
+
+void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why) {
+  TaskRecord& t = *task;
+  const BusyClock::Ticks start = BusyClock::Now();
+  CurrentTaskScope scope(task);  // its hooks are the task's own code
+  // Purged (kCancelled) with no OnError: the group's Errors() tell its
+  // owner, who did not ask for it, that the task never ran. (A kExpired
+  // failure is recorded as any unhandled error is.)
+  if (IsStop(why) && !t.HasOnError() && t.GetPhase() == TaskRecord::Phase::kFirstAttempt) {
+    RecordUnhandled(t, why);
+  }
+  const Outcome outcome = t.GetPhase() == TaskRecord::Phase::kRetrying
+                              ? RunAfter(self, t, why)
+                              : HandleFirstFailure(pool, self, t, why);
+  Settle(self, task, outcome, start, BusyClock::Now());
+}
 
 BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
                             BusyClock::Ticks start) {

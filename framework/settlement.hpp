@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "busy_clock.hpp"
+#include "litepool/error.hpp"
 
 namespace litepool::detail {
 
@@ -58,6 +59,13 @@ class SettleSink {
 // that goes straight on to its next task reads the clock once per task.
 BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
                             BusyClock::Ticks start);
+
+// Settles `task` without running it, for `why` (kCancelled: Purge;
+// kExpired: its queue timeout): OnError (or, for a retry, ErrReload's
+// `after`) gets `why` and no retry follows; then OnComplete, the counters of
+// `self`, the credit; the record is freed. The caller owns `self`'s counters
+// and record cache (one thread at a time). Never throws.
+void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why);
 
 }  // namespace litepool::detail
 

@@ -318,6 +318,7 @@ UsageReport Engine::Stats() const {
     u.retried = st.retried.Load();
     u.stolen = st.stolen.Load();
     u.callback_errors = st.callback_errors.Load();
+    u.expired = st.expired.Load();
     u.busy = busy_clock_.ToNanos(st.busy_ticks.Load());
     const LatencyCounts waits = st.queue_wait.Read();
     const LatencyCounts runs = st.run_time.Read();
@@ -331,9 +332,9 @@ UsageReport Engine::Stats() const {
     return u;
   };
   for (const auto& w : workers_) r.workers.push_back(read(*w));
-  // Spare threads (they stood in for workers blocked in waits) have no row:
-  // their counts are in the total only.
-  ForEachSpare([&](const Worker& w) { read(w); });
+  // Spare threads (they stood in for workers blocked in waits) and Purge's
+  // caller have no row: their counts are in the total only.
+  ForEachOffRow([&](const Worker& w) { read(w); });
   // total.id stays 0: the total is not a worker (ToJson leaves it out).
   // The total's latency summaries come from the workers' histograms merged,
   // not from their summaries.

@@ -36,6 +36,7 @@ struct WorkerStats {
   SingleWriterCounter failed;      // every final failure, the two below included
   SingleWriterCounter cancelled;   // of `failed`: stopped by Cancel/Close
   SingleWriterCounter exceptions;  // of `failed`: the final result was a throw
+  SingleWriterCounter expired;     // of `failed`: its queue timeout ran out
   SingleWriterCounter retried;
   SingleWriterCounter stolen;
   SingleWriterCounter callback_errors;

@@ -560,6 +560,7 @@ TEST(PurgeTest, PurgesARetryWaitingOutItsBackoff) {
   std::atomic<int> attempts{0};
   std::mutex mu;
   std::vector<ErrorCode> after_codes;
+  std::latch in_on_error(1);
   Pool pool(1, 8);
   TaskGroup tg = pool.NewTaskGroup(1);
   ASSERT_FALSE(pool.AddTask(
@@ -568,17 +569,21 @@ TEST(PurgeTest, PurgesARetryWaitingOutItsBackoff) {
             ++attempts;
             return Error("always fails");
           })
-          .SetOnError([&mu, &after_codes](ErrHandle& h, const Error&) {
+          .SetOnError([&mu, &after_codes, &in_on_error](ErrHandle& h, const Error&) {
             h.ErrReload(3,
                         [&mu, &after_codes](const Error& e) {
                           std::lock_guard<std::mutex> lock(mu);
                           after_codes.push_back(e.Code());
                         },
                         Backoff{.initial = 10s, .max = 10s});
+            in_on_error.count_down();
           })
           .SetAutoDone()));
-  // The retry enters its backoff once OnError returned; until then there is
-  // nothing to purge. Polls Purge (each call is a complete operation).
+  // Before its first attempt the task is queued, and Purge would take it
+  // there: wait for OnError. The retry enters its backoff once OnError
+  // returned; until then there is nothing to purge. Polls Purge (each call
+  // is a complete operation).
+  in_on_error.wait();
   std::size_t purged = 0;
   const auto deadline = std::chrono::steady_clock::now() + kFailFast;
   while (purged == 0 && std::chrono::steady_clock::now() < deadline) {
