@@ -102,7 +102,6 @@ void MaybeFailWorkerStart() {
 const char* Engine::InvalidReason(const TaskSpec& spec) noexcept {
   if (const char* why = spec.InvalidReason()) return why;
   // Refused, never ignored, until the engine schedules them (issue 15).
-  if (spec.hooks.priority != Priority::kNormal) return "SetPriority is not supported yet";
   if (spec.hooks.queue_timeout) return "SetQueueTimeout is not supported yet";
   return nullptr;
 }
@@ -376,8 +375,16 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   return Error();
 }
 
+namespace {
+Priority PriorityOf(const TaskRecord* task) noexcept {
+  return task->extras != nullptr ? task->extras->hooks.priority : Priority::kNormal;
+}
+}  // namespace
+
 void Engine::Enqueue(TaskRecord* task, Worker* own) {
-  if (own == nullptr) return Dispatch(task);
+  // The spawned stack holds kNormal tasks only: one LIFO cannot keep the
+  // priority rule, so a prioritised task goes through the dispatcher.
+  if (own == nullptr || PriorityOf(task) != Priority::kNormal) return Dispatch(task);
   // Spawned by the task running on `own`: on its spawned stack, where a wait
   // of that task finds it (isolation). `own` is busy running that task, so
   // a parked worker comes to steal it (work-conserving).
@@ -388,7 +395,16 @@ void Engine::Enqueue(TaskRecord* task, Worker* own) {
 void Engine::Dispatch(TaskRecord* task) {
   bool picked_idle = false;
   Worker& w = dispatcher_.Pick(&picked_idle);
-  w.Push(task);
+  if (const Priority p = PriorityOf(task); p == Priority::kNormal) [[likely]] {
+    w.Push(task);
+  } else {
+    // Relaxed: a worker that misses the flag for a moment still finds the
+    // task (its queue count is up), just not by level.
+    if (!prioritized_.load(std::memory_order_relaxed)) {
+      prioritized_.store(true, std::memory_order_relaxed);
+    }
+    w.PushAt(p, task);
+  }
   // seq_cst loads: pair with Park() (flag, count, then queue re-check).
   if (Unpark(w)) return;
   // Work-conserving (DESIGN §1): if the chosen worker is running a task,
@@ -480,7 +496,8 @@ std::size_t Engine::Purge() {
   // queues) give their slot back first, so blocked producers get in at once.
   auto drain = [&](Worker& w) {
     TaskRecord* t = nullptr;
-    while (w.TryPop(t) || w.TryStealSpawned(t)) {
+    while (w.TryPopAt(Priority::kHigh, t) || w.TryPop(t) || w.TryStealSpawned(t) ||
+           w.TryPopAt(Priority::kLow, t)) {
       gate_.Release(1);
       SettleUnrun(sink_, *purger_, t, why);
       ++purged;

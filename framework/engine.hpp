@@ -161,6 +161,10 @@ class Engine {
   // Takes a task: the own spawned stack, the own queue, then a steal.
   bool FindWork(Worker& self, TaskRecord*& task);
   bool Steal(Worker& self, TaskRecord*& task);
+  // FindWork once priorities are in use: kHigh (own queue, then a steal),
+  // then kNormal, then kLow (DESIGN §6.2's priority rule).
+  bool FindWorkByPriority(Worker& self, TaskRecord*& task);
+  bool StealAt(Priority p, Worker& self, TaskRecord*& task);
   // Runs one attempt of `task` on `self`; returns the time it ended.
   BusyClock::Ticks RunTask(Worker& self, TaskRecord* task, BusyClock::Ticks start);
   // A worker with nothing to take: polls, then parks, until it finds a task
@@ -234,6 +238,10 @@ class Engine {
   std::atomic<bool> cancel_pending_{false};
   std::atomic<bool> stop_{false};
   std::atomic<bool> paused_{false};
+  // Set at the first task with a priority other than kNormal: from then on
+  // workers look at the levels in order (FindWorkByPriority); until then
+  // FindWork pays one load for priorities.
+  std::atomic<bool> prioritized_{false};
   SettleSink sink_;
 
   // WaitIdle callers (a settled task checks it, relaxed, and wakes them;

@@ -81,6 +81,9 @@ BusyClock::Ticks Engine::RunTask(Worker& self, TaskRecord* task, BusyClock::Tick
 
 bool Engine::FindWork(Worker& self, TaskRecord*& task) {
   if (Paused()) [[unlikely]] return false;  // Pause: no queued task starts
+  if (prioritized_.load(std::memory_order_relaxed)) [[unlikely]] {
+    return FindWorkByPriority(self, task);
+  }
   // Only the worker's own thread calls FindWork for it: the consumer token
   // and the top of the spawned stack are its own. Newest spawned first
   // (LIFO: its data is warm), then the queue, then a steal.
@@ -92,6 +95,40 @@ bool Engine::FindWork(Worker& self, TaskRecord*& task) {
   self.Stats().stolen.Add();
   self.SetLastStolen(true);
   return true;
+}
+
+bool Engine::FindWorkByPriority(Worker& self, TaskRecord*& task) {
+  auto took = [&self](bool stolen) {
+    if (stolen) self.Stats().stolen.Add();
+    self.SetLastStolen(stolen);
+    return true;
+  };
+  if (self.TryPopOwnAt(Priority::kHigh, task)) return took(false);
+  if (StealAt(Priority::kHigh, self, task)) return took(true);
+  if (self.TryPopSpawnedAbove(0, task) || self.TryPopOwn(task)) return took(false);
+  if (Steal(self, task)) return took(true);
+  if (self.TryPopOwnAt(Priority::kLow, task)) return took(false);
+  if (StealAt(Priority::kLow, self, task)) return took(true);
+  return false;
+}
+
+bool Engine::StealAt(Priority p, Worker& self, TaskRecord*& task) {
+  // From the worker with the most tasks at this level (spares have none).
+  Worker* victim = nullptr;
+  std::int64_t most = 0;
+  for (auto& w : workers_) {
+    if (w.get() == &self) continue;
+    const std::int64_t q = w->QueuedAt(p);
+    if (q > most) {
+      most = q;
+      victim = w.get();
+    }
+  }
+  if (victim != nullptr && victim->TryPopAt(p, task)) return true;
+  for (auto& w : workers_) {
+    if (w.get() != &self && w->QueuedAt(p) > 0 && w->TryPopAt(p, task)) return true;
+  }
+  return false;
 }
 
 bool Engine::Steal(Worker& self, TaskRecord*& task) {

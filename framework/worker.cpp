@@ -22,6 +22,29 @@ void Worker::Push(TaskRecord* task) {
   queue_.enqueue(task);
 }
 
+void Worker::PushAt(Priority p, TaskRecord* task) {
+  Level& level = LevelOf(p);
+  level.queued.fetch_add(1, std::memory_order_relaxed);  // a hint for thieves
+  queued_.fetch_add(1, std::memory_order_seq_cst);         // as in Push
+  level.queue.enqueue(task);
+}
+
+bool Worker::TryPopAt(Priority p, TaskRecord*& task) {
+  Level& level = LevelOf(p);
+  if (!level.queue.try_dequeue(task)) return false;
+  level.queued.fetch_sub(1, std::memory_order_relaxed);
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  return true;
+}
+
+bool Worker::TryPopOwnAt(Priority p, TaskRecord*& task) {
+  Level& level = LevelOf(p);
+  if (!level.queue.try_dequeue(level.own_token, task)) return false;
+  level.queued.fetch_sub(1, std::memory_order_relaxed);
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  return true;
+}
+
 bool Worker::TryPop(TaskRecord*& task) {
   if (!queue_.try_dequeue(task)) return false;
   // Relaxed: the count is a load hint; the queue itself synchronises the

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cache_line.hpp"
+#include "litepool/priority.hpp"
 #include "record_pool.hpp"
 #include "trace_buffer.hpp"
 #include "worker_stats.hpp"
@@ -41,6 +42,15 @@ class Worker {
 
   // Producer side: queue `task` here. Thread-safe.
   void Push(TaskRecord* task);
+  // The same at a priority other than kNormal (Push is the kNormal queue).
+  void PushAt(Priority p, TaskRecord* task);
+  // Takes one task queued at `p` (kHigh or kLow): a thief / the owner.
+  bool TryPopAt(Priority p, TaskRecord*& task);
+  bool TryPopOwnAt(Priority p, TaskRecord*& task);
+  // Tasks queued at `p` (kHigh or kLow); approximate, as Queued().
+  std::int64_t QueuedAt(Priority p) const noexcept {
+    return (p == Priority::kHigh ? high_ : low_).queued.load(std::memory_order_relaxed);
+  }
   // Takes one task from this worker's queue (a thief). Thread-safe.
   bool TryPop(TaskRecord*& task);
   // The same for the owner's own thread only: uses its consumer token.
@@ -138,8 +148,18 @@ class Worker {
   Engine& engine_;  // identity only: which pool this thread belongs to
   const std::size_t id_;
   const bool spare_;
-  moodycamel::ConcurrentQueue<TaskRecord*> queue_;
+  moodycamel::ConcurrentQueue<TaskRecord*> queue_;  // Priority::kNormal
   moodycamel::ConsumerToken own_token_{queue_};  // the worker thread's only
+  // The other two levels: a queue each (DESIGN §6.2: a slot is a slot,
+  // whatever the priority), and their share of queued_.
+  struct Level {
+    moodycamel::ConcurrentQueue<TaskRecord*> queue;
+    moodycamel::ConsumerToken own_token{queue};
+    std::atomic<std::int64_t> queued{0};
+  };
+  Level high_;
+  Level low_;
+  Level& LevelOf(Priority p) noexcept { return p == Priority::kHigh ? high_ : low_; }
   // Written by producers and thieves.
   alignas(kCacheLine) std::atomic<std::int64_t> queued_{0};
   // Written by the owner, read by producers.
