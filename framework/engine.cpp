@@ -102,7 +102,6 @@ void MaybeFailWorkerStart() {
 const char* Engine::InvalidReason(const TaskSpec& spec) noexcept {
   if (const char* why = spec.InvalidReason()) return why;
   // Refused, never ignored, until the engine schedules them (issue 15).
-  if (spec.hooks.queue_timeout) return "SetQueueTimeout is not supported yet";
   return nullptr;
 }
 
@@ -123,7 +122,8 @@ Engine::Engine(PoolOptions options)
       sink_(closed_, cancel_pending_, this, &Engine::Requeue,
             options_.workers + max_spares_),
       spare_slots_(std::make_unique<std::atomic<Worker*>[]>(max_spares_)),
-      timer_([this](TaskRecord* task) { RequeueNow(task); }) {
+      timer_([this](void* task) { RequeueNow(static_cast<TaskRecord*>(task)); }),
+      expiry_timer_([this](void* ticket) { Expire(static_cast<QueueTicket*>(ticket)); }) {
 #if defined(__linux__)
   if (options_.pin_workers) {
     cpu_set_t set;
@@ -136,6 +136,8 @@ Engine::Engine(PoolOptions options)
   }
 #endif
   purger_ = std::make_unique<Worker>(*this, options_.workers + max_spares_, /*spare=*/true);
+  expirer_ = std::make_unique<Worker>(*this, options_.workers + max_spares_ + 1,
+                                      /*spare=*/true);
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
@@ -299,13 +301,17 @@ Error Engine::AddTask(TaskSpec&& spec) {
     }
   }
   TaskRecord* record = nullptr;
+  QueueTicket* ticket = nullptr;
   try {
     record = records_.Make(std::move(spec));
+    ticket = PrepareExpiry(record);
   } catch (...) {  // bad_alloc: undo the admission, nothing was queued
+    if (record != nullptr) RecordPool::Destroy(record);
     Unadmit(1);
     throw;
   }
   Enqueue(record, own);
+  if (ticket != nullptr) [[unlikely]] StartExpiry(ticket);
   return Error();
 }
 
@@ -363,15 +369,22 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     }
   }
   std::vector<TaskRecord*> records;
+  std::vector<QueueTicket*> tickets;
   try {
     records.reserve(specs.size());
-    for (auto& s : specs) records.push_back(records_.Make(std::move(s)));
+    tickets.reserve(specs.size());
+    for (auto& s : specs) {
+      records.push_back(records_.Make(std::move(s)));
+      if (QueueTicket* t = PrepareExpiry(records.back())) tickets.push_back(t);
+    }
   } catch (...) {  // bad_alloc: undo the whole admission, nothing was queued
+    for (QueueTicket* t : tickets) delete t;
     for (TaskRecord* r : records) RecordPool::Destroy(r);
     Unadmit(n);
     throw;
   }
   for (TaskRecord* r : records) Enqueue(r, own);
+  for (QueueTicket* t : tickets) StartExpiry(t);
   return Error();
 }
 
@@ -447,6 +460,68 @@ void Engine::Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds de
   }
 }
 
+QueueTicket* Engine::PrepareExpiry(TaskRecord* task) {
+  TaskExtras* x = task->extras;
+  if (x == nullptr || !x->hooks.queue_timeout) [[likely]] return nullptr;
+  // Beyond about a century a timeout cannot run out (and now + timeout
+  // could overflow): no ticket.
+  if (*x->hooks.queue_timeout > std::chrono::hours(24 * 365 * 100)) return nullptr;
+  x->ticket = new QueueTicket(task, Clock::now() + *x->hooks.queue_timeout);
+  return x->ticket;
+}
+
+void Engine::StartExpiry(QueueTicket* ticket) noexcept {
+  // After the task was queued: the timer may fire at once, and from then on
+  // it touches the record only through a won CAS (Expire). A worker may
+  // have taken (and even settled) the task already: the ticket outlives it.
+  try {
+    expiry_timer_.Schedule(ticket, ticket->deadline);
+  } catch (...) {
+    // No memory for the timer's entry: the task cannot expire. Drop the
+    // timer's reference; the worker that takes the task drops the other.
+    ticket->Release();
+  }
+}
+
+bool Engine::Claim(Worker& self, TaskRecord* task) noexcept {
+  TaskExtras* x = task->extras;
+  QueueTicket* ticket = x != nullptr ? x->ticket : nullptr;
+  if (ticket == nullptr) return true;
+  int queued = QueueTicket::kQueued;
+  if (ticket->state.compare_exchange_strong(queued, QueueTicket::kTaken,
+                                            std::memory_order_acq_rel)) {
+    x->ticket = nullptr;  // retries are not re-timed
+    ticket->Release();
+    return true;
+  }
+  // Expired: the timer settled it (or is settling it) and gave its slot
+  // back. Whoever of the two lets go last frees the record.
+  if (ticket->record_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    self.Records().Free(task);
+  }
+  ticket->Release();
+  return false;
+}
+
+void Engine::Expire(QueueTicket* ticket) {
+  int queued = QueueTicket::kQueued;
+  if (ticket->state.compare_exchange_strong(queued, QueueTicket::kExpired,
+                                            std::memory_order_acq_rel)) {
+    TaskRecord* task = ticket->record;
+    const Error why("expired: not started within its queue timeout of " +
+                        FormatDuration(*task->extras->hooks.queue_timeout),
+                    ErrorCode::kExpired);
+    gate_.Release(1);  // its slot back at once (DESIGN §6.0)
+    // Emptied, not freed: the record still sits in a queue (QueueTicket).
+    SettleUnrun(sink_, *expirer_, task, why, /*hollow=*/true);
+    if (ticket->record_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      expirer_->Records().Free(task);
+    }
+    NotifyDrainIfClosed();  // settled: a Close or a WaitIdle may be waiting
+  }
+  ticket->Release();
+}
+
 void Engine::RequeueNow(TaskRecord* task) {
   // A queued retry holds a slot, taken even when none is free: the task was
   // admitted already, and waiting for a slot could deadlock a worker.
@@ -488,8 +563,8 @@ std::size_t Engine::Purge() {
   const Error why("purged (Pool::Purge)", ErrorCode::kCancelled);
   std::size_t purged = 0;
   // Retries waiting out a backoff hold no slot.
-  for (TaskRecord* t : timer_.TakeAll()) {
-    SettleUnrun(sink_, *purger_, t, why);
+  for (void* t : timer_.TakeAll()) {
+    SettleUnrun(sink_, *purger_, static_cast<TaskRecord*>(t), why);
     ++purged;
   }
   // Queued tasks (the overflow path's included: they sit in the same
@@ -498,6 +573,7 @@ std::size_t Engine::Purge() {
     TaskRecord* t = nullptr;
     while (w.TryPopAt(Priority::kHigh, t) || w.TryPop(t) || w.TryStealSpawned(t) ||
            w.TryPopAt(Priority::kLow, t)) {
+      if (!Claim(*purger_, t)) continue;  // expired meanwhile: settled already
       gate_.Release(1);
       SettleUnrun(sink_, *purger_, t, why);
       ++purged;
@@ -686,6 +762,8 @@ void Engine::StopWorkers() {
     for (auto& w : spares_) w->Join();
   }
   timer_.Stop();
+  // Every task was taken: the held tickets fire and find nothing to expire.
+  expiry_timer_.Stop();
 }
 
 }  // namespace litepool::detail

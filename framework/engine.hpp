@@ -26,6 +26,7 @@
 namespace litepool::detail {
 
 struct GroupState;
+struct QueueTicket;
 struct TaskRecord;
 struct TaskSpec;
 
@@ -143,6 +144,17 @@ class Engine {
   // by a task of this pool), else on the worker the dispatcher picks.
   void Enqueue(TaskRecord* task, Worker* own);
   void Dispatch(TaskRecord* task);
+  // Queue timeouts (SetQueueTimeout): the ticket of `task`'s first attempt
+  // (null without a timeout), made before it is queued (throws
+  // std::bad_alloc), and put on the expiry timer after.
+  static QueueTicket* PrepareExpiry(TaskRecord* task);
+  void StartExpiry(QueueTicket* ticket) noexcept;
+  // The expiry timer's action: settles the task as kExpired unless a worker
+  // took it first.
+  void Expire(QueueTicket* ticket);
+  // A task taken from a queue: true if it may run (or be purged); false if
+  // its queue timeout expired it first (then it is let go of here).
+  bool Claim(Worker& self, TaskRecord* task) noexcept;
   // Re-queues a retry (after `delay`), beyond the capacity if need be.
   static void Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds delay);
   void RequeueNow(TaskRecord* task);
@@ -194,6 +206,7 @@ class Engine {
   void ForEachOffRow(F&& f) const {
     ForEachSpare(f);
     f(*purger_);
+    f(*expirer_);
   }
   // Starts `w`'s thread: PoolOptions::on_thread_start, pinning (workers),
   // then RunUntil, then on_thread_stop. Returns once on_thread_start
@@ -255,6 +268,8 @@ class Engine {
   // the counters and record cache of this Worker (no thread of its own).
   std::mutex purge_mu_;
   std::unique_ptr<Worker> purger_;
+  // The same for the expiry timer's thread (it settles expired tasks).
+  std::unique_ptr<Worker> expirer_;
   // CPUs of the process's affinity mask at construction (pin_workers).
   std::vector<int> cpus_;
 
@@ -269,6 +284,7 @@ class Engine {
   std::condition_variable drain_cv_;
   std::once_flag stopped_once_;
   RetryTimer timer_;
+  RetryTimer expiry_timer_;  // after timer_: stopped (and destroyed) first
 
   // The running trace: one buffer per worker (installed in the workers),
   // and the clock value its times count from. Guarded by trace_mu_.

@@ -7,6 +7,7 @@
 
 namespace litepool {
 class ErrHandle;
+class Error;
 }  // namespace litepool
 
 namespace litepool::detail {
@@ -21,6 +22,9 @@ struct ExecutionContext {
   // The spawned-stack position of the worker when that task started: a
   // wait inside it runs only tasks spawned at or above it (isolation).
   std::uint64_t spawned_mark = 0;
+  // While a task is settled without running (Purge, expiry): why. A Future
+  // whose task body is destroyed then reports it (detail::DropReason).
+  const Error* drop_reason = nullptr;
   ErrHandle* err_handle = nullptr;  // live while OnError runs
   // While a rejected task's OnAddTimeout runs (task is null then): its group,
   // and whether the hook called that group's Done() (credits the rejected

@@ -19,6 +19,8 @@ namespace {
 constexpr int kPollsBeforeBlocking = 64;
 }  // namespace
 
+const Error* DropReason() noexcept { return Context().drop_reason; }
+
 bool FutureStateBase::WaitFor(std::optional<std::chrono::nanoseconds> timeout) {
   if (Ready()) return true;
   const auto deadline = DeadlineAfter(timeout);

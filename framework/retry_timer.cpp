@@ -2,11 +2,11 @@
 
 namespace litepool::detail {
 
-void RetryTimer::Schedule(TaskRecord* task, Clock::time_point when,
+void RetryTimer::Schedule(void* item, Clock::time_point when,
                           std::stop_token cancel) {
   auto entry = std::make_unique<Entry>();
   entry->when = when;
-  entry->task = task;
+  entry->item = item;
   if (cancel.stop_possible()) {
     // Registered before the entry is held and without mu_: a group that is
     // cancelled already runs FireSoon right here, which takes mu_ and makes
@@ -40,7 +40,7 @@ void RetryTimer::Flush() {
   cv_.notify_one();
 }
 
-std::vector<TaskRecord*> RetryTimer::TakeAll() {
+std::vector<void*> RetryTimer::TakeAll() {
   std::vector<std::unique_ptr<Entry>> taken;
   {
     std::lock_guard lock(mu_);
@@ -53,13 +53,13 @@ std::vector<TaskRecord*> RetryTimer::TakeAll() {
   }
   // Without the lock, as in Run: each stop callback's destructor waits for
   // a FireSoon in flight (which takes mu_).
-  std::vector<TaskRecord*> tasks;
-  tasks.reserve(taken.size());
+  std::vector<void*> items;
+  items.reserve(taken.size());
   for (auto& e : taken) {
-    tasks.push_back(e->task);
+    items.push_back(e->item);
     e.reset();
   }
-  return tasks;
+  return items;
 }
 
 void RetryTimer::Stop() {
@@ -91,9 +91,9 @@ void RetryTimer::Run() {
     // running on another thread (which takes mu_), and fire_ may take
     // other locks.
     std::unique_ptr<Entry> owned(next);
-    TaskRecord* task = owned->task;
+    void* item = owned->item;
     owned.reset();
-    fire_(task);
+    fire_(item);
     lock.lock();
   }
 }

@@ -1,7 +1,9 @@
-// RetryTimer: holds retries that asked for a backoff delay and hands each
-// back to the engine when its delay is over, or at once when the task's
-// group is cancelled (a stop callback on the group's token). One thread,
-// started on first use; tasks without a backoff never touch it.
+// RetryTimer: holds items until their time and hands each to `fire` then,
+// or at once when its stop token stops. The engine has two: retries that
+// asked for a backoff (items are TaskRecords; the token is the group's, so
+// its Cancel() ends the wait), and queue timeouts (items are QueueTickets).
+// One thread each, started on first use; tasks that need neither never
+// touch them.
 #ifndef LITEPOOL_FRAMEWORK_RETRY_TIMER_HPP_
 #define LITEPOOL_FRAMEWORK_RETRY_TIMER_HPP_
 
@@ -19,26 +21,24 @@
 
 namespace litepool::detail {
 
-struct TaskRecord;
-
 class RetryTimer {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit RetryTimer(std::function<void(TaskRecord*)> fire)
+  explicit RetryTimer(std::function<void(void*)> fire)
       : fire_(std::move(fire)) {}
   ~RetryTimer() { Stop(); }
   RetryTimer(const RetryTimer&) = delete;
   RetryTimer& operator=(const RetryTimer&) = delete;
 
-  // Calls fire(task) on the timer thread at `when`, or as soon as `cancel`
+  // Calls fire(item) on the timer thread at `when`, or as soon as `cancel`
   // stops (the group's Cancel: the retry then settles as kCancelled
   // promptly instead of waiting out its delay). Thread-safe.
-  void Schedule(TaskRecord* task, Clock::time_point when, std::stop_token cancel);
+  void Schedule(void* item, Clock::time_point when, std::stop_token cancel = {});
   // From now on every held and newly scheduled task fires at once.
   void Flush();
   // Removes every held task and returns them (Pool::Purge settles them).
   // A task firing at this moment is not among them. Thread-safe.
-  std::vector<TaskRecord*> TakeAll();
+  std::vector<void*> TakeAll();
   // Fires whatever is held, then stops the thread. Idempotent.
   void Stop();
 
@@ -54,7 +54,7 @@ class RetryTimer {
   struct Entry {
     Clock::time_point when;  // guarded by mu_
     std::uint64_t seq;       // ties in `when` keep insertion order
-    TaskRecord* task;
+    void* item;
     bool held = false;       // in heap_; guarded by mu_
     // Destroyed (on the timer thread, without mu_) before the task fires:
     // waits for a concurrent FireSoon to return.
@@ -67,7 +67,7 @@ class RetryTimer {
   };
   void Run();
 
-  std::function<void(TaskRecord*)> fire_;
+  std::function<void(void*)> fire_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::set<Entry*, Earlier> heap_;  // owns its entries; guarded by mu_

@@ -246,8 +246,20 @@ void NoteAttempt(const SettleSink& pool, Worker& self, TaskRecord& t, BusyClock:
 
 // OnComplete, then the counters, then the group credit: once Wait() returns,
 // Stats() already counts the task.
-BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
-                        Outcome outcome, BusyClock::Ticks start, BusyClock::Ticks ran) {
+// Empties a record that must stay allocated (an expired task still sits in
+// its queue): its body and hooks, and what they captured, are destroyed
+// now; the block is freed by whoever lets go of it last (QueueTicket).
+void Hollow(TaskRecord* t) noexcept {
+  t->exec_fn = ExecFn();
+  if (TaskExtras* x = t->extras) {
+    x->hooks.Clear();
+    x->after = nullptr;
+  }
+}
+
+BusyClock::Ticks Settle(Worker& self, TaskRecord* t, Outcome outcome,
+                        BusyClock::Ticks start, BusyClock::Ticks ran,
+                        bool hollow = false) {
   // A plain task has no hook after Exec: the clock read after Exec ends its
   // busy time too (one read per task; the settling below is engine work).
   const BusyClock::Ticks end_hint = t->extras == nullptr ? ran : 0;
@@ -259,7 +271,11 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
       (t->CreditRequested() || t->AutoDone()) && !t->PrivateGroup();
   TaskGroup group = GroupAccess::Take(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
-  self.Records().Free(t);
+  if (hollow) {
+    Hollow(t);
+  } else {
+    self.Records().Free(t);
+  }
   if (outcome == Outcome::kSucceeded) {
     self.Stats().succeeded.Add();
   } else {
@@ -281,8 +297,13 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
 
 }  // namespace
 
-void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why) {
+void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why,
+                 bool hollow) {
   TaskRecord& t = *task;
+  // A Future's promise destroyed unrun below reports `why`, not "dropped".
+  ExecutionContext& ctx = Context();
+  const Error* const saved_reason = ctx.drop_reason;
+  ctx.drop_reason = &why;
   const BusyClock::Ticks start = BusyClock::Now();
   CurrentTaskScope scope(task);  // its hooks are the task's own code
   // Purged (kCancelled) with no OnError: the group's Errors() tell its
@@ -294,7 +315,8 @@ void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const E
   const Outcome outcome = t.GetPhase() == TaskRecord::Phase::kRetrying
                               ? RunAfter(self, t, why)
                               : HandleFirstFailure(pool, self, t, why);
-  Settle(self, task, outcome, start, BusyClock::Now());
+  Settle(self, task, outcome, start, BusyClock::Now(), hollow);
+  ctx.drop_reason = saved_reason;
 }
 
 BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,

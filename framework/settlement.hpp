@@ -63,9 +63,11 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* ta
 // Settles `task` without running it, for `why` (kCancelled: Purge;
 // kExpired: its queue timeout): OnError (or, for a retry, ErrReload's
 // `after`) gets `why` and no retry follows; then OnComplete, the counters of
-// `self`, the credit; the record is freed. The caller owns `self`'s counters
-// and record cache (one thread at a time). Never throws.
-void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why);
+// `self`, the credit; the record is freed, or with `hollow` only emptied
+// (an expired record still in its queue: see QueueTicket). The caller owns
+// `self`'s counters and record cache (one thread at a time). Never throws.
+void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why,
+                 bool hollow = false);
 
 }  // namespace litepool::detail
 

@@ -13,6 +13,8 @@
 #ifndef LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
 #define LITEPOOL_FRAMEWORK_TASK_RECORD_HPP_
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,6 +30,29 @@
 
 namespace litepool::detail {
 
+struct TaskRecord;
+
+// The claim on a queued task with a queue timeout (SetQueueTimeout), shared
+// by its record and the expiry timer: the worker that takes the task and
+// the timer that expires it race for it with one CAS. An expired record
+// stays in its queue (a lock-free queue cannot give it back): the timer
+// settles it and empties it (Hollow), and the last of the two to let go of
+// it (record_refs) frees it.
+struct QueueTicket {
+  enum State : int { kQueued, kTaken, kExpired };
+  QueueTicket(TaskRecord* r, std::chrono::steady_clock::time_point d) noexcept
+      : record(r), deadline(d) {}
+  std::atomic<int> state{kQueued};
+  std::atomic<int> refs{2};         // the record and the timer
+  std::atomic<int> record_refs{2};  // once expired: the queue and the timer
+  TaskRecord* const record;
+  const std::chrono::steady_clock::time_point deadline;
+  // Drops one reference; deletes the ticket at the last.
+  void Release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
+
 // The cold part of a record: the hooks, and the retry state.
 struct TaskExtras {
   explicit TaskExtras(TaskHooks&& h) noexcept : hooks(std::move(h)) {}
@@ -38,6 +63,9 @@ struct TaskExtras {
   int retries_left = 0;  // -1: unlimited
   int attempt = 0;       // retries run so far
   std::uint64_t trace_id = 0;  // 0 until a traced attempt names the task
+  // Set while the first attempt waits in a queue with a queue timeout;
+  // cleared by the worker that takes the task (retries are not re-timed).
+  QueueTicket* ticket = nullptr;
   ErrHandle::AfterFn after;
   Backoff backoff;
 };

@@ -99,6 +99,10 @@ struct FutureAccess;
 
 // What Futures of every T share: the readiness, the waits, the error and
 // the continuation. Non-template parts live in the library (future.cpp).
+// Why the task being dropped on this thread was settled without running
+// (Purge: kCancelled; its queue timeout: kExpired), or null. Internal.
+LITEPOOL_API const Error* DropReason() noexcept;
+
 class LITEPOOL_API FutureStateBase {
  public:
   FutureStateBase(const FutureStateBase&) = delete;
@@ -272,9 +276,11 @@ class Promise {
   ~Promise() {
     if (state_ == nullptr) return;
     if (!state_->HasResult()) {
-      state_->SetError(Error("task dropped before it ran (pool closed with "
-                             "kCancelPending, or purged)",
-                             ErrorCode::kCancelled));
+      const Error* why = DropReason();
+      state_->SetError(why != nullptr ? *why
+                                      : Error("task dropped before it ran (pool closed "
+                                              "with kCancelPending)",
+                                              ErrorCode::kCancelled));
     }
     FutureState<T>* s = std::exchange(state_, nullptr);
     s->ReleaseProducer();
