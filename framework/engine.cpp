@@ -717,6 +717,7 @@ Trace Engine::StopTrace() {
       e.worker = w;
       e.attempt = r.attempt;
       e.stolen = r.stolen;
+      e.priority = r.priority;
       e.outcome = r.outcome;
       e.admitted = since(r.admitted);
       e.start = since(r.start);

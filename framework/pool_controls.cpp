@@ -25,6 +25,13 @@ void Pool::WaitIdle() const { engine_->WaitIdle(std::nullopt); }
 bool Pool::WaitIdleFor(std::chrono::nanoseconds timeout) const {
   return engine_->WaitIdle(detail::DeadlineAfter(timeout));
 }
-void Pool::SetWorkers(std::size_t) { NotImplemented("SetWorkers"); }
+void Pool::SetWorkers(std::size_t n) {
+  if (n == 0) throw std::invalid_argument("Pool::SetWorkers: n must be >= 1");
+  if (OnWorkerThread()) {
+    throw std::logic_error("Pool::SetWorkers called on one of the pool's own worker threads");
+  }
+  if (n == Workers() || Closed()) return;
+  NotImplemented("SetWorkers (resizing)");
+}
 
 }  // namespace litepool

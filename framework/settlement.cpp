@@ -209,12 +209,14 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
                                     BusyClock::Ticks admitted, BusyClock::Ticks begun,
                                     BusyClock::Ticks ran, const Error& result) {
   RawTraceEvent e{};
+  e.priority = Priority::kNormal;  // a plain task has no extras
   if (TaskExtras* x = t.extras) {
     // Kept in the extras: the id stays the same for every attempt (a task
     // with retries always has extras). A plain task runs once.
     if (x->trace_id == 0) x->trace_id = self.NextTraceId(pool.TraceIdStride());
     e.task = x->trace_id;
     e.attempt = static_cast<std::uint32_t>(x->attempt);
+    e.priority = x->hooks.priority;
   } else {
     e.task = self.NextTraceId(pool.TraceIdStride());
   }

@@ -12,6 +12,7 @@
 
 #include "busy_clock.hpp"
 #include "litepool/error.hpp"
+#include "litepool/priority.hpp"
 
 namespace litepool::detail {
 
@@ -23,6 +24,7 @@ struct RawTraceEvent {
   std::uint32_t attempt;
   ErrorCode outcome;
   bool stolen;
+  Priority priority;
 };
 
 class TraceBuffer {

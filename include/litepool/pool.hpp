@@ -358,6 +358,10 @@ class LITEPOOL_API Pool {
   // negative timeout checks once. Thread-safe.
   bool WaitIdleFor(std::chrono::nanoseconds timeout) const;
 
+  // NOT IMPLEMENTED YET (issue 15): it checks its argument and its thread
+  // (the errors below), does nothing when n == Workers() or the pool is
+  // closed, and otherwise throws std::logic_error ("... not implemented
+  // yet"). The contract it will keep:
   // Resizes the pool to `n` workers at run time (ants Tune, folly
   // setNumThreads). Growing starts n - Workers() threads (ids Workers() ..
   // n-1; on_thread_start runs on each, pin_workers pins them) and returns
