@@ -95,32 +95,8 @@ class Rendezvous {
 };
 
 // A task that blocks its worker until Release(), in group `tg` (auto-Done),
-// so a test can wait for it to have finished.
-class GroupBlocker {
- public:
-  void AddTo(Pool& pool, const TaskGroup& tg) {
-    auto started = started_;
-    auto release = release_;
-    Error e = pool.AddTask(tg.NewTaskOptions()
-                               .SetTask([started, release] {
-                                 started->count_down();
-                                 release->wait();
-                               })
-                               .SetAutoDone());
-    if (e) throw std::runtime_error(e.ToString());
-    started_->wait();
-  }
-  void Release() {
-    if (!released_) release_->count_down();
-    released_ = true;
-  }
-  ~GroupBlocker() { Release(); }
-
- private:
-  std::shared_ptr<std::latch> started_ = std::make_shared<std::latch>(1);
-  std::shared_ptr<std::latch> release_ = std::make_shared<std::latch>(1);
-  bool released_ = false;
-};
+// so a test can wait for it to have finished: Blocker's AddTo(pool, tg).
+using GroupBlocker = Blocker;
 
 // A latch that opens once, however often Open() is called.
 class Gate {

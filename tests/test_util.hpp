@@ -15,15 +15,10 @@ namespace litepool::testing {
 // Release() lets it finish.
 class Blocker {
  public:
-  void AddTo(Pool& pool) {
-    auto started = started_;
-    auto release = release_;
-    Error e = pool.AddTask(TaskOptions().SetTask([started, release] {
-      started->count_down();
-      release->wait();
-    }));
-    if (e) throw std::runtime_error(e.ToString());
-    started_->wait();
+  void AddTo(Pool& pool) { AddTo(pool, TaskOptions()); }
+  // The same as a task of `tg`, with auto-Done: tg.Wait() waits for it.
+  void AddTo(Pool& pool, const TaskGroup& tg) {
+    AddTo(pool, tg.NewTaskOptions().SetAutoDone());
   }
   void Release() {
     if (!released_) release_->count_down();
@@ -32,6 +27,17 @@ class Blocker {
   ~Blocker() { Release(); }
 
  private:
+  void AddTo(Pool& pool, TaskOptions options) {
+    auto started = started_;
+    auto release = release_;
+    Error e = pool.AddTask(std::move(options.SetTask([started, release] {
+      started->count_down();
+      release->wait();
+    })));
+    if (e) throw std::runtime_error(e.ToString());
+    started_->wait();
+  }
+
   std::shared_ptr<std::latch> started_ = std::make_shared<std::latch>(1);
   std::shared_ptr<std::latch> release_ = std::make_shared<std::latch>(1);
   bool released_ = false;
