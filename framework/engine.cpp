@@ -135,9 +135,6 @@ Engine::Engine(PoolOptions options)
     }
   }
 #endif
-  purger_ = std::make_unique<Worker>(*this, options_.workers + max_spares_, /*spare=*/true);
-  expirer_ = std::make_unique<Worker>(*this, options_.workers + max_spares_ + 1,
-                                      /*spare=*/true);
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
@@ -310,7 +307,13 @@ Error Engine::AddTask(TaskSpec&& spec) {
     Unadmit(1);
     throw;
   }
-  Enqueue(record, own);
+  // A task added by a task of this pool goes on that worker's spawned
+  // stack; any other through the dispatcher.
+  if (own == nullptr) [[likely]] {
+    Dispatch(record);
+  } else {
+    EnqueueSpawned(record, own);
+  }
   if (ticket != nullptr) [[unlikely]] StartExpiry(ticket);
   return Error();
 }
@@ -383,7 +386,13 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     Unadmit(n);
     throw;
   }
-  for (TaskRecord* r : records) Enqueue(r, own);
+  for (TaskRecord* r : records) {
+    if (own == nullptr) {
+      Dispatch(r);
+    } else {
+      EnqueueSpawned(r, own);
+    }
+  }
   for (QueueTicket* t : tickets) StartExpiry(t);
   return Error();
 }
@@ -394,10 +403,10 @@ Priority PriorityOf(const TaskRecord* task) noexcept {
 }
 }  // namespace
 
-void Engine::Enqueue(TaskRecord* task, Worker* own) {
+void Engine::EnqueueSpawned(TaskRecord* task, Worker* own) {
   // The spawned stack holds kNormal tasks only: one LIFO cannot keep the
   // priority rule, so a prioritised task goes through the dispatcher.
-  if (own == nullptr || PriorityOf(task) != Priority::kNormal) return Dispatch(task);
+  if (PriorityOf(task) != Priority::kNormal) return Dispatch(task);
   // Spawned by the task running on `own`: on its spawned stack, where a wait
   // of that task finds it (isolation). `own` is busy running that task, so
   // a parked worker comes to steal it (work-conserving).
@@ -466,6 +475,12 @@ QueueTicket* Engine::PrepareExpiry(TaskRecord* task) {
   // Beyond about a century a timeout cannot run out (and now + timeout
   // could overflow): no ticket.
   if (*x->hooks.queue_timeout > std::chrono::hours(24 * 365 * 100)) return nullptr;
+  // The expiry timer settles with this Worker's counters (made once).
+  std::call_once(expirer_once_, [this] {
+    expirer_ = std::make_unique<Worker>(*this, options_.workers + max_spares_ + 1,
+                                        /*spare=*/true);
+    expirer_view_.store(expirer_.get(), std::memory_order_release);
+  });
   x->ticket = new QueueTicket(task, Clock::now() + *x->hooks.queue_timeout);
   return x->ticket;
 }
@@ -513,7 +528,13 @@ void Engine::Expire(QueueTicket* ticket) {
                     ErrorCode::kExpired);
     gate_.Release(1);  // its slot back at once (DESIGN §6.0)
     // Emptied, not freed: the record still sits in a queue (QueueTicket).
+    // The timer thread serves every queue timeout of the pool: a hook of an
+    // expired task that adds a task must not block it on a full pool, so
+    // it takes the overflow path, as on a worker.
+    const bool saved_overflow = Context().overflow_ok;
+    Context().overflow_ok = true;
     SettleUnrun(sink_, *expirer_, task, why, /*hollow=*/true);
+    Context().overflow_ok = saved_overflow;
     if (ticket->record_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       expirer_->Records().Free(task);
     }
@@ -560,6 +581,10 @@ void Engine::Resume() noexcept {
 
 std::size_t Engine::Purge() {
   std::lock_guard lock(purge_mu_);
+  if (!purger_) {
+    purger_ = std::make_unique<Worker>(*this, options_.workers + max_spares_, /*spare=*/true);
+    purger_view_.store(purger_.get(), std::memory_order_release);
+  }
   const Error why("purged (Pool::Purge)", ErrorCode::kCancelled);
   std::size_t purged = 0;
   // Retries waiting out a backoff hold no slot.

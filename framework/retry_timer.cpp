@@ -80,8 +80,11 @@ void RetryTimer::Run() {
       continue;
     }
     Entry* next = *heap_.begin();
-    if (!flush_ && !stop_ && next->when > Clock::now()) {
-      cv_.wait_until(lock, next->when);
+    // A copy: TakeAll may free the entry while this thread waits (the
+    // wait takes the time point by reference and reads it after waking).
+    const Clock::time_point when = next->when;
+    if (!flush_ && !stop_ && when > Clock::now()) {
+      cv_.wait_until(lock, when);
       continue;
     }
     heap_.erase(heap_.begin());

@@ -259,9 +259,13 @@ void Hollow(TaskRecord* t) noexcept {
   }
 }
 
-BusyClock::Ticks Settle(Worker& self, TaskRecord* t, Outcome outcome,
-                        BusyClock::Ticks start, BusyClock::Ticks ran,
-                        bool hollow = false) {
+// A template on kHollow, inlined: RunAttempt's copy (kHollow false) is the
+// hot path and pays neither a call nor a test for it (measured: +33
+// instructions per task as one out-of-line function with a flag).
+template <bool kHollow>
+[[gnu::always_inline]] inline BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
+                                                      Outcome outcome, BusyClock::Ticks start,
+                                                      BusyClock::Ticks ran) {
   // A plain task has no hook after Exec: the clock read after Exec ends its
   // busy time too (one read per task; the settling below is engine work).
   const BusyClock::Ticks end_hint = t->extras == nullptr ? ran : 0;
@@ -273,7 +277,7 @@ BusyClock::Ticks Settle(Worker& self, TaskRecord* t, Outcome outcome,
       (t->CreditRequested() || t->AutoDone()) && !t->PrivateGroup();
   TaskGroup group = GroupAccess::Take(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
-  if (hollow) {
+  if constexpr (kHollow) {
     Hollow(t);
   } else {
     self.Records().Free(t);
@@ -317,7 +321,11 @@ void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const E
   const Outcome outcome = t.GetPhase() == TaskRecord::Phase::kRetrying
                               ? RunAfter(self, t, why)
                               : HandleFirstFailure(pool, self, t, why);
-  Settle(self, task, outcome, start, BusyClock::Now(), hollow);
+  if (hollow) {
+    Settle<true>(self, task, outcome, start, BusyClock::Now());
+  } else {
+    Settle<false>(self, task, outcome, start, BusyClock::Now());
+  }
   ctx.drop_reason = saved_reason;
 }
 
@@ -351,7 +359,7 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* ta
     }
     if (outcome != Outcome::kRetrying) {
       // Inside the scope: OnComplete is still the task's own code.
-      return Settle(self, task, outcome, start, ran);
+      return Settle<false>(self, task, outcome, start, ran);
     }
   }
   return AddBusy(self, start);
