@@ -294,7 +294,7 @@ void ControlPlan(std::mt19937_64& rng, Plan& p) {
     static constexpr Priority kLevels[] = {Priority::kLow, Priority::kNormal, Priority::kHigh};
     p.priority = kLevels[rng() % 3];
   }
-  if (Chance(rng, 12)) {
+  if (Chance(rng, 6)) {  // each timed task costs the expiry timer a wake-up
     p.queue_timeout = true;
     p.on_error = true;
     p.queue_timeout_ns = Chance(rng, 60) ? Between(rng, 0, 50) * 1000
