@@ -1,11 +1,15 @@
 // libFuzzer target: the input is a program of pool / group / options
 // operations (create a pool of any shape, add tasks of random outcomes and
 // hooks, batches, cancels, Done/Add, moved-from and copied options, nested
-// submits, Close in either mode, even bad sizes). After each input the pool
+// submits, Close in either mode, even bad sizes; the scheduling controls:
+// Pause, Resume, Purge, WaitIdleFor, tasks with a priority or a queue
+// timeout). After each input the pool
 // is closed and the invariant is checked: the engine's accepted == settled,
 // accepted equals the AddTask calls that returned ok, every accepted task ran
 // OnComplete exactly once and no rejected task ran anything; groups nobody
-// touched by hand end at the count the model predicts. A violation aborts
+// touched by hand end at the count the model predicts; purged tasks count as
+// cancelled and only timed tasks that never ran expired; a WaitIdleFor that
+// reports idle leaves nothing in flight. A violation aborts
 // (the fuzzer saves the input). Built only with -Dfuzz=enabled (scripts/fuzz).
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -43,6 +47,7 @@ struct Track {
   const bool reusable;  // kept options, submitted any number of times
   std::atomic<int> runs{0}, completes{0}, hooks{0};
   bool accepted = false;  // by the submitter, after AddTask returned
+  bool timed = false;     // has a queue timeout: may expire
   int ok_submits = 0;     // reusable options: AddTask calls that returned ok
 };
 
@@ -61,7 +66,16 @@ struct State {
   std::vector<std::shared_ptr<Track>> saved_tracks;
   std::atomic<std::uint64_t> nested_accepted{0};
   std::uint64_t accepted = 0;
+  std::uint64_t purged = 0;  // Purge()'s returns
 };
+
+// While the pool is paused nothing frees a slot: an add that could wait for
+// one (a full pool) gets an add-timeout so that it cannot wait for ever.
+void BoundWhilePaused(FuzzedDataProvider& in, State& s, TaskOptions& o) {
+  if (s.pool->Paused()) {
+    o.SetAddTimeout(std::chrono::nanoseconds(in.ConsumeIntegralInRange(0, 20000)));
+  }
+}
 
 // A task built from fuzz bytes; `t` records what happens to it.
 TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t,
@@ -131,7 +145,9 @@ Group* PickGroup(FuzzedDataProvider& in, State& s) {
   return &s.groups[in.ConsumeIntegralInRange<std::size_t>(0, s.groups.size() - 1)];
 }
 
-void Submit(State& s, const std::shared_ptr<Track>& t, TaskOptions o) {
+void Submit(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t,
+            TaskOptions o) {
+  BoundWhilePaused(in, s, o);
   const Error e = s.pool->AddTask(std::move(o));
   t->accepted = !e;
   if (!e) ++s.accepted;
@@ -148,6 +164,15 @@ void CheckAndClose(State& s) {
   if (a.settled != a.succeeded + a.failed + a.cancelled + a.exception) {
     Violation("outcomes do not add up", a.settled, a.succeeded + a.failed + a.cancelled + a.exception);
   }
+  // Purged tasks settle as cancelled; only timed tasks that never ran expire.
+  if (a.cancelled < s.purged) Violation("purged tasks not counted as cancelled", static_cast<long long>(a.cancelled),
+                                  static_cast<long long>(s.purged));
+  std::uint64_t could_expire = 0;
+  for (const auto& t : s.tracks) could_expire += t->timed && t->accepted && t->runs.load() == 0;
+  const std::uint64_t expired = s.pool->Stats().total.expired;
+  if (expired > could_expire) Violation("more expired than timed tasks that never ran",
+                                        static_cast<long long>(expired),
+                                        static_cast<long long>(could_expire));
   for (const auto& t : s.saved_tracks) {
     if (t->completes.load() != t->ok_submits) {
       Violation("reused options: OnComplete count", t->completes.load(), t->ok_submits);
@@ -180,6 +205,7 @@ void CheckAndClose(State& s) {
   s.saved_tracks.clear();
   s.groups.clear();
   s.accepted = 0;
+  s.purged = 0;
   s.nested_accepted = 0;
   s.pool.reset();
 }
@@ -209,7 +235,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NewPool(in, s);
   int ops = 0;
   while (in.remaining_bytes() > 0 && ++ops <= 64) {
-    switch (in.ConsumeIntegralInRange(0, 14)) {
+    switch (in.ConsumeIntegralInRange(0, 20)) {
       case 0: {  // a group (negative sizes must throw)
         const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
         try {
@@ -224,7 +250,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 1: case 2: case 3: {  // one task
         auto t = std::make_shared<Track>();
         Group* g = PickGroup(in, s);
-        Submit(s, t, MakeTask(in, s, t, g));
+        Submit(in, s, t, MakeTask(in, s, t, g));
         break;
       }
       case 4: {  // a batch, maybe larger than the pool
@@ -235,6 +261,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (std::size_t i = 0; i < n; ++i) {
           ts.push_back(std::make_shared<Track>());
           batch.push_back(MakeTask(in, s, ts.back(), g));
+          BoundWhilePaused(in, s, batch.back());
         }
         const Error e = s.pool->AddTaskGroup(std::move(batch));
         if (n > s.pool->Capacity() && e.Code() != ErrorCode::kInvalidArgument) {
@@ -290,6 +317,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // Moved: the first add takes it; a second add of the moved-from
             // options is kInvalidArgument.
             const bool had = s.saved[i].HasTask();
+            BoundWhilePaused(in, s, s.saved[i]);
             const Error e = s.pool->AddTask(std::move(s.saved[i]));
             if (!had && e.Code() != ErrorCode::kInvalidArgument) Violation("moved-from accepted");
             if (!e) {
@@ -297,7 +325,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               ++s.saved_tracks[i]->ok_submits;
             }
           } else {
-            const Error e = s.pool->AddTask(s.saved[i]);  // a copy
+            TaskOptions copy = s.saved[i];
+            BoundWhilePaused(in, s, copy);
+            const Error e = s.pool->AddTask(std::move(copy));  // a copy
             if (!e) {
               ++s.accepted;
               ++s.saved_tracks[i]->ok_submits;
@@ -317,6 +347,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 14: {  // an ErrGroup, maybe cut short by Close(kCancelPending)
         const int n = in.ConsumeIntegralInRange(0, 6);
         const bool cancel = in.ConsumeBool();
+        // ErrGroup::Go waits for a slot and Wait for the functions: a paused
+        // pool would hold both for ever.
+        s.pool->Resume();
         auto ran = std::make_shared<std::atomic<int>>(0);
         litepool::ErrGroup g(*s.pool);
         for (int i = 0; i < n; ++i) g.Go([ran] { ++*ran; });
@@ -332,6 +365,56 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         s.accepted += static_cast<std::uint64_t>(n - refused);
         if (ran->load() + reported != n) Violation("ErrGroup function lost", ran->load() + reported, n);
         if (!e && ran->load() != n) Violation("ErrGroup ok without running", ran->load(), n);
+        break;
+      }
+      case 15:
+        s.pool->Pause();
+        break;
+      case 16:
+        s.pool->Resume();
+        if (s.pool->Paused()) Violation("paused after Resume");
+        break;
+      case 17:
+        s.purged += s.pool->Purge();
+        break;
+      case 18: {  // one task with a priority (3: outside the enum, refused)
+        auto t = std::make_shared<Track>();
+        Group* g = PickGroup(in, s);
+        TaskOptions o = MakeTask(in, s, t, g);
+        const int level = in.ConsumeIntegralInRange(0, 3);
+        try {
+          o.SetPriority(static_cast<litepool::Priority>(level));
+          if (level == 3) Violation("priority outside the enum accepted", level);
+        } catch (const std::invalid_argument&) {
+          if (level != 3) Violation("valid priority refused", level);
+        }
+        Submit(in, s, t, std::move(o));
+        break;
+      }
+      case 19: {  // one task with a queue timeout (negative: AddTask refuses it)
+        auto t = std::make_shared<Track>();
+        t->timed = true;
+        Group* g = PickGroup(in, s);
+        TaskOptions o = MakeTask(in, s, t, g);
+        const auto timeout = std::chrono::nanoseconds(in.ConsumeIntegralInRange(-1000, 50000));
+        o.SetQueueTimeout(timeout);
+        if (in.ConsumeBool()) o.SetPriority(litepool::Priority::kHigh);
+        Submit(in, s, t, std::move(o));
+        if (timeout.count() < 0 && t->accepted) Violation("negative queue timeout accepted");
+        break;
+      }
+      case 20: {  // idle means nothing queued, running or waiting to retry
+        const auto d = std::chrono::microseconds(in.ConsumeIntegralInRange(0, 2000));
+        if (s.pool->WaitIdleFor(d)) {
+          const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.pool);
+          if (a.in_flight != 0) Violation("WaitIdleFor idle with tasks in flight",
+                                          static_cast<long long>(a.in_flight));
+          for (const auto& t : s.tracks) {
+            if (t->accepted && t->completes.load() != 1) {
+              Violation("WaitIdleFor idle before an OnComplete", t->completes.load(), 1);
+            }
+          }
+        }
         break;
       }
     }

@@ -1,6 +1,7 @@
 // Stress: the full mix (stress_mix.hpp) — several producers, random
 // outcomes and faults, group cancels, nested submits on a full pool — once
-// per way a pool can end. Each test checks, for every task, that it settled
+// per way a pool can end, with random priorities and queue timeouts and a
+// controller that pauses, resumes, purges and waits for idle meanwhile. Each test checks, for every task, that it settled
 // exactly once with its hooks in order (or, if rejected, that nothing of it
 // ran), and that the engine's accounting equals what the tasks observed.
 #include <gtest/gtest.h>
@@ -73,6 +74,14 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
   EXPECT_GT(total.nested_submits + (ending == Ending::kDestroy ? 1u : 0u), 0u);
   EXPECT_GT(total.group_cancels, 0u);
   EXPECT_GT(total.batches, 0u);
+  // The controls really acted: some tasks expired, some were purged.
+  EXPECT_GT(total.prioritised, 0u);
+  EXPECT_GT(total.queue_timeouts_set, 0u);
+  EXPECT_GT(total.expired, 0u) << "no queue timeout ran out";
+  EXPECT_GT(total.pauses, 0u);
+  EXPECT_GT(total.purges, 0u);
+  EXPECT_GT(total.purged, 0u) << "no Purge found a queued task";
+  EXPECT_GT(total.idle_waits, 0u);
   if (ending == Ending::kDrainRace || ending == Ending::kCancelRace) {
     EXPECT_GT(total.rejected_closed, 0u) << "the close never raced a producer";
   }
@@ -85,7 +94,8 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       "failed %llu exception %llu cancelled %llu | runs %llu retry runs %llu "
       "retry requests %llu hook throws %llu group cancels %llu nested submits %llu "
       "batches %llu (oversize %llu) add-timeouts set %llu manual Done %llu | "
-      "engine-checked rounds %d\n",
+      "prioritised %llu queue timeouts %llu expired %llu pauses %llu purges %llu "
+      "(purged %llu) idle waits %llu (idle %llu) | engine-checked rounds %d\n",
       std::string(ToString(ending)).c_str(), kRoundsPerEnding, seconds,
       static_cast<unsigned long long>(total.submitted),
       static_cast<unsigned long long>(total.accepted),
@@ -107,7 +117,15 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       static_cast<unsigned long long>(total.batches),
       static_cast<unsigned long long>(total.oversize_batches),
       static_cast<unsigned long long>(total.add_timeouts_set),
-      static_cast<unsigned long long>(total.manual_done), engine_checked);
+      static_cast<unsigned long long>(total.manual_done),
+      static_cast<unsigned long long>(total.prioritised),
+      static_cast<unsigned long long>(total.queue_timeouts_set),
+      static_cast<unsigned long long>(total.expired),
+      static_cast<unsigned long long>(total.pauses),
+      static_cast<unsigned long long>(total.purges),
+      static_cast<unsigned long long>(total.purged),
+      static_cast<unsigned long long>(total.idle_waits),
+      static_cast<unsigned long long>(total.idle_hits), engine_checked);
   std::fflush(stdout);
 }
 

@@ -59,6 +59,12 @@ struct Plan {
   bool oversize = false;       // member of a batch larger than the pool
   bool cancel_group = false;   // Exec cancels its own group
   bool close_pool = false;     // Exec closes the pool
+  bool set_priority = false;
+  Priority priority = Priority::kNormal;
+  // A queue timeout (SetQueueTimeout): such a task always has OnError, the
+  // only hook that tells an expired task (kExpired) from a cancelled one.
+  bool queue_timeout = false;
+  std::int64_t queue_timeout_ns = 0;
   int children = 0;            // kSpawn
   bool wait_children = false;
   std::size_t child_base = 0;
@@ -75,11 +81,20 @@ struct Track {
   std::atomic<int> error_code{-1};  // what OnError saw
   std::atomic<int> after_code{-1};  // what after saw
   std::atomic<int> exec_code{-1};   // what the last Exec produced
+  // OnError or `after` saw the kCancelled of Pool::Purge (told apart from a
+  // group Cancel or a Close by its message).
+  std::atomic<bool> purge_seen{false};
 };
 
 int Code(ErrorCode c) { return static_cast<int>(c); }
 bool IsStop(int c) {
   return c == Code(ErrorCode::kCancelled) || c == Code(ErrorCode::kClosed);
+}
+// The error Pool::Purge settles a task with (engine.cpp: "purged
+// (Pool::Purge)"). Tasks without OnError find it in their group's Errors().
+bool IsPurge(const Error& e) {
+  return e.Code() == ErrorCode::kCancelled &&
+         e.Message().find("Pool::Purge") != std::string::npos;
 }
 
 struct GroupRec {
@@ -105,6 +120,8 @@ struct Round {
   std::mutex mu;
   std::vector<std::string> violations;  // guarded by mu
   std::vector<GroupRec> groups;         // guarded by mu
+  std::vector<TaskGroup> child_groups;  // guarded by mu
+  std::atomic<std::uint64_t> purged{0};  // Purge()'s returns, summed
   MixTally tally;                       // producers' plan counts, by mu
 
   void Violation(std::string what) {
@@ -150,6 +167,7 @@ void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
         OrderFault(*t);
       }
       t->error_code.store(Code(e.Code()), memory_order_relaxed);
+      if (IsPurge(e)) t->purge_seen.store(true, memory_order_relaxed);
       if (t->plan.throw_error) Throw(*t, "planned OnError throw");
       if (!t->plan.reload) return;
       Backoff b;
@@ -169,6 +187,7 @@ void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
               OrderFault(*t);
             }
             t->after_code.store(Code(r.Code()), memory_order_relaxed);
+            if (IsPurge(r)) t->purge_seen.store(true, memory_order_relaxed);
             if (t->plan.credit == Credit::kAutoAndDone) g.Done();
             if (t->plan.throw_after) Throw(*t, "planned after throw");
           },
@@ -188,6 +207,8 @@ void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
     if (t->plan.throw_complete) Throw(*t, "planned OnComplete throw");
   });
   if (p.credit != Credit::kDone) o.SetAutoDone();
+  if (p.set_priority) o.SetPriority(p.priority);
+  if (p.queue_timeout) o.SetQueueTimeout(std::chrono::nanoseconds(p.queue_timeout_ns));
   if (p.add_timeout) {
     o.SetAddTimeout(std::chrono::nanoseconds(p.timeout_ns));
     if (p.on_add_timeout) {
@@ -209,6 +230,10 @@ TaskOptions Build(Round& r, Track* t, const TaskGroup& tg) {
 void Spawn(Round& r, Track& parent) {
   const Plan& p = parent.plan;
   TaskGroup cg(p.children);
+  {
+    std::lock_guard lock(r.mu);  // its Errors() hold its purged tasks
+    r.child_groups.push_back(cg);
+  }
   for (int k = 0; k < p.children; ++k) {
     Track* c = &r.children[p.child_base + static_cast<std::size_t>(k)];
     // On a worker of a full pool, without add-timeout: the overflow path,
@@ -260,6 +285,23 @@ int Between(std::mt19937_64& rng, int lo, int hi) {  // inclusive
   return lo + static_cast<int>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
 }
 
+// Priorities and queue timeouts on a share of the tasks. Short timeouts
+// (0 to 50 us) expire under load and whenever the controller pauses the
+// pool; long ones (1 to 20 ms) rarely do.
+void ControlPlan(std::mt19937_64& rng, Plan& p) {
+  if (Chance(rng, 30)) {
+    p.set_priority = true;
+    static constexpr Priority kLevels[] = {Priority::kLow, Priority::kNormal, Priority::kHigh};
+    p.priority = kLevels[rng() % 3];
+  }
+  if (Chance(rng, 6)) {  // each timed task costs the expiry timer a wake-up
+    p.queue_timeout = true;
+    p.on_error = true;
+    p.queue_timeout_ns = Chance(rng, 60) ? Between(rng, 0, 50) * 1000
+                                         : Between(rng, 1, 20) * 1000000;
+  }
+}
+
 Plan ChildPlan(std::mt19937_64& rng) {
   Plan p;
   const int k = Between(rng, 0, 9);
@@ -267,6 +309,7 @@ Plan ChildPlan(std::mt19937_64& rng) {
   p.on_success = Chance(rng, 50);
   p.on_error = Chance(rng, 50);
   p.throw_complete = Chance(rng, 3);
+  ControlPlan(rng, p);
   return p;
 }
 
@@ -292,6 +335,7 @@ Plan TopPlan(std::mt19937_64& rng, Round& r) {
     p.max_retries = Between(rng, 0, 3);   // never -1: it would never end
   }
   p.backoff = p.reload && Chance(rng, 5);
+  ControlPlan(rng, p);
   p.throw_success = Chance(rng, 3);
   p.throw_error = Chance(rng, 3);
   p.throw_after = Chance(rng, 3);
@@ -377,6 +421,7 @@ void Produce(Round& r, int id, std::size_t first, std::size_t end) {
         p.oversize = oversize;
         p.cancel_group = (j + b == cancel_task);
         p.close_pool = r.cfg.ending == Ending::kCloseFromTask && i + j + b == r.close_at;
+        if (p.close_pool) p.queue_timeout = false;  // the close must happen
         batch_timeout = batch_timeout || p.add_timeout;
       }
       std::vector<TaskOptions> options;
@@ -451,8 +496,12 @@ class Watchdog {
 
 // Checks one task; adds it to the tally. Returns the errors its group's
 // Errors() must hold for it (unhandled failures and hook throws).
+// `purge_seen` counts the purged tasks whose OnError or `after` saw it;
+// `purge_candidates` the settled tasks without OnError that never ran (a
+// purge, a group Cancel or a Close: only their group's Errors() tell).
 std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
-                     MixTally& tally, std::uint64_t& reload_cancelled) {
+                     MixTally& tally, std::uint64_t& reload_cancelled,
+                     std::uint64_t& purge_seen, std::uint64_t& purge_candidates) {
   const Plan& p = t.plan;
   const std::string who = (child ? "child " : "task ") + std::to_string(index);
   const std::uint32_t runs = t.runs.load(memory_order_relaxed);
@@ -468,6 +517,8 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
   }
   ++tally.submitted;
   if (p.add_timeout) ++tally.add_timeouts_set;
+  if (p.set_priority && p.priority != Priority::kNormal) ++tally.prioritised;
+  if (p.queue_timeout) ++tally.queue_timeouts_set;
   if (p.kind == Kind::kFail || p.kind == Kind::kRetryNeverOk || p.kind == Kind::kRetryThenOk) {
     if (p.fail_by_throw) ++tally.planned_exceptions; else ++tally.planned_errors;
   }
@@ -533,7 +584,9 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
     final_code = t.error_code.load(memory_order_relaxed);
     handled = !p.throw_error;
   } else if (runs == 0) {
-    final_code = Code(ErrorCode::kCancelled);  // cancelled, no OnError to see it
+    // Cancelled, no OnError to see it (a task with a queue timeout has one).
+    final_code = Code(ErrorCode::kCancelled);
+    ++purge_candidates;
   } else {
     final_code = t.exec_code.load(memory_order_relaxed);
     handled = false;
@@ -541,7 +594,15 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
       r.Violation(who + " failed without calling OnError");
     }
   }
-  if (final_code == Code(ErrorCode::kOk)) {
+  if (t.purge_seen.load(memory_order_relaxed)) {
+    ++purge_seen;
+    if (!IsStop(final_code)) r.Violation(who + ": purged, but its final code is " + std::to_string(final_code));
+  }
+  if (final_code == Code(ErrorCode::kExpired)) {
+    ++tally.expired;
+    if (!p.queue_timeout) r.Violation(who + " expired without a queue timeout");
+    if (runs != 0) r.Violation(who + " expired after it ran");
+  } else if (final_code == Code(ErrorCode::kOk)) {
     ++tally.succeeded;
   } else if (IsStop(final_code)) {
     ++tally.cancelled;
@@ -572,14 +633,16 @@ void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
   eq("accepted", a.accepted, t.accepted);
   eq("settled", a.settled, t.accepted);
   eq("succeeded", a.succeeded, t.succeeded);
-  eq("failed", a.failed, t.failed);
+  // The accounting counts expired tasks in `failed` (DESIGN §6.2).
+  eq("failed", a.failed, t.failed + t.expired);
   eq("cancelled", a.cancelled, t.cancelled);
   eq("exception", a.exception, t.exception);
   eq("executed", a.executed, t.runs);
   eq("callback_errors", a.callback_errors, t.hook_throws);
   // A requeued retry that a cancel stops before it runs is counted by the
   // engine but never runs: exact unless something could cancel.
-  const bool cancels = r.group_cancelled.load() || r.close_mode == CloseMode::kCancelPending;
+  const bool cancels = r.group_cancelled.load() ||
+                       r.close_mode == CloseMode::kCancelPending || t.purged != 0;
   if (!cancels) {
     eq("retried", a.retried, t.retry_runs);
   } else if (a.retried < t.retry_runs || a.retried > t.retry_runs + reload_cancelled) {
@@ -622,6 +685,9 @@ void MixTally::Add(const MixTally& o) {
   nested_submits += o.nested_submits; batches += o.batches;
   oversize_batches += o.oversize_batches; manual_done += o.manual_done;
   groups += o.groups;
+  expired += o.expired; prioritised += o.prioritised;
+  queue_timeouts_set += o.queue_timeouts_set; pauses += o.pauses; purges += o.purges;
+  idle_waits += o.idle_waits; idle_hits += o.idle_hits; purged += o.purged;
 }
 
 MixConfig RandomConfig(std::uint64_t seed, Ending ending, int tasks) {
@@ -672,6 +738,45 @@ MixResult RunMix(const MixConfig& config) {
       r.pool->Close(r.close_mode);  // producers are still submitting
     });
   }
+  // The controller: pauses (for a short window), purges, waits for idle, at
+  // random, while the producers submit; it ends with the pool resumed.
+  // Each step lingers: WaitIdleFor(d), and when the pool was idle early, a
+  // sleep for d (pacing only, it synchronises nothing), so that the pause
+  // windows last and the controller does not take a core from the round.
+  MixTally controls;
+  std::thread controller([&r, &controls] {
+    std::mt19937_64 crng(r.cfg.seed ^ 0xc0417011u);
+    auto micros = [&crng](int lo, int hi) {
+      return std::chrono::microseconds(Between(crng, lo, hi));
+    };
+    auto linger = [&](std::chrono::microseconds d) {
+      ++controls.idle_waits;
+      if (r.pool->WaitIdleFor(d)) {
+        ++controls.idle_hits;
+        std::this_thread::sleep_for(d);
+      }
+    };
+    auto purge = [&] {
+      ++controls.purges;
+      r.purged.fetch_add(r.pool->Purge(), memory_order_relaxed);
+    };
+    while (r.producers_done.load(memory_order_relaxed) < r.cfg.producers) {
+      const int op = Between(crng, 0, 99);
+      if (op < 35) {
+        r.pool->Pause();
+        ++controls.pauses;
+        if (Chance(crng, 30)) purge();  // paused: purges what waits
+        linger(micros(20, 300));        // not idle while paused with work
+        r.pool->Resume();
+      } else if (op < 50) {
+        purge();
+      } else if (op < 60) {
+        r.pool->Resume();  // a Resume of a running pool does nothing
+      }
+      linger(micros(200, 2000));
+    }
+    r.pool->Resume();
+  });
   std::vector<std::thread> producers;
   const std::size_t per = n / static_cast<std::size_t>(config.producers);
   for (int p = 0; p < config.producers; ++p) {
@@ -681,9 +786,12 @@ MixResult RunMix(const MixConfig& config) {
   }
   for (auto& t : producers) t.join();
   if (closer.joinable()) closer.join();
+  controller.join();  // it resumed the pool before it returned
+  r.tally.Add(controls);
 
   MixResult result;
   result.config = config;
+  std::uint64_t engine_expired = 0;
   if (config.ending == Ending::kDestroy) {
     r.owner.reset();  // tasks may still be queued and running: it drains
     r.pool = nullptr;
@@ -691,19 +799,38 @@ MixResult RunMix(const MixConfig& config) {
       if (g.group.Pending() != 0) r.Violation("a group is still pending after ~Pool");
     }
   } else {
+    if (r.pool->Paused()) r.Violation("the pool is still paused after the controller ended");
     r.pool->Close();  // joins the workers (also after a close from a task)
     result.engine = detail::PoolAccess::Totals(*r.pool);
+    engine_expired = r.pool->Stats().total.expired;
     result.engine_checked = true;
   }
 
   MixTally tally = r.tally;  // plan counts from the producers
   std::uint64_t reload_cancelled = 0;
+  std::uint64_t purge_seen = 0, purge_in_errors = 0;
+  // A purged task without OnError puts its kCancelled in its group's
+  // Errors() (a group Cancel or a Close does not): at most one per task
+  // that never ran and had no OnError.
+  auto purges_in = [&r, &purge_in_errors](const std::vector<Error>& errors,
+                                          std::uint64_t candidates, const std::string& who) {
+    std::uint64_t n = 0;
+    for (const Error& e : errors) n += IsPurge(e) ? 1 : 0;
+    if (n > candidates) {
+      r.Violation(who + ": " + std::to_string(n) + " purge errors, but only " +
+                  std::to_string(candidates) + " tasks without OnError were cancelled");
+    }
+    purge_in_errors += n;
+    return n;
+  };
   for (const GroupRec& g : r.groups) {
-    std::uint64_t expected_errors = 0;
+    std::uint64_t expected_errors = 0, candidates = 0;
     for (std::size_t k = g.first; k < g.first + g.count; ++k) {
-      expected_errors += Verify(r, r.tasks[k], k, false, tally, reload_cancelled);
+      expected_errors +=
+          Verify(r, r.tasks[k], k, false, tally, reload_cancelled, purge_seen, candidates);
     }
     const std::vector<Error> errors = g.group.Errors();
+    expected_errors += purges_in(errors, candidates, "group of tasks " + std::to_string(g.first));
     if (errors.size() != expected_errors) {
       std::string first = errors.empty() ? "" : " (first: " + errors.front().ToString() + ")";
       r.Violation("group of tasks " + std::to_string(g.first) + ".." +
@@ -718,11 +845,32 @@ MixResult RunMix(const MixConfig& config) {
     }
   }
   const std::size_t children_used = std::min(r.child_next.load(), r.child_capacity);
+  std::uint64_t child_candidates = 0;
   for (std::size_t k = 0; k < children_used; ++k) {
-    Verify(r, r.children[k], k, true, tally, reload_cancelled);
+    Verify(r, r.children[k], k, true, tally, reload_cancelled, purge_seen, child_candidates);
+  }
+  {
+    std::vector<Error> child_errors;
+    for (const TaskGroup& g : r.child_groups) {
+      for (Error& e : g.Errors()) child_errors.push_back(std::move(e));
+    }
+    purges_in(child_errors, child_candidates, "nested children");
   }
   tally.nested_submits = r.nested_submits.load();
-  if (result.engine_checked) CheckEngine(r, result.engine, tally, reload_cancelled);
+  tally.purged = r.purged.load();
+  // Every task Purge() counted settled once as purged, and no other did.
+  if (purge_seen + purge_in_errors != tally.purged) {
+    r.Violation("Purge() returned " + std::to_string(tally.purged) + " in all, tasks saw " +
+                std::to_string(purge_seen) + " purges in their hooks and " +
+                std::to_string(purge_in_errors) + " in their groups' Errors()");
+  }
+  if (result.engine_checked) {
+    CheckEngine(r, result.engine, tally, reload_cancelled);
+    if (engine_expired != tally.expired) {
+      r.Violation("Stats().total.expired " + std::to_string(engine_expired) +
+                  " != observed " + std::to_string(tally.expired));
+    }
+  }
   if (tally.submitted != tally.accepted + tally.rejected) r.Violation("submitted != accepted + rejected");
 
   result.tally = tally;

@@ -7,6 +7,13 @@
 // unhandled failures and hook throws) and per pool (the engine's accounting
 // equals what the test observed, outcome by outcome).
 //
+// The scheduling controls (DESIGN §6.2) ride along: a share of the tasks has
+// a random priority or a queue timeout (some short enough to expire under
+// load), and a controller thread pauses, resumes, purges and waits for idle
+// at random while the producers submit. Purged tasks (kCancelled) and expired
+// ones (kExpired) are checked as any other settled task: once, hooks in
+// order, counted outcome by outcome.
+//
 // Used by tests/stress/mix_stress_test.cpp (suite `stress`) and by the soak
 // driver tests/stress/soak_main.cpp (scripts/soak).
 #ifndef LITEPOOL_TESTS_STRESS_STRESS_MIX_HPP_
@@ -72,6 +79,12 @@ struct MixTally {
   std::uint64_t batches = 0, oversize_batches = 0;
   std::uint64_t manual_done = 0;     // tasks credited by Done() in a hook
   std::uint64_t groups = 0;
+  // Scheduling controls.
+  std::uint64_t expired = 0;           // settled as kExpired (not in `failed`)
+  std::uint64_t prioritised = 0;       // tasks given a priority other than the default
+  std::uint64_t queue_timeouts_set = 0;
+  std::uint64_t pauses = 0, purges = 0, idle_waits = 0, idle_hits = 0;
+  std::uint64_t purged = 0;            // the sum of Purge()'s returns
 
   void Add(const MixTally& o);
 };
