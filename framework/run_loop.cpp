@@ -47,6 +47,19 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
       continue;
     }
     if (FindWork(self, task)) {
+      // Paused between FindWork's check and its pop: a task added after
+      // Pause() returned is seen paused here (its push happens-before the
+      // pop), so it goes back, still holding its slot.
+      if (Paused()) [[unlikely]] {
+        const Priority p = task->extras != nullptr ? task->extras->hooks.priority
+                                                   : Priority::kNormal;
+        if (p == Priority::kNormal) {
+          self.Push(task);
+        } else {
+          self.PushAt(p, task);
+        }
+        continue;
+      }
       busy_since = RunTask(self, task, busy_since);
       // A spare stays only while a worker it stands in for is blocked.
       if (self.Spare() && active_spares_.load(std::memory_order_seq_cst) >
