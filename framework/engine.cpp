@@ -397,16 +397,10 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   return Error();
 }
 
-namespace {
-Priority PriorityOf(const TaskRecord* task) noexcept {
-  return task->extras != nullptr ? task->extras->hooks.priority : Priority::kNormal;
-}
-}  // namespace
-
 void Engine::EnqueueSpawned(TaskRecord* task, Worker* own) {
   // The spawned stack holds kNormal tasks only: one LIFO cannot keep the
   // priority rule, so a prioritised task goes through the dispatcher.
-  if (PriorityOf(task) != Priority::kNormal) return Dispatch(task);
+  if (task->GetPriority() != Priority::kNormal) return Dispatch(task);
   // Spawned by the task running on `own`: on its spawned stack, where a wait
   // of that task finds it (isolation). `own` is busy running that task, so
   // a parked worker comes to steal it (work-conserving).
@@ -417,7 +411,7 @@ void Engine::EnqueueSpawned(TaskRecord* task, Worker* own) {
 void Engine::Dispatch(TaskRecord* task) {
   bool picked_idle = false;
   Worker& w = dispatcher_.Pick(&picked_idle);
-  if (const Priority p = PriorityOf(task); p == Priority::kNormal) [[likely]] {
+  if (const Priority p = task->GetPriority(); p == Priority::kNormal) [[likely]] {
     w.Push(task);
   } else {
     // Relaxed: a worker that misses the flag for a moment still finds the

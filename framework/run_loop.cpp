@@ -51,13 +51,7 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
       // Pause() returned is seen paused here (its push happens-before the
       // pop), so it goes back, still holding its slot.
       if (Paused()) [[unlikely]] {
-        const Priority p = task->extras != nullptr ? task->extras->hooks.priority
-                                                   : Priority::kNormal;
-        if (p == Priority::kNormal) {
-          self.Push(task);
-        } else {
-          self.PushAt(p, task);
-        }
+        self.PushAt(task->GetPriority(), task);
         continue;
       }
       busy_since = RunTask(self, task, busy_since);

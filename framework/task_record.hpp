@@ -91,6 +91,11 @@ struct alignas(kCacheLine) TaskRecord {
     return g != nullptr && g->stop.stop_requested();
   }
 
+  // SetPriority's level (kept in the extras: a plain task is kNormal).
+  Priority GetPriority() const noexcept {
+    return extras != nullptr ? extras->hooks.priority : Priority::kNormal;
+  }
+
   bool HasOnError() const noexcept {
     return extras != nullptr && (extras->hooks.on_error_fn || extras->hooks.on_error_iface);
   }

@@ -23,6 +23,7 @@ void Worker::Push(TaskRecord* task) {
 }
 
 void Worker::PushAt(Priority p, TaskRecord* task) {
+  if (p == Priority::kNormal) return Push(task);
   Level& level = LevelOf(p);
   level.queued.fetch_add(1, std::memory_order_relaxed);  // a hint for thieves
   queued_.fetch_add(1, std::memory_order_seq_cst);         // as in Push

@@ -42,7 +42,7 @@ class Worker {
 
   // Producer side: queue `task` here. Thread-safe.
   void Push(TaskRecord* task);
-  // The same at a priority other than kNormal (Push is the kNormal queue).
+  // The same at priority `p` (kNormal: Push).
   void PushAt(Priority p, TaskRecord* task);
   // Takes one task queued at `p` (kHigh or kLow): a thief / the owner.
   bool TryPopAt(Priority p, TaskRecord*& task);
