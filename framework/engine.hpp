@@ -172,6 +172,9 @@ class Engine {
   bool RunUntil(Worker& self, const Until* until);
   // Takes a task: the own spawned stack, the own queue, then a steal.
   bool FindWork(Worker& self, TaskRecord*& task);
+  // FindWork's last step: false (and `task` back in `self`'s queue at
+  // `level`) if the pool was paused meanwhile.
+  bool KeepUnlessPaused(Worker& self, TaskRecord* task, Priority level);
   bool Steal(Worker& self, TaskRecord*& task);
   // FindWork once priorities are in use: kHigh (own queue, then a steal),
   // then kNormal, then kLow (DESIGN §6.2's priority rule).

@@ -47,13 +47,6 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
       continue;
     }
     if (FindWork(self, task)) {
-      // Paused between FindWork's check and its pop: a task added after
-      // Pause() returned is seen paused here (its push happens-before the
-      // pop), so it goes back, still holding its slot.
-      if (Paused()) [[unlikely]] {
-        self.PushAt(task->GetPriority(), task);
-        continue;
-      }
       busy_since = RunTask(self, task, busy_since);
       // A spare stays only while a worker it stands in for is blocked.
       if (self.Spare() && active_spares_.load(std::memory_order_seq_cst) >
@@ -98,26 +91,39 @@ bool Engine::FindWork(Worker& self, TaskRecord*& task) {
   // (LIFO: its data is warm), then the queue, then a steal.
   if (self.TryPopSpawnedAbove(0, task) || self.TryPopOwn(task)) {
     self.SetLastStolen(false);
-    return true;
+    return KeepUnlessPaused(self, task, Priority::kNormal);
   }
   if (!Steal(self, task)) return false;
   self.Stats().stolen.Add();
   self.SetLastStolen(true);
-  return true;
+  return KeepUnlessPaused(self, task, Priority::kNormal);
 }
 
 bool Engine::FindWorkByPriority(Worker& self, TaskRecord*& task) {
-  auto took = [&self](bool stolen) {
+  auto took = [&](bool stolen, Priority level) {
     if (stolen) self.Stats().stolen.Add();
     self.SetLastStolen(stolen);
-    return true;
+    return KeepUnlessPaused(self, task, level);
   };
-  if (self.TryPopOwnAt(Priority::kHigh, task)) return took(false);
-  if (StealAt(Priority::kHigh, self, task)) return took(true);
-  if (self.TryPopSpawnedAbove(0, task) || self.TryPopOwn(task)) return took(false);
-  if (Steal(self, task)) return took(true);
-  if (self.TryPopOwnAt(Priority::kLow, task)) return took(false);
-  if (StealAt(Priority::kLow, self, task)) return took(true);
+  if (self.TryPopOwnAt(Priority::kHigh, task)) return took(false, Priority::kHigh);
+  if (StealAt(Priority::kHigh, self, task)) return took(true, Priority::kHigh);
+  if (self.TryPopSpawnedAbove(0, task) || self.TryPopOwn(task)) {
+    return took(false, Priority::kNormal);
+  }
+  if (Steal(self, task)) return took(true, Priority::kNormal);
+  if (self.TryPopOwnAt(Priority::kLow, task)) return took(false, Priority::kLow);
+  if (StealAt(Priority::kLow, self, task)) return took(true, Priority::kLow);
+  return false;
+}
+
+bool Engine::KeepUnlessPaused(Worker& self, TaskRecord* task, Priority level) {
+  // Paused between the check above and the pop: a task added after Pause()
+  // returned is seen paused here (its push happens-before the pop), so it
+  // goes back to this worker's queue at the level it came from, still
+  // holding its slot. The level is the queue's, never read from the record:
+  // the expiry timer may be emptying a queued record's extras right now.
+  if (!Paused()) [[likely]] return true;
+  self.PushAt(level, task);
   return false;
 }
 
