@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "worker.hpp"
+#include "worker_table.hpp"
 
 namespace litepool::detail {
 
@@ -23,10 +24,9 @@ std::uint64_t NextRandom() noexcept {
 }
 }  // namespace
 
-Dispatcher::Dispatcher(const std::vector<std::unique_ptr<Worker>>& workers,
-                       std::size_t max_workers, Dispatch policy)
+Dispatcher::Dispatcher(const WorkerTable& workers, Dispatch policy)
     : workers_(workers),
-      idle_(std::make_unique<MaskWord[]>((max_workers + 63) / 64)),
+      idle_(std::make_unique<MaskWord[]>((WorkerTable::kMaxWorkers + 63) / 64)),
       policy_(policy) {}
 
 void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {
@@ -42,11 +42,12 @@ void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {
 
 Worker& Dispatcher::Pick(bool* picked_idle) const {
   if (policy_ != Dispatch::kIdleFirstTwoChoices) [[unlikely]] return PickOther(picked_idle);
-  const std::size_t n = workers_.size();
+  // Acquire: the slots below the count are filled (WorkerTable).
+  const std::size_t n = workers_.Seated();
   *picked_idle = false;
   if (n == 1) {
-    *picked_idle = workers_[0]->Idle();
-    return *workers_[0];
+    *picked_idle = workers_[0].Idle();
+    return workers_[0];
   }
   const std::uint64_t r = NextRandom();
   const std::size_t used_words = (n + 63) / 64;
@@ -57,7 +58,9 @@ Worker& Dispatcher::Pick(bool* picked_idle) const {
     // A random idle worker, so concurrent producers spread out.
     const int shift = static_cast<int>((r >> 8) % 64);
     const int at = (std::countr_zero(std::rotr(bits, shift)) + shift) % 64;
-    Worker& w = *workers_[word * 64 + static_cast<std::size_t>(at)];
+    const std::size_t i = word * 64 + static_cast<std::size_t>(at);
+    if (i >= n) break;  // a worker started by a SetWorkers in flight, not seated yet
+    Worker& w = workers_[i];
     if (w.Queued() == 0) {
       *picked_idle = true;
       return w;
@@ -67,13 +70,13 @@ Worker& Dispatcher::Pick(bool* picked_idle) const {
   const std::size_t a = static_cast<std::size_t>((r >> 16) % n);
   std::size_t b = static_cast<std::size_t>((r >> 40) % (n - 1));
   if (b >= a) ++b;
-  Worker& wa = *workers_[a];
-  Worker& wb = *workers_[b];
+  Worker& wa = workers_[a];
+  Worker& wb = workers_[b];
   return wa.Load() <= wb.Load() ? wa : wb;
 }
 
 Worker& Dispatcher::PickOther(bool* picked_idle) const {
-  const std::size_t n = workers_.size();
+  const std::size_t n = workers_.Seated();
   std::size_t at = 0;
   switch (policy_) {
     case Dispatch::kRoundRobin:
@@ -88,11 +91,11 @@ Worker& Dispatcher::PickOther(bool* picked_idle) const {
       // Scan from a random start so that ties (e.g. an all-idle pool) do
       // not all go to worker 0 when several producers add at once.
       const std::size_t first = static_cast<std::size_t>(NextRandom() % n);
-      std::int64_t least = workers_[first]->Load();
+      std::int64_t least = workers_[first].Load();
       at = first;
       for (std::size_t k = 1; k < n && least > 0; ++k) {
         const std::size_t i = (first + k) % n;
-        const std::int64_t load = workers_[i]->Load();
+        const std::int64_t load = workers_[i].Load();
         if (load < least) {
           least = load;
           at = i;
@@ -103,7 +106,7 @@ Worker& Dispatcher::PickOther(bool* picked_idle) const {
     case Dispatch::kIdleFirstTwoChoices:
       break;  // not reached: Pick() runs the default itself
   }
-  Worker& w = *workers_[at];
+  Worker& w = workers_[at];
   *picked_idle = w.Idle();
   return w;
 }

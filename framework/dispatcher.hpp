@@ -24,7 +24,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "cache_line.hpp"
 #include "litepool/pool.hpp"
@@ -32,22 +31,25 @@
 namespace litepool::detail {
 
 class Worker;
+class WorkerTable;
 
 class Dispatcher {
  public:
-  // `workers` is filled by the engine afterwards, up to `max_workers`.
-  Dispatcher(const std::vector<std::unique_ptr<Worker>>& workers,
-             std::size_t max_workers,
-             Dispatch policy = Dispatch::kIdleFirstTwoChoices);
+  // Picks among `workers`' seated workers (filled by the engine afterwards;
+  // SetWorkers changes them).
+  explicit Dispatcher(const WorkerTable& workers,
+                      Dispatch policy = Dispatch::kIdleFirstTwoChoices);
 
-  // The worker to push to; `*picked_idle` tells whether it was idle (the
-  // engine then skips waking a second worker to steal). Thread-safe,
-  // lock-free, never blocks.
+  // The worker to push to, one of the seated ones when it looked (a resize
+  // may unseat it meanwhile: its tasks are then stolen or handed off);
+  // `*picked_idle` tells whether it was idle (the engine then skips waking a
+  // second worker to steal). Thread-safe, lock-free, never blocks.
   Worker& Pick(bool* picked_idle) const;
 
   Dispatch Policy() const noexcept { return policy_; }
 
-  // Called by worker `id` when it starts or stops looking for work.
+  // Called by worker `id` when it starts or stops looking for work (and,
+  // not idle, when it leaves).
   void SetIdle(std::size_t id, bool idle) noexcept;
 
  private:
@@ -57,8 +59,8 @@ class Dispatcher {
   // Round-robin, random and least-loaded.
   Worker& PickOther(bool* picked_idle) const;
 
-  const std::vector<std::unique_ptr<Worker>>& workers_;
-  std::unique_ptr<MaskWord[]> idle_;  // (max_workers + 63) / 64 words
+  const WorkerTable& workers_;
+  std::unique_ptr<MaskWord[]> idle_;  // (WorkerTable::kMaxWorkers + 63) / 64 words
   Dispatch policy_;
   // kRoundRobin's turn counter; its own line, touched by that policy only.
   alignas(kCacheLine) mutable std::atomic<std::uint64_t> next_{0};

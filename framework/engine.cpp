@@ -37,9 +37,7 @@ PoolOptions Validated(PoolOptions o) {
   if (o.queue_capacity == 0) {
     throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
   }
-  // One thread, queue and stack each: beyond a few thousand workers a pool is
-  // a configuration mistake, not a machine (threads).
-  constexpr std::size_t kMaxWorkers = 4096;
+  constexpr std::size_t kMaxWorkers = Engine::kMaxWorkers;
   if (o.workers > kMaxWorkers) {
     throw std::invalid_argument("litepool::Pool: at most " +
                                 std::to_string(kMaxWorkers) + " workers, got " +
@@ -47,8 +45,9 @@ PoolOptions Validated(PoolOptions o) {
   }
   // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
   // 10^12 tasks) is far beyond any memory while far from overflow.
+  // Checked for the most workers SetWorkers may seat.
   constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
-  if (o.queue_capacity > kMaxCapacity / o.workers) {
+  if (o.queue_capacity > kMaxCapacity / kMaxWorkers) {
     throw std::invalid_argument(
         "litepool::Pool: workers * queue_capacity is too large (max 2^40)");
   }
@@ -108,20 +107,16 @@ const char* Engine::InvalidReason(const TaskSpec& spec) noexcept {
 Engine::Engine(PoolOptions options)
     : options_(Validated(std::move(options))),
       queue_capacity_(options_.queue_capacity),
-      capacity_(options_.workers * options_.queue_capacity),
-      max_spares_(options_.workers * kSpareThreadsPerWorker),
       // Of each block kind: enough for a full pool plus each worker's batch
       // in flight, and no more than kRecordCacheBytes worth of plain records
       // (blocks with hooks are larger: the same count is about 5x that).
-      records_(std::min<std::size_t>(capacity_ + options_.workers * RecordPool::kBatch,
+      // (As sized at construction: SetWorkers does not resize the cache.)
+      records_(std::min<std::size_t>(options_.workers * (queue_capacity_ + RecordPool::kBatch),
                                      kRecordCacheBytes / sizeof(TaskRecord))),
-      dispatcher_(workers_, options_.workers, options_.dispatch),
-      gate_(static_cast<std::int64_t>(capacity_)),
-      // Trace ids: every thread that may run tasks (workers, then spares)
-      // numbers its own, residues modulo this stride.
-      sink_(closed_, cancel_pending_, this, &Engine::Requeue,
-            options_.workers + max_spares_),
-      spare_slots_(std::make_unique<std::atomic<Worker*>[]>(max_spares_)),
+      dispatcher_(workers_, options_.dispatch),
+      gate_(static_cast<std::int64_t>(options_.workers * queue_capacity_)),
+      sink_(closed_, cancel_pending_, this, &Engine::Requeue, trace_ids_),
+      spare_slots_(std::make_unique<std::atomic<Worker*>[]>(kMaxSpares)),
       timer_([this](void* task) { RequeueNow(static_cast<TaskRecord*>(task)); }),
       expiry_timer_([this](void* ticket) { Expire(static_cast<QueueTicket*>(ticket)); }) {
 #if defined(__linux__)
@@ -135,12 +130,13 @@ Engine::Engine(PoolOptions options)
     }
   }
 #endif
-  workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
-    workers_.push_back(std::make_unique<Worker>(*this, i));
+    workers_.Make(std::make_unique<Worker>(*this, i));
+    workers_.PublishMade();
   }
+  workers_.SetSeated(options_.workers);
   try {
-    for (auto& w : workers_) StartThread(*w);
+    workers_.ForEachMade([this](Worker& w) { StartThread(w); });
   } catch (...) {
     // A thread could not start (std::system_error), or on_thread_start or
     // pinning threw on it: stop and join the ones that did (and that one), so that unwinding destroys no joinable std::thread
@@ -148,7 +144,7 @@ Engine::Engine(PoolOptions options)
     closed_.store(true, std::memory_order_seq_cst);
     stop_.store(true, std::memory_order_seq_cst);
     WakeAll();
-    for (auto& w : workers_) w->Join();
+    workers_.ForEachMade([](Worker& w) { w.Join(); });
     throw;
   }
 }
@@ -213,9 +209,10 @@ Engine::~Engine() {
 }
 
 std::string Engine::ThreadName(std::size_t id) const {
-  // Trim the prefix to fit kMaxThreadName, keep "-id".
+  // Trim the prefix to fit kMaxThreadName, keep "-id" (a spare: "-s<k>").
   std::string name = options_.name.empty() ? "litepool" : options_.name;
-  const std::string id_text = std::to_string(id);
+  const std::string id_text =
+      id >= kMaxWorkers ? "s" + std::to_string(id - kMaxWorkers) : std::to_string(id);
   const std::size_t keep = kMaxThreadName - 1 - id_text.size();
   if (name.size() > keep) name.resize(keep);
   name.push_back('-');
@@ -328,10 +325,10 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   if (specs.empty()) {
     return Closed() ? Error("AddTaskGroup: pool is closed", ErrorCode::kClosed) : Error();
   }
-  if (specs.size() > capacity_) {
+  if (const std::size_t capacity = Capacity(); specs.size() > capacity) {
     return reject_all(Error("AddTaskGroup: " + std::to_string(specs.size()) +
                                 " tasks exceed the pool's capacity of " +
-                                std::to_string(capacity_),
+                                std::to_string(capacity),
                             ErrorCode::kInvalidArgument));
   }
   std::optional<std::chrono::nanoseconds> timeout;
@@ -408,10 +405,12 @@ void Engine::EnqueueSpawned(TaskRecord* task, Worker* own) {
   WakeHelperFor(*own);
 }
 
-void Engine::Dispatch(TaskRecord* task) {
+void Engine::Dispatch(TaskRecord* task) { DispatchAt(task->GetPriority(), task); }
+
+void Engine::DispatchAt(Priority p, TaskRecord* task) {
   bool picked_idle = false;
   Worker& w = dispatcher_.Pick(&picked_idle);
-  if (const Priority p = task->GetPriority(); p == Priority::kNormal) [[likely]] {
+  if (p == Priority::kNormal) [[likely]] {
     w.Push(task);
   } else {
     // Relaxed: a worker that misses the flag for a moment still finds the
@@ -440,8 +439,9 @@ bool Engine::Unpark(Worker& w) noexcept {
 
 void Engine::WakeHelperFor(const Worker& busy) noexcept {
   if (parked_.load(std::memory_order_seq_cst) > 0) {
-    for (auto& other : workers_) {
-      if (other.get() != &busy && Unpark(*other)) return;
+    const std::size_t n = workers_.Made();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (&workers_[i] != &busy && Unpark(workers_[i])) return;
     }
   }
   // No parked worker: if some are blocked in waits, a spare stands in.
@@ -471,8 +471,7 @@ QueueTicket* Engine::PrepareExpiry(TaskRecord* task) {
   if (*x->hooks.queue_timeout > std::chrono::hours(24 * 365 * 100)) return nullptr;
   // The expiry timer settles with this Worker's counters (made once).
   std::call_once(expirer_once_, [this] {
-    expirer_ = std::make_unique<Worker>(*this, options_.workers + max_spares_ + 1,
-                                        /*spare=*/true);
+    expirer_ = std::make_unique<Worker>(*this, kOffRowId, /*spare=*/true);
     expirer_view_.store(expirer_.get(), std::memory_order_release);
   });
   x->ticket = new QueueTicket(task, Clock::now() + *x->hooks.queue_timeout);
@@ -576,7 +575,7 @@ void Engine::Resume() noexcept {
 std::size_t Engine::Purge() {
   std::lock_guard lock(purge_mu_);
   if (!purger_) {
-    purger_ = std::make_unique<Worker>(*this, options_.workers + max_spares_, /*spare=*/true);
+    purger_ = std::make_unique<Worker>(*this, kOffRowId, /*spare=*/true);
     purger_view_.store(purger_.get(), std::memory_order_release);
   }
   const Error why("purged (Pool::Purge)", ErrorCode::kCancelled);
@@ -598,10 +597,70 @@ std::size_t Engine::Purge() {
       ++purged;
     }
   };
-  for (auto& w : workers_) drain(*w);
+  workers_.ForEachMade(drain);
   ForEachSpare(drain);
   NotifyDrainIfClosed();  // settled: a Close or a WaitIdle may be waiting
   return purged;
+}
+
+void Engine::SetWorkers(std::size_t n) {
+  if (n > kMaxWorkers) {
+    throw std::invalid_argument("Pool::SetWorkers: at most " + std::to_string(kMaxWorkers) +
+                                " workers, got " + std::to_string(n));
+  }
+  std::lock_guard lock(resize_mu_);
+  // Once closed, Close owns the threads (StopWorkers joins them under this
+  // mutex, so a resize it waited for has finished).
+  if (Closed()) return;
+  const std::size_t seated = workers_.Seated();
+  const auto slots = [this](std::size_t workers) {
+    return static_cast<std::int64_t>(workers * queue_capacity_);
+  };
+  if (n < seated) {
+    // The dispatcher stops picking them, then the capacity shrinks (the
+    // free count may go below zero: producers wait until the queues drain
+    // below the new capacity, no task is dropped). Each leaves between two
+    // tasks, handing its queue to the seated workers (RunUntil).
+    workers_.SetSeated(n);
+    gate_.ForceAcquire(slots(seated) - slots(n));
+    for (std::size_t i = n; i < seated; ++i) {
+      workers_[i].AskToLeave();
+      Unpark(workers_[i]);  // after the request: Park re-checks it
+    }
+    for (std::size_t i = n; i < seated; ++i) workers_[i].Join();
+    return;
+  }
+  // Growing: the slots of workers that left get new threads, then new
+  // Workers; seated (and their slots freed) once all of them run.
+  std::size_t started = seated;
+  try {
+    for (; started < n; ++started) {
+      if (started == workers_.Made()) {
+        workers_.Make(std::make_unique<Worker>(*this, started));
+        workers_.PublishMade();
+      }
+      Worker& w = workers_[started];
+      if (w.LeaveAsked()) {
+        // It left (its thread was joined): its row starts again from zero.
+        auto base = std::make_unique<RowBaseline>(ReadRow(w));
+        std::lock_guard baseline(baseline_mu_);
+        row_baselines_[started] = std::move(base);
+      }
+      w.Reseat();
+      StartThread(w);
+    }
+  } catch (...) {
+    // A thread could not start, or on_thread_start threw (StartThread
+    // joined nothing: the thread returned). Stop the ones started here.
+    for (std::size_t i = seated; i <= started && i < workers_.Made(); ++i) {
+      workers_[i].AskToLeave();
+      Unpark(workers_[i]);
+    }
+    for (std::size_t i = seated; i <= started && i < workers_.Made(); ++i) workers_[i].Join();
+    throw;
+  }
+  workers_.SetSeated(n);
+  gate_.Release(slots(n) - slots(seated));
 }
 
 bool Engine::IdleNow() const {
@@ -659,7 +718,7 @@ Accounting Engine::Totals() const {
     a.retried += s.retried.Load();
     a.callback_errors += s.callback_errors.Load();
   };
-  for (const auto& w : workers_) add(*w);
+  workers_.ForEachMade(add);
   ForEachOffRow([&](const Worker& w) { add(w); });
   a.accepted = accepted_.load(std::memory_order_seq_cst);
   a.in_flight = a.accepted >= a.settled ? a.accepted - a.settled : 0;
@@ -679,12 +738,15 @@ void Engine::WaitDrained() {
 }
 
 void Engine::WakeAll() {
-  for (auto& w : workers_) Unpark(*w);
+  workers_.ForEachMade([this](Worker& w) { Unpark(w); });
   ForEachSpare([](Worker& w) { w.Unpark(); });
 }
 
 void Engine::StartTrace(TraceOptions options) {
-  const std::size_t n = workers_.size();
+  // Every worker made so far has a buffer (those that left get theirs back
+  // if they are seated again); one added later records nothing until the
+  // next StartTrace.
+  const std::size_t n = workers_.Made();
   // Allocated before the lock and before any worker sees it: the workers'
   // path never allocates. The total is split evenly, the remainder to the
   // first workers.
@@ -698,7 +760,7 @@ void Engine::StartTrace(TraceOptions options) {
   // A running trace is discarded: its buffers are freed once every worker
   // has let go of them (ExchangeTrace waits for an append in flight).
   trace_origin_ = BusyClock::Now();
-  for (std::size_t i = 0; i < n; ++i) workers_[i]->ExchangeTrace(buffers[i].get());
+  for (std::size_t i = 0; i < n; ++i) workers_[i].ExchangeTrace(buffers[i].get());
   trace_buffers_ = std::move(buffers);
 }
 
@@ -708,7 +770,7 @@ Trace Engine::StopTrace() {
   {
     std::lock_guard lock(trace_mu_);
     if (trace_buffers_.empty()) return Trace();
-    for (auto& w : workers_) w->ExchangeTrace(nullptr);
+    for (std::size_t i = 0; i < trace_buffers_.size(); ++i) workers_[i].ExchangeTrace(nullptr);
     buffers = std::move(trace_buffers_);
     trace_buffers_.clear();
     origin = trace_origin_;
@@ -744,7 +806,7 @@ Trace Engine::StopTrace() {
       events.push_back(e);
     }
   }
-  return Trace(std::move(events), dropped, workers_.size());
+  return Trace(std::move(events), dropped, buffers.size());
 }
 
 void Engine::Close(CloseMode mode) {
@@ -771,11 +833,14 @@ void Engine::Close(CloseMode mode) {
 
 void Engine::StopWorkers() {
   WaitDrained();
+  // After a SetWorkers in flight (it saw the pool open): its threads are
+  // started, or it made none.
+  std::lock_guard resize(resize_mu_);
   stop_.store(true, std::memory_order_seq_cst);
   // A worker may be between its Stopping() check and parking: Park()
   // re-checks Stopping() after announcing itself, and WakeAll covers the rest.
   WakeAll();
-  for (auto& w : workers_) w->Join();
+  workers_.ForEachMade([](Worker& w) { w.Join(); });
   // Spares start only while workers run: none starts after the joins above.
   {
     std::lock_guard lock(spare_mu_);

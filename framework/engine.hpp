@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include "settlement.hpp"
 #include "slot_gate.hpp"
 #include "worker.hpp"
+#include "worker_table.hpp"
 
 namespace litepool::detail {
 
@@ -77,6 +79,7 @@ class Engine {
   // total. Beyond the bound, a blocked waiter runs queued tasks itself, as
   // an unisolated helper (it cannot deadlock; it may nest).
   static constexpr std::size_t kSpareThreadsPerWorker = 2;
+  static constexpr std::size_t kMaxWorkers = WorkerTable::kMaxWorkers;
 
   explicit Engine(PoolOptions options);
   ~Engine();
@@ -92,9 +95,9 @@ class Engine {
   Accounting Totals() const;
   void StartTrace(TraceOptions options);
   Trace StopTrace();
-  std::size_t Workers() const noexcept { return workers_.size(); }
+  std::size_t Workers() const noexcept { return workers_.Seated(); }
   std::size_t QueueCapacity() const noexcept { return queue_capacity_; }
-  std::size_t Capacity() const noexcept { return capacity_; }
+  std::size_t Capacity() const noexcept { return Workers() * queue_capacity_; }
   const std::string& Name() const noexcept { return options_.name; }
 
   // --- controls (DESIGN §6.2; contracts in pool.hpp) -------------------------
@@ -107,6 +110,12 @@ class Engine {
   // Until nothing is queued, running or waiting to retry (tasks inside
   // WaitIdle on this pool's workers excepted), or `deadline`.
   bool WaitIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // Seats n workers (1 <= n <= kMaxWorkers; not from a worker thread: the
+  // Pool checks both). Growing starts threads (or keeps a leaving one) and
+  // frees their slots; shrinking asks the last workers to leave and takes
+  // their slots (producers may block until the queues drain below the new
+  // capacity). One at a time; a no-op once closed.
+  void SetWorkers(std::size_t n);
 
   // --- TaskGroup's API ------------------------------------------------------
   // A wait on a worker thread of this pool (`self` is the calling thread's
@@ -144,6 +153,9 @@ class Engine {
   // pool) on its spawned stack; other tasks go through Dispatch.
   void EnqueueSpawned(TaskRecord* task, Worker* own);
   void Dispatch(TaskRecord* task);
+  // The same for a task whose level is known without reading the record
+  // (a queue's: the expiry timer may be emptying a queued record's extras).
+  void DispatchAt(Priority level, TaskRecord* task);
   // Queue timeouts (SetQueueTimeout): the ticket of `task`'s first attempt
   // (null without a timeout), made before it is queued (throws
   // std::bad_alloc), and put on the expiry timer after.
@@ -192,8 +204,16 @@ class Engine {
   // spare standing in while tasks are queued). With the spares at their
   // bound, it runs one queued task of any origin instead (true).
   bool BlockOrHelp(Worker& self, const Until& until);
-  // Sleeps until Unpark, unless work or a stop shows up first.
+  // Sleeps until Unpark, unless work, a stop or a request to leave shows up
+  // first.
   void Park(Worker& self);
+  // A worker asked to leave (SetWorkers), between tasks: hands its queued
+  // tasks to the seated workers; its thread then returns.
+  void Leave(Worker& self);
+  // Moves every task queued on `w` to the seated workers.
+  void HandOffQueued(Worker& w);
+  // The spare threads the pool may have now (kSpareThreadsPerWorker each).
+  std::size_t SpareBound() const noexcept { return kSpareThreadsPerWorker * Workers(); }
   bool HasQueuedWork() const noexcept;
   bool Stopping() const noexcept { return stop_.load(std::memory_order_seq_cst); }
   // Spares: a spare is activated for each worker blocked in a wait (up to
@@ -235,13 +255,26 @@ class Engine {
   void StopWorkers();
   std::string ThreadName(std::size_t id) const;
 
+  // --- Stats (usage_report.cpp) ----------------------------------------------
+  // One worker's counters as read now: its row before any baseline.
+  struct RowBaseline {
+    WorkerUsage usage;
+    LatencyCounts waits, runs;  // BusyClock ticks
+  };
+  RowBaseline ReadRow(const Worker& w) const;
+
   PoolOptions options_;
   BusyClock busy_clock_;
   std::size_t queue_capacity_;
-  std::size_t capacity_;
-  std::size_t max_spares_;
   RecordPool records_;  // before workers_: their caches hand blocks to it
-  std::vector<std::unique_ptr<Worker>> workers_;
+  WorkerTable workers_;
+  // SetWorkers one at a time, and not while StopWorkers joins the threads.
+  std::mutex resize_mu_;
+  // A worker seated again starts its Stats() row from zero: its counters
+  // when it was seated again, subtracted from its row (the total keeps
+  // everything). Written by SetWorkers, read by Stats().
+  mutable std::mutex baseline_mu_;
+  std::map<std::size_t, std::unique_ptr<RowBaseline>> row_baselines_;
   Dispatcher dispatcher_;
 
   // Producer-side hot counters share a line: every AddTask touches both.
@@ -259,6 +292,7 @@ class Engine {
   // workers look at the levels in order (FindWorkByPriority); until then
   // FindWork pays one load for priorities.
   std::atomic<bool> prioritized_{false};
+  std::atomic<std::uint64_t> trace_ids_{0};  // Worker::NextTraceId's source
   SettleSink sink_;
 
   // WaitIdle callers (a settled task checks it, relaxed, and wakes them;
@@ -285,6 +319,11 @@ class Engine {
 
   // Spare threads: made on demand under spare_mu_, never freed before the
   // engine; readers walk spare_slots_[0, spare_count_) without the lock.
+  // The slots are as many as the largest pool may have (SetWorkers).
+  static constexpr std::size_t kMaxSpares = kSpareThreadsPerWorker * kMaxWorkers;
+  // Ids: workers 0..kMaxWorkers-1, spares from kMaxWorkers on (on_thread_start
+  // gets them too), and the purger's and expirer's (no thread, no row).
+  static constexpr std::size_t kOffRowId = kMaxWorkers + kMaxSpares;
   std::mutex spare_mu_;
   std::vector<std::unique_ptr<Worker>> spares_;  // guarded by spare_mu_
   std::unique_ptr<std::atomic<Worker*>[]> spare_slots_;

@@ -11,12 +11,6 @@
 
 namespace litepool {
 
-namespace {
-[[noreturn]] void NotImplemented(const char* name) {
-  throw std::logic_error(std::string("litepool: ") + name + " not implemented yet");
-}
-}  // namespace
-
 void Pool::Pause() { engine_->Pause(); }
 void Pool::Resume() { engine_->Resume(); }
 bool Pool::Paused() const { return engine_->Paused(); }
@@ -30,8 +24,7 @@ void Pool::SetWorkers(std::size_t n) {
   if (OnWorkerThread()) {
     throw std::logic_error("Pool::SetWorkers called on one of the pool's own worker threads");
   }
-  if (n == Workers() || Closed()) return;
-  NotImplemented("SetWorkers (resizing)");
+  engine_->SetWorkers(n);
 }
 
 }  // namespace litepool

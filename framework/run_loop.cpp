@@ -46,6 +46,11 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
       }
       continue;
     }
+    // SetWorkers shrank the pool: between two tasks, this worker leaves.
+    if (self.LeaveAsked()) [[unlikely]] {
+      Leave(self);
+      return true;
+    }
     if (FindWork(self, task)) {
       busy_since = RunTask(self, task, busy_since);
       // A spare stays only while a worker it stands in for is blocked.
@@ -59,7 +64,10 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
     }
     const bool found = self.Spare() ? IdleSpare(self, task, /*counted=*/true)
                                     : Idle(self, task);
-    if (!found) return true;  // the pool stopped
+    if (!found) {
+      if (Stopping()) return true;
+      continue;  // asked to leave: see the top of the loop
+    }
     busy_since = RunTask(self, task, BusyClock::Now());
   }
 }
@@ -131,24 +139,28 @@ bool Engine::StealAt(Priority p, Worker& self, TaskRecord*& task) {
   // From the worker with the most tasks at this level (spares have none).
   Worker* victim = nullptr;
   std::int64_t most = 0;
-  for (auto& w : workers_) {
-    if (w.get() == &self) continue;
-    const std::int64_t q = w->QueuedAt(p);
+  const std::size_t n = workers_.Made();  // those that left too
+  for (std::size_t i = 0; i < n; ++i) {
+    Worker& w = workers_[i];
+    if (&w == &self) continue;
+    const std::int64_t q = w.QueuedAt(p);
     if (q > most) {
       most = q;
-      victim = w.get();
+      victim = &w;
     }
   }
   if (victim != nullptr && victim->TryPopAt(p, task)) return true;
-  for (auto& w : workers_) {
-    if (w.get() != &self && w->QueuedAt(p) > 0 && w->TryPopAt(p, task)) return true;
+  for (std::size_t i = 0; i < n; ++i) {
+    Worker& w = workers_[i];
+    if (&w != &self && w.QueuedAt(p) > 0 && w.TryPopAt(p, task)) return true;
   }
   return false;
 }
 
 bool Engine::Steal(Worker& self, TaskRecord*& task) {
   // From the busiest queue (its queue, then the oldest of its spawned
-  // stack); fall back to any non-empty one.
+  // stack); fall back to any non-empty one. Workers that left are looked
+  // at too: a producer that picked one just before it left queued there.
   Worker* victim = nullptr;
   std::int64_t most = 0;
   auto consider = [&](Worker& w) {
@@ -159,7 +171,7 @@ bool Engine::Steal(Worker& self, TaskRecord*& task) {
       victim = &w;
     }
   };
-  for (auto& w : workers_) consider(*w);
+  workers_.ForEachMade(consider);
   ForEachSpare(consider);
   if (victim == nullptr) return false;
   if (victim->TryPop(task) || victim->TryStealSpawned(task)) return true;
@@ -169,14 +181,36 @@ bool Engine::Steal(Worker& self, TaskRecord*& task) {
       found = w.TryPop(task) || w.TryStealSpawned(task);
     }
   };
-  for (auto& w : workers_) any(*w);
+  workers_.ForEachMade(any);
   ForEachSpare(any);
   return found;
 }
 
+void Engine::Leave(Worker& self) {
+  HandOffQueued(self);
+  // Not idle (the dispatcher skips it; a producer that still picks it sees
+  // it busy, so it wakes a parked worker to steal the task: Dispatch).
+  self.SetIdleFlag(false);
+  dispatcher_.SetIdle(self.Id(), false);
+  // Pushed by a producer that picked this worker before it left (between
+  // the hand-off and the flag): moved too; any later one is stolen.
+  HandOffQueued(self);
+}
+
+void Engine::HandOffQueued(Worker& w) {
+  // Each task at the level of the queue it came from (its record is not
+  // read: the expiry timer may be emptying it), with its slot.
+  TaskRecord* task = nullptr;
+  while (w.TryPopOwnAt(Priority::kHigh, task)) DispatchAt(Priority::kHigh, task);
+  while (w.TryPopSpawnedAbove(0, task) || w.TryPopOwn(task)) {
+    DispatchAt(Priority::kNormal, task);
+  }
+  while (w.TryPopOwnAt(Priority::kLow, task)) DispatchAt(Priority::kLow, task);
+}
+
 bool Engine::HasQueuedWork() const noexcept {
   bool any = false;
-  for (const auto& w : workers_) any = any || w->QueuedSeqCst() > 0;
+  workers_.ForEachMade([&](const Worker& w) { any = any || w.QueuedSeqCst() > 0; });
   ForEachSpare([&](const Worker& w) { any = any || w.QueuedSeqCst() > 0; });
   return any;
 }
@@ -198,12 +232,12 @@ bool Engine::Idle(Worker& self, TaskRecord*& task) {
   // (Park() tells it when everything is settled), and stopping does not
   // wait out spin_iterations polls, however many the options asked for.
   const std::uint32_t spins = options_.spin_iterations;
-  for (std::uint32_t i = 0; i < spins && !found && !Closed(); ++i) {
+  for (std::uint32_t i = 0; i < spins && !found && !Closed() && !self.LeaveAsked(); ++i) {
     std::this_thread::yield();
     found = FindWork(self, task);
   }
   while (!found) {
-    if (Stopping()) {
+    if (Stopping() || self.LeaveAsked()) {
       self.SetIdleFlag(false);
       dispatcher_.SetIdle(self.Id(), false);
       return false;
@@ -227,8 +261,9 @@ void Engine::Park(Worker& self) {
   // Every task this worker settled is counted before this point: a closing
   // pool learns here that it may be drained.
   NotifyDrainIfClosed();
-  // Paused: queued tasks wait for Resume, which wakes every worker.
-  if ((HasQueuedWork() && !Paused()) || Stopping()) {
+  // Paused: queued tasks wait for Resume, which wakes every worker. Asked
+  // to leave: SetWorkers stored that before it unparks this worker.
+  if ((HasQueuedWork() && !Paused()) || Stopping() || self.LeaveAskedSeqCst()) {
     // Cancel the park. If a waker already cleared the flag it has released
     // (or is about to release) the semaphore: consume that token.
     if (self.CancelPark()) {
@@ -294,11 +329,10 @@ bool Engine::ActivateSpare() {
   if (woken) return true;
   {
     std::lock_guard lock(spare_mu_);
-    if (!Stopping() && spares_.size() < max_spares_) {
+    if (!Stopping() && spares_.size() < SpareBound()) {
       std::unique_ptr<Worker> spare;
       try {
-        spare = std::make_unique<Worker>(*this, workers_.size() + spares_.size(),
-                                         /*spare=*/true);
+        spare = std::make_unique<Worker>(*this, kMaxWorkers + spares_.size(), /*spare=*/true);
         StartThread(*spare);  // starts counted active: the claim is its
         spare_slots_[spares_.size()].store(spare.get(), std::memory_order_release);
         spares_.push_back(std::move(spare));

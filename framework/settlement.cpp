@@ -213,12 +213,12 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
   if (TaskExtras* x = t.extras) {
     // Kept in the extras: the id stays the same for every attempt (a task
     // with retries always has extras). A plain task runs once.
-    if (x->trace_id == 0) x->trace_id = self.NextTraceId(pool.TraceIdStride());
+    if (x->trace_id == 0) x->trace_id = self.NextTraceId(pool.TraceIds());
     e.task = x->trace_id;
     e.attempt = static_cast<std::uint32_t>(x->attempt);
     e.priority = x->hooks.priority;
   } else {
-    e.task = self.NextTraceId(pool.TraceIdStride());
+    e.task = self.NextTraceId(pool.TraceIds());
   }
   e.admitted = admitted;
   e.start = begun;

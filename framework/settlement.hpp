@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include "busy_clock.hpp"
 #include "litepool/error.hpp"
@@ -23,12 +24,12 @@ class SettleSink {
   using RequeueFn = void (*)(void* pool, TaskRecord* task, std::chrono::nanoseconds delay);
 
   SettleSink(const std::atomic<bool>& closed, const std::atomic<bool>& cancel_pending,
-             void* pool, RequeueFn requeue, std::size_t trace_id_stride) noexcept
+             void* pool, RequeueFn requeue, std::atomic<std::uint64_t>& trace_ids) noexcept
       : closed_(closed),
         cancel_pending_(cancel_pending),
         pool_(pool),
         requeue_(requeue),
-        trace_id_stride_(trace_id_stride) {}
+        trace_ids_(trace_ids) {}
 
   // Close(kCancelPending) was called: queued tasks settle as kCancelled.
   bool CancelPending() const noexcept {
@@ -40,15 +41,16 @@ class SettleSink {
   void Requeue(TaskRecord* task, std::chrono::nanoseconds delay) const {
     requeue_(pool_, task, delay);
   }
-  // Task ids of a trace: each thread numbers its own with this stride.
-  std::size_t TraceIdStride() const noexcept { return trace_id_stride_; }
+  // Task ids of a trace: threads take them in blocks from here
+  // (Worker::NextTraceId).
+  std::atomic<std::uint64_t>& TraceIds() const noexcept { return trace_ids_; }
 
  private:
   const std::atomic<bool>& closed_;
   const std::atomic<bool>& cancel_pending_;
   void* pool_;
   RequeueFn requeue_;
-  std::size_t trace_id_stride_;
+  std::atomic<std::uint64_t>& trace_ids_;
 };
 
 // Runs the next attempt of `task` on the calling worker thread (or settles

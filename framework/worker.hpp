@@ -135,11 +135,29 @@ class Worker {
   // this worker no longer writes to it. Any thread; waits (yielding) for an
   // append in flight, a few instructions.
   TraceBuffer* ExchangeTrace(TraceBuffer* buffer) noexcept;
-  // A task id for a trace, unique in the engine: ids of different workers
-  // are different residues modulo the worker count. Its own thread only.
-  std::uint64_t NextTraceId(std::size_t workers) noexcept {
-    return (next_trace_id_++) * workers + id_ + 1;
+  // A task id for a trace, unique in the engine (never 0): each thread
+  // takes ids in blocks from the engine's `source`, so ids stay small and
+  // unique however many threads come and go. Its own thread only.
+  static constexpr std::uint64_t kTraceIdBlock = 256;
+  std::uint64_t NextTraceId(std::atomic<std::uint64_t>& source) noexcept {
+    if (next_trace_id_ == trace_id_end_) {
+      // Relaxed: fetch_add alone makes each block unique.
+      next_trace_id_ = source.fetch_add(kTraceIdBlock, std::memory_order_relaxed);
+      trace_id_end_ = next_trace_id_ + kTraceIdBlock;
+    }
+    return ++next_trace_id_;
   }
+
+  // --- leaving the pool (Pool::SetWorkers shrinking it) --------------------
+  // The resizer asks a seated worker to leave and joins its thread; the
+  // thread, at the top of its loop (between tasks), hands its queued tasks
+  // to the others and returns. Reseat() before a new thread starts here.
+  void AskToLeave() noexcept { leave_.store(true, std::memory_order_seq_cst); }
+  // Relaxed: checked once per loop turn; the park re-check uses the seq_cst
+  // one (against AskToLeave, then Unpark).
+  bool LeaveAsked() const noexcept { return leave_.load(std::memory_order_relaxed); }
+  bool LeaveAskedSeqCst() const noexcept { return leave_.load(std::memory_order_seq_cst); }
+  void Reseat() noexcept { leave_.store(false, std::memory_order_seq_cst); }
   // Whether the task FindWork returned last was stolen. Own thread only.
   bool LastStolen() const noexcept { return last_stolen_; }
   void SetLastStolen(bool stolen) noexcept { last_stolen_ = stolen; }
@@ -165,6 +183,7 @@ class Worker {
   // Written by the owner, read by producers.
   alignas(kCacheLine) std::atomic<bool> idle_{false};
   std::atomic<bool> parked_{false};
+  std::atomic<bool> leave_{false};
   std::binary_semaphore wake_{0};
   // The spawned stack: spawned_[0] sits at position spawned_top_ - size.
   std::mutex spawned_mu_;
@@ -174,6 +193,7 @@ class Worker {
   // The owner's own bookkeeping, next to its counters.
   bool last_stolen_ = false;
   std::uint64_t next_trace_id_ = 0;
+  std::uint64_t trace_id_end_ = 0;
   std::atomic<TraceBuffer*> trace_{nullptr};
   std::atomic<bool> trace_writing_{false};  // an append is in flight
   RecordPool::LocalCache records_;

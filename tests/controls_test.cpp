@@ -706,10 +706,6 @@ TEST(WaitIdleTest, OnAWorkerTheCallerDoesNotCountAsRunning) {
 
 // ---------------------------------------------------------------------------
 // SetWorkers
-//
-// Not implemented yet (Pool::SetWorkers throws std::logic_error): these
-// tests are skipped, visibly, until it is (issue 15).
-#define SKIP_UNTIL_SET_WORKERS() GTEST_SKIP() << "Pool::SetWorkers is not implemented yet (issue 15)"
 
 TEST(SetWorkersTest, ZeroThrowsInvalidArgument) {
   Pool pool(2, 4);
@@ -720,7 +716,6 @@ TEST(SetWorkersTest, ZeroThrowsInvalidArgument) {
 // Weak against a stub that throws std::logic_error everywhere; the
 // unchanged count after a successful resize elsewhere is the real check.
 TEST(SetWorkersTest, FromAWorkerThreadThrowsLogicError) {
-  SKIP_UNTIL_SET_WORKERS();
   Pool pool(1, 4);
   Future<bool> threw = pool.Submit([&pool] {
     try {
@@ -737,7 +732,6 @@ TEST(SetWorkersTest, FromAWorkerThreadThrowsLogicError) {
 }
 
 TEST(SetWorkersTest, CapacityAndStatsFollowTheWorkerCount) {
-  SKIP_UNTIL_SET_WORKERS();
   Pool pool(2, 8);
   pool.SetWorkers(5);
   EXPECT_EQ(pool.Workers(), 5u);
@@ -755,7 +749,6 @@ TEST(SetWorkersTest, CapacityAndStatsFollowTheWorkerCount) {
 // Four tasks that can only finish together, queued on a one-worker pool:
 // they meet only if the new workers take the queued ones.
 TEST(SetWorkersTest, GrowingLetsNewWorkersTakeQueuedTasks) {
-  SKIP_UNTIL_SET_WORKERS();
   Rendezvous meet(4);
   std::atomic<int> met{0};
   Pool pool(1, 16);
@@ -770,7 +763,6 @@ TEST(SetWorkersTest, GrowingLetsNewWorkersTakeQueuedTasks) {
 }
 
 TEST(SetWorkersTest, ShrinkingHandsQueuedTasksToTheRemainingWorkers) {
-  SKIP_UNTIL_SET_WORKERS();
   std::mutex mu;
   std::set<std::thread::id> threads;
   Pool pool(4, 16);
@@ -794,7 +786,6 @@ TEST(SetWorkersTest, ShrinkingHandsQueuedTasksToTheRemainingWorkers) {
 }
 
 TEST(SetWorkersTest, ShrinkingLetsRunningTasksFinish) {
-  SKIP_UNTIL_SET_WORKERS();
   std::latch started(2);
   Gate release;
   HookLog log;
@@ -830,7 +821,6 @@ TEST(SetWorkersTest, ShrinkingLetsRunningTasksFinish) {
 }
 
 TEST(SetWorkersTest, StatsKeepRetiredWorkersCountsInTheTotal) {
-  SKIP_UNTIL_SET_WORKERS();
   Rendezvous meet(4);  // one task per worker, so every worker has executed
   std::atomic<int> met{0};
   Pool pool(4, 16);
@@ -859,7 +849,6 @@ TEST(SetWorkersTest, StatsKeepRetiredWorkersCountsInTheTotal) {
 // Random resizes while a producer keeps the pool busy: every accepted task
 // runs and settles exactly once.
 TEST(SetWorkersTest, ResizingUnderLoadSettlesEveryTaskOnce) {
-  SKIP_UNTIL_SET_WORKERS();
   constexpr int kTasks = 3000;
   std::vector<std::atomic<int>> runs(kTasks);
   Pool pool(2, 16);
@@ -954,7 +943,6 @@ TEST(ThreadHooksTest, StartAndStopRunOnEachWorkerThreadWithItsIndex) {
 }
 
 TEST(ThreadHooksTest, WorkersAddedAndRetiredBySetWorkersRunTheHooks) {
-  SKIP_UNTIL_SET_WORKERS();
   ThreadLog log;
   {
     Pool pool(PoolOptions{.workers = 1,
@@ -993,7 +981,6 @@ TEST(ThreadHooksTest, ThrowingStartHookPropagatesFromTheConstructorAndLeavesNoTh
 }
 
 TEST(ThreadHooksTest, ThrowingStartHookInSetWorkersKeepsTheOldWorkers) {
-  SKIP_UNTIL_SET_WORKERS();
   std::atomic<bool> fail{false};
   Pool pool(PoolOptions{.workers = 1, .on_thread_start = [&fail](std::size_t i) {
                           if (fail && i == 2) throw std::runtime_error("worker 2 refused");

@@ -112,12 +112,14 @@ struct PoolOptions {
   std::uint32_t spin_iterations = 256;
   // Called on each new thread of the pool, on that thread, with its index:
   // on_thread_start before it runs any task, on_thread_stop after its last
-  // one, before it exits. Workers have indices 0..workers-1; spare threads
-  // (see "Waits on a worker thread" in pool.hpp) run them too, with indices
-  // from `workers` on. A throw from on_thread_start on a worker stops the
-  // threads already started and propagates from the Pool constructor; on a
-  // spare thread the spare does not start (its waiter helps instead). A
-  // throw from on_thread_stop is ignored: the thread is leaving.
+  // one, before it exits. Workers have indices 0..workers-1 (SetWorkers'
+  // new ones continue them); spare threads (see "Waits on a worker thread"
+  // in pool.hpp) run them too, with indices from 4096 on, above any
+  // worker's. A throw from on_thread_start on a worker stops the threads
+  // already started and propagates from the Pool constructor (or
+  // SetWorkers); on a spare thread the spare does not start (its waiter
+  // helps instead). A throw from on_thread_stop is ignored: the thread is
+  // leaving.
   std::function<void(std::size_t worker)> on_thread_start{};
   std::function<void(std::size_t worker)> on_thread_stop{};
   // Linux: pin worker i to the i-th CPU of the process's affinity mask (as
@@ -358,10 +360,6 @@ class LITEPOOL_API Pool {
   // negative timeout checks once. Thread-safe.
   bool WaitIdleFor(std::chrono::nanoseconds timeout) const;
 
-  // NOT IMPLEMENTED YET (issue 15): it checks its argument and its thread
-  // (the errors below), does nothing when n == Workers() or the pool is
-  // closed, and otherwise throws std::logic_error ("... not implemented
-  // yet"). The contract it will keep:
   // Resizes the pool to `n` workers at run time (ants Tune, folly
   // setNumThreads). Growing starts n - Workers() threads (ids Workers() ..
   // n-1; on_thread_start runs on each, pin_workers pins them) and returns
@@ -374,7 +372,10 @@ class LITEPOOL_API Pool {
   // drain below the new capacity. Stats(): `workers` lists the current
   // workers; `total` keeps the counts of retired workers, so after a shrink
   // total may exceed the sum of the rows (a worker re-added later with the
-  // same id starts from zero). Throws std::invalid_argument for n == 0,
+  // same id starts its row from zero; its max latencies are bounded by its
+  // histogram buckets). A trace started before a grow records nothing for
+  // the added workers until the next StartTrace. Throws
+  // std::invalid_argument for n == 0 or n > 4096 (the most a pool may have),
   // std::logic_error when called on one of this pool's worker threads (it
   // could wait for itself), std::system_error if a thread cannot start, and
   // whatever on_thread_start throws: then the threads this call started are
