@@ -236,7 +236,7 @@ Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
 
 SlotGate::Result Engine::Admit(std::int64_t n,
                                std::optional<std::chrono::nanoseconds> timeout,
-                               Worker* own) {
+                               Priority priority, Worker* own) {
   if (!gate_.TryAcquire(n)) {
     const bool try_once = timeout && timeout->count() == 0;
     if (try_once) return SlotGate::Result::kTimeout;
@@ -246,7 +246,7 @@ SlotGate::Result Engine::Admit(std::int64_t n,
       // nanoseconds::max(), would be a self-deadlock).
       gate_.ForceAcquire(n);
     } else {
-      const auto result = gate_.Acquire(n, DeadlineAfter(timeout), closed_);
+      const auto result = gate_.Acquire(n, priority, DeadlineAfter(timeout), closed_);
       if (result != SlotGate::Result::kAcquired) return result;
     }
   }
@@ -281,7 +281,7 @@ Error Engine::AddTask(TaskSpec&& spec) {
                               ErrorCode::kCancelled));
   }
   Worker* const own = OwnWorker();
-  switch (Admit(1, spec.add_timeout, own)) {
+  switch (Admit(1, spec.add_timeout, spec.hooks.priority, own)) {
     case SlotGate::Result::kAcquired:
       break;
     case SlotGate::Result::kClosed:
@@ -332,6 +332,7 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
                             ErrorCode::kInvalidArgument));
   }
   std::optional<std::chrono::nanoseconds> timeout;
+  Priority priority = Priority::kLow;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (!specs[i].HasTask()) {
       return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
@@ -350,11 +351,13 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     if (specs[i].add_timeout && (!timeout || *specs[i].add_timeout < *timeout)) {
       timeout = specs[i].add_timeout;
     }
+    // A batch waits in line at its highest task's priority.
+    priority = std::max(priority, specs[i].hooks.priority);
   }
   if (Closed()) return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
   const auto n = static_cast<std::int64_t>(specs.size());
   Worker* const own = OwnWorker();
-  switch (Admit(n, timeout, own)) {
+  switch (Admit(n, timeout, priority, own)) {
     case SlotGate::Result::kAcquired:
       break;
     case SlotGate::Result::kClosed:

@@ -141,10 +141,10 @@ class Engine {
   Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
   // Takes n slots (at once; by the overflow path on this pool's worker, or
   // in an OverflowScope, unless the add-timeout is 0; or waiting up to
-  // `timeout`) and counts n accepted tasks. kAcquired: admitted; otherwise
-  // nothing was taken.
+  // `timeout`, in line at `priority`) and counts n accepted tasks.
+  // kAcquired: admitted; otherwise nothing was taken.
   SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout,
-                         Worker* own);
+                         Priority priority, Worker* own);
   // Undoes an admission whose tasks were never queued.
   void Unadmit(std::int64_t n);
   // The calling thread's Worker if it belongs to this pool, else null.

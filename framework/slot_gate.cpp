@@ -4,31 +4,65 @@
 
 namespace litepool::detail {
 
-bool SlotGate::TryAcquire(std::int64_t n) noexcept {
+namespace {
+// Takes n slots if they are free now; lock-free.
+bool TakeFree(std::atomic<std::int64_t>& free, std::int64_t n) noexcept {
   // Relaxed initial read: the CAS re-validates. acq_rel on success orders
   // this admission after the release that freed the slot.
-  std::int64_t cur = free_.load(std::memory_order_relaxed);
+  std::int64_t cur = free.load(std::memory_order_relaxed);
   while (cur >= n) {
-    if (free_.compare_exchange_weak(cur, cur - n, std::memory_order_acq_rel,
-                                    std::memory_order_relaxed)) {
+    if (free.compare_exchange_weak(cur, cur - n, std::memory_order_acq_rel,
+                                   std::memory_order_relaxed)) {
       return true;
     }
   }
   return false;
+}
+}  // namespace
+
+bool SlotGate::TryAcquire(std::int64_t n) noexcept {
+  // Not while producers wait in line: the slots are theirs, in line order.
+  // Relaxed: a producer that misses a waiter that just lined up takes one
+  // slot ahead of it, as if it had come first.
+  if (waiters_.load(std::memory_order_relaxed) != 0) return false;
+  return TakeFree(free_, n);
 }
 
 void SlotGate::ForceAcquire(std::int64_t n) noexcept {
   free_.fetch_sub(n, std::memory_order_acq_rel);
 }
 
-void SlotGate::RaiseMark(std::int64_t n) noexcept {
-  std::int64_t cur = wake_mark_.load(std::memory_order_seq_cst);
-  while (cur < n &&
-         !wake_mark_.compare_exchange_weak(cur, n, std::memory_order_seq_cst)) {
+void SlotGate::Enqueue(Waiter& w, int level) noexcept {
+  Line& line = lines_[level];
+  w.prev = line.tail;
+  w.next = nullptr;
+  (line.tail != nullptr ? line.tail->next : line.head) = &w;
+  line.tail = &w;
+}
+
+void SlotGate::Unlink(Waiter& w, int level) noexcept {
+  Line& line = lines_[level];
+  (w.prev != nullptr ? w.prev->next : line.head) = w.next;
+  (w.next != nullptr ? w.next->prev : line.tail) = w.prev;
+  w.prev = w.next = nullptr;
+}
+
+void SlotGate::GrantLocked() noexcept {
+  for (;;) {
+    int level = kLevels - 1;
+    while (level >= 0 && lines_[level].head == nullptr) --level;
+    if (level < 0) return;
+    Waiter& head = *lines_[level].head;
+    if (!TakeFree(free_, head.need)) return;  // no overtaking the head
+    Unlink(head, level);
+    head.granted = true;
+    // Under mu_: the waiter cannot see `granted`, return and destroy its
+    // condition variable before this call is done.
+    head.cv.notify_one();
   }
 }
 
-SlotGate::Result SlotGate::Acquire(std::int64_t n, Deadline deadline,
+SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline deadline,
                                    const std::atomic<bool>& closed) {
   // Re-tries before sleeping, a yield apart (see the header: on few cores the
   // workers this lets run usually free a slot; neither side pays a futex).
@@ -41,54 +75,65 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Deadline deadline,
     if (deadline && std::chrono::steady_clock::now() >= *deadline) break;
     std::this_thread::yield();
   }
-  if (TryAcquire(n)) return Result::kAcquired;
   std::unique_lock lock(mu_);
-  // seq_cst: pairs with Release() (free_ increment, then the waiter counts
-  // and the mark): either Release sees this waiter and its mark, or the
-  // re-check below sees the freed slots.
+  // seq_cst: pairs with Release() (free_ increment, then waiters_): either
+  // Release sees this waiter and hands it slots under mu_, or the grant
+  // below sees the freed slots.
   waiters_.fetch_add(1, std::memory_order_seq_cst);
-  if (deadline) eager_waiters_.fetch_add(1, std::memory_order_seq_cst);
+  Waiter w(n);
+  const int level = LevelOf(priority);
   Result result = Result::kAcquired;
-  for (;;) {
-    RaiseMark(n);  // again after each wake: the last waiter to leave resets it
-    if (closed.load(std::memory_order_acquire)) {
-      result = Result::kClosed;
-      break;
+  if (closed.load(std::memory_order_acquire)) {
+    result = Result::kClosed;
+  } else {
+    Enqueue(w, level);
+    GrantLocked();  // slots freed before this waiter was counted
+    while (!w.granted) {
+      if (closed.load(std::memory_order_acquire)) {
+        result = Result::kClosed;
+        break;
+      }
+      if (!deadline) {
+        w.cv.wait(lock);
+      } else if (w.cv.wait_until(lock, *deadline) == std::cv_status::timeout) {
+        if (!w.granted) result = Result::kTimeout;
+        break;
+      }
     }
-    if (TryAcquire(n)) break;
-    if (!deadline) {
-      cv_.wait(lock);
-    } else if (cv_.wait_until(lock, *deadline) == std::cv_status::timeout) {
-      if (TryAcquire(n)) break;
-      result = Result::kTimeout;
-      break;
-    }
+    // Granted: GrantLocked unlinked it (and its slots are taken, even if the
+    // pool closed meanwhile: the engine then gives them back).
+    if (!w.granted) Unlink(w, level);
   }
-  if (deadline) eager_waiters_.fetch_sub(1, std::memory_order_seq_cst);
-  if (waiters_.fetch_sub(1, std::memory_order_seq_cst) == 1) {
-    wake_mark_.store(base_mark_, std::memory_order_seq_cst);
-  }
-  // Slots may remain for another waiter (batch releases, a smaller ask).
-  if (result != Result::kAcquired || free_.load(std::memory_order_relaxed) > 0) {
-    cv_.notify_all();
-  }
+  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  // A waiter that gave up may have held up the ones behind it (a batch at
+  // the head of its line): they may go now.
+  if (result != Result::kAcquired) GrantLocked();
   return result;
 }
 
 void SlotGate::Release(std::int64_t n) noexcept {
-  const std::int64_t before = free_.fetch_add(n, std::memory_order_seq_cst);
+  free_.fetch_add(n, std::memory_order_seq_cst);
   if (waiters_.load(std::memory_order_seq_cst) == 0) return;
-  const std::int64_t mark = wake_mark_.load(std::memory_order_seq_cst);
-  const bool crossed = before < mark && before + n >= mark;
-  if (crossed || eager_waiters_.load(std::memory_order_seq_cst) > 0) {
-    std::lock_guard lock(mu_);
-    cv_.notify_all();
-  }
+  // Hand the slots over: the head of the line gets them now, on this thread
+  // (the producer wakes with them taken; nobody can take them first).
+  std::lock_guard lock(mu_);
+  GrantLocked();
 }
 
 void SlotGate::WakeAll() {
   std::lock_guard lock(mu_);
-  cv_.notify_all();
+  for (Line& line : lines_) {
+    for (Waiter* w = line.head; w != nullptr; w = w->next) w->cv.notify_one();
+  }
+}
+
+std::size_t SlotGate::InLine() {
+  std::lock_guard lock(mu_);
+  std::size_t n = 0;
+  for (const Line& line : lines_) {
+    for (const Waiter* w = line.head; w != nullptr; w = w->next) ++n;
+  }
+  return n;
 }
 
 }  // namespace litepool::detail

@@ -1,32 +1,34 @@
 // SlotGate: the pool's admission bound. One slot per queued task; a running
 // task holds none. Producers take slots (waiting, with an optional
 // deadline, while none is free); workers give one back per dequeued task.
-// Forced acquisitions (retries, AddTask on a worker thread of a full pool)
-// may drive the free count below zero: the pool then holds more than its
-// capacity until the workers catch up, instead of deadlocking.
+// Forced acquisitions (retries, AddTask on a worker thread of a full pool,
+// a shrinking SetWorkers) may drive the free count below zero: the pool
+// then holds more than its capacity until the workers catch up, instead of
+// deadlocking.
 //
-// A producer that finds the pool full first yields the CPU a few times,
-// re-trying, before it sleeps: on a box with few cores the workers it lets
-// run usually free a slot at once, and neither side pays for a futex. Once
-// it sleeps, a worker's Release() touches the mutex only when the free
-// count crosses the wake mark: 1 slot, or the size of a waiting batch
-// (AddTaskGroup), so a batch is not woken for each slot. A producer with a
-// deadline is woken by every release. Every acquired slot belongs to a
-// queued task that gives it back, so the free count always returns to the
-// capacity: no waiter is stranded below the mark.
-//
-// Measured (balance_bench, seed003_spin, capacity 5 x 5 workers on 2
-// cores): a mark of half the capacity made the producer refill too late
-// (makespan/ideal 2.4-2.6 vs 1.43 with a mark of 1).
+// Free slots are a lock-free count while nobody waits. A producer that finds
+// the pool full first yields the CPU a few times, re-trying, before it
+// sleeps: on a box with few cores the workers it lets run usually free a
+// slot at once, and neither side pays for a futex. Once producers sleep,
+// they wait in line, by priority (kHigh first) and in arrival order within
+// one priority, and a released slot is handed to the head of the line by
+// the thread that releases it: the producer wakes with its slot already
+// taken, so no other producer can take it first, and blocked producers are
+// admitted in priority order (DESIGN §6.0). A batch (AddTaskGroup) at the
+// head waits until all of its slots are free; those behind it wait too
+// (no overtaking: a large batch is never starved by single tasks).
 #ifndef LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 #define LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
+
+#include "litepool/priority.hpp"
 
 namespace litepool::detail {
 
@@ -35,33 +37,53 @@ class SlotGate {
   enum class Result { kAcquired, kTimeout, kClosed };
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
-  explicit SlotGate(std::int64_t capacity)
-      : free_(capacity), base_mark_(1), wake_mark_(base_mark_) {}
+  explicit SlotGate(std::int64_t capacity) : free_(capacity) {}
 
   // Takes n slots if they are free now. Lock-free.
   bool TryAcquire(std::int64_t n) noexcept;
   // Takes n slots even if none is free.
   void ForceAcquire(std::int64_t n) noexcept;
-  // Waits for n free slots until `deadline` (none: forever) or `closed`.
-  Result Acquire(std::int64_t n, Deadline deadline,
+  // Waits for n free slots until `deadline` (none: forever) or `closed`,
+  // in line behind the producers already waiting at `priority` or above.
+  Result Acquire(std::int64_t n, Priority priority, Deadline deadline,
                  const std::atomic<bool>& closed);
-  // Gives n slots back and wakes a waiting producer if any.
+  // Gives n slots back; hands them to the waiting producers, if any.
   void Release(std::int64_t n) noexcept;
   // Wakes every waiting producer (they re-check `closed`).
   void WakeAll();
-
+  // Producers in line now (tests: a grant takes its waiter out of line
+  // before Release returns).
+  std::size_t InLine();
 
  private:
-  // Raises the wake mark to at least n (a batch larger than half).
-  void RaiseMark(std::int64_t n) noexcept;
+  // A producer asleep in Acquire; on its stack, linked into its level's
+  // line while it waits. Guarded by mu_.
+  struct Waiter {
+    explicit Waiter(std::int64_t n) noexcept : need(n) {}
+    std::int64_t need;
+    Waiter* prev = nullptr;
+    Waiter* next = nullptr;
+    bool granted = false;  // its slots were taken for it (GrantLocked)
+    std::condition_variable cv;
+  };
+  struct Line {
+    Waiter* head = nullptr;
+    Waiter* tail = nullptr;
+  };
+  static constexpr int kLevels = 3;  // Priority's, kLow = 0 .. kHigh = 2
+  static int LevelOf(Priority p) noexcept { return static_cast<int>(p); }
+  void Enqueue(Waiter& w, int level) noexcept;
+  void Unlink(Waiter& w, int level) noexcept;
+  // Hands free slots to the head of the highest non-empty line, while it
+  // can take all it needs. Under mu_.
+  void GrantLocked() noexcept;
 
   std::atomic<std::int64_t> free_;
-  const std::int64_t base_mark_;
-  std::atomic<std::int64_t> wake_mark_;
+  // Producers asleep (or about to be) in Acquire: Release takes the lock
+  // only when this is not zero.
   std::atomic<std::int32_t> waiters_{0};
-  std::atomic<std::int32_t> eager_waiters_{0};  // waiters with a deadline
   std::mutex mu_;
-  std::condition_variable cv_;
+  Line lines_[kLevels];  // guarded by mu_
 };
 
 }  // namespace litepool::detail
