@@ -71,6 +71,11 @@ std::vector<void*> RetryTimer::TakeAll() {
   return items;
 }
 
+bool RetryTimer::AsleepForTesting() {
+  std::lock_guard lock(mu_);
+  return asleep_;
+}
+
 void RetryTimer::Stop() {
   {
     std::lock_guard lock(mu_);
@@ -85,7 +90,9 @@ void RetryTimer::Run() {
   for (;;) {
     if (heap_.empty()) {
       if (stop_) return;
+      asleep_ = true;
       cv_.wait(lock);
+      asleep_ = false;
       continue;
     }
     Entry* next = *heap_.begin();
@@ -93,7 +100,9 @@ void RetryTimer::Run() {
     // wait takes the time point by reference and reads it after waking).
     const Clock::time_point when = next->when;
     if (!flush_ && !stop_ && when > Clock::now()) {
+      asleep_ = true;
       cv_.wait_until(lock, when);
+      asleep_ = false;
       continue;
     }
     heap_.erase(heap_.begin());
