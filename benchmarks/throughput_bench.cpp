@@ -10,11 +10,16 @@
 //   EmptyTask/p<N>/hooks        litepool only: OnSuccess, OnError and
 //                               OnComplete set (the countdown in OnComplete)
 //   EmptyTask/p<N>/hooks_group  litepool only: hooks + TaskGroup
+//   EmptyTask/p<N>/hooks_timed  litepool only: hooks + SetQueueTimeout(1 s)
+//                               on every task, never reached (the expiry
+//                               timer's cost per task; peer: hooks)
 // Counters: items_per_second, ns_per_task (wall time / tasks).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "bench_registration.hpp"
 #include "common/bench_util.hpp"
@@ -72,7 +77,8 @@ void BM_Group(benchmark::State& state, const System* sys, int producers) {
 }
 
 // litepool only: the callback-driven shape the library exists for.
-void BM_Hooks(benchmark::State& state, int producers, bool with_group) {
+// `timed`: every task also has a queue timeout (group-less form only).
+void BM_Hooks(benchmark::State& state, int producers, bool with_group, bool timed) {
   LitepoolExecutor exec({kWorkers, kQueueCapacity});
   litepool::Pool& pool = exec.pool();
   ProducerGang gang(producers);
@@ -101,14 +107,13 @@ void BM_Hooks(benchmark::State& state, int producers, bool with_group) {
       Completion* d = &done;
       gang.Run([&](int p) {
         for (int i = ProducerGang::Share(kTasks, producers, p); i > 0; --i) {
-          CheckOk(pool.AddTask(
-                      litepool::TaskOptions()
-                          .SetTask([]() -> litepool::Error { return {}; })
-                          .SetOnSuccess([] {})
-                          .SetOnError([](litepool::ErrHandle&,
-                                         const litepool::Error&) {})
-                          .SetOnComplete([d] { d->Arrive(); })),
-                  "AddTask (hooks)");
+          litepool::TaskOptions o;
+          o.SetTask([]() -> litepool::Error { return {}; })
+              .SetOnSuccess([] {})
+              .SetOnError([](litepool::ErrHandle&, const litepool::Error&) {})
+              .SetOnComplete([d] { d->Arrive(); });
+          if (timed) o.SetQueueTimeout(std::chrono::seconds(1));
+          CheckOk(pool.AddTask(std::move(o)), "AddTask (hooks)");
         }
       });
       done.Wait();
@@ -138,12 +143,17 @@ void BM_Hooks(benchmark::State& state, int producers, bool with_group) {
     }
     benchmark::RegisterBenchmark(
         BenchName("EmptyTask", p + "/hooks", "litepool").c_str(), BM_Hooks,
-        producers, false)
+        producers, false, false)
         ->UseRealTime()
         ->MinTime(kMinTime);
     benchmark::RegisterBenchmark(
         BenchName("EmptyTask", p + "/hooks_group", "litepool").c_str(),
-        BM_Hooks, producers, true)
+        BM_Hooks, producers, true, false)
+        ->UseRealTime()
+        ->MinTime(kMinTime);
+    benchmark::RegisterBenchmark(
+        BenchName("EmptyTask", p + "/hooks_timed", "litepool").c_str(),
+        BM_Hooks, producers, false, true)
         ->UseRealTime()
         ->MinTime(kMinTime);
   }

@@ -41,6 +41,9 @@ class RetryTimer {
   std::vector<void*> TakeAll();
   // Fires whatever is held, then stops the thread. Idempotent.
   void Stop();
+  // Tests: the timer thread is blocked in its wait (for the earliest entry,
+  // or on an empty heap), so only a notify or that entry's time wakes it.
+  bool AsleepForTesting();
 
  private:
   struct Entry;
@@ -74,6 +77,7 @@ class RetryTimer {
   std::uint64_t next_seq_ = 0;      // guarded by mu_
   bool flush_ = false;
   bool stop_ = false;
+  bool asleep_ = false;  // in cv_'s wait (AsleepForTesting); guarded by mu_
   std::thread thread_;
 };
 
