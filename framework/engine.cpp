@@ -43,11 +43,7 @@ PoolOptions Validated(PoolOptions o) {
                                 std::to_string(kMaxWorkers) + " workers, got " +
                                 std::to_string(o.workers));
   }
-  // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
-  // 10^12 tasks) is far beyond any memory while far from overflow.
-  // Checked for the most workers SetWorkers may seat.
-  constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
-  if (o.queue_capacity > kMaxCapacity / kMaxWorkers) {
+  if (o.queue_capacity > Engine::kMaxCapacity / o.workers) {
     throw std::invalid_argument(
         "litepool::Pool: workers * queue_capacity is too large (max 2^40)");
   }
@@ -572,7 +568,16 @@ void Engine::Pause() noexcept {
 void Engine::Resume() noexcept {
   // seq_cst: a worker about to park re-checks the flag after announcing
   // itself (Park); either it sees the pool resumed or WakeAll sees it parked.
-  if (paused_.exchange(false, std::memory_order_seq_cst)) WakeAll();
+  if (paused_.exchange(false, std::memory_order_seq_cst)) {
+    WakeAll();
+    // Workers blocked in waits while paused lost their spares (a spare
+    // with nothing to run goes idle): the queued tasks get them back.
+    while (blocked_.load(std::memory_order_seq_cst) >
+               active_spares_.load(std::memory_order_seq_cst) &&
+           HasQueuedWork()) {
+      if (!ActivateSpare()) break;
+    }
+  }
 }
 
 std::size_t Engine::Purge() {
@@ -610,6 +615,10 @@ void Engine::SetWorkers(std::size_t n) {
   if (n > kMaxWorkers) {
     throw std::invalid_argument("Pool::SetWorkers: at most " + std::to_string(kMaxWorkers) +
                                 " workers, got " + std::to_string(n));
+  }
+  if (queue_capacity_ > kMaxCapacity / n) {
+    throw std::invalid_argument(
+        "Pool::SetWorkers: workers * queue_capacity is too large (max 2^40)");
   }
   std::lock_guard lock(resize_mu_);
   // Once closed, Close owns the threads (StopWorkers joins them under this
@@ -742,7 +751,12 @@ void Engine::WaitDrained() {
 
 void Engine::WakeAll() {
   workers_.ForEachMade([this](Worker& w) { Unpark(w); });
-  ForEachSpare([](Worker& w) { w.Unpark(); });
+  // An idle spare sleeps until a waiter claims it (ActivateSpare counts it
+  // active, then wakes it: IdleSpare takes every wake for such a claim) or
+  // the pool stops. Woken for anything else it would leave the active count
+  // once too often (Resume did: the count went below zero, and spares then
+  // never retired).
+  if (Stopping()) ForEachSpare([](Worker& w) { w.Unpark(); });
 }
 
 void Engine::StartTrace(TraceOptions options) {

@@ -80,6 +80,9 @@ class Engine {
   // an unisolated helper (it cannot deadlock; it may nest).
   static constexpr std::size_t kSpareThreadsPerWorker = 2;
   static constexpr std::size_t kMaxWorkers = WorkerTable::kMaxWorkers;
+  // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
+  // 10^12 tasks) is far beyond any memory while far from overflow.
+  static constexpr std::size_t kMaxCapacity = std::size_t{1} << 40;
 
   explicit Engine(PoolOptions options);
   ~Engine();

@@ -713,6 +713,17 @@ TEST(SetWorkersTest, ZeroThrowsInvalidArgument) {
   EXPECT_EQ(pool.Workers(), 2u);
 }
 
+TEST(SetWorkersTest, BeyondThePoolLimitsThrowsInvalidArgument) {
+  Pool pool(1, std::size_t{1} << 30);
+  EXPECT_THROW(pool.SetWorkers(4097), std::invalid_argument);
+  // 2048 workers of 2^30 slots: 2^41 slots, over the 2^40 a pool may hold.
+  EXPECT_THROW(pool.SetWorkers(2048), std::invalid_argument);
+  EXPECT_EQ(pool.Workers(), 1u);
+  EXPECT_EQ(pool.Capacity(), std::size_t{1} << 30);
+  pool.SetWorkers(2);
+  EXPECT_EQ(pool.Capacity(), std::size_t{1} << 31);
+}
+
 // Weak against a stub that throws std::logic_error everywhere; the
 // unchanged count after a successful resize elsewhere is the real check.
 TEST(SetWorkersTest, FromAWorkerThreadThrowsLogicError) {

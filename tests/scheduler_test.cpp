@@ -9,6 +9,7 @@
 #include <future>
 #include <latch>
 #include <random>
+#include <set>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -118,6 +119,58 @@ TEST(SchedulerTest, BlockedWaiterGetsASpareThread) {
   ASSERT_TRUE(waiter.WaitFor(kHangGuard));
   // The spare's tasks are in the total.
   EXPECT_EQ(pool.Stats().total.executed, 9u);
+}
+
+// One spare per blocked waiter, also after Pause/Resume. Resume used to
+// wake idle spares as if a waiter had claimed them, so each one left the
+// count of active spares once too often (it went below zero); a later
+// waiter then got two spares, and they never retired. Here the single
+// worker blocks in a wait while slow tasks are queued: exactly one spare
+// thread must run them, however often the pool was paused before.
+TEST(SchedulerTest, OneSparePerBlockedWaiterAfterPauseAndResume) {
+  Pool pool(1, 64);
+  // The worker blocks in a wait; `tasks` slow tasks are queued meanwhile.
+  // Returns the threads that ran them.
+  auto stand_in = [&pool](int tasks) {
+    std::promise<void> gate;
+    std::shared_future<void> open = gate.get_future().share();
+    std::latch waiting(1);
+    TaskGroup waiter;
+    EXPECT_FALSE(pool.AddTask(waiter, [&waiting, open] {
+      waiting.count_down();
+      TaskGroup outside(1);  // credited by the test thread, not by a task
+      std::thread([outside, open] {
+        open.wait();
+        outside.Done();
+      }).detach();
+      outside.Wait();
+    }));
+    waiting.wait();
+    std::mutex mu;
+    std::set<std::thread::id> threads;
+    TaskGroup queued;
+    for (int i = 0; i < tasks; ++i) {
+      EXPECT_FALSE(pool.AddTask(queued, [&mu, &threads] {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          threads.insert(std::this_thread::get_id());
+        }
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+      }));
+    }
+    EXPECT_TRUE(queued.WaitFor(kHangGuard));
+    gate.set_value();
+    EXPECT_TRUE(waiter.WaitFor(kHangGuard));
+    return threads;
+  };
+  EXPECT_EQ(stand_in(1).size(), 1u);  // a spare now exists, idle
+  for (int i = 0; i < 5; ++i) {
+    pool.Pause();
+    pool.Resume();
+  }
+  EXPECT_EQ(stand_in(20).size(), 1u) << "more than one spare stood in for one blocked worker";
 }
 
 // Work-conserving (DESIGN §1): no task waits in a queue while some worker

@@ -375,7 +375,8 @@ class LITEPOOL_API Pool {
   // same id starts its row from zero; its max latencies are bounded by its
   // histogram buckets). A trace started before a grow records nothing for
   // the added workers until the next StartTrace. Throws
-  // std::invalid_argument for n == 0 or n > 4096 (the most a pool may have),
+  // std::invalid_argument for n == 0, n > 4096 (the most a pool may have)
+  // or n * QueueCapacity() > 2^40 (as the constructor),
   // std::logic_error when called on one of this pool's worker threads (it
   // could wait for itself), std::system_error if a thread cannot start, and
   // whatever on_thread_start throws: then the threads this call started are
