@@ -195,6 +195,10 @@ void Engine::Leave(Worker& self) {
   // Pushed by a producer that picked this worker before it left (between
   // the hand-off and the flag): moved too; any later one is stolen.
   HandOffQueued(self);
+  // It leaves without parking, where a worker tells a closing pool (or a
+  // WaitIdle) that its settled tasks are counted: tell them here. (The last
+  // task of a Close may have settled on this worker, the others parked.)
+  NotifyDrainIfClosed();
 }
 
 void Engine::HandOffQueued(Worker& w) {

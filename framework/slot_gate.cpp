@@ -24,7 +24,7 @@ bool SlotGate::TryAcquire(std::int64_t n) noexcept {
   // Not while producers wait in line: the slots are theirs, in line order.
   // Relaxed: a producer that misses a waiter that just lined up takes one
   // slot ahead of it, as if it had come first.
-  if (waiters_.load(std::memory_order_relaxed) != 0) return false;
+  if (in_line_.load(std::memory_order_relaxed) != 0) return false;
   return TakeFree(free_, n);
 }
 
@@ -38,6 +38,10 @@ void SlotGate::Enqueue(Waiter& w, int level) noexcept {
   w.next = nullptr;
   (line.tail != nullptr ? line.tail->next : line.head) = &w;
   line.tail = &w;
+  // seq_cst: pairs with Release() (free_ increment, then this count): either
+  // Release sees this waiter and hands it slots under mu_, or the grant that
+  // follows the Enqueue sees the freed slots.
+  in_line_.fetch_add(1, std::memory_order_seq_cst);
 }
 
 void SlotGate::Unlink(Waiter& w, int level) noexcept {
@@ -45,6 +49,7 @@ void SlotGate::Unlink(Waiter& w, int level) noexcept {
   (w.prev != nullptr ? w.prev->next : line.head) = w.next;
   (w.next != nullptr ? w.next->prev : line.tail) = w.prev;
   w.prev = w.next = nullptr;
+  in_line_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 void SlotGate::GrantLocked() noexcept {
@@ -76,10 +81,6 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
     std::this_thread::yield();
   }
   std::unique_lock lock(mu_);
-  // seq_cst: pairs with Release() (free_ increment, then waiters_): either
-  // Release sees this waiter and hands it slots under mu_, or the grant
-  // below sees the freed slots.
-  waiters_.fetch_add(1, std::memory_order_seq_cst);
   Waiter w(n);
   const int level = LevelOf(priority);
   Result result = Result::kAcquired;
@@ -87,7 +88,7 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
     result = Result::kClosed;
   } else {
     Enqueue(w, level);
-    GrantLocked();  // slots freed before this waiter was counted
+    GrantLocked();  // slots freed before this waiter was in line
     while (!w.granted) {
       if (closed.load(std::memory_order_acquire)) {
         result = Result::kClosed;
@@ -104,7 +105,6 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
     // pool closed meanwhile: the engine then gives them back).
     if (!w.granted) Unlink(w, level);
   }
-  waiters_.fetch_sub(1, std::memory_order_seq_cst);
   // A waiter that gave up may have held up the ones behind it (a batch at
   // the head of its line): they may go now.
   if (result != Result::kAcquired) GrantLocked();
@@ -113,7 +113,7 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
 
 void SlotGate::Release(std::int64_t n) noexcept {
   free_.fetch_add(n, std::memory_order_seq_cst);
-  if (waiters_.load(std::memory_order_seq_cst) == 0) return;
+  if (in_line_.load(std::memory_order_seq_cst) == 0) return;
   // Hand the slots over: the head of the line gets them now, on this thread
   // (the producer wakes with them taken; nobody can take them first).
   std::lock_guard lock(mu_);

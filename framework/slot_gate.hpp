@@ -79,9 +79,10 @@ class SlotGate {
   void GrantLocked() noexcept;
 
   std::atomic<std::int64_t> free_;
-  // Producers asleep (or about to be) in Acquire: Release takes the lock
-  // only when this is not zero.
-  std::atomic<std::int32_t> waiters_{0};
+  // Producers in line and not yet granted (written under mu_): Release
+  // takes the lock only when this is not zero, so once the line is served
+  // the releases are lock-free again while the producers wake up.
+  std::atomic<std::int32_t> in_line_{0};
   std::mutex mu_;
   Line lines_[kLevels];  // guarded by mu_
 };
