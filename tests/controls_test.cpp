@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
+#include <future>
 #include <latch>
 #include <map>
 #include <memory>
@@ -829,6 +830,54 @@ TEST(SetWorkersTest, ShrinkingLetsRunningTasksFinish) {
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_EQ(log.ran, 2);
   EXPECT_TRUE(log.Codes().empty()) << "a running task was cancelled by the shrink";
+}
+
+// Which worker runs the current task (set by on_thread_start).
+thread_local std::size_t tl_resize_worker = static_cast<std::size_t>(-1);
+
+// Close waits until every accepted task has settled. Here the last one
+// settles on a worker that a shrink is retiring, after Close began to wait
+// and while the remaining worker is parked: the retiree exits without a
+// park, and Close must still learn that the pool is drained (stress mix,
+// seed 7, CancelRace: Close hung with one seated worker parked, 16 spares
+// idle and nothing in flight).
+TEST(SetWorkersTest, CloseReturnsWhenTheLastTaskSettlesOnARetiringWorker) {
+  std::latch started(2);
+  Gate release;
+  Pool pool(PoolOptions{.workers = 2, .queue_capacity = 8,
+                        .on_thread_start = [](std::size_t i) { tl_resize_worker = i; }});
+  OpenOnExit unblock{release};
+  TaskGroup tg = pool.NewTaskGroup(2);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                  .SetTask([&] {
+                                    started.arrive_and_wait();  // one task per worker
+                                    if (tl_resize_worker == 1) release.Wait();
+                                  })
+                                  .SetAutoDone()));
+  }
+  started.wait();
+  std::thread shrink([&pool] { pool.SetWorkers(1); });  // waits for worker 1's task
+  // Workers() drops as the shrink begins, before it waits: the Close below
+  // comes after it (a Close first would make SetWorkers do nothing).
+  while (pool.Workers() != 1) std::this_thread::yield();
+  std::promise<void> closed;
+  std::future<void> close_returned = closed.get_future();
+  std::thread closer([&pool, &closed] {
+    pool.Close();  // waits for worker 1's task too
+    closed.set_value();
+  });
+  while (!pool.Closed()) std::this_thread::yield();
+  // Not idle: worker 1's task still runs. The wait also gives Close time to
+  // start waiting for the drain (pacing: any timing must pass).
+  EXPECT_FALSE(pool.WaitIdleFor(kQuiet));
+  release.Open();
+  shrink.join();
+  const bool returned = close_returned.wait_for(kFailFast) == std::future_status::ready;
+  EXPECT_TRUE(returned) << "Close still waits after the last task settled on the retired worker";
+  if (!returned) pool.Purge();  // its drain notification wakes the stuck Close
+  closer.join();
+  EXPECT_EQ(tg.Pending(), 0);
 }
 
 TEST(SetWorkersTest, StatsKeepRetiredWorkersCountsInTheTotal) {

@@ -2,14 +2,16 @@
 // operations (create a pool of any shape, add tasks of random outcomes and
 // hooks, batches, cancels, Done/Add, moved-from and copied options, nested
 // submits, Close in either mode, even bad sizes; the scheduling controls:
-// Pause, Resume, Purge, WaitIdleFor, tasks with a priority or a queue
-// timeout). After each input the pool
+// Pause, Resume, Purge, WaitIdleFor, SetWorkers (1 to 8, and the refused 0
+// and 4097), tasks with a priority or a queue timeout). After each input the
+// pool
 // is closed and the invariant is checked: the engine's accepted == settled,
 // accepted equals the AddTask calls that returned ok, every accepted task ran
 // OnComplete exactly once and no rejected task ran anything; groups nobody
 // touched by hand end at the count the model predicts; purged tasks count as
 // cancelled and only timed tasks that never ran expired; a WaitIdleFor that
-// reports idle leaves nothing in flight. A violation aborts
+// reports idle leaves nothing in flight; after a SetWorkers, Workers() and
+// Capacity() follow (unless closed). A violation aborts
 // (the fuzzer saves the input). Built only with -Dfuzz=enabled (scripts/fuzz).
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -35,6 +37,9 @@ using litepool::ErrHandle;
 using litepool::Pool;
 using litepool::TaskGroup;
 using litepool::TaskOptions;
+
+// The most workers a pool may have (pool.hpp: PoolOptions::workers, SetWorkers).
+constexpr std::size_t kMaxWorkers = 4096;
 
 [[noreturn]] void Violation(const char* what, long long a = 0, long long b = 0) {
   std::fprintf(stderr, "INVARIANT VIOLATED: %s (%lld vs %lld)\n", what, a, b);
@@ -235,7 +240,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NewPool(in, s);
   int ops = 0;
   while (in.remaining_bytes() > 0 && ++ops <= 64) {
-    switch (in.ConsumeIntegralInRange(0, 20)) {
+    const int op = in.ConsumeIntegralInRange(0, 21);
+    switch (op) {
       case 0: {  // a group (negative sizes must throw)
         const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
         try {
@@ -414,6 +420,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               Violation("WaitIdleFor idle before an OnComplete", t->completes.load(), 1);
             }
           }
+        }
+        break;
+      }
+      case 21: {  // resize, on this thread (on a worker it would throw)
+        // Also while paused: a shrink waits only for running tasks, and no
+        // task here waits for anything.
+        const std::size_t pick = in.ConsumeIntegralInRange<std::size_t>(0, 9);
+        const std::size_t n = pick == 9 ? kMaxWorkers + 1 : pick;
+        const bool valid = n >= 1 && n <= kMaxWorkers;
+        const bool was_closed = s.pool->Closed();
+        const std::size_t before = s.pool->Workers();
+        try {
+          s.pool->SetWorkers(n);
+          if (!valid && !was_closed) Violation("bad worker count accepted", static_cast<long long>(n));
+        } catch (const std::invalid_argument&) {
+          if (valid) Violation("valid worker count refused", static_cast<long long>(n));
+        }
+        // Nothing else closes the pool meanwhile (a task's nested AddTask
+        // does not), so `was_closed` tells whether it may have acted.
+        const std::size_t want = valid && !was_closed ? n : before;
+        if (s.pool->Workers() != want) {
+          Violation("Workers() after SetWorkers", static_cast<long long>(s.pool->Workers()),
+                    static_cast<long long>(want));
+        }
+        if (s.pool->Capacity() != want * s.pool->QueueCapacity()) {
+          Violation("Capacity() after SetWorkers", static_cast<long long>(s.pool->Capacity()),
+                    static_cast<long long>(want * s.pool->QueueCapacity()));
         }
         break;
       }

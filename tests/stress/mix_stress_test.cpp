@@ -1,9 +1,11 @@
 // Stress: the full mix (stress_mix.hpp) — several producers, random
 // outcomes and faults, group cancels, nested submits on a full pool — once
 // per way a pool can end, with random priorities and queue timeouts and a
-// controller that pauses, resumes, purges and waits for idle meanwhile. Each test checks, for every task, that it settled
-// exactly once with its hooks in order (or, if rejected, that nothing of it
-// ran), and that the engine's accounting equals what the tasks observed.
+// controller that pauses, resumes, purges, resizes the pool (SetWorkers, 1 to
+// 8 workers) and waits for idle meanwhile. Each test checks, for every task,
+// that it settled exactly once with its hooks in order (or, if rejected, that
+// nothing of it ran), and that the engine's accounting equals what the tasks
+// observed.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -82,6 +84,8 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
   EXPECT_GT(total.purges, 0u);
   EXPECT_GT(total.purged, 0u) << "no Purge found a queued task";
   EXPECT_GT(total.idle_waits, 0u);
+  EXPECT_GT(total.grows, 0u) << "SetWorkers never grew the pool";
+  EXPECT_GT(total.shrinks, 0u) << "SetWorkers never shrank the pool";
   if (ending == Ending::kDrainRace || ending == Ending::kCancelRace) {
     EXPECT_GT(total.rejected_closed, 0u) << "the close never raced a producer";
   }
@@ -95,7 +99,8 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       "retry requests %llu hook throws %llu group cancels %llu nested submits %llu "
       "batches %llu (oversize %llu) add-timeouts set %llu manual Done %llu | "
       "prioritised %llu queue timeouts %llu expired %llu pauses %llu purges %llu "
-      "(purged %llu) idle waits %llu (idle %llu) | engine-checked rounds %d\n",
+      "(purged %llu) idle waits %llu (idle %llu) grows %llu shrinks %llu | "
+      "engine-checked rounds %d\n",
       std::string(ToString(ending)).c_str(), kRoundsPerEnding, seconds,
       static_cast<unsigned long long>(total.submitted),
       static_cast<unsigned long long>(total.accepted),
@@ -125,7 +130,9 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       static_cast<unsigned long long>(total.purges),
       static_cast<unsigned long long>(total.purged),
       static_cast<unsigned long long>(total.idle_waits),
-      static_cast<unsigned long long>(total.idle_hits), engine_checked);
+      static_cast<unsigned long long>(total.idle_hits),
+      static_cast<unsigned long long>(total.grows),
+      static_cast<unsigned long long>(total.shrinks), engine_checked);
   std::fflush(stdout);
 }
 

@@ -25,6 +25,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::memory_order_relaxed;
 
+// The controller resizes the pool to 1 .. this many workers (issue 15: "random
+// SetWorkers between 1 and 8"): up to four times the largest starting pool.
+constexpr std::size_t kMaxMixWorkers = 8;
+
 enum class Kind : std::uint8_t {
   kOk,
   kFail,          // returns an error (or throws: fail_by_throw)
@@ -383,7 +387,12 @@ void Produce(Round& r, int id, std::size_t first, std::size_t end) {
   std::mt19937_64 rng(r.cfg.seed * 1000003u + static_cast<std::uint64_t>(id));
   MixTally local;
   std::vector<GroupRec> mine;
-  const std::size_t capacity = r.pool->Capacity();
+  // The controller resizes the pool (1 to kMaxMixWorkers workers) at any
+  // moment: a batch of at most one worker's queue always fits, one larger
+  // than kMaxMixWorkers queues never does, whatever Capacity() is when
+  // AddTaskGroup looks.
+  const std::size_t fits = r.pool->QueueCapacity();
+  const std::size_t never_fits = kMaxMixWorkers * fits;
   std::size_t i = first;
   while (i < end) {
     const std::size_t n = std::min<std::size_t>(
@@ -406,11 +415,11 @@ void Produce(Round& r, int id, std::size_t first, std::size_t end) {
       std::size_t batch = 1;
       bool oversize = false;
       if (Chance(rng, 2)) {
-        if (left > capacity && Chance(rng, 20)) {
-          batch = std::min(left, capacity + 1 + static_cast<std::size_t>(Between(rng, 0, 2)));
+        if (left > never_fits && Chance(rng, 20)) {
+          batch = std::min(left, never_fits + 1 + static_cast<std::size_t>(Between(rng, 0, 2)));
           oversize = true;
         } else {
-          batch = std::min({left, capacity, static_cast<std::size_t>(Between(rng, 2, 16))});
+          batch = std::min({left, fits, static_cast<std::size_t>(Between(rng, 2, 16))});
         }
       }
       // Plans are complete before the first AddTask: workers read them.
@@ -688,6 +697,7 @@ void MixTally::Add(const MixTally& o) {
   expired += o.expired; prioritised += o.prioritised;
   queue_timeouts_set += o.queue_timeouts_set; pauses += o.pauses; purges += o.purges;
   idle_waits += o.idle_waits; idle_hits += o.idle_hits; purged += o.purged;
+  grows += o.grows; shrinks += o.shrinks;
 }
 
 MixConfig RandomConfig(std::uint64_t seed, Ending ending, int tasks) {
@@ -738,8 +748,9 @@ MixResult RunMix(const MixConfig& config) {
       r.pool->Close(r.close_mode);  // producers are still submitting
     });
   }
-  // The controller: pauses (for a short window), purges, waits for idle, at
-  // random, while the producers submit; it ends with the pool resumed.
+  // The controller: pauses (for a short window), purges, resizes the pool
+  // (SetWorkers, 1 to kMaxMixWorkers), waits for idle, at random, while the
+  // producers submit; it ends with the pool resumed.
   // Each step lingers: WaitIdleFor(d), and when the pool was idle early, a
   // sleep for d (pacing only, it synchronises nothing), so that the pause
   // windows last and the controller does not take a core from the round.
@@ -760,18 +771,42 @@ MixResult RunMix(const MixConfig& config) {
       ++controls.purges;
       r.purged.fetch_add(r.pool->Purge(), memory_order_relaxed);
     };
+    // SetWorkers runs here, on a plain thread (on a worker it throws
+    // std::logic_error). `lo` bounds the new size from below: while paused
+    // the pool only grows, since a shrink waits for the retiring workers'
+    // running tasks, and a task waiting for its children would wait for
+    // the Resume that comes after the shrink.
+    auto resize = [&](std::size_t lo) {
+      const std::size_t before = r.pool->Workers();
+      const auto n = static_cast<std::size_t>(
+          Between(crng, static_cast<int>(lo), static_cast<int>(kMaxMixWorkers)));
+      r.pool->SetWorkers(n);
+      // Closed() is checked after the call: SetWorkers does nothing only
+      // once a Close has started (a racing closer, or a task's Close).
+      if (r.pool->Closed()) return;
+      if (r.pool->Workers() != n || r.pool->Capacity() != n * r.pool->QueueCapacity()) {
+        r.Violation("SetWorkers(" + std::to_string(n) + ") from " + std::to_string(before) +
+                    ": Workers() " + std::to_string(r.pool->Workers()) + ", Capacity() " +
+                    std::to_string(r.pool->Capacity()));
+      }
+      if (n > before) ++controls.grows;
+      if (n < before) ++controls.shrinks;
+    };
     while (r.producers_done.load(memory_order_relaxed) < r.cfg.producers) {
       const int op = Between(crng, 0, 99);
       if (op < 35) {
         r.pool->Pause();
         ++controls.pauses;
         if (Chance(crng, 30)) purge();  // paused: purges what waits
+        if (Chance(crng, 20)) resize(r.pool->Workers());  // new workers find nothing to start
         linger(micros(20, 300));        // not idle while paused with work
         r.pool->Resume();
       } else if (op < 50) {
         purge();
       } else if (op < 60) {
         r.pool->Resume();  // a Resume of a running pool does nothing
+      } else if (op < 80) {
+        resize(1);  // under load: queued tasks move to the remaining workers
       }
       linger(micros(200, 2000));
     }
@@ -792,6 +827,7 @@ MixResult RunMix(const MixConfig& config) {
   MixResult result;
   result.config = config;
   std::uint64_t engine_expired = 0;
+  UsageReport stats;  // after the Close: nothing runs any more
   if (config.ending == Ending::kDestroy) {
     r.owner.reset();  // tasks may still be queued and running: it drains
     r.pool = nullptr;
@@ -802,7 +838,8 @@ MixResult RunMix(const MixConfig& config) {
     if (r.pool->Paused()) r.Violation("the pool is still paused after the controller ended");
     r.pool->Close();  // joins the workers (also after a close from a task)
     result.engine = detail::PoolAccess::Totals(*r.pool);
-    engine_expired = r.pool->Stats().total.expired;
+    stats = r.pool->Stats();
+    engine_expired = stats.total.expired;
     result.engine_checked = true;
   }
 
@@ -869,6 +906,23 @@ MixResult RunMix(const MixConfig& config) {
     if (engine_expired != tally.expired) {
       r.Violation("Stats().total.expired " + std::to_string(engine_expired) +
                   " != observed " + std::to_string(tally.expired));
+    }
+    // The controller resized the pool: the rows are the current workers,
+    // and the total keeps what the retired ones ran (pool.hpp, SetWorkers).
+    std::uint64_t row_runs = 0;
+    for (const WorkerUsage& w : stats.workers) row_runs += w.executed;
+    if (stats.workers.size() != r.pool->Workers()) {
+      r.Violation("Stats() has " + std::to_string(stats.workers.size()) + " rows for " +
+                  std::to_string(r.pool->Workers()) + " workers");
+    }
+    if (stats.total.executed != tally.runs || row_runs > stats.total.executed) {
+      r.Violation("Stats().total.executed " + std::to_string(stats.total.executed) +
+                  " (rows: " + std::to_string(row_runs) + ") != observed runs " +
+                  std::to_string(tally.runs));
+    }
+    if (stats.total.succeeded != tally.succeeded) {
+      r.Violation("Stats().total.succeeded " + std::to_string(stats.total.succeeded) +
+                  " != observed " + std::to_string(tally.succeeded));
     }
   }
   if (tally.submitted != tally.accepted + tally.rejected) r.Violation("submitted != accepted + rejected");

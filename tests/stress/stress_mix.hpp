@@ -9,10 +9,11 @@
 //
 // The scheduling controls (DESIGN §6.2) ride along: a share of the tasks has
 // a random priority or a queue timeout (some short enough to expire under
-// load), and a controller thread pauses, resumes, purges and waits for idle
-// at random while the producers submit. Purged tasks (kCancelled) and expired
-// ones (kExpired) are checked as any other settled task: once, hooks in
-// order, counted outcome by outcome.
+// load), and a controller thread pauses, resumes, purges, resizes the pool
+// (SetWorkers, 1 to 8 workers) and waits for idle at random while the
+// producers submit. Purged tasks (kCancelled) and expired ones (kExpired)
+// are checked as any other settled task: once, hooks in order, counted
+// outcome by outcome; Stats().total keeps what retired workers did.
 //
 // Used by tests/stress/mix_stress_test.cpp (suite `stress`) and by the soak
 // driver tests/stress/soak_main.cpp (scripts/soak).
@@ -85,6 +86,7 @@ struct MixTally {
   std::uint64_t queue_timeouts_set = 0;
   std::uint64_t pauses = 0, purges = 0, idle_waits = 0, idle_hits = 0;
   std::uint64_t purged = 0;            // the sum of Purge()'s returns
+  std::uint64_t grows = 0, shrinks = 0;  // SetWorkers calls that changed the size
 
   void Add(const MixTally& o);
 };
