@@ -229,7 +229,8 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
   std::string title = "litepool" +
                       (r.name.empty() ? "" : " \"" + detail::TerminalText(r.name) + "\"");
   const std::string shape =
-      ": " + std::to_string(worker_count) + " workers, queue " + std::to_string(queue_capacity) + " each";
+      ": " + std::to_string(worker_count) + (worker_count == 1 ? " worker" : " workers") +
+      ", queue " + std::to_string(queue_capacity) + " each";
   if (!wide) title = detail::TruncateColumns(title, kCompactColumns - shape.size());
   s << Paint(color, kBold, title) << shape << "\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {

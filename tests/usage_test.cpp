@@ -72,6 +72,14 @@ TEST(UsageTest, UsagePrintsARowPerWorkerTotalAndImbalance) {
   EXPECT_EQ(lines, 6) << s;
 }
 
+TEST(UsageTest, UsageTitleCountsWorkersInGoodEnglish) {
+  std::ostringstream one, two;
+  Pool(1, 3).Usage(one);
+  Pool(2, 3).Usage(two);
+  EXPECT_NE(one.str().find(": 1 worker, queue 3 each\n"), std::string::npos) << one.str();
+  EXPECT_NE(two.str().find(": 2 workers, queue 3 each\n"), std::string::npos) << two.str();
+}
+
 TEST(UsageTest, ToJsonHasEveryField) {
   UsageReport r;
   r.name = "a\"b";
