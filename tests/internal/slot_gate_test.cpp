@@ -93,6 +93,8 @@ TEST(SlotGateTest, ABatchAtTheHeadIsNotOvertakenBySingleTasks) {
   EXPECT_FALSE(gate.TryAcquire(1)) << "a newcomer took a slot kept for the line";
   gate.Release(1);  // the batch's third slot
   EXPECT_EQ(gate.InLine(), 1u);
+  // Recorded before the next release: the order seen is the admission order.
+  ASSERT_TRUE(Eventually([&] { return order.Size() == 1; }));
   gate.Release(1);
   EXPECT_EQ(gate.InLine(), 0u);
   batch.join();
