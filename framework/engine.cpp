@@ -282,6 +282,8 @@ Error Engine::AddTask(TaskSpec&& spec) {
       break;
     case SlotGate::Result::kClosed:
       return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+    case SlotGate::Result::kTooLarge:  // not reached: a pool has at least one slot
+      return Reject(spec, Error("AddTask: the pool has no slot", ErrorCode::kInvalidArgument));
     case SlotGate::Result::kTimeout: {
       const bool credit = RunOnAddTimeout(spec);
       return Reject(spec, Error("AddTask: no free slot within the add-timeout of " +
@@ -321,12 +323,13 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   if (specs.empty()) {
     return Closed() ? Error("AddTaskGroup: pool is closed", ErrorCode::kClosed) : Error();
   }
-  if (const std::size_t capacity = Capacity(); specs.size() > capacity) {
-    return reject_all(Error("AddTaskGroup: " + std::to_string(specs.size()) +
-                                " tasks exceed the pool's capacity of " +
-                                std::to_string(capacity),
-                            ErrorCode::kInvalidArgument));
-  }
+  // Also after waiting in line: a SetWorkers may shrink the pool meanwhile.
+  auto too_large = [&] {
+    return Error("AddTaskGroup: " + std::to_string(specs.size()) +
+                     " tasks exceed the pool's capacity of " + std::to_string(Capacity()),
+                 ErrorCode::kInvalidArgument);
+  };
+  if (specs.size() > Capacity()) return reject_all(too_large());
   std::optional<std::chrono::nanoseconds> timeout;
   Priority priority = Priority::kLow;
   for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -358,6 +361,8 @@ Error Engine::AddTaskGroup(std::vector<TaskSpec>&& specs) {
       break;
     case SlotGate::Result::kClosed:
       return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+    case SlotGate::Result::kTooLarge:  // SetWorkers shrank the pool meanwhile
+      return reject_all(too_large());
     case SlotGate::Result::kTimeout: {
       const Error why("AddTaskGroup: no room for " + std::to_string(n) +
                           " tasks within the add-timeout of " +
@@ -634,7 +639,7 @@ void Engine::SetWorkers(std::size_t n) {
     // below the new capacity, no task is dropped). Each leaves between two
     // tasks, handing its queue to the seated workers (RunUntil).
     workers_.SetSeated(n);
-    gate_.ForceAcquire(slots(seated) - slots(n));
+    gate_.Resize(slots(n) - slots(seated));
     for (std::size_t i = n; i < seated; ++i) {
       workers_[i].AskToLeave();
       Unpark(workers_[i]);  // after the request: Park re-checks it
@@ -672,7 +677,7 @@ void Engine::SetWorkers(std::size_t n) {
     throw;
   }
   workers_.SetSeated(n);
-  gate_.Release(slots(n) - slots(seated));
+  gate_.Resize(slots(n) - slots(seated));
 }
 
 bool Engine::IdleNow() const {

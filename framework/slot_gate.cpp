@@ -86,10 +86,16 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
   Result result = Result::kAcquired;
   if (closed.load(std::memory_order_acquire)) {
     result = Result::kClosed;
+  } else if (n > capacity_) {
+    result = Result::kTooLarge;  // the capacity shrank since the caller looked
   } else {
     Enqueue(w, level);
     GrantLocked();  // slots freed before this waiter was in line
     while (!w.granted) {
+      if (w.too_large) {
+        result = Result::kTooLarge;  // Resize unlinked it
+        break;
+      }
       if (closed.load(std::memory_order_acquire)) {
         result = Result::kClosed;
         break;
@@ -103,7 +109,7 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
     }
     // Granted: GrantLocked unlinked it (and its slots are taken, even if the
     // pool closed meanwhile: the engine then gives them back).
-    if (!w.granted) Unlink(w, level);
+    if (!w.granted && !w.too_large) Unlink(w, level);
   }
   // A waiter that gave up may have held up the ones behind it (a batch at
   // the head of its line): they may go now.
@@ -118,6 +124,24 @@ void SlotGate::Release(std::int64_t n) noexcept {
   // (the producer wakes with them taken; nobody can take them first).
   std::lock_guard lock(mu_);
   GrantLocked();
+}
+
+void SlotGate::Resize(std::int64_t delta) {
+  std::lock_guard lock(mu_);
+  capacity_ += delta;
+  free_.fetch_add(delta, std::memory_order_seq_cst);
+  for (int level = 0; level < kLevels; ++level) {
+    for (Waiter* w = lines_[level].head; w != nullptr;) {
+      Waiter* next = w->next;
+      if (w->need > capacity_) {
+        Unlink(*w, level);
+        w->too_large = true;
+        w->cv.notify_one();
+      }
+      w = next;
+    }
+  }
+  GrantLocked();  // grown: the line gets the new slots
 }
 
 void SlotGate::WakeAll() {

@@ -1,10 +1,10 @@
 // SlotGate: the pool's admission bound. One slot per queued task; a running
 // task holds none. Producers take slots (waiting, with an optional
 // deadline, while none is free); workers give one back per dequeued task.
-// Forced acquisitions (retries, AddTask on a worker thread of a full pool,
-// a shrinking SetWorkers) may drive the free count below zero: the pool
-// then holds more than its capacity until the workers catch up, instead of
-// deadlocking.
+// Forced acquisitions (retries, AddTask on a worker thread of a full pool)
+// and a shrinking SetWorkers (Resize) may drive the free count below zero:
+// the pool then holds more than its capacity until the workers catch up,
+// instead of deadlocking.
 //
 // Free slots are a lock-free count while nobody waits. A producer that finds
 // the pool full first yields the CPU a few times, re-trying, before it
@@ -34,10 +34,11 @@ namespace litepool::detail {
 
 class SlotGate {
  public:
-  enum class Result { kAcquired, kTimeout, kClosed };
+  // kTooLarge: more slots than the capacity (SetCapacity) ever frees.
+  enum class Result { kAcquired, kTimeout, kClosed, kTooLarge };
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
-  explicit SlotGate(std::int64_t capacity) : free_(capacity) {}
+  explicit SlotGate(std::int64_t capacity) : free_(capacity), capacity_(capacity) {}
 
   // Takes n slots if they are free now. Lock-free.
   bool TryAcquire(std::int64_t n) noexcept;
@@ -49,6 +50,10 @@ class SlotGate {
                  const std::atomic<bool>& closed);
   // Gives n slots back; hands them to the waiting producers, if any.
   void Release(std::int64_t n) noexcept;
+  // The capacity changed (SetWorkers) by `delta` slots: frees or takes them,
+  // and sends away every waiter that needs more than the new capacity
+  // (kTooLarge: it would wait forever).
+  void Resize(std::int64_t delta);
   // Wakes every waiting producer (they re-check `closed`).
   void WakeAll();
   // Producers in line now (tests: a grant takes its waiter out of line
@@ -64,6 +69,7 @@ class SlotGate {
     Waiter* prev = nullptr;
     Waiter* next = nullptr;
     bool granted = false;  // its slots were taken for it (GrantLocked)
+    bool too_large = false;  // sent away by Resize
     std::condition_variable cv;
   };
   struct Line {
@@ -85,6 +91,7 @@ class SlotGate {
   std::atomic<std::int32_t> in_line_{0};
   std::mutex mu_;
   Line lines_[kLevels];  // guarded by mu_
+  std::int64_t capacity_;  // guarded by mu_
 };
 
 }  // namespace litepool::detail

@@ -725,7 +725,44 @@ TEST(SetWorkersTest, BeyondThePoolLimitsThrowsInvalidArgument) {
   EXPECT_EQ(pool.Capacity(), std::size_t{1} << 31);
 }
 
-// Weak against a stub that throws std::logic_error everywhere; the
+// A batch larger than the capacity a shrink leaves could never be admitted:
+// it is refused (kInvalidArgument), whether it was already waiting for room
+// or comes after the shrink, instead of waiting forever.
+TEST(SetWorkersTest, ABatchLargerThanTheShrunkCapacityIsRefused) {
+  Pool pool(2, 2);  // capacity 4
+  Gate release;
+  OpenOnExit unblock{release};
+  std::latch running(2);
+  TaskGroup busy;
+  for (int i = 0; i < 2; ++i) {  // both workers busy
+    ASSERT_FALSE(pool.AddTask(busy, [&] {
+      running.count_down();
+      release.Wait();
+    }));
+  }
+  running.wait();
+  for (int i = 0; i < 4; ++i) ASSERT_FALSE(pool.AddTask(busy, [] {}));  // full
+  auto batch = std::async(std::launch::async, [&pool] {
+    std::vector<TaskOptions> three(3, TaskOptions().SetTask([] {}));
+    return pool.AddTaskGroup(three);  // no add-timeout: waits for room
+  });
+  // The shrink to 1 worker (capacity 2) returns once worker 1 finished its
+  // task, so it runs beside the test.
+  auto shrink = std::async(std::launch::async, [&pool] { pool.SetWorkers(1); });
+  const bool answered = batch.wait_for(kHangGuard) == std::future_status::ready;
+  EXPECT_TRUE(answered) << "a batch of 3 waits forever for room in a pool of capacity 2";
+  release.Open();
+  shrink.get();
+  if (!answered) pool.Close();  // wakes it (kClosed), so the test ends
+  const Error e = batch.get();
+  if (answered) {
+    EXPECT_EQ(e.Code(), ErrorCode::kInvalidArgument) << e.Message();
+  }
+  EXPECT_EQ(pool.Capacity(), 2u);
+  EXPECT_TRUE(busy.WaitFor(kHangGuard));
+}
+
+// Weak against a stub that throws std::logic_error everywhere;// Weak against a stub that throws std::logic_error everywhere; the
 // unchanged count after a successful resize elsewhere is the real check.
 TEST(SetWorkersTest, FromAWorkerThreadThrowsLogicError) {
   Pool pool(1, 4);

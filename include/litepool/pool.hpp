@@ -369,7 +369,8 @@ class LITEPOOL_API Pool {
   // exits; SetWorkers returns once they have exited (so it may wait for a
   // long task). Capacity() follows Workers() at once; when it shrinks below
   // the queued count, no task is dropped: producers block until the queues
-  // drain below the new capacity. Stats(): `workers` lists the current
+  // drain below the new capacity (an AddTaskGroup batch larger than the
+  // new capacity, waiting or not, gets kInvalidArgument). Stats(): `workers` lists the current
   // workers; `total` keeps the counts of retired workers, so after a shrink
   // total may exceed the sum of the rows (a worker re-added later with the
   // same id starts its row from zero; its max latencies are bounded by its

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -45,8 +46,16 @@ struct Order {
   }
 };
 
+// A gate of `capacity` slots, all taken.
+std::unique_ptr<SlotGate> FullGate(std::int64_t capacity) {
+  auto gate = std::make_unique<SlotGate>(capacity);
+  EXPECT_TRUE(gate->TryAcquire(capacity));
+  return gate;
+}
+
 TEST(SlotGateTest, BlockedProducersAreAdmittedByPriorityThenArrival) {
-  SlotGate gate(0);  // full
+  const auto full = FullGate(5);
+  SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
   Order order;
   std::vector<std::thread> producers;
@@ -72,7 +81,8 @@ TEST(SlotGateTest, BlockedProducersAreAdmittedByPriorityThenArrival) {
 }
 
 TEST(SlotGateTest, ABatchAtTheHeadIsNotOvertakenBySingleTasks) {
-  SlotGate gate(0);
+  const auto full = FullGate(4);
+  SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
   Order order;
   std::thread batch([&] {
@@ -103,8 +113,8 @@ TEST(SlotGateTest, ABatchAtTheHeadIsNotOvertakenBySingleTasks) {
 }
 
 TEST(SlotGateTest, AHeadThatTimesOutLetsTheNextOneIn) {
-  SlotGate gate(1);
-  ASSERT_TRUE(gate.TryAcquire(1));
+  const auto full = FullGate(2);
+  SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
   std::thread batch([&] {
     EXPECT_EQ(gate.Acquire(2, Priority::kHigh, Clock::now() + std::chrono::milliseconds(50),
@@ -127,7 +137,8 @@ TEST(SlotGateTest, AHeadThatTimesOutLetsTheNextOneIn) {
 }
 
 TEST(SlotGateTest, CloseWakesEveryWaiterWithoutASlot) {
-  SlotGate gate(0);
+  const auto full = FullGate(3);
+  SlotGate& gate = *full;
   std::atomic<bool> closed{false};
   std::vector<std::thread> producers;
   std::atomic<int> closed_results{0};
@@ -145,6 +156,33 @@ TEST(SlotGateTest, CloseWakesEveryWaiterWithoutASlot) {
   for (auto& t : producers) t.join();
   EXPECT_EQ(closed_results, 3);
   EXPECT_EQ(gate.InLine(), 0u);
+}
+
+// SetWorkers shrinking the pool: a waiter that needs more than the new
+// capacity is sent away (kTooLarge) instead of waiting forever, as is one
+// that comes later; the others keep their place, and a grow serves them.
+TEST(SlotGateTest, ResizeSendsAwayWaitersLargerThanTheNewCapacity) {
+  const auto full = FullGate(4);
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  std::thread batch([&] {
+    EXPECT_EQ(gate.Acquire(3, Priority::kHigh, std::nullopt, closed),
+              SlotGate::Result::kTooLarge);
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  std::thread single([&] {
+    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
+              SlotGate::Result::kAcquired);
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 2; }));
+  gate.Resize(-2);  // capacity 2
+  EXPECT_EQ(gate.InLine(), 1u) << "the batch of 3 still waits for a capacity of 2";
+  batch.join();
+  EXPECT_EQ(gate.Acquire(3, Priority::kLow, std::nullopt, closed), SlotGate::Result::kTooLarge);
+  gate.Resize(3);  // capacity 5, free 1 (4 taken, then -2 + 3): the single task's
+  single.join();
+  EXPECT_EQ(gate.InLine(), 0u);
+  EXPECT_FALSE(gate.TryAcquire(1));
 }
 
 }  // namespace
