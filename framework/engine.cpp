@@ -30,6 +30,20 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kRecordCacheBytes = std::size_t{8} << 20;
 // Linux limits a thread name to 16 bytes, the terminating NUL included.
 constexpr std::size_t kMaxThreadName = 15;
+// The size limits of a pool (at construction and for SetWorkers, `who`
+// names the caller in the message); workers >= 1.
+void CheckSize(const char* who, std::size_t workers, std::size_t queue_capacity) {
+  if (workers > Engine::kMaxWorkers) {
+    throw std::invalid_argument(std::string(who) + ": at most " +
+                                std::to_string(Engine::kMaxWorkers) + " workers, got " +
+                                std::to_string(workers));
+  }
+  if (queue_capacity > Engine::kMaxCapacity / workers) {
+    throw std::invalid_argument(std::string(who) +
+                                ": workers * queue_capacity is too large (max 2^40)");
+  }
+}
+
 PoolOptions Validated(PoolOptions o) {
   if (o.workers == 0) {
     o.workers = std::max(1u, std::thread::hardware_concurrency());
@@ -37,16 +51,7 @@ PoolOptions Validated(PoolOptions o) {
   if (o.queue_capacity == 0) {
     throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
   }
-  constexpr std::size_t kMaxWorkers = Engine::kMaxWorkers;
-  if (o.workers > kMaxWorkers) {
-    throw std::invalid_argument("litepool::Pool: at most " +
-                                std::to_string(kMaxWorkers) + " workers, got " +
-                                std::to_string(o.workers));
-  }
-  if (o.queue_capacity > Engine::kMaxCapacity / o.workers) {
-    throw std::invalid_argument(
-        "litepool::Pool: workers * queue_capacity is too large (max 2^40)");
-  }
+  CheckSize("litepool::Pool", o.workers, o.queue_capacity);
   return o;
 }
 
@@ -617,14 +622,7 @@ std::size_t Engine::Purge() {
 }
 
 void Engine::SetWorkers(std::size_t n) {
-  if (n > kMaxWorkers) {
-    throw std::invalid_argument("Pool::SetWorkers: at most " + std::to_string(kMaxWorkers) +
-                                " workers, got " + std::to_string(n));
-  }
-  if (queue_capacity_ > kMaxCapacity / n) {
-    throw std::invalid_argument(
-        "Pool::SetWorkers: workers * queue_capacity is too large (max 2^40)");
-  }
+  CheckSize("Pool::SetWorkers", n, queue_capacity_);
   std::lock_guard lock(resize_mu_);
   // Once closed, Close owns the threads (StopWorkers joins them under this
   // mutex, so a resize it waited for has finished).
@@ -640,11 +638,7 @@ void Engine::SetWorkers(std::size_t n) {
     // tasks, handing its queue to the seated workers (RunUntil).
     workers_.SetSeated(n);
     gate_.Resize(slots(n) - slots(seated));
-    for (std::size_t i = n; i < seated; ++i) {
-      workers_[i].AskToLeave();
-      Unpark(workers_[i]);  // after the request: Park re-checks it
-    }
-    for (std::size_t i = n; i < seated; ++i) workers_[i].Join();
+    RetireThreads(n, seated);
     return;
   }
   // Growing: the slots of workers that left get new threads, then new
@@ -668,16 +662,22 @@ void Engine::SetWorkers(std::size_t n) {
     }
   } catch (...) {
     // A thread could not start, or on_thread_start threw (StartThread
-    // joined nothing: the thread returned). Stop the ones started here.
-    for (std::size_t i = seated; i <= started && i < workers_.Made(); ++i) {
-      workers_[i].AskToLeave();
-      Unpark(workers_[i]);
-    }
-    for (std::size_t i = seated; i <= started && i < workers_.Made(); ++i) workers_[i].Join();
+    // joined nothing: the thread returned). Stop the ones started here,
+    // that one included.
+    RetireThreads(seated, std::min(started + 1, workers_.Made()));
     throw;
   }
   workers_.SetSeated(n);
   gate_.Resize(slots(n) - slots(seated));
+}
+
+void Engine::RetireThreads(std::size_t first, std::size_t last) {
+  for (std::size_t i = first; i < last; ++i) {
+    workers_[i].AskToLeave();
+    Unpark(workers_[i]);  // after the request: Park re-checks it
+  }
+  // Each leaves between two tasks (RunUntil); a long task is waited for.
+  for (std::size_t i = first; i < last; ++i) workers_[i].Join();
 }
 
 bool Engine::IdleNow() const {

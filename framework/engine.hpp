@@ -113,11 +113,12 @@ class Engine {
   // Until nothing is queued, running or waiting to retry (tasks inside
   // WaitIdle on this pool's workers excepted), or `deadline`.
   bool WaitIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
-  // Seats n workers (1 <= n <= kMaxWorkers; not from a worker thread: the
-  // Pool checks both). Growing starts threads (or keeps a leaving one) and
-  // frees their slots; shrinking asks the last workers to leave and takes
-  // their slots (producers may block until the queues drain below the new
-  // capacity). One at a time; a no-op once closed.
+  // Seats n workers (n >= 1 and not from a worker thread: the Pool checks
+  // both; n <= kMaxWorkers and the capacity limit: checked here). Growing
+  // starts threads on the slots of workers that left, then on new Workers,
+  // and frees their slots; shrinking asks the last workers to leave, joins
+  // them and takes their slots (producers may block until the queues drain
+  // below the new capacity). One at a time; a no-op once closed.
   void SetWorkers(std::size_t n);
 
   // --- TaskGroup's API ------------------------------------------------------
@@ -215,6 +216,8 @@ class Engine {
   void Leave(Worker& self);
   // Moves every task queued on `w` to the seated workers.
   void HandOffQueued(Worker& w);
+  // Asks workers [first, last) to leave and joins their threads.
+  void RetireThreads(std::size_t first, std::size_t last);
   // The spare threads the pool may have now (kSpareThreadsPerWorker each).
   std::size_t SpareBound() const noexcept { return kSpareThreadsPerWorker * Workers(); }
   bool HasQueuedWork() const noexcept;
