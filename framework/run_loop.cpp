@@ -75,7 +75,7 @@ bool Engine::RunUntil(Worker& self, const Until* until) {
 BusyClock::Ticks Engine::RunTask(Worker& self, TaskRecord* task, BusyClock::Ticks start) {
   // Expired while it waited: settled by the expiry timer, slot included.
   if (task->extras != nullptr && !Claim(self, task)) [[unlikely]] return start;
-  gate_.Release(1);  // a running task holds no slot
+  gate_.ReleaseFrom(self.Id());  // a running task holds no slot
   // Tasks this one spawns sit above this mark: a wait inside it runs those.
   ExecutionContext& ctx = Context();
   const std::uint64_t saved = ctx.spawned_mark;

@@ -1,15 +1,18 @@
 #include "slot_gate.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace litepool::detail {
 
 namespace {
-// Takes n slots if they are free now; lock-free.
-bool TakeFree(std::atomic<std::int64_t>& free, std::int64_t n) noexcept {
-  // Relaxed initial read: the CAS re-validates. acq_rel on success orders
-  // this admission after the release that freed the slot.
-  std::int64_t cur = free.load(std::memory_order_relaxed);
+// Takes n slots if they are free now; lock-free. `look`: the order of the
+// first read (the CAS re-validates; seq_cst where a Dekker pairing needs it).
+bool TakeFree(std::atomic<std::int64_t>& free, std::int64_t n,
+              std::memory_order look = std::memory_order_relaxed) noexcept {
+  // acq_rel on success orders this admission after the release that freed
+  // the slot.
+  std::int64_t cur = free.load(look);
   while (cur >= n) {
     if (free.compare_exchange_weak(cur, cur - n, std::memory_order_acq_rel,
                                    std::memory_order_relaxed)) {
@@ -18,14 +21,66 @@ bool TakeFree(std::atomic<std::int64_t>& free, std::int64_t n) noexcept {
   }
   return false;
 }
+
+// Where this thread looks first among the shards; moved on after every look,
+// so producers spread over the shards instead of all draining the first.
+thread_local std::size_t next_shard = 0;
 }  // namespace
+
+SlotGate::SlotGate(std::int64_t capacity, std::size_t shards, std::int64_t per_worker)
+    : free_(capacity),
+      shard_count_(std::clamp<std::size_t>(shards, 1, kMaxShards)),
+      // A quarter of a queue: a worker keeps at most that many of its
+      // queue's slots before the shared count sees them (and producers
+      // that find the shared count dry take them from the shard anyway).
+      batch_(std::clamp<std::int64_t>(per_worker / 4, 1, kMaxBatch)),
+      shards_(std::make_unique<Shard[]>(shard_count_)),
+      capacity_(capacity) {}
 
 bool SlotGate::TryAcquire(std::int64_t n) noexcept {
   // Not while producers wait in line: the slots are theirs, in line order.
   // Relaxed: a producer that misses a waiter that just lined up takes one
   // slot ahead of it, as if it had come first.
   if (in_line_.load(std::memory_order_relaxed) != 0) return false;
-  return TakeFree(free_, n);
+  if (TakeFree(free_, n)) return true;
+  if (batch_ == 1) return false;  // no shard ever holds a slot
+  if (n == 1) return TakeFromShards();
+  // A batch: every shard's slots into the shared count, then the batch's.
+  GatherShards();
+  HandOffIfWaiting();
+  return in_line_.load(std::memory_order_relaxed) == 0 && TakeFree(free_, n);
+}
+
+bool SlotGate::TakeFromShards() noexcept {
+  const std::size_t first = next_shard++;
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    if (TakeFree(shards_[(first + i) % shard_count_].free, 1)) return true;
+  }
+  return false;
+}
+
+void SlotGate::GatherShards() noexcept {
+  std::int64_t moved = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    std::atomic<std::int64_t>& shard = shards_[i].free;
+    // A load first: most shards hold nothing, and a load leaves the line
+    // where it is.
+    if (shard.load(std::memory_order_seq_cst) > 0) {
+      moved += shard.exchange(0, std::memory_order_seq_cst);
+    }
+  }
+  if (moved != 0) free_.fetch_add(moved, std::memory_order_seq_cst);
+}
+
+void SlotGate::HandOffIfWaiting() noexcept {
+  // seq_cst: pairs with Enqueue (in_line_ increment, then the line's grant
+  // reads the counts): either this thread sees the waiter and hands the
+  // slots over under mu_, or that grant sees the slots added before this.
+  if (in_line_.load(std::memory_order_seq_cst) == 0) return;
+  // The head of the line gets them now, on this thread (the producer wakes
+  // with them taken; nobody can take them first).
+  std::lock_guard lock(mu_);
+  GrantLocked();
 }
 
 void SlotGate::ForceAcquire(std::int64_t n) noexcept {
@@ -53,12 +108,19 @@ void SlotGate::Unlink(Waiter& w, int level) noexcept {
 }
 
 void SlotGate::GrantLocked() noexcept {
+  bool gathered = false;
   for (;;) {
     int level = kLevels - 1;
     while (level >= 0 && lines_[level].head == nullptr) --level;
     if (level < 0) return;
+    // Someone waits: the shards' slots are theirs too.
+    if (!gathered) {
+      GatherShards();
+      gathered = true;
+    }
     Waiter& head = *lines_[level].head;
-    if (!TakeFree(free_, head.need)) return;  // no overtaking the head
+    // seq_cst: the other half of the pairing in HandOffIfWaiting.
+    if (!TakeFree(free_, head.need, std::memory_order_seq_cst)) return;  // no overtaking
     Unlink(head, level);
     head.granted = true;
     // Under mu_: the waiter cannot see `granted`, return and destroy its
@@ -119,11 +181,30 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
 
 void SlotGate::Release(std::int64_t n) noexcept {
   free_.fetch_add(n, std::memory_order_seq_cst);
-  if (in_line_.load(std::memory_order_seq_cst) == 0) return;
-  // Hand the slots over: the head of the line gets them now, on this thread
-  // (the producer wakes with them taken; nobody can take them first).
-  std::lock_guard lock(mu_);
-  GrantLocked();
+  HandOffIfWaiting();
+}
+
+void SlotGate::ReleaseFrom(std::size_t shard) noexcept {
+  if (batch_ == 1) {
+    Release(1);
+    return;
+  }
+  // This worker's own cache line (shared only with the workers that map to
+  // the same shard, and with producers that found the shared count dry).
+  std::atomic<std::int64_t>& mine = shards_[shard % shard_count_].free;
+  if (mine.fetch_add(1, std::memory_order_seq_cst) + 1 >= batch_) {
+    const std::int64_t moved = mine.exchange(0, std::memory_order_seq_cst);
+    if (moved != 0) free_.fetch_add(moved, std::memory_order_seq_cst);
+  }
+  HandOffIfWaiting();
+}
+
+std::int64_t SlotGate::FreeForTesting() const noexcept {
+  std::int64_t free = free_.load(std::memory_order_seq_cst);
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    free += shards_[i].free.load(std::memory_order_seq_cst);
+  }
+  return free;
 }
 
 void SlotGate::Resize(std::int64_t delta) {

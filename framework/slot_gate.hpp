@@ -6,7 +6,18 @@
 // the pool then holds more than its capacity until the workers catch up,
 // instead of deadlocking.
 //
-// Free slots are a lock-free count while nobody waits. A producer that finds
+// Free slots are counted in two levels while nobody waits: a shared count
+// that producers take from, and one shard per worker that the worker gives
+// its slots back to (RunTask: ReleaseFrom). A worker moves its shard into the
+// shared count once it holds a batch of slots, so a producer adding many
+// tasks finds the shared count in its own cache most of the time, and a
+// worker touches only its own shard, instead of both sides pulling one cache
+// line back and forth on every task. A shard's slots are as free as the
+// shared ones: a producer that finds the shared count short takes from the
+// shards (TryAcquire), so a slot is never withheld from a producer; the sum
+// of the shared count and the shards is the pool's free count.
+//
+// Free slots are lock-free while nobody waits. A producer that finds
 // the pool full first yields the CPU a few times, re-trying, before it
 // sleeps: on a box with few cores the workers it lets run usually free a
 // slot at once, and neither side pays for a futex. Once producers sleep,
@@ -25,9 +36,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 
+#include "cache_line.hpp"
 #include "litepool/priority.hpp"
 
 namespace litepool::detail {
@@ -38,9 +51,15 @@ class SlotGate {
   enum class Result { kAcquired, kTimeout, kClosed, kTooLarge };
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
-  explicit SlotGate(std::int64_t capacity) : free_(capacity), capacity_(capacity) {}
+  // `shards`: the number of workers the slots are spread over (at least 1;
+  // beyond kMaxShards, workers share); `per_worker`: the queue capacity,
+  // which sets the batch a worker gives back at once (a quarter of it, at
+  // most kMaxBatch; below 8, 1: every slot straight to the shared count).
+  explicit SlotGate(std::int64_t capacity, std::size_t shards = 1,
+                    std::int64_t per_worker = 1);
 
-  // Takes n slots if they are free now. Lock-free.
+  // Takes n slots if they are free now (from the shared count, else from
+  // the shards). Lock-free.
   bool TryAcquire(std::int64_t n) noexcept;
   // Takes n slots even if none is free.
   void ForceAcquire(std::int64_t n) noexcept;
@@ -48,8 +67,12 @@ class SlotGate {
   // in line behind the producers already waiting at `priority` or above.
   Result Acquire(std::int64_t n, Priority priority, Deadline deadline,
                  const std::atomic<bool>& closed);
-  // Gives n slots back; hands them to the waiting producers, if any.
+  // Gives n slots back to the shared count; hands them to the waiting
+  // producers, if any.
   void Release(std::int64_t n) noexcept;
+  // Gives one slot back from worker `shard`'s run loop, to its shard (the
+  // same hand-off to waiting producers as Release).
+  void ReleaseFrom(std::size_t shard) noexcept;
   // The capacity changed (SetWorkers) by `delta` slots: frees or takes them,
   // and sends away every waiter that needs more than the new capacity
   // (kTooLarge: it would wait forever).
@@ -59,6 +82,13 @@ class SlotGate {
   // Producers in line now (tests: a grant takes its waiter out of line
   // before Release returns).
   std::size_t InLine();
+  // Free slots now, shards included (tests; racy while tasks run).
+  std::int64_t FreeForTesting() const noexcept;
+
+  // Batches and shards beyond these give nothing more: 16 slots is a few
+  // microseconds of short tasks, and 64 shards cover a large machine.
+  static constexpr std::int64_t kMaxBatch = 16;
+  static constexpr std::size_t kMaxShards = 64;
 
  private:
   // A producer asleep in Acquire; on its stack, linked into its level's
@@ -83,13 +113,29 @@ class SlotGate {
   // Hands free slots to the head of the highest non-empty line, while it
   // can take all it needs. Under mu_.
   void GrantLocked() noexcept;
+  // Moves every shard's slots into the shared count.
+  void GatherShards() noexcept;
+  // After free slots were added: hands them to the line, if anyone waits.
+  void HandOffIfWaiting() noexcept;
+  // Takes one slot from some shard (a producer whose shared count ran dry).
+  bool TakeFromShards() noexcept;
 
-  std::atomic<std::int64_t> free_;
-  // Producers in line and not yet granted (written under mu_): Release
-  // takes the lock only when this is not zero, so once the line is served
-  // the releases are lock-free again while the producers wake up.
-  std::atomic<std::int32_t> in_line_{0};
-  std::mutex mu_;
+  struct alignas(kCacheLine) Shard {
+    std::atomic<std::int64_t> free{0};
+  };
+
+  // Written by producers on every admission: alone on its cache line.
+  alignas(kCacheLine) std::atomic<std::int64_t> free_;
+  // Read on every release, written only when producers line up: on a line
+  // of its own, with the constants, so that a worker's release reads it from
+  // its own cache. Producers in line and not yet granted (written under
+  // mu_): Release takes the lock only when this is not zero, so once the
+  // line is served the releases are lock-free again.
+  alignas(kCacheLine) std::atomic<std::int32_t> in_line_{0};
+  const std::size_t shard_count_;
+  const std::int64_t batch_;
+  const std::unique_ptr<Shard[]> shards_;
+  alignas(kCacheLine) std::mutex mu_;
   Line lines_[kLevels];  // guarded by mu_
   std::int64_t capacity_;  // guarded by mu_
 };

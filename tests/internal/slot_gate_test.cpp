@@ -185,5 +185,111 @@ TEST(SlotGateTest, ResizeSendsAwayWaitersLargerThanTheNewCapacity) {
   EXPECT_FALSE(gate.TryAcquire(1));
 }
 
+// Sharded counts (workers give slots back to their own shard, and move them
+// to the shared count a batch at a time): 2 shards, queues of 64 (a batch of
+// 16), 8 slots, all taken.
+std::unique_ptr<SlotGate> FullShardedGate() {
+  auto gate = std::make_unique<SlotGate>(8, 2, 64);
+  EXPECT_TRUE(gate->TryAcquire(8));
+  return gate;
+}
+
+// A slot a worker gave back is free at once, though its shard holds it below
+// a batch: a producer that finds the shared count dry takes it from there.
+TEST(SlotGateTest, ASlotGivenBackToAShardIsFreeAtOnce) {
+  const auto full = FullShardedGate();
+  SlotGate& gate = *full;
+  gate.ReleaseFrom(1);
+  EXPECT_EQ(gate.FreeForTesting(), 1);
+  EXPECT_TRUE(gate.TryAcquire(1)) << "the slot in the shard was withheld";
+  EXPECT_FALSE(gate.TryAcquire(1)) << "a slot was counted twice";
+  EXPECT_EQ(gate.FreeForTesting(), 0);
+}
+
+// A batch takes its slots from the shared count and the shards together,
+// all or none.
+TEST(SlotGateTest, ABatchTakesSlotsFromEveryShard) {
+  const auto full = FullShardedGate();
+  SlotGate& gate = *full;
+  gate.Release(1);      // shared count
+  gate.ReleaseFrom(0);  // shard 0
+  gate.ReleaseFrom(1);  // shard 1
+  EXPECT_FALSE(gate.TryAcquire(4)) << "a batch took more slots than are free";
+  EXPECT_EQ(gate.FreeForTesting(), 3) << "a refused batch kept slots";
+  EXPECT_TRUE(gate.TryAcquire(3));
+  EXPECT_EQ(gate.FreeForTesting(), 0);
+}
+
+// A producer asleep in line is handed a slot that a worker gives back to its
+// shard, before ReleaseFrom returns.
+TEST(SlotGateTest, ASlotGivenBackToAShardGoesToTheLine) {
+  const auto full = FullShardedGate();
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  std::thread producer([&] {
+    // A deadline: a lost hand-off fails the test instead of hanging it.
+    EXPECT_EQ(gate.Acquire(2, Priority::kNormal, Clock::now() + kHangGuard, closed),
+              SlotGate::Result::kAcquired);
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  gate.ReleaseFrom(0);
+  EXPECT_EQ(gate.InLine(), 1u) << "a batch of 2 was admitted with 1 slot";
+  gate.ReleaseFrom(1);
+  EXPECT_EQ(gate.InLine(), 0u) << "the slots in the shards were not handed to the line";
+  producer.join();
+  EXPECT_EQ(gate.FreeForTesting(), 0);
+}
+
+// Producers and workers at once: every slot taken is given back to some
+// shard or to the shared count; at the end all of them are free again and
+// no producer is left waiting (a lost hand-off would hang one).
+TEST(SlotGateTest, ConcurrentTakesAndShardReleasesLoseNoSlot) {
+  constexpr std::int64_t kCapacity = 8;
+  constexpr int kPerProducer = 20000;
+  SlotGate gate(kCapacity, 2, 64);
+  const std::atomic<bool> closed{false};
+  std::atomic<std::int64_t> taken{0};  // slots held, not yet given back
+  std::atomic<int> producers_left{2};
+  std::vector<std::thread> threads;
+  for (int p = 0; p < 2; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < kPerProducer; ++i) {
+        const std::int64_t n = (i % 7 == 0) ? 3 : 1;  // some batches
+        if (!gate.TryAcquire(n)) {
+          ASSERT_EQ(gate.Acquire(n, p == 0 ? Priority::kHigh : Priority::kNormal,
+                                 std::nullopt, closed),
+                    SlotGate::Result::kAcquired);
+        }
+        taken.fetch_add(n);
+      }
+      producers_left.fetch_sub(1);
+    });
+  }
+  for (std::size_t w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      // Gives back what producers took, one slot at a time, to its shard
+      // (worker 1: every third one to the shared count, as an expiry would).
+      for (int k = 0;; ++k) {
+        std::int64_t cur = taken.load();
+        if (cur == 0) {
+          if (producers_left.load() == 0 && taken.load() == 0) return;
+          std::this_thread::yield();
+          continue;
+        }
+        if (!taken.compare_exchange_weak(cur, cur - 1)) continue;
+        if (w == 1 && k % 3 == 0) {
+          gate.Release(1);
+        } else {
+          gate.ReleaseFrom(w);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(gate.FreeForTesting(), kCapacity);
+  EXPECT_EQ(gate.InLine(), 0u);
+  EXPECT_TRUE(gate.TryAcquire(kCapacity)) << "some slots were not gathered for a full batch";
+}
+
 }  // namespace
 }  // namespace litepool::detail
