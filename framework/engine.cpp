@@ -456,7 +456,9 @@ void Engine::WakeHelperFor(const Worker& busy) noexcept {
   }
   // No parked worker: if some are blocked in waits, a spare stands in.
   // seq_cst: pairs with WaitOnWorker (blocked_ up, then the queue counts).
-  if (blocked_.load(std::memory_order_seq_cst) > 0) ActivateSpare();
+  if (blocked_.load(std::memory_order_seq_cst) > 0 && !ActivateSpare()) {
+    AskABlockedWaiterToHelp();
+  }
 }
 
 void Engine::Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds delay) {
@@ -586,7 +588,10 @@ void Engine::Resume() noexcept {
     while (blocked_.load(std::memory_order_seq_cst) >
                active_spares_.load(std::memory_order_seq_cst) &&
            HasQueuedWork()) {
-      if (!ActivateSpare()) break;
+      if (!ActivateSpare()) {
+        AskABlockedWaiterToHelp();
+        break;
+      }
     }
   }
 }
@@ -698,13 +703,15 @@ bool Engine::WaitIdle(std::optional<Clock::time_point> deadline) {
   return BlockUntilIdle(deadline);
 }
 
-bool Engine::BlockUntilIdle(std::optional<Clock::time_point> deadline) {
+bool Engine::BlockUntilIdle(std::optional<Clock::time_point> deadline,
+                            const std::atomic<bool>* also) {
   std::unique_lock lock(idle_mu_);
   // seq_cst: the waiter count up, then the counters (IdleNow), against a
   // settling thread's counters, then this count (RunTask, Park's fence).
   idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
   bool idle = IdleNow();
   while (!idle) {
+    if (also != nullptr && also->load(std::memory_order_relaxed)) break;
     if (!deadline) {
       idle_cv_.wait(lock);
     } else if (idle_cv_.wait_until(lock, *deadline) == std::cv_status::timeout) {

@@ -96,6 +96,10 @@ class Engine {
   bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   UsageReport Stats() const;
   Accounting Totals() const;
+  // Threads blocked in a wait now (tests).
+  std::int64_t BlockedForTesting() const noexcept {
+    return blocked_.load(std::memory_order_seq_cst);
+  }
   void StartTrace(TraceOptions options);
   Trace StopTrace();
   std::size_t Workers() const noexcept { return workers_.Seated(); }
@@ -208,6 +212,24 @@ class Engine {
   // spare standing in while tasks are queued). With the spares at their
   // bound, it runs one queued task of any origin instead (true).
   bool BlockOrHelp(Worker& self, const Until& until);
+  // A thread asleep in BlockOrHelp, listed (blocked_mu_) before it counts
+  // in blocked_, so that whoever queues a task with the spares at their
+  // bound can ask one of them to run it (AskABlockedWaiterToHelp).
+  struct BlockedWaiter {
+    GroupState* group;  // the wait's group; null: WaitIdle
+    // Asked to run a queued task: set under the wait's mutex, then its
+    // condition variable notified (WaitUntilZero's / BlockUntilIdle's `also`).
+    std::atomic<bool> help{false};
+    BlockedWaiter* prev = nullptr;
+    BlockedWaiter* next = nullptr;
+  };
+  void ListBlocked(BlockedWaiter& w);
+  void UnlistBlocked(BlockedWaiter& w);
+  // A task is queued, a thread is blocked in a wait and no spare can stand
+  // in (bound reached): wakes one blocked waiter that was not asked yet, to
+  // run a queued task of any origin. Otherwise, with every thread of the pool
+  // asleep in a wait, the task would wait forever.
+  void AskABlockedWaiterToHelp();
   // Sleeps until Unpark, unless work, a stop or a request to leave shows up
   // first.
   void Park(Worker& self);
@@ -250,7 +272,10 @@ class Engine {
   // Wakes WaitIdle callers (they re-check IdleNow).
   void NotifyIdle();
   // Blocks until IdleNow() or `deadline`; true when idle.
-  bool BlockUntilIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // `also`: another reason to return (set under idle_mu_, then idle_cv_
+  // notified).
+  bool BlockUntilIdle(std::optional<std::chrono::steady_clock::time_point> deadline,
+                      const std::atomic<bool>* also = nullptr);
 
   // --- close (engine.cpp) ---------------------------------------------------
   void WakeAll();
@@ -290,6 +315,8 @@ class Engine {
   // Workers blocked in a wait, and spares active in their place (<= it).
   std::atomic<std::int64_t> blocked_{0};
   std::atomic<std::int64_t> active_spares_{0};
+  std::mutex blocked_mu_;
+  BlockedWaiter* blocked_list_ = nullptr;  // guarded by blocked_mu_
   alignas(kCacheLine) std::atomic<bool> closed_{false};
   std::atomic<bool> cancel_pending_{false};
   std::atomic<bool> stop_{false};

@@ -33,7 +33,10 @@ struct GroupState {
   // zero already, records BelowZero(why) in errors.
   void Credit(const char* why);
   // Blocks until the counter is zero or `deadline` passed; true at zero.
-  bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // `also`: another reason to return (set under mu, then cv notified; false
+  // back: the counter is not zero).
+  bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline,
+                     const std::atomic<bool>* also = nullptr);
   // Coroutine waiters (TaskGroup::WaitAsync): registered under mu, taken
   // under mu by the decrement that finds the counter at zero, then called
   // off the lock (their `ready` posts a resumption, which may block).

@@ -10,6 +10,7 @@ namespace litepool::detail {
 struct PoolAccess {
   static Engine& GetEngine(const Pool& p) noexcept { return *p.engine_; }
   static Accounting Totals(const Pool& p) { return p.engine_->Totals(); }
+  static std::int64_t Blocked(const Pool& p) { return p.engine_->BlockedForTesting(); }
 };
 
 }  // namespace litepool::detail

@@ -296,28 +296,77 @@ bool Engine::WaitIdleOnWorker(Worker& self, std::optional<Clock::time_point> dea
 }
 
 bool Engine::BlockOrHelp(Worker& self, const Until& until) {
+  BlockedWaiter me{until.group};
+  ListBlocked(me);  // first: a thread that sees blocked_ up finds it listed
   // seq_cst: blocked_ up, then the queue counts, against a producer's
   // queue count, then blocked_ (WakeHelperFor): either this thread sees the
-  // queued task and a spare comes, or the producer sees this thread blocked.
+  // queued task and a spare comes, or the producer sees this thread blocked
+  // (and a spare comes, or, at the bound, it asks a blocked waiter to help).
   blocked_.fetch_add(1, std::memory_order_seq_cst);
-  if (HasQueuedWork() && !ActivateSpare()) {
-    // The spares are at their bound: run a queued task of any origin rather
-    // than leave it waiting (this may nest, as helping did before isolation).
-    blocked_.fetch_sub(1, std::memory_order_seq_cst);
-    TaskRecord* task = nullptr;
-    if (FindWork(self, task)) {
-      RunTask(self, task, BusyClock::Now());
-      return true;
+  for (;;) {
+    const bool asked = me.help.exchange(false, std::memory_order_relaxed);
+    if (asked || (HasQueuedWork() && !ActivateSpare())) {
+      // The spares are at their bound: run a queued task of any origin
+      // rather than leave it waiting (this may nest, as helping did before
+      // isolation).
+      blocked_.fetch_sub(1, std::memory_order_seq_cst);
+      TaskRecord* task = nullptr;
+      if (FindWork(self, task)) {
+        UnlistBlocked(me);
+        RunTask(self, task, BusyClock::Now());
+        return true;
+      }
+      blocked_.fetch_add(1, std::memory_order_seq_cst);  // taken meanwhile, or paused
     }
-    blocked_.fetch_add(1, std::memory_order_seq_cst);
-  }
-  if (until.group != nullptr) {
-    until.group->WaitUntilZero(until.deadline);
-  } else {
-    BlockUntilIdle(until.deadline);
+    if (until.group != nullptr) {
+      until.group->WaitUntilZero(until.deadline, &me.help);
+    } else {
+      BlockUntilIdle(until.deadline, &me.help);
+    }
+    // Asked to help (even if the wait is over: the request is this thread's
+    // to serve), or the wait ended.
+    if (!me.help.load(std::memory_order_relaxed)) break;
   }
   blocked_.fetch_sub(1, std::memory_order_seq_cst);
+  UnlistBlocked(me);
   return false;
+}
+
+void Engine::ListBlocked(BlockedWaiter& w) {
+  std::lock_guard lock(blocked_mu_);
+  w.next = blocked_list_;
+  if (blocked_list_ != nullptr) blocked_list_->prev = &w;
+  blocked_list_ = &w;
+}
+
+void Engine::UnlistBlocked(BlockedWaiter& w) {
+  std::lock_guard lock(blocked_mu_);
+  (w.prev != nullptr ? w.prev->next : blocked_list_) = w.next;
+  if (w.next != nullptr) w.next->prev = w.prev;
+}
+
+void Engine::AskABlockedWaiterToHelp() {
+  // Under blocked_mu_: a listed waiter stays alive until it unlists itself.
+  std::lock_guard lock(blocked_mu_);
+  for (BlockedWaiter* w = blocked_list_; w != nullptr; w = w->next) {
+    if (w->help.load(std::memory_order_relaxed)) continue;  // asked already
+    // Under the wait's mutex: a waiter between its check and its sleep
+    // cannot miss the request.
+    if (w->group != nullptr) {
+      {
+        std::lock_guard group_lock(w->group->mu);
+        w->help.store(true, std::memory_order_relaxed);
+      }
+      w->group->cv.notify_all();
+    } else {
+      {
+        std::lock_guard idle_lock(idle_mu_);
+        w->help.store(true, std::memory_order_relaxed);
+      }
+      idle_cv_.notify_all();
+    }
+    return;
+  }
 }
 
 bool Engine::ActivateSpare() {

@@ -56,14 +56,17 @@ void GroupState::AddError(Error e) {
 }
 
 bool GroupState::WaitUntilZero(
-    std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::optional<std::chrono::steady_clock::time_point> deadline,
+    const std::atomic<bool>* also) {
   std::unique_lock lock(mu);
   auto zero = [this] { return pending.load(std::memory_order_acquire) == 0; };
+  auto done = [&] { return zero() || (also != nullptr && also->load(std::memory_order_relaxed)); };
   if (!deadline) {
-    cv.wait(lock, zero);
-    return true;
+    cv.wait(lock, done);
+  } else {
+    cv.wait_until(lock, *deadline, done);
   }
-  return cv.wait_until(lock, *deadline, zero);
+  return zero();
 }
 
 bool GroupState::AddWaiter(GroupWaiter& w) {
