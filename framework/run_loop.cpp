@@ -136,25 +136,31 @@ bool Engine::KeepUnlessPaused(Worker& self, TaskRecord* task, Priority level) {
 }
 
 bool Engine::StealAt(Priority p, Worker& self, TaskRecord*& task) {
-  // From the worker with the most tasks at this level (spares have none).
+  // From the worker with the most tasks at this level; fall back to any
+  // non-empty one. Workers that left and spares are looked at too: a spare
+  // that found a task just as the pool paused put it back in its own queue
+  // at its level (KeepUnlessPaused), and HasQueuedWork counts it.
   Worker* victim = nullptr;
   std::int64_t most = 0;
-  const std::size_t n = workers_.Made();  // those that left too
-  for (std::size_t i = 0; i < n; ++i) {
-    Worker& w = workers_[i];
-    if (&w == &self) continue;
+  auto consider = [&](Worker& w) {
+    if (&w == &self) return;
     const std::int64_t q = w.QueuedAt(p);
     if (q > most) {
       most = q;
       victim = &w;
     }
-  }
-  if (victim != nullptr && victim->TryPopAt(p, task)) return true;
-  for (std::size_t i = 0; i < n; ++i) {
-    Worker& w = workers_[i];
-    if (&w != &self && w.QueuedAt(p) > 0 && w.TryPopAt(p, task)) return true;
-  }
-  return false;
+  };
+  workers_.ForEachMade(consider);
+  ForEachSpare(consider);
+  if (victim == nullptr) return false;
+  if (victim->TryPopAt(p, task)) return true;
+  bool found = false;
+  auto any = [&](Worker& w) {
+    if (!found && &w != &self && w.QueuedAt(p) > 0) found = w.TryPopAt(p, task);
+  };
+  workers_.ForEachMade(any);
+  ForEachSpare(any);
+  return found;
 }
 
 bool Engine::Steal(Worker& self, TaskRecord*& task) {
