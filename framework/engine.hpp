@@ -79,6 +79,11 @@ class Engine {
   // total. Beyond the bound, a blocked waiter runs queued tasks itself, as
   // an unisolated helper (it cannot deadlock; it may nest).
   static constexpr std::size_t kSpareThreadsPerWorker = 2;
+  // A producer asleep on a full pool is served once half the capacity is
+  // free (one wake per batch), or after this long at the first free slot: a
+  // bound on what the batching costs a producer whose tasks are long (see
+  // SlotGate, "Refills"; 100 us measured as fast as 1 ms on UserPath/spin1us).
+  static constexpr std::chrono::microseconds kRefillWait{100};
   static constexpr std::size_t kMaxWorkers = WorkerTable::kMaxWorkers;
   // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
   // 10^12 tasks) is far beyond any memory while far from overflow.

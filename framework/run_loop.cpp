@@ -230,6 +230,9 @@ bool Engine::Idle(Worker& self, TaskRecord*& task) {
   // never correctness (Park() re-checks the queues before sleeping).
   self.SetIdleFlag(true);
   dispatcher_.SetIdle(self.Id(), true);
+  // A producer asleep on a full pool waits for a batch of free slots (a
+  // refill): with a worker out of work, it gets the free ones now.
+  gate_.HandOffNow();
   bool found = false;
   // Poll with a yield between polls, not a pause: on a machine with few
   // cores the thread that will produce the next task (a producer, or the

@@ -27,8 +27,10 @@ bool TakeFree(std::atomic<std::int64_t>& free, std::int64_t n,
 thread_local std::size_t next_shard = 0;
 }  // namespace
 
-SlotGate::SlotGate(std::int64_t capacity, std::size_t shards, std::int64_t per_worker)
-    : free_(capacity),
+SlotGate::SlotGate(std::int64_t capacity, std::size_t shards, std::int64_t per_worker,
+                   std::optional<Refill> refill)
+    : refill_(refill),
+      free_(capacity),
       shard_count_(std::clamp<std::size_t>(shards, 1, kMaxShards)),
       // A quarter of a queue: a worker keeps at most that many of its
       // queue's slots before the shared count sees them (and producers
@@ -119,7 +121,10 @@ void SlotGate::GrantLocked() noexcept {
       gathered = true;
     }
     Waiter& head = *lines_[level].head;
-    // seq_cst: the other half of the pairing in HandOffIfWaiting.
+    // seq_cst, the store and the loads below: the other half of the pairing
+    // in Release and HandOffIfWaiting (a count up, then in_line_/grant_at_).
+    grant_at_.store(head.want, std::memory_order_seq_cst);
+    if (free_.load(std::memory_order_seq_cst) < head.want) return;  // a refill's batch
     if (!TakeFree(free_, head.need, std::memory_order_seq_cst)) return;  // no overtaking
     Unlink(head, level);
     head.granted = true;
@@ -131,19 +136,33 @@ void SlotGate::GrantLocked() noexcept {
 
 SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline deadline,
                                    const std::atomic<bool>& closed) {
+  using std::chrono::steady_clock;
   // Re-tries before sleeping, a yield apart (see the header: on few cores the
   // workers this lets run usually free a slot; neither side pays a futex).
   // 64 yields are a few microseconds when nothing else runs, and about one
   // scheduler slice of other threads' work when the CPU is contended.
+  // A yield that comes back within kAloneYield ran nobody: this producer has
+  // a CPU to itself, and spinning there would keep the workers off it.
   constexpr int kYieldsBeforeSleep = 64;
+  constexpr auto kAloneYield = std::chrono::microseconds(3);
+  constexpr int kAloneYieldsBeforeSleep = 2;
+  int alone = 0;
   for (int i = 0; i < kYieldsBeforeSleep; ++i) {
     if (TryAcquire(n)) return Result::kAcquired;
     if (closed.load(std::memory_order_acquire)) return Result::kClosed;
-    if (deadline && std::chrono::steady_clock::now() >= *deadline) break;
+    const auto before = steady_clock::now();
+    if (deadline && before >= *deadline) break;
     std::this_thread::yield();
+    if (refill_ && steady_clock::now() - before < kAloneYield &&
+        ++alone == kAloneYieldsBeforeSleep) {
+      break;
+    }
   }
   std::unique_lock lock(mu_);
-  Waiter w(n);
+  // With refills, it waits for a batch of slots (the mark), not the first one,
+  // until refill_->wait has passed or a worker runs out of work (HandOffNow).
+  Waiter w(n, refill_ ? std::max(n, std::min(refill_->mark, capacity_)) : n);
+  const auto refill_by = steady_clock::now() + (refill_ ? refill_->wait : steady_clock::duration{});
   const int level = LevelOf(priority);
   Result result = Result::kAcquired;
   if (closed.load(std::memory_order_acquire)) {
@@ -162,11 +181,20 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
         result = Result::kClosed;
         break;
       }
-      if (!deadline) {
+      Deadline until = deadline;
+      if (w.want > w.need) until = until ? std::min(*until, refill_by) : refill_by;
+      if (!until) {
         w.cv.wait(lock);
-      } else if (w.cv.wait_until(lock, *deadline) == std::cv_status::timeout) {
-        if (!w.granted) result = Result::kTimeout;
-        break;
+      } else if (w.cv.wait_until(lock, *until) == std::cv_status::timeout && !w.granted) {
+        // The refill wait is over, or the deadline: any free slot will do
+        // (a producer never times out while the slots it needs are free).
+        w.want = w.need;
+        GrantLocked();
+        if (w.granted) break;
+        if (deadline && steady_clock::now() >= *deadline) {
+          result = Result::kTimeout;
+          break;
+        }
       }
     }
     // Granted: GrantLocked unlinked it (and its slots are taken, even if the
@@ -180,12 +208,18 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
 }
 
 void SlotGate::Release(std::int64_t n) noexcept {
-  free_.fetch_add(n, std::memory_order_seq_cst);
-  HandOffIfWaiting();
+  const std::int64_t now = free_.fetch_add(n, std::memory_order_seq_cst) + n;
+  if (in_line_.load(std::memory_order_seq_cst) == 0) return;
+  // Below the head's want (a refill's batch) the lock would serve nobody.
+  if (now < grant_at_.load(std::memory_order_seq_cst)) return;
+  std::lock_guard lock(mu_);
+  GrantLocked();
 }
 
 void SlotGate::ReleaseFrom(std::size_t shard) noexcept {
-  if (batch_ == 1) {
+  // While producers wait, straight to the shared count: Release compares it
+  // with the head's want without gathering the shards.
+  if (batch_ == 1 || in_line_.load(std::memory_order_relaxed) != 0) {
     Release(1);
     return;
   }
@@ -223,6 +257,15 @@ void SlotGate::Resize(std::int64_t delta) {
     }
   }
   GrantLocked();  // grown: the line gets the new slots
+}
+
+void SlotGate::HandOffNow() noexcept {
+  if (in_line_.load(std::memory_order_relaxed) == 0) return;  // the common case: one load
+  std::lock_guard lock(mu_);
+  for (Line& line : lines_) {
+    for (Waiter* w = line.head; w != nullptr; w = w->next) w->want = w->need;
+  }
+  GrantLocked();
 }
 
 void SlotGate::WakeAll() {

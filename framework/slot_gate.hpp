@@ -20,7 +20,10 @@
 // Free slots are lock-free while nobody waits. A producer that finds
 // the pool full first yields the CPU a few times, re-trying, before it
 // sleeps: on a box with few cores the workers it lets run usually free a
-// slot at once, and neither side pays for a futex. Once producers sleep,
+// slot at once, and neither side pays for a futex. But a yield that returns
+// at once ran nobody: the producer has a CPU to itself (the workers share
+// the others), and spinning there keeps every worker off that CPU, so after
+// two such yields it goes to sleep instead. Once producers sleep,
 // they wait in line, by priority (kHigh first) and in arrival order within
 // one priority, and a released slot is handed to the head of the line by
 // the thread that releases it: the producer wakes with its slot already
@@ -28,6 +31,15 @@
 // admitted in priority order (DESIGN §6.0). A batch (AddTaskGroup) at the
 // head waits until all of its slots are free; those behind it wait too
 // (no overtaking: a large batch is never starved by single tasks).
+//
+// Refills (the engine's gate): the head of the line is served once a batch
+// of slots is free (Refill::mark, half the capacity), so a producer that
+// outruns the workers wakes once per batch instead of once per task; a
+// wake is a futex call on the worker and a context switch. Workers keep
+// running meanwhile (the other half is queued). The head is served at the
+// first free slot once it has slept Refill::wait, once a worker runs out of
+// work (HandOffNow: no worker idles while a producer waits), and at its
+// deadline.
 #ifndef LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 #define LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 
@@ -51,12 +63,21 @@ class SlotGate {
   enum class Result { kAcquired, kTimeout, kClosed, kTooLarge };
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
+  // Refills: a producer asleep on a full pool is served when `mark` slots
+  // are free (a batch), not at the first one, unless it has slept `wait`,
+  // a worker runs out of work (HandOffNow) or its deadline comes.
+  struct Refill {
+    std::int64_t mark;
+    std::chrono::steady_clock::duration wait;
+  };
+
   // `shards`: the number of workers the slots are spread over (at least 1;
   // beyond kMaxShards, workers share); `per_worker`: the queue capacity,
   // which sets the batch a worker gives back at once (a quarter of it, at
   // most kMaxBatch; below 8, 1: every slot straight to the shared count).
+  // `refill`: none: a sleeping producer is served at the first free slot.
   explicit SlotGate(std::int64_t capacity, std::size_t shards = 1,
-                    std::int64_t per_worker = 1);
+                    std::int64_t per_worker = 1, std::optional<Refill> refill = std::nullopt);
 
   // Takes n slots if they are free now (from the shared count, else from
   // the shards). Lock-free.
@@ -77,6 +98,10 @@ class SlotGate {
   // and sends away every waiter that needs more than the new capacity
   // (kTooLarge: it would wait forever).
   void Resize(std::int64_t delta);
+  // A worker has nothing to run: the producers in line are served at the
+  // first free slots from now on, as without refills (work-conserving: no
+  // worker idles for a batch to build up).
+  void HandOffNow() noexcept;
   // Wakes every waiting producer (they re-check `closed`).
   void WakeAll();
   // Producers in line now (tests: a grant takes its waiter out of line
@@ -94,8 +119,9 @@ class SlotGate {
   // A producer asleep in Acquire; on its stack, linked into its level's
   // line while it waits. Guarded by mu_.
   struct Waiter {
-    explicit Waiter(std::int64_t n) noexcept : need(n) {}
+    Waiter(std::int64_t n, std::int64_t w) noexcept : need(n), want(w) {}
     std::int64_t need;
+    std::int64_t want;  // served once this many slots are free (>= need)
     Waiter* prev = nullptr;
     Waiter* next = nullptr;
     bool granted = false;  // its slots were taken for it (GrantLocked)
@@ -120,6 +146,8 @@ class SlotGate {
   // Takes one slot from some shard (a producer whose shared count ran dry).
   bool TakeFromShards() noexcept;
 
+  const std::optional<Refill> refill_;
+
   struct alignas(kCacheLine) Shard {
     std::atomic<std::int64_t> free{0};
   };
@@ -132,6 +160,9 @@ class SlotGate {
   // mu_): Release takes the lock only when this is not zero, so once the
   // line is served the releases are lock-free again.
   alignas(kCacheLine) std::atomic<std::int32_t> in_line_{0};
+  // The free count at which the head of the line can be served (its want;
+  // written under mu_): a release below it does not take the lock.
+  std::atomic<std::int64_t> grant_at_{0};
   const std::size_t shard_count_;
   const std::int64_t batch_;
   const std::unique_ptr<Shard[]> shards_;

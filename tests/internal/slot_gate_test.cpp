@@ -291,5 +291,92 @@ TEST(SlotGateTest, ConcurrentTakesAndShardReleasesLoseNoSlot) {
   EXPECT_TRUE(gate.TryAcquire(kCapacity)) << "some slots were not gathered for a full batch";
 }
 
+// Refills: a producer asleep on a full pool is served once `mark` slots are
+// free, so it wakes once per batch instead of once per task.
+std::unique_ptr<SlotGate> FullRefillGate(std::chrono::steady_clock::duration wait) {
+  auto gate = std::make_unique<SlotGate>(8, 1, 1, SlotGate::Refill{4, wait});
+  EXPECT_TRUE(gate->TryAcquire(8));
+  return gate;
+}
+
+TEST(SlotGateTest, RefillServesASleepingProducerOnceTheMarkIsFree) {
+  const auto full = FullRefillGate(std::chrono::hours(1));
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  std::thread producer([&] {
+    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
+              SlotGate::Result::kAcquired);
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  for (int i = 0; i < 3; ++i) gate.Release(1);
+  EXPECT_EQ(gate.InLine(), 1u) << "served below the mark";
+  gate.Release(1);
+  EXPECT_EQ(gate.InLine(), 0u) << "not served at the mark";
+  producer.join();
+  EXPECT_EQ(gate.FreeForTesting(), 3) << "it took more than the one slot it needs";
+}
+
+// After Refill::wait asleep, the first free slot will do: the batching costs
+// a producer whose tasks are long no more than that wait.
+TEST(SlotGateTest, AfterTheRefillWaitTheFirstFreeSlotServes) {
+  const auto full = FullRefillGate(std::chrono::milliseconds(1));
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  std::thread producer([&] {
+    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
+              SlotGate::Result::kAcquired);
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  gate.Release(1);
+  const bool served = Eventually([&] { return gate.InLine() == 0; });
+  EXPECT_TRUE(served) << "still asleep long after its refill wait, a slot free";
+  if (!served) gate.HandOffNow();
+  producer.join();
+  EXPECT_EQ(gate.FreeForTesting(), 0);
+}
+
+// A worker with nothing to run serves the line at once: no worker idles for a
+// batch to build up.
+TEST(SlotGateTest, HandOffNowServesTheLineBelowTheMark) {
+  const auto full = FullRefillGate(std::chrono::hours(1));
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  std::thread producer([&] {
+    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
+              SlotGate::Result::kAcquired);
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  gate.Release(1);
+  EXPECT_EQ(gate.InLine(), 1u);
+  gate.HandOffNow();
+  EXPECT_EQ(gate.InLine(), 0u) << "HandOffNow left the producer waiting for a batch";
+  producer.join();
+}
+
+// At its deadline a producer takes a free slot, below the mark or not: it
+// never times out while the slot it needs is free.
+TEST(SlotGateTest, AtTheDeadlineAFreeSlotBelowTheMarkIsTaken) {
+  const auto full = FullRefillGate(std::chrono::hours(1));
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  std::thread producer([&] {
+    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, Clock::now() + std::chrono::milliseconds(500),
+                           closed),
+              SlotGate::Result::kAcquired)
+        << "timed out with the slot it needs free";
+  });
+  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  gate.Release(1);  // free, but below the mark of 4: it sleeps on
+  EXPECT_EQ(gate.InLine(), 1u);
+  producer.join();
+  EXPECT_EQ(gate.FreeForTesting(), 0);
+  // A batch that needs more than is free does time out.
+  gate.Release(1);
+  EXPECT_EQ(gate.Acquire(2, Priority::kNormal, Clock::now() + std::chrono::milliseconds(20),
+                         closed),
+            SlotGate::Result::kTimeout);
+  EXPECT_EQ(gate.FreeForTesting(), 1);
+}
+
 }  // namespace
 }  // namespace litepool::detail
