@@ -313,7 +313,8 @@ class Engine {
   std::map<std::size_t, std::unique_ptr<RowBaseline>> row_baselines_;
   Dispatcher dispatcher_;
 
-  // Producer-side hot counters share a line: every AddTask touches both.
+  // The gate lays out its own lines (slot_gate.hpp); accepted_ follows its
+  // last one, written by every AddTask.
   alignas(kCacheLine) SlotGate gate_;
   std::atomic<std::uint64_t> accepted_{0};
   alignas(kCacheLine) std::atomic<std::int64_t> parked_{0};
