@@ -14,6 +14,12 @@
 // that worker's own stack instead (newest first; other workers steal the
 // oldest), where a wait of the adding task finds it. The pool admits at most workers * queue_capacity queued
 // tasks; AddTask waits for a slot (bounded by the task's add-timeout).
+// Producers blocked on a full pool are admitted by priority, then in
+// arrival order. A sleeping producer is woken once half the capacity is
+// free, so it refills a batch per wake-up; at the latest 100 us after it
+// fell asleep, at once when a worker runs out of work, and at its
+// add-timeout it takes any free slot (it never times out while a slot is
+// free).
 //
 // Guarantees: every accepted task is settled exactly once — its hooks run in
 // the documented order (see task.hpp), then its group is credited — including
