@@ -101,6 +101,8 @@ class Engine {
   bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   UsageReport Stats() const;
   Accounting Totals() const;
+  // Producers asleep in line for a slot now (tests).
+  std::size_t ProducersInLineForTesting() { return gate_.InLine(); }
   // Threads blocked in a wait now (tests).
   std::int64_t BlockedForTesting() const noexcept {
     return blocked_.load(std::memory_order_seq_cst);

@@ -11,6 +11,9 @@ struct PoolAccess {
   static Engine& GetEngine(const Pool& p) noexcept { return *p.engine_; }
   static Accounting Totals(const Pool& p) { return p.engine_->Totals(); }
   static std::int64_t Blocked(const Pool& p) { return p.engine_->BlockedForTesting(); }
+  static std::size_t ProducersInLine(const Pool& p) {
+    return p.engine_->ProducersInLineForTesting();
+  }
 };
 
 }  // namespace litepool::detail

@@ -1,0 +1,53 @@
+// Refills (SlotGate, "Refills"): a producer asleep on a full pool waits for a
+// batch of free slots (half the capacity), so that it wakes once per batch.
+// The batch is a preference, not a condition: with the workers busy in long
+// tasks, one free slot admits the producer within Engine::kRefillWait.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <latch>
+#include <memory>
+#include <thread>
+
+#include "litepool/litepool.hpp"
+#include "pool_access.hpp"
+#include "test_util.hpp"
+
+namespace litepool {
+namespace {
+
+using testing::Blocker;
+using testing::kHangGuard;
+
+TEST(RefillTest, OneFreeSlotAdmitsABlockedProducerWhileTheWorkersStayBusy) {
+  Pool pool(1, 8);  // the batch would be 4 slots
+  Blocker first;
+  first.AddTo(pool);  // running: it holds no slot
+  auto gate = std::make_shared<std::latch>(1);
+  TaskGroup queued;
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_FALSE(pool.AddTask(queued, [gate] { gate->wait(); }));  // every slot
+  }
+  std::promise<Error> added;
+  std::future<Error> result = added.get_future();
+  std::thread producer([&] { added.set_value(pool.AddTask(TaskOptions().SetTask([] {}))); });
+  // Asleep in line (yielding until it is), then one slot frees: the worker
+  // starts the next queued task, which blocks as well, so no more free up.
+  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+  while (detail::PoolAccess::ProducersInLine(pool) == 0 &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(detail::PoolAccess::ProducersInLine(pool), 1u);
+  first.Release();
+  const bool admitted = result.wait_for(kHangGuard) == std::future_status::ready;
+  EXPECT_TRUE(admitted) << "the producer waited for a batch that busy workers never free";
+  gate->count_down();
+  producer.join();
+  EXPECT_FALSE(result.get());
+  EXPECT_TRUE(queued.WaitFor(kHangGuard));
+}
+
+}  // namespace
+}  // namespace litepool
