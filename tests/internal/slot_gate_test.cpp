@@ -116,9 +116,10 @@ TEST(SlotGateTest, AHeadThatTimesOutLetsTheNextOneIn) {
   const auto full = FullGate(2);
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
+  // Long enough for the single task to line up behind it on a loaded
+  // machine (its yields before sleeping can take a scheduler slice each).
   std::thread batch([&] {
-    EXPECT_EQ(gate.Acquire(2, Priority::kHigh, Clock::now() + std::chrono::milliseconds(50),
-                           closed),
+    EXPECT_EQ(gate.Acquire(2, Priority::kHigh, Clock::now() + std::chrono::seconds(1), closed),
               SlotGate::Result::kTimeout);
   });
   ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
@@ -130,7 +131,7 @@ TEST(SlotGateTest, AHeadThatTimesOutLetsTheNextOneIn) {
   ASSERT_TRUE(Eventually([&] { return gate.InLine() == 2; }));
   gate.Release(1);  // one free: not enough for the batch at the head
   EXPECT_EQ(gate.InLine(), 2u);
-  batch.join();  // gives up after 50 ms ...
+  batch.join();  // gives up after 1 s ...
   single.join();  // ... and the single task behind it gets the free slot
   EXPECT_TRUE(admitted);
   EXPECT_EQ(gate.InLine(), 0u);
@@ -185,6 +186,18 @@ TEST(SlotGateTest, ResizeSendsAwayWaitersLargerThanTheNewCapacity) {
   EXPECT_FALSE(gate.TryAcquire(1));
 }
 
+// A producer that must be admitted (n slots), started and waited for until
+// it is asleep in line.
+std::thread ProducerInLine(SlotGate& gate, const std::atomic<bool>& closed, std::int64_t n = 1,
+                           SlotGate::Deadline deadline = std::nullopt) {
+  const std::size_t before = gate.InLine();
+  std::thread producer([&gate, &closed, n, deadline] {
+    EXPECT_EQ(gate.Acquire(n, Priority::kNormal, deadline, closed), SlotGate::Result::kAcquired);
+  });
+  EXPECT_TRUE(Eventually([&] { return gate.InLine() == before + 1; }));
+  return producer;
+}
+
 // Sharded counts (workers give slots back to their own shard, and move them
 // to the shared count a batch at a time): 2 shards, queues of 64 (a batch of
 // 16), 8 slots, all taken.
@@ -226,12 +239,8 @@ TEST(SlotGateTest, ASlotGivenBackToAShardGoesToTheLine) {
   const auto full = FullShardedGate();
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
-  std::thread producer([&] {
-    // A deadline: a lost hand-off fails the test instead of hanging it.
-    EXPECT_EQ(gate.Acquire(2, Priority::kNormal, Clock::now() + kHangGuard, closed),
-              SlotGate::Result::kAcquired);
-  });
-  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  // A deadline: a lost hand-off fails the test instead of hanging it.
+  std::thread producer = ProducerInLine(gate, closed, 2, Clock::now() + kHangGuard);
   gate.ReleaseFrom(0);
   EXPECT_EQ(gate.InLine(), 1u) << "a batch of 2 was admitted with 1 slot";
   gate.ReleaseFrom(1);
@@ -303,11 +312,7 @@ TEST(SlotGateTest, RefillServesASleepingProducerOnceTheMarkIsFree) {
   const auto full = FullRefillGate(std::chrono::hours(1));
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
-  std::thread producer([&] {
-    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
-              SlotGate::Result::kAcquired);
-  });
-  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  std::thread producer = ProducerInLine(gate, closed);
   for (int i = 0; i < 3; ++i) gate.Release(1);
   EXPECT_EQ(gate.InLine(), 1u) << "served below the mark";
   gate.Release(1);
@@ -322,11 +327,7 @@ TEST(SlotGateTest, AfterTheRefillWaitTheFirstFreeSlotServes) {
   const auto full = FullRefillGate(std::chrono::milliseconds(1));
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
-  std::thread producer([&] {
-    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
-              SlotGate::Result::kAcquired);
-  });
-  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  std::thread producer = ProducerInLine(gate, closed);
   gate.Release(1);
   const bool served = Eventually([&] { return gate.InLine() == 0; });
   EXPECT_TRUE(served) << "still asleep long after its refill wait, a slot free";
@@ -341,11 +342,7 @@ TEST(SlotGateTest, HandOffNowServesTheLineBelowTheMark) {
   const auto full = FullRefillGate(std::chrono::hours(1));
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
-  std::thread producer([&] {
-    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, std::nullopt, closed),
-              SlotGate::Result::kAcquired);
-  });
-  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  std::thread producer = ProducerInLine(gate, closed);
   gate.Release(1);
   EXPECT_EQ(gate.InLine(), 1u);
   gate.HandOffNow();
@@ -359,13 +356,9 @@ TEST(SlotGateTest, AtTheDeadlineAFreeSlotBelowTheMarkIsTaken) {
   const auto full = FullRefillGate(std::chrono::hours(1));
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
-  std::thread producer([&] {
-    EXPECT_EQ(gate.Acquire(1, Priority::kNormal, Clock::now() + std::chrono::milliseconds(500),
-                           closed),
-              SlotGate::Result::kAcquired)
-        << "timed out with the slot it needs free";
-  });
-  ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
+  // Expects kAcquired: it must not time out with the slot it needs free.
+  std::thread producer =
+      ProducerInLine(gate, closed, 1, Clock::now() + std::chrono::seconds(2));
   gate.Release(1);  // free, but below the mark of 4: it sleeps on
   EXPECT_EQ(gate.InLine(), 1u);
   producer.join();
