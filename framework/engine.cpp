@@ -116,10 +116,7 @@ Engine::Engine(PoolOptions options)
                                      kRecordCacheBytes / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.dispatch),
       gate_(static_cast<std::int64_t>(options_.workers * queue_capacity_), options_.workers,
-            static_cast<std::int64_t>(queue_capacity_),
-            SlotGate::Refill{std::max<std::int64_t>(
-                                 1, static_cast<std::int64_t>(options_.workers * queue_capacity_) / 2),
-                             kRefillWait}),
+            static_cast<std::int64_t>(queue_capacity_), SlotGate::Refill{kRefillWait}),
       sink_(closed_, cancel_pending_, this, &Engine::Requeue, trace_ids_),
       spare_slots_(std::make_unique<std::atomic<Worker*>[]>(kMaxSpares)),
       timer_([this](void* task) { RequeueNow(static_cast<TaskRecord*>(task)); }),

@@ -161,7 +161,7 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
   std::unique_lock lock(mu_);
   // With refills, it waits for a batch of slots (the mark), not the first one,
   // until refill_->wait has passed or a worker runs out of work (HandOffNow).
-  Waiter w(n, refill_ ? std::max(n, std::min(refill_->mark, capacity_)) : n);
+  Waiter w(n, refill_ ? std::max(n, capacity_ / 2) : n);
   const auto refill_by = steady_clock::now() + (refill_ ? refill_->wait : steady_clock::duration{});
   const int level = LevelOf(priority);
   Result result = Result::kAcquired;

@@ -33,7 +33,7 @@
 // (no overtaking: a large batch is never starved by single tasks).
 //
 // Refills (the engine's gate): the head of the line is served once a batch
-// of slots is free (Refill::mark, half the capacity), so a producer that
+// of slots is free (half the capacity, as it is now), so a producer that
 // outruns the workers wakes once per batch instead of once per task; a
 // wake is a futex call on the worker and a context switch. Workers keep
 // running meanwhile (the other half is queued). The head is served at the
@@ -63,11 +63,11 @@ class SlotGate {
   enum class Result { kAcquired, kTimeout, kClosed, kTooLarge };
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
-  // Refills: a producer asleep on a full pool is served when `mark` slots
-  // are free (a batch), not at the first one, unless it has slept `wait`,
-  // a worker runs out of work (HandOffNow) or its deadline comes.
+  // Refills: a producer asleep on a full pool is served when half the
+  // capacity is free (a batch), not at the first free slot, unless it has
+  // slept `wait`, a worker runs out of work (HandOffNow) or its deadline
+  // comes.
   struct Refill {
-    std::int64_t mark;
     std::chrono::steady_clock::duration wait;
   };
 

@@ -300,10 +300,11 @@ TEST(SlotGateTest, ConcurrentTakesAndShardReleasesLoseNoSlot) {
   EXPECT_TRUE(gate.TryAcquire(kCapacity)) << "some slots were not gathered for a full batch";
 }
 
-// Refills: a producer asleep on a full pool is served once `mark` slots are
-// free, so it wakes once per batch instead of once per task.
+// Refills: a producer asleep on a full pool is served once half the capacity
+// is free (the mark: 4 of 8 here), so it wakes once per batch instead of
+// once per task.
 std::unique_ptr<SlotGate> FullRefillGate(std::chrono::steady_clock::duration wait) {
-  auto gate = std::make_unique<SlotGate>(8, 1, 1, SlotGate::Refill{4, wait});
+  auto gate = std::make_unique<SlotGate>(8, 1, 1, SlotGate::Refill{wait});
   EXPECT_TRUE(gate->TryAcquire(8));
   return gate;
 }
@@ -368,6 +369,25 @@ TEST(SlotGateTest, AtTheDeadlineAFreeSlotBelowTheMarkIsTaken) {
   EXPECT_EQ(gate.Acquire(2, Priority::kNormal, Clock::now() + std::chrono::milliseconds(20),
                          closed),
             SlotGate::Result::kTimeout);
+  EXPECT_EQ(gate.FreeForTesting(), 1);
+}
+
+// The mark is half the capacity now, not at construction: after SetWorkers
+// shrinks the pool (Resize), a batch is half of the new capacity.
+TEST(SlotGateTest, TheRefillMarkFollowsAResize) {
+  const auto full = FullRefillGate(std::chrono::hours(1));
+  SlotGate& gate = *full;
+  const std::atomic<bool> closed{false};
+  gate.Resize(-4);  // capacity 4, free -4
+  for (int i = 0; i < 4; ++i) gate.Release(1);  // free 0
+  std::thread producer = ProducerInLine(gate, closed);
+  gate.Release(1);
+  EXPECT_EQ(gate.InLine(), 1u) << "served below half the new capacity";
+  gate.Release(1);
+  const bool served = gate.InLine() == 0;
+  EXPECT_TRUE(served) << "the mark is still half the old capacity";
+  if (!served) gate.HandOffNow();  // not to hang on the failure
+  producer.join();
   EXPECT_EQ(gate.FreeForTesting(), 1);
 }
 
