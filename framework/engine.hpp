@@ -207,6 +207,10 @@ class Engine {
   // then kNormal, then kLow (DESIGN §6.2's priority rule).
   bool FindWorkByPriority(Worker& self, TaskRecord*& task);
   bool StealAt(Priority p, Worker& self, TaskRecord*& task);
+  // Steal and StealAt: from the worker (or spare) with the most tasks by
+  // `count`, else from any with some; `pop` takes one from a victim.
+  template <class Count, class Pop>
+  bool StealBy(Worker& self, Count count, Pop pop);
   // Runs one attempt of `task` on `self`; returns the time it ended.
   BusyClock::Ticks RunTask(Worker& self, TaskRecord* task, BusyClock::Ticks start);
   // A worker with nothing to take: polls, then parks, until it finds a task

@@ -135,16 +135,18 @@ bool Engine::KeepUnlessPaused(Worker& self, TaskRecord* task, Priority level) {
   return false;
 }
 
-bool Engine::StealAt(Priority p, Worker& self, TaskRecord*& task) {
-  // From the worker with the most tasks at this level; fall back to any
-  // non-empty one. Workers that left and spares are looked at too: a spare
-  // that found a task just as the pool paused put it back in its own queue
-  // at its level (KeepUnlessPaused), and HasQueuedWork counts it.
+template <class Count, class Pop>
+bool Engine::StealBy(Worker& self, Count count, Pop pop) {
+  // From the busiest queue by `count`; fall back to any non-empty one.
+  // Workers that left are looked at too (a producer that picked one just
+  // before it left queued there), and so are spares: a spare that found a
+  // task just as the pool paused put it back in its own queue at its level
+  // (KeepUnlessPaused), and HasQueuedWork counts it.
   Worker* victim = nullptr;
   std::int64_t most = 0;
   auto consider = [&](Worker& w) {
     if (&w == &self) return;
-    const std::int64_t q = w.QueuedAt(p);
+    const std::int64_t q = count(w);
     if (q > most) {
       most = q;
       victim = &w;
@@ -153,43 +155,27 @@ bool Engine::StealAt(Priority p, Worker& self, TaskRecord*& task) {
   workers_.ForEachMade(consider);
   ForEachSpare(consider);
   if (victim == nullptr) return false;
-  if (victim->TryPopAt(p, task)) return true;
+  if (pop(*victim)) return true;
   bool found = false;
   auto any = [&](Worker& w) {
-    if (!found && &w != &self && w.QueuedAt(p) > 0) found = w.TryPopAt(p, task);
+    if (!found && &w != &self && count(w) > 0) found = pop(w);
   };
   workers_.ForEachMade(any);
   ForEachSpare(any);
   return found;
 }
 
+bool Engine::StealAt(Priority p, Worker& self, TaskRecord*& task) {
+  return StealBy(
+      self, [p](const Worker& w) { return w.QueuedAt(p); },
+      [p, &task](Worker& w) { return w.TryPopAt(p, task); });
+}
+
 bool Engine::Steal(Worker& self, TaskRecord*& task) {
-  // From the busiest queue (its queue, then the oldest of its spawned
-  // stack); fall back to any non-empty one. Workers that left are looked
-  // at too: a producer that picked one just before it left queued there.
-  Worker* victim = nullptr;
-  std::int64_t most = 0;
-  auto consider = [&](Worker& w) {
-    if (&w == &self) return;
-    const std::int64_t q = w.Queued();
-    if (q > most) {
-      most = q;
-      victim = &w;
-    }
-  };
-  workers_.ForEachMade(consider);
-  ForEachSpare(consider);
-  if (victim == nullptr) return false;
-  if (victim->TryPop(task) || victim->TryStealSpawned(task)) return true;
-  bool found = false;
-  auto any = [&](Worker& w) {
-    if (!found && &w != &self && w.Queued() > 0) {
-      found = w.TryPop(task) || w.TryStealSpawned(task);
-    }
-  };
-  workers_.ForEachMade(any);
-  ForEachSpare(any);
-  return found;
+  // Its queue, then the oldest of its spawned stack.
+  return StealBy(
+      self, [](const Worker& w) { return w.Queued(); },
+      [&task](Worker& w) { return w.TryPop(task) || w.TryStealSpawned(task); });
 }
 
 void Engine::Leave(Worker& self) {
