@@ -345,21 +345,15 @@ void Engine::AskABlockedWaiterToHelp() {
   std::lock_guard lock(blocked_mu_);
   for (BlockedWaiter* w = blocked_list_; w != nullptr; w = w->next) {
     if (w->help.load(std::memory_order_relaxed)) continue;  // asked already
-    // Under the wait's mutex: a waiter between its check and its sleep
-    // cannot miss the request.
-    if (w->group != nullptr) {
-      {
-        std::lock_guard group_lock(w->group->mu);
-        w->help.store(true, std::memory_order_relaxed);
-      }
-      w->group->cv.notify_all();
-    } else {
-      {
-        std::lock_guard idle_lock(idle_mu_);
-        w->help.store(true, std::memory_order_relaxed);
-      }
-      idle_cv_.notify_all();
+    // Under the wait's mutex (its group's, or WaitIdle's): a waiter between
+    // its check and its sleep cannot miss the request.
+    std::mutex& mu = w->group != nullptr ? w->group->mu : idle_mu_;
+    std::condition_variable& cv = w->group != nullptr ? w->group->cv : idle_cv_;
+    {
+      std::lock_guard wait_lock(mu);
+      w->help.store(true, std::memory_order_relaxed);
     }
+    cv.notify_all();
     return;
   }
 }
