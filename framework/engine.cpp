@@ -122,16 +122,15 @@ Engine::Engine(PoolOptions options)
       timer_([this](void* task) { RequeueNow(static_cast<TaskRecord*>(task)); }),
       expiry_timer_([this](void* ticket) { Expire(static_cast<QueueTicket*>(ticket)); }) {
 #if defined(__linux__)
-  if (options_.pin_workers) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-      for (int c = 0; c < CPU_SETSIZE; ++c) {
-        if (CPU_ISSET(c, &set)) cpus_.push_back(c);
-      }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &set)) cpus_.push_back(c);
     }
   }
 #endif
+  gate_.SetYieldFirst(!Oversubscribed(options_.workers));
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.Make(std::make_unique<Worker>(*this, i));
     workers_.PublishMade();
@@ -644,6 +643,7 @@ void Engine::SetWorkers(std::size_t n) {
     // tasks, handing its queue to the seated workers (RunUntil).
     workers_.SetSeated(n);
     gate_.Resize(slots(n) - slots(seated));
+    gate_.SetYieldFirst(!Oversubscribed(n));
     RetireThreads(n, seated);
     return;
   }
@@ -675,6 +675,13 @@ void Engine::SetWorkers(std::size_t n) {
   }
   workers_.SetSeated(n);
   gate_.Resize(slots(n) - slots(seated));
+  gate_.SetYieldFirst(!Oversubscribed(n));
+}
+
+bool Engine::Oversubscribed(std::size_t workers) const noexcept {
+  const std::size_t cpus =
+      cpus_.empty() ? std::max(1u, std::thread::hardware_concurrency()) : cpus_.size();
+  return workers > cpus;
 }
 
 void Engine::RetireThreads(std::size_t first, std::size_t last) {

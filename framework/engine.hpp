@@ -82,8 +82,12 @@ class Engine {
   // A producer asleep on a full pool is served once half the capacity is
   // free (one wake per batch), or after this long at the first free slot: a
   // bound on what the batching costs a producer whose tasks are long (see
-  // SlotGate, "Refills"; 100 us measured as fast as 1 ms on UserPath/spin1us).
-  static constexpr std::chrono::microseconds kRefillWait{100};
+  // SlotGate, "Refills"). No worker idles meanwhile (HandOffNow), so the
+  // bound costs no throughput; each expiry is a timer wake-up that takes a
+  // CPU from a worker. At 100 us a producer behind CPU-bound tasks woke
+  // every 100 us for a slot or two: Balance/seed003_cpu ran 5 % slower
+  // (132-136 ms against 126-128). A millisecond is about a scheduler slice.
+  static constexpr std::chrono::microseconds kRefillWait{1000};
   static constexpr std::size_t kMaxWorkers = WorkerTable::kMaxWorkers;
   // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
   // 10^12 tasks) is far beyond any memory while far from overflow.
@@ -103,6 +107,9 @@ class Engine {
   Accounting Totals() const;
   // Producers asleep in line for a slot now (tests).
   std::size_t ProducersInLineForTesting() { return gate_.InLine(); }
+  // Whether a producer blocked on the full pool yields before it sleeps
+  // (tests: off while the pool is oversubscribed).
+  bool ProducersYieldFirstForTesting() const noexcept { return gate_.YieldFirst(); }
   // Threads blocked in a wait now (tests).
   std::int64_t BlockedForTesting() const noexcept {
     return blocked_.load(std::memory_order_seq_cst);
@@ -251,6 +258,9 @@ class Engine {
   void HandOffQueued(Worker& w);
   // Asks workers [first, last) to leave and joins their threads.
   void RetireThreads(std::size_t first, std::size_t last);
+  // More workers than the process has CPUs: a producer blocked on the full
+  // pool then sleeps at once instead of yielding first (SlotGate).
+  bool Oversubscribed(std::size_t workers) const noexcept;
   // The spare threads the pool may have now (kSpareThreadsPerWorker each).
   std::size_t SpareBound() const noexcept { return kSpareThreadsPerWorker * Workers(); }
   bool HasQueuedWork() const noexcept;
@@ -359,7 +369,8 @@ class Engine {
   std::unique_ptr<Worker> expirer_;
   std::atomic<Worker*> purger_view_{nullptr};   // for ForEachOffRow
   std::atomic<Worker*> expirer_view_{nullptr};
-  // CPUs of the process's affinity mask at construction (pin_workers).
+  // CPUs of the process's affinity mask at construction (pin_workers, and
+  // Oversubscribed); empty where the platform has no mask.
   std::vector<int> cpus_;
 
   // Spare threads: made on demand under spare_mu_, never freed before the

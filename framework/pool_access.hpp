@@ -14,6 +14,9 @@ struct PoolAccess {
   static std::size_t ProducersInLine(const Pool& p) {
     return p.engine_->ProducersInLineForTesting();
   }
+  static bool ProducersYieldFirst(const Pool& p) {
+    return p.engine_->ProducersYieldFirstForTesting();
+  }
 };
 
 }  // namespace litepool::detail

@@ -147,7 +147,8 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
   constexpr auto kAloneYield = std::chrono::microseconds(3);
   constexpr int kAloneYieldsBeforeSleep = 2;
   int alone = 0;
-  for (int i = 0; i < kYieldsBeforeSleep; ++i) {
+  const int yields = YieldFirst() ? kYieldsBeforeSleep : 0;
+  for (int i = 0; i < yields; ++i) {
     if (TryAcquire(n)) return Result::kAcquired;
     if (closed.load(std::memory_order_acquire)) return Result::kClosed;
     const auto before = steady_clock::now();

@@ -23,7 +23,12 @@
 // slot at once, and neither side pays for a futex. But a yield that returns
 // at once ran nobody: the producer has a CPU to itself (the workers share
 // the others), and spinning there keeps every worker off that CPU, so after
-// two such yields it goes to sleep instead. Once producers sleep,
+// two such yields it goes to sleep instead. And on a pool with more workers
+// than CPUs it does not yield at all (SetYieldFirst(false)): the kernel
+// puts a yielding thread behind every runnable one for a whole time slice,
+// so each yield waited out the busy workers' slices (about 2 ms, measured
+// on Balance/skewed_spin) while the queues drained and workers went idle;
+// asleep, it is woken at the refill mark instead. Once producers sleep,
 // they wait in line, by priority (kHigh first) and in arrival order within
 // one priority, and a released slot is handed to the head of the line by
 // the thread that releases it: the producer wakes with its slot already
@@ -88,6 +93,12 @@ class SlotGate {
   // in line behind the producers already waiting at `priority` or above.
   Result Acquire(std::int64_t n, Priority priority, Deadline deadline,
                  const std::atomic<bool>& closed);
+  // Whether a producer that finds the pool full yields the CPU before it
+  // sleeps (the default), or sleeps at once (see above). Any thread.
+  void SetYieldFirst(bool yield_first) noexcept {
+    yield_first_.store(yield_first, std::memory_order_relaxed);
+  }
+  bool YieldFirst() const noexcept { return yield_first_.load(std::memory_order_relaxed); }
   // Gives n slots back to the shared count; hands them to the waiting
   // producers, if any.
   void Release(std::int64_t n) noexcept;
@@ -147,6 +158,8 @@ class SlotGate {
   bool TakeFromShards() noexcept;
 
   const std::optional<Refill> refill_;
+  // Read only by a producer that found the pool full.
+  std::atomic<bool> yield_first_{true};
 
   struct alignas(kCacheLine) Shard {
     std::atomic<std::int64_t> free{0};

@@ -15,8 +15,11 @@
 // oldest), where a wait of the adding task finds it. The pool admits at most workers * queue_capacity queued
 // tasks; AddTask waits for a slot (bounded by the task's add-timeout).
 // Producers blocked on a full pool are admitted by priority, then in
-// arrival order. A sleeping producer is woken once half the capacity is
-// free, so it refills a batch per wake-up; at the latest 100 us after it
+// arrival order. A producer that finds the pool full yields the CPU a few
+// times before it sleeps, unless the pool has more workers than the
+// process has CPUs (a yield would wait out the busy workers' time slices).
+// A sleeping producer is woken once half the capacity is
+// free, so it refills a batch per wake-up; at the latest 1 ms after it
 // fell asleep, at once when a worker runs out of work, and at its
 // add-timeout it takes any free slot (it never times out while a slot is
 // free).

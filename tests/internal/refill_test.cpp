@@ -4,11 +4,16 @@
 // tasks, one free slot admits the producer within Engine::kRefillWait.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <latch>
 #include <memory>
 #include <thread>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 #include "litepool/litepool.hpp"
 #include "pool_access.hpp"
@@ -47,6 +52,32 @@ TEST(RefillTest, OneFreeSlotAdmitsABlockedProducerWhileTheWorkersStayBusy) {
   producer.join();
   EXPECT_FALSE(result.get());
   EXPECT_TRUE(queued.WaitFor(kHangGuard));
+}
+
+// The CPUs this process may run on.
+std::size_t Cpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// On a pool with more workers than CPUs, a producer that finds the pool
+// full sleeps at once (a yield would wait behind every busy worker's time
+// slice); with no more workers than CPUs it yields first. SetWorkers moves
+// the pool across the line both ways.
+TEST(RefillTest, ProducersOfAnOversubscribedPoolSleepWithoutYielding) {
+  const std::size_t cpus = Cpus();
+  Pool fits(cpus, 4);
+  EXPECT_TRUE(detail::PoolAccess::ProducersYieldFirst(fits));
+  Pool over(cpus + 1, 4);
+  EXPECT_FALSE(detail::PoolAccess::ProducersYieldFirst(over));
+  over.SetWorkers(cpus);
+  EXPECT_TRUE(detail::PoolAccess::ProducersYieldFirst(over));
+  fits.SetWorkers(cpus + 1);
+  EXPECT_FALSE(detail::PoolAccess::ProducersYieldFirst(fits));
 }
 
 }  // namespace
