@@ -116,7 +116,7 @@ Engine::Engine(PoolOptions options)
                                      kRecordCacheBytes / sizeof(TaskRecord))),
       dispatcher_(workers_, options_.dispatch),
       gate_(static_cast<std::int64_t>(options_.workers * queue_capacity_), options_.workers,
-            static_cast<std::int64_t>(queue_capacity_), SlotGate::Refill{kRefillWait}),
+            static_cast<std::int64_t>(queue_capacity_), SlotGate::Refill{kRefillWait, kRefillWaitOversubscribed}),
       sink_(closed_, cancel_pending_, this, &Engine::Requeue, trace_ids_),
       spare_slots_(std::make_unique<std::atomic<Worker*>[]>(kMaxSpares)),
       timer_([this](void* task) { RequeueNow(static_cast<TaskRecord*>(task)); }),
@@ -130,7 +130,7 @@ Engine::Engine(PoolOptions options)
     }
   }
 #endif
-  gate_.SetYieldFirst(!Oversubscribed(options_.workers));
+  gate_.SetOversubscribed(Oversubscribed(options_.workers));
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.Make(std::make_unique<Worker>(*this, i));
     workers_.PublishMade();
@@ -643,7 +643,7 @@ void Engine::SetWorkers(std::size_t n) {
     // tasks, handing its queue to the seated workers (RunUntil).
     workers_.SetSeated(n);
     gate_.Resize(slots(n) - slots(seated));
-    gate_.SetYieldFirst(!Oversubscribed(n));
+    gate_.SetOversubscribed(Oversubscribed(n));
     RetireThreads(n, seated);
     return;
   }
@@ -675,7 +675,7 @@ void Engine::SetWorkers(std::size_t n) {
   }
   workers_.SetSeated(n);
   gate_.Resize(slots(n) - slots(seated));
-  gate_.SetYieldFirst(!Oversubscribed(n));
+  gate_.SetOversubscribed(Oversubscribed(n));
 }
 
 bool Engine::Oversubscribed(std::size_t workers) const noexcept {

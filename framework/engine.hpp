@@ -82,12 +82,15 @@ class Engine {
   // A producer asleep on a full pool is served once half the capacity is
   // free (one wake per batch), or after this long at the first free slot: a
   // bound on what the batching costs a producer whose tasks are long (see
-  // SlotGate, "Refills"). No worker idles meanwhile (HandOffNow), so the
-  // bound costs no throughput; each expiry is a timer wake-up that takes a
-  // CPU from a worker. At 100 us a producer behind CPU-bound tasks woke
-  // every 100 us for a slot or two: Balance/seed003_cpu ran 5 % slower
-  // (132-136 ms against 126-128). A millisecond is about a scheduler slice.
-  static constexpr std::chrono::microseconds kRefillWait{1000};
+  // SlotGate, "Refills"). No worker idles meanwhile (HandOffNow). 100 us
+  // measured as fast as 1 ms on UserPath/spin1us; 1 ms made
+  // Balance/seed003_spin_w2 (2 workers, 2 CPUs) 3 % slower.
+  static constexpr std::chrono::microseconds kRefillWait{100};
+  // The same on a pool with more workers than CPUs, whose producers sleep at
+  // once. Each expiry is a wake-up that takes a CPU from a worker with work:
+  // at 100 us, Balance/seed003_cpu (5 workers of CPU-bound tasks, 2 CPUs)
+  // ran 5 % slower (132-136 ms against 126-128). About a scheduler slice.
+  static constexpr std::chrono::microseconds kRefillWaitOversubscribed{1000};
   static constexpr std::size_t kMaxWorkers = WorkerTable::kMaxWorkers;
   // Tasks the pool may hold: the slot count is an int64, and 2^40 (about
   // 10^12 tasks) is far beyond any memory while far from overflow.
@@ -107,9 +110,8 @@ class Engine {
   Accounting Totals() const;
   // Producers asleep in line for a slot now (tests).
   std::size_t ProducersInLineForTesting() { return gate_.InLine(); }
-  // Whether a producer blocked on the full pool yields before it sleeps
-  // (tests: off while the pool is oversubscribed).
-  bool ProducersYieldFirstForTesting() const noexcept { return gate_.YieldFirst(); }
+  // Whether the admission gate treats the pool as oversubscribed (tests).
+  bool OversubscribedForTesting() const noexcept { return gate_.Oversubscribed(); }
   // Threads blocked in a wait now (tests).
   std::int64_t BlockedForTesting() const noexcept {
     return blocked_.load(std::memory_order_seq_cst);
@@ -259,7 +261,8 @@ class Engine {
   // Asks workers [first, last) to leave and joins their threads.
   void RetireThreads(std::size_t first, std::size_t last);
   // More workers than the process has CPUs: a producer blocked on the full
-  // pool then sleeps at once instead of yielding first (SlotGate).
+  // pool then sleeps at once instead of yielding first, with a longer
+  // refill wait (SlotGate::SetOversubscribed).
   bool Oversubscribed(std::size_t workers) const noexcept;
   // The spare threads the pool may have now (kSpareThreadsPerWorker each).
   std::size_t SpareBound() const noexcept { return kSpareThreadsPerWorker * Workers(); }

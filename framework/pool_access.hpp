@@ -14,9 +14,7 @@ struct PoolAccess {
   static std::size_t ProducersInLine(const Pool& p) {
     return p.engine_->ProducersInLineForTesting();
   }
-  static bool ProducersYieldFirst(const Pool& p) {
-    return p.engine_->ProducersYieldFirstForTesting();
-  }
+  static bool Oversubscribed(const Pool& p) { return p.engine_->OversubscribedForTesting(); }
 };
 
 }  // namespace litepool::detail

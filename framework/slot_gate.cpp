@@ -147,7 +147,8 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
   constexpr auto kAloneYield = std::chrono::microseconds(3);
   constexpr int kAloneYieldsBeforeSleep = 2;
   int alone = 0;
-  const int yields = YieldFirst() ? kYieldsBeforeSleep : 0;
+  const bool oversubscribed = Oversubscribed();
+  const int yields = oversubscribed ? 0 : kYieldsBeforeSleep;
   for (int i = 0; i < yields; ++i) {
     if (TryAcquire(n)) return Result::kAcquired;
     if (closed.load(std::memory_order_acquire)) return Result::kClosed;
@@ -161,9 +162,11 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
   }
   std::unique_lock lock(mu_);
   // With refills, it waits for a batch of slots (the mark), not the first one,
-  // until refill_->wait has passed or a worker runs out of work (HandOffNow).
+  // until the refill wait has passed or a worker runs out of work (HandOffNow).
   Waiter w(n, refill_ ? std::max(n, capacity_ / 2) : n);
-  const auto refill_by = steady_clock::now() + (refill_ ? refill_->wait : steady_clock::duration{});
+  const steady_clock::duration refill_wait =
+      !refill_ ? steady_clock::duration{} : oversubscribed ? refill_->oversubscribed_wait : refill_->wait;
+  const auto refill_by = steady_clock::now() + refill_wait;
   const int level = LevelOf(priority);
   Result result = Result::kAcquired;
   if (closed.load(std::memory_order_acquire)) {

@@ -24,10 +24,10 @@
 // at once ran nobody: the producer has a CPU to itself (the workers share
 // the others), and spinning there keeps every worker off that CPU, so after
 // two such yields it goes to sleep instead. And on a pool with more workers
-// than CPUs it does not yield at all (SetYieldFirst(false)): the kernel
-// puts a yielding thread behind every runnable one for a whole time slice,
-// so each yield waited out the busy workers' slices (about 2 ms, measured
-// on Balance/skewed_spin) while the queues drained and workers went idle;
+// than CPUs it does not yield at all (SetOversubscribed): the kernel puts a
+// yielding thread behind every runnable one for a whole time slice, so
+// each yield waited out the busy workers' slices (about 2 ms, measured on
+// Balance/skewed_spin) while the queues drained and workers went idle;
 // asleep, it is woken at the refill mark instead. Once producers sleep,
 // they wait in line, by priority (kHigh first) and in arrival order within
 // one priority, and a released slot is handed to the head of the line by
@@ -44,7 +44,9 @@
 // running meanwhile (the other half is queued). The head is served at the
 // first free slot once it has slept Refill::wait, once a worker runs out of
 // work (HandOffNow: no worker idles while a producer waits), and at its
-// deadline.
+// deadline. An oversubscribed gate waits Refill::oversubscribed_wait
+// instead: there every CPU runs a worker, and the wake-up at the end of
+// the wait takes one from a worker that has work.
 #ifndef LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 #define LITEPOOL_FRAMEWORK_SLOT_GATE_HPP_
 
@@ -70,10 +72,11 @@ class SlotGate {
 
   // Refills: a producer asleep on a full pool is served when half the
   // capacity is free (a batch), not at the first free slot, unless it has
-  // slept `wait`, a worker runs out of work (HandOffNow) or its deadline
-  // comes.
+  // slept `wait` (`oversubscribed_wait` on an oversubscribed gate), a
+  // worker runs out of work (HandOffNow) or its deadline comes.
   struct Refill {
     std::chrono::steady_clock::duration wait;
+    std::chrono::steady_clock::duration oversubscribed_wait;
   };
 
   // `shards`: the number of workers the slots are spread over (at least 1;
@@ -93,12 +96,14 @@ class SlotGate {
   // in line behind the producers already waiting at `priority` or above.
   Result Acquire(std::int64_t n, Priority priority, Deadline deadline,
                  const std::atomic<bool>& closed);
-  // Whether a producer that finds the pool full yields the CPU before it
-  // sleeps (the default), or sleeps at once (see above). Any thread.
-  void SetYieldFirst(bool yield_first) noexcept {
-    yield_first_.store(yield_first, std::memory_order_relaxed);
+  // The pool has more workers than CPUs (or no longer has): a producer
+  // that finds it full sleeps at once instead of yielding first, and its
+  // refill wait is Refill::oversubscribed_wait (see above). Any thread;
+  // off by default.
+  void SetOversubscribed(bool oversubscribed) noexcept {
+    oversubscribed_.store(oversubscribed, std::memory_order_relaxed);
   }
-  bool YieldFirst() const noexcept { return yield_first_.load(std::memory_order_relaxed); }
+  bool Oversubscribed() const noexcept { return oversubscribed_.load(std::memory_order_relaxed); }
   // Gives n slots back to the shared count; hands them to the waiting
   // producers, if any.
   void Release(std::int64_t n) noexcept;
@@ -159,7 +164,7 @@ class SlotGate {
 
   const std::optional<Refill> refill_;
   // Read only by a producer that found the pool full.
-  std::atomic<bool> yield_first_{true};
+  std::atomic<bool> oversubscribed_{false};
 
   struct alignas(kCacheLine) Shard {
     std::atomic<std::int64_t> free{0};

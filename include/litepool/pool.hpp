@@ -18,9 +18,10 @@
 // arrival order. A producer that finds the pool full yields the CPU a few
 // times before it sleeps, unless the pool has more workers than the
 // process has CPUs (a yield would wait out the busy workers' time slices).
-// A sleeping producer is woken once half the capacity is
-// free, so it refills a batch per wake-up; at the latest 1 ms after it
-// fell asleep, at once when a worker runs out of work, and at its
+// A sleeping producer is woken once half the capacity is free, so it
+// refills a batch per wake-up; at the latest 100 us after it fell asleep
+// (1 ms with more workers than CPUs, where the wake-up takes a CPU from a
+// busy worker), at once when a worker runs out of work, and at its
 // add-timeout it takes any free slot (it never times out while a slot is
 // free).
 //

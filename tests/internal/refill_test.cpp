@@ -64,20 +64,20 @@ std::size_t Cpus() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// On a pool with more workers than CPUs, a producer that finds the pool
-// full sleeps at once (a yield would wait behind every busy worker's time
-// slice); with no more workers than CPUs it yields first. SetWorkers moves
-// the pool across the line both ways.
-TEST(RefillTest, ProducersOfAnOversubscribedPoolSleepWithoutYielding) {
+// A pool with more workers than CPUs admits as an oversubscribed one (its
+// producers sleep at once, a yield would wait behind every busy worker's
+// time slice; SlotGateTest has the refill wait); with no more workers than
+// CPUs, not. SetWorkers moves the pool across the line both ways.
+TEST(RefillTest, APoolWithMoreWorkersThanCpusAdmitsAsOversubscribed) {
   const std::size_t cpus = Cpus();
   Pool fits(cpus, 4);
-  EXPECT_TRUE(detail::PoolAccess::ProducersYieldFirst(fits));
+  EXPECT_FALSE(detail::PoolAccess::Oversubscribed(fits));
   Pool over(cpus + 1, 4);
-  EXPECT_FALSE(detail::PoolAccess::ProducersYieldFirst(over));
+  EXPECT_TRUE(detail::PoolAccess::Oversubscribed(over));
   over.SetWorkers(cpus);
-  EXPECT_TRUE(detail::PoolAccess::ProducersYieldFirst(over));
+  EXPECT_FALSE(detail::PoolAccess::Oversubscribed(over));
   fits.SetWorkers(cpus + 1);
-  EXPECT_FALSE(detail::PoolAccess::ProducersYieldFirst(fits));
+  EXPECT_TRUE(detail::PoolAccess::Oversubscribed(fits));
 }
 
 }  // namespace

@@ -304,7 +304,7 @@ TEST(SlotGateTest, ConcurrentTakesAndShardReleasesLoseNoSlot) {
 // is free (the mark: 4 of 8 here), so it wakes once per batch instead of
 // once per task.
 std::unique_ptr<SlotGate> FullRefillGate(std::chrono::steady_clock::duration wait) {
-  auto gate = std::make_unique<SlotGate>(8, 1, 1, SlotGate::Refill{wait});
+  auto gate = std::make_unique<SlotGate>(8, 1, 1, SlotGate::Refill{wait, std::chrono::hours(1)});
   EXPECT_TRUE(gate->TryAcquire(8));
   return gate;
 }
@@ -332,6 +332,22 @@ TEST(SlotGateTest, AfterTheRefillWaitTheFirstFreeSlotServes) {
   gate.Release(1);
   const bool served = Eventually([&] { return gate.InLine() == 0; });
   EXPECT_TRUE(served) << "still asleep long after its refill wait, a slot free";
+  if (!served) gate.HandOffNow();
+  producer.join();
+  EXPECT_EQ(gate.FreeForTesting(), 0);
+}
+
+// An oversubscribed gate waits Refill::oversubscribed_wait instead (here the
+// short one: with Refill::wait, an hour, the producer would not be served).
+TEST(SlotGateTest, AnOversubscribedGateWaitsItsOwnRefillWait) {
+  SlotGate gate(8, 1, 1, SlotGate::Refill{std::chrono::hours(1), std::chrono::milliseconds(1)});
+  gate.SetOversubscribed(true);
+  ASSERT_TRUE(gate.TryAcquire(8));
+  const std::atomic<bool> closed{false};
+  std::thread producer = ProducerInLine(gate, closed);
+  gate.Release(1);
+  const bool served = Eventually([&] { return gate.InLine() == 0; });
+  EXPECT_TRUE(served) << "still asleep long after the oversubscribed refill wait, a slot free";
   if (!served) gate.HandOffNow();
   producer.join();
   EXPECT_EQ(gate.FreeForTesting(), 0);
