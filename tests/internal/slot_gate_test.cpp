@@ -322,19 +322,26 @@ TEST(SlotGateTest, RefillServesASleepingProducerOnceTheMarkIsFree) {
   EXPECT_EQ(gate.FreeForTesting(), 3) << "it took more than the one slot it needs";
 }
 
-// After Refill::wait asleep, the first free slot will do: the batching costs
-// a producer whose tasks are long no more than that wait.
-TEST(SlotGateTest, AfterTheRefillWaitTheFirstFreeSlotServes) {
-  const auto full = FullRefillGate(std::chrono::milliseconds(1));
-  SlotGate& gate = *full;
+// A producer lines up on the full `gate`, one slot frees: true if the
+// producer is served by that slot (false after kHangGuard; then it is
+// handed the slot, so that it returns).
+bool OneFreeSlotServesTheLine(SlotGate& gate) {
   const std::atomic<bool> closed{false};
   std::thread producer = ProducerInLine(gate, closed);
   gate.Release(1);
   const bool served = Eventually([&] { return gate.InLine() == 0; });
-  EXPECT_TRUE(served) << "still asleep long after its refill wait, a slot free";
   if (!served) gate.HandOffNow();
   producer.join();
   EXPECT_EQ(gate.FreeForTesting(), 0);
+  return served;
+}
+
+// After Refill::wait asleep, the first free slot will do: the batching costs
+// a producer whose tasks are long no more than that wait.
+TEST(SlotGateTest, AfterTheRefillWaitTheFirstFreeSlotServes) {
+  const auto full = FullRefillGate(std::chrono::milliseconds(1));
+  EXPECT_TRUE(OneFreeSlotServesTheLine(*full))
+      << "still asleep long after its refill wait, a slot free";
 }
 
 // An oversubscribed gate waits Refill::oversubscribed_wait instead (here the
@@ -343,14 +350,8 @@ TEST(SlotGateTest, AnOversubscribedGateWaitsItsOwnRefillWait) {
   SlotGate gate(8, 1, 1, SlotGate::Refill{std::chrono::hours(1), std::chrono::milliseconds(1)});
   gate.SetOversubscribed(true);
   ASSERT_TRUE(gate.TryAcquire(8));
-  const std::atomic<bool> closed{false};
-  std::thread producer = ProducerInLine(gate, closed);
-  gate.Release(1);
-  const bool served = Eventually([&] { return gate.InLine() == 0; });
-  EXPECT_TRUE(served) << "still asleep long after the oversubscribed refill wait, a slot free";
-  if (!served) gate.HandOffNow();
-  producer.join();
-  EXPECT_EQ(gate.FreeForTesting(), 0);
+  EXPECT_TRUE(OneFreeSlotServesTheLine(gate))
+      << "still asleep long after the oversubscribed refill wait, a slot free";
 }
 
 // A worker with nothing to run serves the line at once: no worker idles for a
