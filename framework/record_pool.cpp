@@ -51,6 +51,55 @@ int DestroyRecord(TaskRecord* record) noexcept {
   return extras != nullptr ? 1 : 0;
 }
 
+// The producer's side: the blocks a thread took from a pool's queue in one
+// bulk dequeue and has not used yet, per kind. Blocks are plain memory, the
+// same for every pool, so one stash per thread serves all of them.
+// Trivially destructible (initial-exec TLS, no guard on the hot path); the
+// StashReaper below frees what is left when the thread ends, and marks the
+// stash closed so that a task added from a later thread_local destructor
+// takes the direct path instead of refilling a stash nobody would free.
+struct Stash {
+  void* blocks[RecordPool::kBatch];
+  std::size_t count;
+};
+struct ThreadStash {
+  Stash kinds[2];
+  bool armed;   // the reaper is registered
+  bool closed;  // the reaper ran: take no more blocks into the stash
+};
+__attribute__((tls_model("initial-exec"))) thread_local ThreadStash thread_stash{};
+
+struct StashReaper {
+  ~StashReaper() {
+    for (int kind : {0, 1}) {
+      Stash& s = thread_stash.kinds[kind];
+      for (std::size_t i = 0; i < s.count; ++i) Release(kind, s.blocks[i]);
+      s.count = 0;
+    }
+    thread_stash.closed = true;
+  }
+};
+
+// A block of `kind` from this thread's stash, refilled from `free` in one
+// bulk dequeue when empty; null when `free` is empty too.
+void* TakeBlock(int kind, moodycamel::ConcurrentQueue<void*>& free) {
+  ThreadStash& ts = thread_stash;
+  Stash& s = ts.kinds[kind];
+  if (s.count == 0) [[unlikely]] {
+    if (ts.closed) {
+      void* block = nullptr;
+      return free.try_dequeue(block) ? block : nullptr;
+    }
+    if (!ts.armed) {
+      thread_local StashReaper reaper;  // constructed once per thread
+      ts.armed = true;
+    }
+    s.count = free.try_dequeue_bulk(s.blocks, RecordPool::kBatch);
+    if (s.count == 0) return nullptr;
+  }
+  return s.blocks[--s.count];
+}
+
 }  // namespace
 
 RecordPool::LocalCache::LocalCache(RecordPool& pool)
@@ -95,14 +144,18 @@ TaskRecord* RecordPool::Make(TaskSpec&& spec) {
   // TaskRecord's and TaskExtras' constructors only move: they do not throw.
   static_assert(std::is_nothrow_constructible_v<TaskRecord, TaskSpec&&, void*>);
   const Kind kind = spec.hooks.Any() ? kWithExtras : kPlain;
-  void* block = nullptr;
-  if (free_[kind].try_dequeue(block)) {
+  void* block = TakeBlock(kind, free_[kind]);
+  if (block != nullptr) {
     Unpoison(kind, block);
   } else {
     block = ::operator new(kSize[kind], kAlign);
   }
   void* extras = kind == kWithExtras ? static_cast<char*>(block) + kExtrasOffset : nullptr;
   return new (block) TaskRecord(std::move(spec), extras);
+}
+
+std::size_t RecordPool::StashedPlainForTesting() noexcept {
+  return thread_stash.kinds[kPlain].count;
 }
 
 void RecordPool::Destroy(TaskRecord* record) noexcept {

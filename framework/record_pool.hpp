@@ -9,13 +9,19 @@
 // Here a worker keeps the blocks it frees in a private batch and hands a
 // full batch to a moodycamel queue with a single bulk enqueue (its own
 // producer token); AddTask takes a block from that queue, or from operator
-// new when it is empty. There are two sizes of block, each with its queue:
+// new when it is empty. It takes them a batch at a time too: one bulk
+// dequeue fills the calling thread's stash (one per thread, shared by every
+// pool: the blocks are plain memory), and the next kBatch - 1 Makes use it
+// without touching the queue. Two producers measured 14-17 % less time per
+// task in EmptyTask/p2/plain that way (a dequeue per task contended on the
+// queue's lines); the stash is freed when its thread ends. There are two sizes of block, each with its queue:
 // a plain record (one cache line), and a record followed by its TaskExtras.
 // Blocks are plain aligned `operator new` memory, so any of them may be
 // freed with operator delete at any time.
 //
 // At most `max_cached` blocks of each kind wait in the queues (checked per
-// batch, so the bound is approximate by one batch per worker); beyond that
+// batch, so the bound is approximate by one batch per worker), and at most
+// kBatch - 1 of each kind in each producer thread's stash; beyond that
 // a batch goes back to operator delete, so a burst does not pin its peak
 // memory.
 //
@@ -82,6 +88,8 @@ class RecordPool {
   // Plain record blocks waiting in the shared queue (not in the workers'
   // batches); approximate while other threads use the pool.
   std::size_t CachedApprox() const noexcept { return free_[kPlain].size_approx(); }
+  // Plain record blocks in the calling thread's stash (for tests).
+  static std::size_t StashedPlainForTesting() noexcept;
 
  private:
   const std::size_t max_cached_;

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "litepool/litepool.hpp"
@@ -49,6 +50,61 @@ TEST(RecordPoolTest, AFullBatchOfFreedBlocksIsReusedByMake) {
     EXPECT_EQ(freed.count(r), 1u) << "record " << i << " was not recycled";
     RecordPool::Destroy(r);
   }
+}
+
+// The producer's stash: one bulk dequeue takes the whole batch, so the
+// next Makes of this thread do not touch the shared queue. A fresh thread,
+// so that no earlier test's blocks are in the stash.
+TEST(RecordPoolTest, MakeTakesAWholeBatchIntoTheThreadsStash) {
+  std::size_t cached_after = 99, stashed_after = 0;
+  bool recycled = false;
+  std::thread([&] {
+    RecordPool pool(1024);
+    RecordPool::LocalCache cache(pool);
+    const std::set<void*> freed = FreeAFullBatchOfPlainRecords(pool, cache);
+    TaskRecord* r = pool.Make(SpecHolding(nullptr));
+    recycled = freed.count(r) == 1;
+    cached_after = pool.CachedApprox();
+    stashed_after = RecordPool::StashedPlainForTesting();
+    RecordPool::Destroy(r);
+  }).join();
+  EXPECT_TRUE(recycled);
+  EXPECT_EQ(cached_after, 0u);
+  EXPECT_EQ(stashed_after, RecordPool::kBatch - 1);
+}
+
+// A thread's stash is freed when the thread ends; a Make from a
+// thread_local destructor that runs after that takes one block straight
+// from the queue and stashes nothing, since nothing would free the stash
+// any more. A leaked stash fails this test under the sanitizer build
+// (LeakSanitizer); the stash count fails it in every build.
+TEST(RecordPoolTest, AThreadsStashIsFreedWhenItEndsAndNotRefilledAfter) {
+  RecordPool pool(1024);
+  std::size_t stashed_in_late_destructor = 99;
+  {
+    std::vector<TaskRecord*> records;  // two batches, made before any is freed
+    for (std::size_t i = 0; i < 2 * RecordPool::kBatch; ++i) {
+      records.push_back(pool.Make(SpecHolding(nullptr)));
+    }
+    RecordPool::LocalCache cache(pool);
+    for (TaskRecord* r : records) cache.Free(r);
+  }
+  ASSERT_GE(pool.CachedApprox(), 2 * RecordPool::kBatch);
+  std::thread([&] {
+    // Constructed before the stash's reaper, so destroyed after it.
+    struct LateAdder {
+      RecordPool* pool;
+      std::size_t* stashed;
+      ~LateAdder() {
+        RecordPool::Destroy(pool->Make(SpecHolding(nullptr)));
+        *stashed = RecordPool::StashedPlainForTesting();
+      }
+    };
+    thread_local LateAdder late{&pool, &stashed_in_late_destructor};
+    RecordPool::Destroy(pool.Make(SpecHolding(nullptr)));  // fills the stash
+    ASSERT_EQ(RecordPool::StashedPlainForTesting(), RecordPool::kBatch - 1);
+  }).join();
+  EXPECT_EQ(stashed_in_late_destructor, 0u);
 }
 
 // For a plain record (kept in the worker's batch) and one with extras.
