@@ -12,10 +12,13 @@
 // new when it is empty. It takes them a batch at a time too: one bulk
 // dequeue fills the calling thread's stash (one per thread, shared by every
 // pool: the blocks are plain memory), and the next kBatch - 1 Makes use it
-// without touching the queue. Two producers measured 14-17 % less time per
-// task in EmptyTask/p2/plain that way (a dequeue per task contended on the
-// queue's lines); the stash is freed when its thread ends. There are two sizes of block, each with its queue:
-// a plain record (one cache line), and a record followed by its TaskExtras.
+// without touching the queue; the stash is freed when its thread ends.
+// Measured in alternated throughput_bench runs: EmptyTask/p2/plain 12-17 %
+// less time per task (two producers each dequeuing per task contended on
+// the queue's lines), p1/plain 0-5 % more (within its run-to-run spread;
+// taking the stash's blocks oldest first instead was no better).
+// There are two sizes of block, each with its queue: a plain record (one
+// cache line), and a record followed by its TaskExtras.
 // Blocks are plain aligned `operator new` memory, so any of them may be
 // freed with operator delete at any time.
 //
