@@ -64,7 +64,6 @@ struct Stash {
 };
 struct ThreadStash {
   Stash kinds[2];
-  bool armed;   // the reaper is registered
   bool closed;  // the reaper ran: take no more blocks into the stash
 };
 __attribute__((tls_model("initial-exec"))) thread_local ThreadStash thread_stash{};
@@ -90,10 +89,9 @@ void* TakeBlock(int kind, moodycamel::ConcurrentQueue<void*>& free) {
       void* block = nullptr;
       return free.try_dequeue(block) ? block : nullptr;
     }
-    if (!ts.armed) {
-      thread_local StashReaper reaper;  // constructed once per thread
-      ts.armed = true;
-    }
+    // Registered on this thread's first refill (the language's own
+    // once-per-thread guard; refills are one Make in kBatch).
+    thread_local StashReaper reaper;
     s.count = free.try_dequeue_bulk(s.blocks, RecordPool::kBatch);
     if (s.count == 0) return nullptr;
   }
