@@ -14,7 +14,7 @@
 #include "litepool/err_group.hpp"
 #include "litepool/map.hpp"
 #include "litepool/pool.hpp"
-#include "task_options_access.hpp"
+#include "api/task_options_access.hpp"
 
 namespace litepool {
 namespace {

@@ -23,7 +23,7 @@
 #include "json_check.hpp"
 #include "litepool/litepool.hpp"
 #include "test_util.hpp"
-#include "usage_format.hpp"
+#include "observe/usage_format.hpp"
 
 namespace litepool {
 namespace {

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 
 namespace {
 

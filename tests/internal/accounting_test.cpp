@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 #include "test_util.hpp"
 
 namespace litepool {

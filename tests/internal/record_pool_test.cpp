@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "litepool/litepool.hpp"
-#include "record_pool.hpp"
-#include "task_options_access.hpp"
-#include "task_record.hpp"
+#include "task/record_pool.hpp"
+#include "api/task_options_access.hpp"
+#include "task/task_record.hpp"
 
 namespace litepool::detail {
 namespace {

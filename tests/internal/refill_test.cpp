@@ -16,7 +16,7 @@
 #endif
 
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 #include "test_util.hpp"
 
 namespace litepool {

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "retry_timer.hpp"
+#include "timers/retry_timer.hpp"
 
 namespace litepool::detail {
 namespace {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "slot_gate.hpp"
+#include "admission/slot_gate.hpp"
 
 namespace litepool::detail {
 namespace {

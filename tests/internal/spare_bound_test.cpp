@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 #include "test_util.hpp"
 
 namespace litepool {

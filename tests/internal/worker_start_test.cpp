@@ -6,7 +6,7 @@
 
 #include <system_error>
 
-#include "engine.hpp"
+#include "engine/engine.hpp"
 #include "litepool/litepool.hpp"
 
 namespace litepool {

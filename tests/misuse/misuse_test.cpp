@@ -18,7 +18,7 @@
 
 #include "../test_util.hpp"
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 
 namespace litepool {
 namespace {

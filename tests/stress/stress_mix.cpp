@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 
 namespace litepool::stress {
 namespace {

@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine.hpp"  // detail::Accounting
+#include "engine/engine.hpp"  // detail::Accounting
 
 namespace litepool::stress {
 

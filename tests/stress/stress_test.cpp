@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "litepool/litepool.hpp"
-#include "pool_access.hpp"
+#include "api/pool_access.hpp"
 
 #ifndef LITEPOOL_STRESS_SCALE
 #define LITEPOOL_STRESS_SCALE 100

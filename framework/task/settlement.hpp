@@ -1,0 +1,76 @@
+// Settlement: runs one attempt of a task and takes it through its hooks,
+// retries and group credit (DESIGN §3, "Order for one task").
+#ifndef LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
+#define LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "observe/busy_clock.hpp"
+#include "litepool/error.hpp"
+
+namespace litepool::detail {
+
+class Worker;
+struct TaskRecord;
+
+// What settlement may know of its pool, and its only way back: the pool's
+// two stop flags (read), a retry to re-queue (the one call), and the trace
+// id stride. Plain data made once by the pool: no virtual call per task.
+class SettleSink {
+ public:
+  using RequeueFn = void (*)(void* pool, TaskRecord* task, std::chrono::nanoseconds delay);
+
+  SettleSink(const std::atomic<bool>& closed, const std::atomic<bool>& cancel_pending,
+             void* pool, RequeueFn requeue, std::atomic<std::uint64_t>& trace_ids) noexcept
+      : closed_(closed),
+        cancel_pending_(cancel_pending),
+        pool_(pool),
+        requeue_(requeue),
+        trace_ids_(trace_ids) {}
+
+  // Close(kCancelPending) was called: queued tasks settle as kCancelled.
+  bool CancelPending() const noexcept {
+    return cancel_pending_.load(std::memory_order_acquire);
+  }
+  // Close() was called: no retry is queued any more.
+  bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  // Hands a retry back to the pool, to run after `delay` (0: now).
+  void Requeue(TaskRecord* task, std::chrono::nanoseconds delay) const {
+    requeue_(pool_, task, delay);
+  }
+  // Task ids of a trace: threads take them in blocks from here
+  // (Worker::NextTraceId).
+  std::atomic<std::uint64_t>& TraceIds() const noexcept { return trace_ids_; }
+
+ private:
+  const std::atomic<bool>& closed_;
+  const std::atomic<bool>& cancel_pending_;
+  void* pool_;
+  RequeueFn requeue_;
+  std::atomic<std::uint64_t>& trace_ids_;
+};
+
+// Runs the next attempt of `task` on the calling worker thread (or settles
+// it as cancelled without running it, when its group or the pool cancelled
+// it). Either re-queues it for a retry or settles it: OnComplete, credit,
+// counters, and deletes it. Never throws: user exceptions are caught.
+// The worker's busy time grows by now - `start`; returns now, so a worker
+// that goes straight on to its next task reads the clock once per task.
+BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
+                            BusyClock::Ticks start);
+
+// Settles `task` without running it, for `why` (kCancelled: Purge;
+// kExpired: its queue timeout): OnError (or, for a retry, ErrReload's
+// `after`) gets `why` and no retry follows; then OnComplete, the counters of
+// `self`, the credit; the record is freed, or with `hollow` only emptied
+// (an expired record still in its queue: see QueueTicket). The caller owns
+// `self`'s counters and record cache (one thread at a time). Never throws.
+void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why,
+                 bool hollow = false);
+
+}  // namespace litepool::detail
+
+#endif  // LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
