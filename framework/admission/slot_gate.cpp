@@ -81,7 +81,7 @@ void SlotGate::HandOffIfWaiting() noexcept {
   if (in_line_.load(std::memory_order_seq_cst) == 0) return;
   // The head of the line gets them now, on this thread (the producer wakes
   // with them taken; nobody can take them first).
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   GrantLocked();
 }
 
@@ -130,7 +130,7 @@ void SlotGate::GrantLocked() noexcept {
     head.granted = true;
     // Under mu_: the waiter cannot see `granted`, return and destroy its
     // condition variable before this call is done.
-    head.cv.notify_one();
+    head.cv.NotifyOne();
   }
 }
 
@@ -160,7 +160,7 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
       break;
     }
   }
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   // With refills, it waits for a batch of slots (the mark), not the first one,
   // until the refill wait has passed or a worker runs out of work (HandOffNow).
   Waiter w(n, refill_ ? std::max(n, capacity_ / 2) : n);
@@ -188,8 +188,8 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
       Deadline until = deadline;
       if (w.want > w.need) until = until ? std::min(*until, refill_by) : refill_by;
       if (!until) {
-        w.cv.wait(lock);
-      } else if (w.cv.wait_until(lock, *until) == std::cv_status::timeout && !w.granted) {
+        w.cv.Wait(lock);
+      } else if (w.cv.WaitUntil(lock, *until) == std::cv_status::timeout && !w.granted) {
         // The refill wait is over, or the deadline: any free slot will do
         // (a producer never times out while the slots it needs are free).
         w.want = w.need;
@@ -216,7 +216,7 @@ void SlotGate::Release(std::int64_t n) noexcept {
   if (in_line_.load(std::memory_order_seq_cst) == 0) return;
   // Below the head's want (a refill's batch) the lock would serve nobody.
   if (now < grant_at_.load(std::memory_order_seq_cst)) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   GrantLocked();
 }
 
@@ -246,7 +246,7 @@ std::int64_t SlotGate::FreeForTesting() const noexcept {
 }
 
 void SlotGate::Resize(std::int64_t delta) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   capacity_ += delta;
   free_.fetch_add(delta, std::memory_order_seq_cst);
   for (int level = 0; level < kLevels; ++level) {
@@ -255,7 +255,7 @@ void SlotGate::Resize(std::int64_t delta) {
       if (w->need > capacity_) {
         Unlink(*w, level);
         w->too_large = true;
-        w->cv.notify_one();
+        w->cv.NotifyOne();
       }
       w = next;
     }
@@ -265,7 +265,7 @@ void SlotGate::Resize(std::int64_t delta) {
 
 void SlotGate::HandOffNow() noexcept {
   if (in_line_.load(std::memory_order_relaxed) == 0) return;  // the common case: one load
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (Line& line : lines_) {
     for (Waiter* w = line.head; w != nullptr; w = w->next) w->want = w->need;
   }
@@ -273,14 +273,14 @@ void SlotGate::HandOffNow() noexcept {
 }
 
 void SlotGate::WakeAll() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (Line& line : lines_) {
-    for (Waiter* w = line.head; w != nullptr; w = w->next) w->cv.notify_one();
+    for (Waiter* w = line.head; w != nullptr; w = w->next) w->cv.NotifyOne();
   }
 }
 
 std::size_t SlotGate::InLine() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t n = 0;
   for (const Line& line : lines_) {
     for (const Waiter* w = line.head; w != nullptr; w = w->next) ++n;

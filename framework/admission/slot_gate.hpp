@@ -52,11 +52,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include "base/mutex.hpp"
 #include <optional>
 
 #include "base/cache_line.hpp"
@@ -142,7 +141,7 @@ class SlotGate {
     Waiter* next = nullptr;
     bool granted = false;  // its slots were taken for it (GrantLocked)
     bool too_large = false;  // sent away by Resize
-    std::condition_variable cv;
+    CondVar cv;
   };
   struct Line {
     Waiter* head = nullptr;
@@ -150,11 +149,11 @@ class SlotGate {
   };
   static constexpr int kLevels = 3;  // Priority's, kLow = 0 .. kHigh = 2
   static int LevelOf(Priority p) noexcept { return static_cast<int>(p); }
-  void Enqueue(Waiter& w, int level) noexcept;
-  void Unlink(Waiter& w, int level) noexcept;
+  void Enqueue(Waiter& w, int level) noexcept LITEPOOL_REQUIRES(mu_);
+  void Unlink(Waiter& w, int level) noexcept LITEPOOL_REQUIRES(mu_);
   // Hands free slots to the head of the highest non-empty line, while it
   // can take all it needs. Under mu_.
-  void GrantLocked() noexcept;
+  void GrantLocked() noexcept LITEPOOL_REQUIRES(mu_);
   // Moves every shard's slots into the shared count.
   void GatherShards() noexcept;
   // After free slots were added: hands them to the line, if anyone waits.
@@ -184,9 +183,9 @@ class SlotGate {
   const std::size_t shard_count_;
   const std::int64_t batch_;
   const std::unique_ptr<Shard[]> shards_;
-  alignas(kCacheLine) std::mutex mu_;
-  Line lines_[kLevels];  // guarded by mu_
-  std::int64_t capacity_;  // guarded by mu_
+  alignas(kCacheLine) Mutex mu_;
+  Line lines_[kLevels] LITEPOOL_GUARDED_BY(mu_);
+  std::int64_t capacity_ LITEPOOL_GUARDED_BY(mu_);
 };
 
 }  // namespace litepool::detail

@@ -62,7 +62,7 @@ bool Worker::TryPopOwn(TaskRecord*& task) {
 
 void Worker::PushSpawned(TaskRecord* task) {
   queued_.fetch_add(1, std::memory_order_seq_cst);  // as in Push
-  std::lock_guard lock(spawned_mu_);
+  MutexLock lock(spawned_mu_);
   spawned_.push_back(task);
   spawned_top_.store(spawned_top_.load(std::memory_order_relaxed) + 1,
                      std::memory_order_relaxed);
@@ -72,7 +72,7 @@ bool Worker::TryPopSpawnedAbove(std::uint64_t mark, TaskRecord*& task) {
   // Unlocked first look: only this thread pushes or pops the top, so a top
   // at or below the mark stays there until this thread pushes.
   if (spawned_top_.load(std::memory_order_relaxed) <= mark) return false;
-  std::lock_guard lock(spawned_mu_);
+  MutexLock lock(spawned_mu_);
   if (spawned_.empty()) return false;  // thieves took the rest
   const std::uint64_t top = spawned_top_.load(std::memory_order_relaxed);
   if (top <= mark) return false;
@@ -84,7 +84,7 @@ bool Worker::TryPopSpawnedAbove(std::uint64_t mark, TaskRecord*& task) {
 }
 
 bool Worker::TryStealSpawned(TaskRecord*& task) {
-  std::lock_guard lock(spawned_mu_);
+  MutexLock lock(spawned_mu_);
   if (spawned_.empty()) return false;
   task = spawned_.front();
   spawned_.pop_front();

@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <mutex>
+#include "base/mutex.hpp"
 #include <semaphore>
 #include <thread>
 
@@ -186,8 +186,8 @@ class Worker {
   std::atomic<bool> leave_{false};
   std::binary_semaphore wake_{0};
   // The spawned stack: spawned_[0] sits at position spawned_top_ - size.
-  std::mutex spawned_mu_;
-  std::deque<TaskRecord*> spawned_;  // guarded by spawned_mu_
+  Mutex spawned_mu_;
+  std::deque<TaskRecord*> spawned_ LITEPOOL_GUARDED_BY(spawned_mu_);
   std::atomic<std::uint64_t> spawned_top_{0};  // written under spawned_mu_
   alignas(kCacheLine) WorkerStats stats_;
   // The owner's own bookkeeping, next to its counters.

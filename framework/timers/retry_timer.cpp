@@ -13,7 +13,7 @@ void RetryTimer::Schedule(void* item, Clock::time_point when,
     // the entry due; one cancelled later finds it in heap_.
     entry->on_cancel.emplace(std::move(cancel), WakeOnCancel{this, entry.get()});
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (flush_ || stop_) entry->when = Clock::time_point::min();
   entry->seq = next_seq_++;
   entry->held = true;
@@ -28,31 +28,31 @@ void RetryTimer::Schedule(void* item, Clock::time_point when,
   // nothing, so it is not woken (a queue timeout per task would otherwise
   // cost a context switch each: measured, up to 1.5 ms per timed task on
   // 2 loaded cores).
-  if (earliest) cv_.notify_one();
+  if (earliest) cv_.NotifyOne();
 }
 
 void RetryTimer::FireSoon(Entry* entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (entry->held) {
     heap_.erase(entry);  // re-keyed: erase and insert again
     entry->when = Clock::time_point::min();
     heap_.insert(entry);
-    cv_.notify_one();
+    cv_.NotifyOne();
   } else {
     entry->when = Clock::time_point::min();  // Schedule inserts it due
   }
 }
 
 void RetryTimer::Flush() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   flush_ = true;
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 std::vector<void*> RetryTimer::TakeAll() {
   std::vector<std::unique_ptr<Entry>> taken;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     taken.reserve(heap_.size());
     for (Entry* e : heap_) {
       e->held = false;
@@ -72,26 +72,26 @@ std::vector<void*> RetryTimer::TakeAll() {
 }
 
 bool RetryTimer::AsleepForTesting() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return asleep_;
 }
 
 void RetryTimer::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
-    cv_.notify_one();
+    cv_.NotifyOne();
   }
   if (thread_.joinable()) thread_.join();
 }
 
 void RetryTimer::Run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
     if (heap_.empty()) {
       if (stop_) return;
       asleep_ = true;
-      cv_.wait(lock);
+      cv_.Wait(lock);
       asleep_ = false;
       continue;
     }
@@ -101,13 +101,13 @@ void RetryTimer::Run() {
     const Clock::time_point when = next->when;
     if (!flush_ && !stop_ && when > Clock::now()) {
       asleep_ = true;
-      cv_.wait_until(lock, when);
+      cv_.WaitUntil(lock, when);
       asleep_ = false;
       continue;
     }
     heap_.erase(heap_.begin());
     next->held = false;
-    lock.unlock();
+    lock.Unlock();
     // Without the lock: the stop callback's destructor waits for a FireSoon
     // running on another thread (which takes mu_), and fire_ may take
     // other locks.
@@ -115,7 +115,7 @@ void RetryTimer::Run() {
     void* item = owned->item;
     owned.reset();
     fire_(item);
-    lock.lock();
+    lock.Lock();
   }
 }
 

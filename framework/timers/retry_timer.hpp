@@ -8,11 +8,10 @@
 #define LITEPOOL_FRAMEWORK_RETRY_TIMER_HPP_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include "base/mutex.hpp"
 #include <optional>
 #include <set>
 #include <stop_token>
@@ -55,10 +54,10 @@ class RetryTimer {
     void operator()() const { timer->FireSoon(entry); }
   };
   struct Entry {
-    Clock::time_point when;  // guarded by mu_
+    Clock::time_point when;  // written under the timer's mu_
     std::uint64_t seq;       // ties in `when` keep insertion order
     void* item;
-    bool held = false;       // in heap_; guarded by mu_
+    bool held = false;       // in heap_; written under the timer's mu_
     // Destroyed (on the timer thread, without mu_) before the task fires:
     // waits for a concurrent FireSoon to return.
     std::optional<std::stop_callback<WakeOnCancel>> on_cancel;
@@ -71,13 +70,13 @@ class RetryTimer {
   void Run();
 
   std::function<void(void*)> fire_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::set<Entry*, Earlier> heap_;  // owns its entries; guarded by mu_
-  std::uint64_t next_seq_ = 0;      // guarded by mu_
-  bool flush_ = false;
-  bool stop_ = false;
-  bool asleep_ = false;  // in cv_'s wait (AsleepForTesting); guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::set<Entry*, Earlier> heap_ LITEPOOL_GUARDED_BY(mu_);  // owns its entries
+  std::uint64_t next_seq_ LITEPOOL_GUARDED_BY(mu_) = 0;
+  bool flush_ LITEPOOL_GUARDED_BY(mu_) = false;
+  bool stop_ LITEPOOL_GUARDED_BY(mu_) = false;
+  bool asleep_ LITEPOOL_GUARDED_BY(mu_) = false;  // in cv_'s wait (AsleepForTesting)
   std::thread thread_;
 };
 
