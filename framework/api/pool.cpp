@@ -78,7 +78,7 @@ std::size_t Pool::Capacity() const { return engine_->Capacity(); }
 
 bool Pool::OnWorkerThread() const noexcept {
   const detail::Worker* w = detail::Context().worker;
-  return w != nullptr && &w->GetEngine() == engine_.get();
+  return w != nullptr && engine_->Owns(*w);
 }
 bool Pool::OnAnyPoolWorkerThread() noexcept { return detail::Context().worker != nullptr; }
 

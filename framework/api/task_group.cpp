@@ -6,7 +6,8 @@
 #include <utility>
 
 #include "litepool/detail/deadline.hpp"
-#include "engine/engine.hpp"
+#include "engine/helping_waits.hpp"
+#include "engine/worker.hpp"
 #include "engine/execution_context.hpp"
 #include "task/group_state.hpp"
 #include "litepool/task_options.hpp"
@@ -67,6 +68,14 @@ bool GroupState::WaitUntilZero(
     cv.wait_until(lock, *deadline, done);
   }
   return zero();
+}
+
+void GroupState::Interrupt(std::atomic<bool>& flag) {
+  {
+    std::lock_guard lock(mu);
+    flag.store(true, std::memory_order_relaxed);  // ordered by mu
+  }
+  cv.notify_all();
 }
 
 bool GroupState::AddWaiter(GroupWaiter& w) {
@@ -154,7 +163,7 @@ void TaskGroup::Wait() const { WaitFor(std::chrono::nanoseconds::max()); }
 bool TaskGroup::WaitFor(std::chrono::nanoseconds timeout) const {
   const auto deadline = detail::DeadlineAfter(timeout);
   if (detail::Worker* worker = detail::Context().worker) {
-    return worker->GetEngine().WaitOnWorker(*worker, *state_, deadline);
+    return worker->Waits().WaitGroup(*worker, *state_, deadline);
   }
   return state_->WaitUntilZero(deadline);
 }

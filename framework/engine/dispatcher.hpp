@@ -8,7 +8,7 @@
 //                         (reads every worker's load: O(workers) per task)
 //
 // The default path is the only one tuned for throughput: Pick() stays out
-// of line (so Engine::Dispatch still inlines into AddTask), tests the policy
+// of line (so Scheduler::DispatchAt still inlines into AddTask), tests the policy
 // once (a branch that always goes the same way, so it is predicted), and
 // then runs the same code as before the other policies existed. Measured
 // with callgrind on EmptyTask/p1/plain: Pick and AddTask cost the same

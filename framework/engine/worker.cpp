@@ -1,15 +1,14 @@
 // Worker: its queue, its spawned stack and its parking spot. The loop that
-// drives them is Engine's (run_loop.cpp).
+// drives them is the Scheduler's (scheduler.cpp).
 #include "engine/worker.hpp"
 
 #include <thread>
 
-#include "engine/engine.hpp"
 
 namespace litepool::detail {
 
-Worker::Worker(Engine& engine, std::size_t id, bool spare)
-    : engine_(engine), id_(id), spare_(spare), records_(engine.Records()) {}
+Worker::Worker(HelpingWaits& pool, RecordPool& records, std::size_t id, bool spare)
+    : pool_(pool), id_(id), spare_(spare), records_(records) {}
 
 void Worker::Join() {
   if (thread_.joinable()) thread_.join();
@@ -111,6 +110,15 @@ TraceBuffer* Worker::ExchangeTrace(TraceBuffer* buffer) noexcept {
 bool Worker::Unpark() noexcept {
   if (!parked_.load(std::memory_order_seq_cst)) return false;
   if (!parked_.exchange(false, std::memory_order_seq_cst)) return false;
+  wake_.release();
+  return true;
+}
+
+bool Worker::UnparkWithClaim() noexcept {
+  if (!parked_.load(std::memory_order_seq_cst)) return false;
+  if (!parked_.exchange(false, std::memory_order_seq_cst)) return false;
+  // Only the thread that won the flag gets here: one claim per wake-up.
+  claimed_.store(true, std::memory_order_relaxed);
   wake_.release();
   return true;
 }

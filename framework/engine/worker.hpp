@@ -1,7 +1,8 @@
 // Worker: the data of one pool thread — its lock-free queue, its stack of
 // spawned tasks, its counters and its parking spot. Plain data: the loop
-// that runs on the thread is the engine's (run_loop.cpp), and a Worker
-// calls nothing back.
+// that runs on the thread is the Scheduler's (scheduler.cpp), and a Worker
+// calls nothing back. It knows its pool only as the HelpingWaits interface
+// through which a wait on its thread enters the scheduler.
 #ifndef LITEPOOL_FRAMEWORK_WORKER_HPP_
 #define LITEPOOL_FRAMEWORK_WORKER_HPP_
 
@@ -22,22 +23,22 @@
 
 namespace litepool::detail {
 
-class Engine;
+class HelpingWaits;
 struct TaskRecord;
 
 class Worker {
  public:
   // `spare`: a spare thread (it stands in for a worker blocked in a wait;
   // the dispatcher never picks it, so only its spawned stack is used).
-  Worker(Engine& engine, std::size_t id, bool spare = false);
+  // `pool`: the scheduler of the pool this thread serves (its identity for
+  // "is this thread one of mine", and the entry for helping waits);
+  // `records`: where this worker's cache hands freed record blocks back.
+  Worker(HelpingWaits& pool, RecordPool& records, std::size_t id, bool spare = false);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Starts the thread running `main` (the engine's loop for this worker).
-  template <class F>
-  void Start(F&& main) {
-    thread_ = std::thread(std::forward<F>(main));
-  }
+  // Takes ownership of the thread started for this worker (ThreadLauncher).
+  void Adopt(std::thread thread) noexcept { thread_ = std::move(thread); }
   void Join();
 
   // Producer side: queue `task` here. Thread-safe.
@@ -88,7 +89,7 @@ class Worker {
     return idle_.load(std::memory_order_relaxed) && Queued() == 0;
   }
   // The idle flag alone, seq_cst: Dispatch's half of the work-conserving
-  // handshake (see Engine::Dispatch).
+  // handshake (see Scheduler::DispatchAt).
   bool IdleFlagSeqCst() const noexcept { return idle_.load(std::memory_order_seq_cst); }
   // Queued tasks plus the running one: the dispatcher's load measure.
   std::int64_t Load() const noexcept {
@@ -97,7 +98,7 @@ class Worker {
 
   // The idle flag: set (relaxed: a dispatch hint) when the worker starts
   // looking for work; cleared with seq_cst, the worker's half of the
-  // work-conserving handshake (Engine::Dispatch).
+  // work-conserving handshake (Scheduler::DispatchAt).
   void SetIdleFlag(bool idle) noexcept {
     idle_.store(idle, idle ? std::memory_order_relaxed : std::memory_order_seq_cst);
   }
@@ -113,10 +114,16 @@ class Worker {
   void Sleep() { wake_.acquire(); }
   // Wakes the worker if it is parked; returns true if it was.
   bool Unpark() noexcept;
+  // A spare's claim (Spares): wakes it, if it is parked, with a claim it
+  // takes on waking (TakeClaim). A wake-up without a claim (a stop) is not
+  // one: only the thread that counted the spare active hands it a claim.
+  bool UnparkWithClaim() noexcept;
+  // Own thread, after Sleep: whether the wake-up carried a claim (cleared).
+  bool TakeClaim() noexcept { return claimed_.exchange(false, std::memory_order_relaxed); }
 
   std::size_t Id() const noexcept { return id_; }
   bool Spare() const noexcept { return spare_; }
-  Engine& GetEngine() const noexcept { return engine_; }
+  HelpingWaits& Waits() const noexcept { return pool_; }
   WorkerStats& Stats() noexcept { return stats_; }
   const WorkerStats& Stats() const noexcept { return stats_; }
   // This worker's cache of freed record blocks; its own thread only.
@@ -163,7 +170,7 @@ class Worker {
   void SetLastStolen(bool stolen) noexcept { last_stolen_ = stolen; }
 
  private:
-  Engine& engine_;  // identity only: which pool this thread belongs to
+  HelpingWaits& pool_;  // which pool this thread belongs to
   const std::size_t id_;
   const bool spare_;
   moodycamel::ConcurrentQueue<TaskRecord*> queue_;  // Priority::kNormal
@@ -184,6 +191,9 @@ class Worker {
   alignas(kCacheLine) std::atomic<bool> idle_{false};
   std::atomic<bool> parked_{false};
   std::atomic<bool> leave_{false};
+  // Set before the semaphore's release by UnparkWithClaim, read after its
+  // acquire (the semaphore orders the two: relaxed).
+  std::atomic<bool> claimed_{false};
   std::binary_semaphore wake_{0};
   // The spawned stack: spawned_[0] sits at position spawned_top_ - size.
   Mutex spawned_mu_;

@@ -20,7 +20,6 @@
 #include <unistd.h>
 #endif
 
-#include "engine/engine.hpp"
 #include "litepool/pool.hpp"
 #include "observe/usage_format.hpp"
 
@@ -93,18 +92,6 @@ std::string BusyCell(std::chrono::nanoseconds busy, std::size_t width) {
 // A latency cell: "-" when nothing was measured (not a fake 0).
 std::string LatencyCell(const LatencySummary& s, std::chrono::nanoseconds v) {
   return s.count == 0 ? "-" : detail::ShortDuration(v);
-}
-
-void Accumulate(WorkerUsage& total, const WorkerUsage& w) {
-  total.executed += w.executed;
-  total.succeeded += w.succeeded;
-  total.failed += w.failed;
-  total.retried += w.retried;
-  total.stolen += w.stolen;
-  total.callback_errors += w.callback_errors;
-  total.busy += w.busy;
-  total.queued += w.queued;
-  total.expired += w.expired;
 }
 
 void JsonLatency(std::ostream& out, const char* key, const LatencySummary& s) {
@@ -282,125 +269,4 @@ void Pool::Usage(std::ostream& out, UsageStyle style) const {
   out << detail::FormatUsage(Stats(), Workers(), QueueCapacity(), style, WantsColor(out));
 }
 
-namespace detail {
-
-namespace {
-// A summary of BusyClock ticks, in nanoseconds.
-LatencySummary InNanos(LatencySummary s, double ns_per_tick) {
-  auto scale = [&](std::chrono::nanoseconds ticks) {
-    return std::chrono::nanoseconds(
-        static_cast<std::int64_t>(static_cast<double>(ticks.count()) * ns_per_tick));
-  };
-  s.p50 = scale(s.p50);
-  s.p90 = scale(s.p90);
-  s.p99 = scale(s.p99);
-  s.max = scale(s.max);
-  return s;
-}
-
-// Counts since `base` (a row's baseline). The max is the largest sample
-// overall, lowered to the top of the highest bucket still counted: a
-// histogram does not keep which samples came after the baseline.
-LatencyCounts Since(const LatencyCounts& now, const LatencyCounts& base) {
-  LatencyCounts d;
-  std::size_t top = 0;
-  for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
-    d.buckets[b] = now.buckets[b] - base.buckets[b];
-    if (d.buckets[b] != 0) top = b + 1;
-  }
-  d.count = now.count - base.count;
-  d.max = top == 0 ? 0 : std::min(now.max, LatencyBucketHigh(top - 1));
-  return d;
-}
-
-}  // namespace
-
-Engine::RowBaseline Engine::ReadRow(const Worker& w) const {
-  const WorkerStats& st = w.Stats();
-  RowBaseline row;
-  WorkerUsage& u = row.usage;
-  u.id = w.Id();
-  u.executed = st.executed.Load();
-  u.succeeded = st.succeeded.Load();
-  u.failed = st.failed.Load();
-  u.retried = st.retried.Load();
-  u.stolen = st.stolen.Load();
-  u.callback_errors = st.callback_errors.Load();
-  u.expired = st.expired.Load();
-  u.busy = busy_clock_.ToNanos(st.busy_ticks.Load());
-  row.waits = st.queue_wait.Read();
-  row.runs = st.run_time.Read();
-  const std::int64_t q = w.Queued();
-  u.queued = q > 0 ? static_cast<std::size_t>(q) : 0;
-  return row;
-}
-
-UsageReport Engine::Stats() const {
-  UsageReport r;
-  r.name = options_.name;
-  const std::size_t seated = workers_.Seated();
-  r.workers.reserve(seated);
-  // The histograms count BusyClock ticks; the total merges them.
-  const double ns_per_tick = busy_clock_.NanosPerTick();
-  // On the heap: two histograms' counts are about 10 KiB each.
-  auto merged = std::make_unique<LatencyCounts[]>(2);
-  LatencyCounts& all_waits = merged[0];
-  LatencyCounts& all_runs = merged[1];
-  // Adds `w`'s counts to the total; returns them as its row.
-  auto read = [&](const Worker& w) {
-    auto row = std::make_unique<RowBaseline>(ReadRow(w));
-    all_waits.Merge(row->waits);
-    all_runs.Merge(row->runs);
-    Accumulate(r.total, row->usage);
-    return row;
-  };
-  // Rows: the seated workers. Those that left (SetWorkers shrank the pool),
-  // the spare threads (they stood in for workers blocked in waits), Purge's
-  // caller and the expiry timer have none: their counts are in the total
-  // only. A worker seated again starts its row from zero (its baseline).
-  std::lock_guard lock(baseline_mu_);
-  const std::size_t made = workers_.Made();
-  for (std::size_t i = 0; i < made; ++i) {
-    const auto row = read(workers_[i]);
-    if (i >= seated) continue;
-    WorkerUsage u = row->usage;
-    LatencyCounts waits = row->waits;
-    LatencyCounts runs = row->runs;
-    if (const auto base = row_baselines_.find(i); base != row_baselines_.end()) {
-      const WorkerUsage& b = base->second->usage;
-      u.executed -= b.executed;
-      u.succeeded -= b.succeeded;
-      u.failed -= b.failed;
-      u.retried -= b.retried;
-      u.stolen -= b.stolen;
-      u.callback_errors -= b.callback_errors;
-      u.expired -= b.expired;
-      u.busy -= b.busy;
-      waits = Since(waits, base->second->waits);
-      runs = Since(runs, base->second->runs);
-    }
-    u.queue_wait = InNanos(waits.Summary(), ns_per_tick);
-    u.run_time = InNanos(runs.Summary(), ns_per_tick);
-    r.workers.push_back(u);
-  }
-  ForEachOffRow([&](const Worker& w) { read(w); });
-  // total.id stays 0: the total is not a worker (ToJson leaves it out).
-  // The total's latency summaries come from the workers' histograms merged,
-  // not from their summaries.
-  r.total.queue_wait = InNanos(all_waits.Summary(), ns_per_tick);
-  r.total.run_time = InNanos(all_runs.Summary(), ns_per_tick);
-  // Over the workers' rows only (the total also holds the spares').
-  std::chrono::nanoseconds max_busy{0};
-  std::chrono::nanoseconds sum_busy{0};
-  for (const auto& u : r.workers) {
-    max_busy = std::max(max_busy, u.busy);
-    sum_busy += u.busy;
-  }
-  const double mean = static_cast<double>(sum_busy.count()) /
-                      static_cast<double>(r.workers.size());
-  r.imbalance = mean > 0 ? static_cast<double>(max_busy.count()) / mean : 1.0;
-  return r;
-}
-
-}  // namespace detail
 }  // namespace litepool

@@ -12,13 +12,14 @@
 #include <stop_token>
 #include <vector>
 
+#include "base/interruptible_wait.hpp"
 #include "litepool/detail/coro_group_waiter.hpp"
 #include "litepool/error.hpp"
 #include "litepool/task_group.hpp"
 
 namespace litepool::detail {
 
-struct GroupState {
+struct GroupState final : InterruptibleWait {
   explicit GroupState(std::int64_t n) : pending(n) {}
 
   // Decrements the counter unless it is zero; false when it was zero.
@@ -37,6 +38,9 @@ struct GroupState {
   // back: the counter is not zero).
   bool WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline,
                      const std::atomic<bool>* also = nullptr);
+  // Cuts a WaitUntilZero short: `flag` (its `also`) set under mu, then cv
+  // notified.
+  void Interrupt(std::atomic<bool>& flag) override;
   // Coroutine waiters (TaskGroup::WaitAsync): registered under mu, taken
   // under mu by the decrement that finds the counter at zero, then called
   // off the lock (their `ready` posts a resumption, which may block).

@@ -16,20 +16,25 @@ namespace litepool::detail {
 class Worker;
 struct TaskRecord;
 
+// Where a retry goes back to its pool: implemented by the engine's retry
+// queue. One virtual call per retry, none per plain task.
+class RetryQueue {
+ public:
+  // Re-queues `task` for its next attempt after `delay` (0: now). Any thread.
+  virtual void Requeue(TaskRecord* task, std::chrono::nanoseconds delay) = 0;
+
+ protected:
+  ~RetryQueue() = default;
+};
+
 // What settlement may know of its pool, and its only way back: the pool's
 // two stop flags (read), a retry to re-queue (the one call), and the trace
 // id stride. Plain data made once by the pool: no virtual call per task.
 class SettleSink {
  public:
-  using RequeueFn = void (*)(void* pool, TaskRecord* task, std::chrono::nanoseconds delay);
-
   SettleSink(const std::atomic<bool>& closed, const std::atomic<bool>& cancel_pending,
-             void* pool, RequeueFn requeue, std::atomic<std::uint64_t>& trace_ids) noexcept
-      : closed_(closed),
-        cancel_pending_(cancel_pending),
-        pool_(pool),
-        requeue_(requeue),
-        trace_ids_(trace_ids) {}
+             RetryQueue& retries, std::atomic<std::uint64_t>& trace_ids) noexcept
+      : closed_(closed), cancel_pending_(cancel_pending), retries_(retries), trace_ids_(trace_ids) {}
 
   // Close(kCancelPending) was called: queued tasks settle as kCancelled.
   bool CancelPending() const noexcept {
@@ -39,7 +44,7 @@ class SettleSink {
   bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   // Hands a retry back to the pool, to run after `delay` (0: now).
   void Requeue(TaskRecord* task, std::chrono::nanoseconds delay) const {
-    requeue_(pool_, task, delay);
+    retries_.Requeue(task, delay);
   }
   // Task ids of a trace: threads take them in blocks from here
   // (Worker::NextTraceId).
@@ -48,8 +53,7 @@ class SettleSink {
  private:
   const std::atomic<bool>& closed_;
   const std::atomic<bool>& cancel_pending_;
-  void* pool_;
-  RequeueFn requeue_;
+  RetryQueue& retries_;
   std::atomic<std::uint64_t>& trace_ids_;
 };
 

@@ -1,0 +1,231 @@
+#include "engine/intake.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "engine/execution_context.hpp"
+#include "engine/expiry.hpp"
+#include "engine/helping_waits.hpp"
+#include "engine/ledger.hpp"
+#include "engine/pool_flags.hpp"
+#include "engine/quiescence.hpp"
+#include "engine/router.hpp"
+#include "engine/worker.hpp"
+#include "engine/worker_table.hpp"
+#include "litepool/detail/deadline.hpp"
+#include "litepool/detail/format_duration.hpp"
+#include "task/group_state.hpp"
+#include "task/record_pool.hpp"
+#include "task/task_record.hpp"
+
+namespace litepool::detail {
+namespace {
+
+// OnAddTimeout runs on the submitting thread; a throw goes to the group.
+// It is the rejected task's own code: a Done() on its group inside it
+// credits that task (returns true), never the task that called AddTask.
+bool RunOnAddTimeout(TaskSpec& spec) {
+  if (!spec.on_add_timeout) return false;
+  ExecutionContext& ctx = Context();
+  const ExecutionContext saved = ctx;
+  ctx.task = nullptr;
+  ctx.err_handle = nullptr;
+  ctx.rejected_group = spec.group.get();
+  ctx.rejected_credit = false;
+  try {
+    spec.on_add_timeout();
+  } catch (...) {
+    if (spec.group) spec.group->AddError(Error::FromException(std::current_exception()));
+  }
+  const bool credit = ctx.rejected_credit;
+  ctx = saved;
+  return credit;
+}
+
+}  // namespace
+
+Worker* Intake::OwnWorker() const noexcept {
+  Worker* w = Context().worker;
+  return w != nullptr && &w->Waits() == &p_.pool ? w : nullptr;
+}
+
+std::size_t Intake::Capacity() const noexcept { return p_.workers.Seated() * p_.queue_capacity; }
+
+void Intake::Enqueue(TaskRecord* record, Worker* own) {
+  // A task added by a task of this pool goes on that worker's spawned
+  // stack; any other through the dispatcher.
+  if (own == nullptr) [[likely]] {
+    p_.router.Dispatch(record);
+  } else {
+    p_.router.EnqueueSpawned(record, *own);
+  }
+}
+
+const char* Intake::InvalidReason(const TaskSpec& spec) noexcept { return spec.InvalidReason(); }
+
+Error Intake::Reject(TaskSpec& spec, Error why, bool credit_requested) {
+  if (!spec.group) return why;
+  // Seed-style code ignores AddTask's result: the group keeps the reason,
+  // recorded before the credit so that Wait() returns after it.
+  spec.group->AddError(why);
+  if (spec.auto_done || credit_requested) spec.group->Credit("auto-Done of a rejected task");
+  return why;
+}
+
+SlotGate::Result Intake::Admit(std::int64_t n,
+                               std::optional<std::chrono::nanoseconds> timeout,
+                               Priority priority, Worker* own) {
+  if (!p_.gate.TryAcquire(n)) {
+    const bool try_once = timeout && timeout->count() == 0;
+    if (try_once) return SlotGate::Result::kTimeout;
+    if (own != nullptr || Context().overflow_ok) {
+      // Overflow path: a worker waiting for a slot of its own pool could
+      // wait for itself (any add-timeout but 0: an hour, or
+      // nanoseconds::max(), would be a self-deadlock).
+      p_.gate.ForceAcquire(n);
+    } else {
+      const auto result = p_.gate.Acquire(n, priority, DeadlineAfter(timeout), p_.flags.closed);
+      if (result != SlotGate::Result::kAcquired) return result;
+    }
+  }
+  // seq_cst pair with Close(): either Close counts these tasks before it
+  // waits for the drain, or this thread sees closed_ and backs out.
+  p_.ledger.Admit(static_cast<std::uint64_t>(n));
+  if (p_.flags.closed.load(std::memory_order_seq_cst)) {
+    Unadmit(n);
+    return SlotGate::Result::kClosed;
+  }
+  return SlotGate::Result::kAcquired;
+}
+
+void Intake::Unadmit(std::int64_t n) {
+  p_.ledger.Unadmit(static_cast<std::uint64_t>(n));
+  p_.gate.Release(n);
+  p_.quiescence.Settled();  // fewer accepted tasks: the drain may be complete
+}
+
+Error Intake::AddTask(TaskSpec&& spec) {
+  if (!spec.HasTask()) {
+    return Reject(spec, Error("AddTask: TaskOptions has no task (call "
+                              "SetTask before AddTask)",
+                              ErrorCode::kInvalidArgument));
+  }
+  if (const char* why = InvalidReason(spec)) [[unlikely]] {
+    return Reject(spec, Error(std::string("AddTask: ") + why, ErrorCode::kInvalidArgument));
+  }
+  if (p_.flags.Closed()) return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+  if (spec.group && spec.group->stop.stop_requested()) {
+    return Reject(spec, Error("AddTask: task group was cancelled",
+                              ErrorCode::kCancelled));
+  }
+  Worker* const own = OwnWorker();
+  switch (Admit(1, spec.add_timeout, spec.hooks.priority, own)) {
+    case SlotGate::Result::kAcquired:
+      break;
+    case SlotGate::Result::kClosed:
+      return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+    case SlotGate::Result::kTooLarge:  // not reached: a pool has at least one slot
+      return Reject(spec, Error("AddTask: the pool has no slot", ErrorCode::kInvalidArgument));
+    case SlotGate::Result::kTimeout: {
+      const bool credit = RunOnAddTimeout(spec);
+      return Reject(spec, Error("AddTask: no free slot within the add-timeout of " +
+                                    FormatDuration(*spec.add_timeout),
+                                ErrorCode::kTimeout),
+                    credit);
+    }
+  }
+  TaskRecord* record = nullptr;
+  QueueTicket* ticket = nullptr;
+  try {
+    record = p_.records.Make(std::move(spec));
+    ticket = p_.expiry.Prepare(record);
+  } catch (...) {  // bad_alloc: undo the admission, nothing was queued
+    if (record != nullptr) RecordPool::Destroy(record);
+    Unadmit(1);
+    throw;
+  }
+  Enqueue(record, own);
+  if (ticket != nullptr) [[unlikely]] p_.expiry.Start(ticket);
+  return Error();
+}
+
+Error Intake::AddTaskGroup(std::vector<TaskSpec>&& specs) {
+  auto reject_all = [&](const Error& why) {
+    for (auto& s : specs) Reject(s, why);
+    return why;
+  };
+  // An empty batch is admitted at once (nothing to wait for), unless the pool
+  // is closed: every AddTask/AddTaskGroup after Close returns kClosed.
+  if (specs.empty()) {
+    return p_.flags.Closed() ? Error("AddTaskGroup: pool is closed", ErrorCode::kClosed) : Error();
+  }
+  // Also after waiting in line: a SetWorkers may shrink the pool meanwhile.
+  auto too_large = [&] {
+    return Error("AddTaskGroup: " + std::to_string(specs.size()) +
+                     " tasks exceed the pool's capacity of " + std::to_string(Capacity()),
+                 ErrorCode::kInvalidArgument);
+  };
+  if (specs.size() > Capacity()) return reject_all(too_large());
+  std::optional<std::chrono::nanoseconds> timeout;
+  Priority priority = Priority::kLow;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!specs[i].HasTask()) {
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
+                                  " has no task (call SetTask)",
+                              ErrorCode::kInvalidArgument));
+    }
+    if (const char* why = InvalidReason(specs[i])) {
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) + ": " + why,
+                              ErrorCode::kInvalidArgument));
+    }
+    if (specs[i].group && specs[i].group->stop.stop_requested()) {
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
+                                  "'s group was cancelled",
+                              ErrorCode::kCancelled));
+    }
+    if (specs[i].add_timeout && (!timeout || *specs[i].add_timeout < *timeout)) {
+      timeout = specs[i].add_timeout;
+    }
+    // A batch waits in line at its highest task's priority.
+    priority = std::max(priority, specs[i].hooks.priority);
+  }
+  if (p_.flags.Closed()) return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+  const auto n = static_cast<std::int64_t>(specs.size());
+  Worker* const own = OwnWorker();
+  switch (Admit(n, timeout, priority, own)) {
+    case SlotGate::Result::kAcquired:
+      break;
+    case SlotGate::Result::kClosed:
+      return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+    case SlotGate::Result::kTooLarge:  // SetWorkers shrank the pool meanwhile
+      return reject_all(too_large());
+    case SlotGate::Result::kTimeout: {
+      const Error why("AddTaskGroup: no room for " + std::to_string(n) +
+                          " tasks within the add-timeout of " +
+                          FormatDuration(*timeout),
+                      ErrorCode::kTimeout);
+      for (auto& s : specs) Reject(s, why, RunOnAddTimeout(s));
+      return why;
+    }
+  }
+  std::vector<TaskRecord*> records;
+  std::vector<QueueTicket*> tickets;
+  try {
+    records.reserve(specs.size());
+    tickets.reserve(specs.size());
+    for (auto& s : specs) {
+      records.push_back(p_.records.Make(std::move(s)));
+      if (QueueTicket* t = p_.expiry.Prepare(records.back())) tickets.push_back(t);
+    }
+  } catch (...) {  // bad_alloc: undo the whole admission, nothing was queued
+    for (QueueTicket* t : tickets) delete t;
+    for (TaskRecord* r : records) RecordPool::Destroy(r);
+    Unadmit(n);
+    throw;
+  }
+  for (TaskRecord* r : records) Enqueue(r, own);
+  for (QueueTicket* t : tickets) p_.expiry.Start(t);
+  return Error();
+}
+
+}  // namespace litepool::detail

@@ -1,0 +1,44 @@
+#include "engine/purger.hpp"
+
+#include "admission/slot_gate.hpp"
+#include "engine/expiry.hpp"
+#include "engine/off_row.hpp"
+#include "engine/quiescence.hpp"
+#include "engine/retries.hpp"
+#include "engine/router.hpp"
+#include "engine/spares.hpp"
+#include "engine/worker_table.hpp"
+#include "task/settlement.hpp"
+#include "task/task_record.hpp"
+
+namespace litepool::detail {
+
+std::size_t Purger::Purge() {
+  MutexLock lock(mu_);
+  Worker& purger = p_.off_row.Purger();
+  const Error why("purged (Pool::Purge)", ErrorCode::kCancelled);
+  std::size_t purged = 0;
+  // Retries waiting out a backoff hold no slot.
+  for (TaskRecord* t : p_.retries.TakeWaiting()) {
+    SettleUnrun(p_.sink, purger, t, why);
+    ++purged;
+  }
+  // Queued tasks (the overflow path's included: they sit in the same
+  // queues) give their slot back first, so blocked producers get in at once.
+  auto drain = [&](Worker& w) {
+    TaskRecord* t = nullptr;
+    while (w.TryPopAt(Priority::kHigh, t) || w.TryPop(t) || w.TryStealSpawned(t) ||
+           w.TryPopAt(Priority::kLow, t)) {
+      if (!p_.expiry.Claim(purger, t)) continue;  // expired meanwhile: settled already
+      p_.gate.Release(1);
+      SettleUnrun(p_.sink, purger, t, why);
+      ++purged;
+    }
+  };
+  p_.workers.ForEachMade(drain);
+  p_.spares.ForEach(drain);
+  p_.quiescence.Settled();  // settled: a Close or a WaitIdle may be waiting
+  return purged;
+}
+
+}  // namespace litepool::detail

@@ -1,0 +1,78 @@
+#include "engine/trace_session.hpp"
+
+#include <chrono>
+#include <cstdint>
+
+#include "engine/worker.hpp"
+#include "engine/worker_table.hpp"
+
+namespace litepool::detail {
+
+void TraceSession::Start(TraceOptions options) {
+  // Every worker made so far has a buffer (those that left get theirs back
+  // if they are seated again); one added later records nothing until the
+  // next StartTrace.
+  const std::size_t n = workers_.Made();
+  // Allocated before the lock and before any worker sees it: the workers'
+  // path never allocates. The total is split evenly, the remainder to the
+  // first workers.
+  std::vector<std::unique_ptr<TraceBuffer>> buffers;
+  buffers.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    buffers.push_back(std::make_unique<TraceBuffer>(options.max_events / n +
+                                                    (i < options.max_events % n ? 1 : 0)));
+  }
+  MutexLock lock(mu_);
+  // A running trace is discarded: its buffers are freed once every worker
+  // has let go of them (ExchangeTrace waits for an append in flight).
+  origin_ = BusyClock::Now();
+  for (std::size_t i = 0; i < n; ++i) workers_[i].ExchangeTrace(buffers[i].get());
+  buffers_ = std::move(buffers);
+}
+
+Trace TraceSession::Stop() {
+  std::vector<std::unique_ptr<TraceBuffer>> buffers;
+  BusyClock::Ticks origin = 0;
+  {
+    MutexLock lock(mu_);
+    if (buffers_.empty()) return Trace();
+    for (std::size_t i = 0; i < buffers_.size(); ++i) workers_[i].ExchangeTrace(nullptr);
+    buffers = std::move(buffers_);
+    buffers_.clear();
+    origin = origin_;
+  }
+  // The workers no longer touch the buffers: convert outside the lock.
+  const double ns_per_tick = clock_.NanosPerTick();
+  auto since = [&](BusyClock::Ticks t) {
+    // Admitted before the trace started: shown at its start.
+    if (t <= origin) return std::chrono::nanoseconds(0);
+    return std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<double>(t - origin) * ns_per_tick));
+  };
+  std::size_t total = 0;
+  std::uint64_t dropped = 0;
+  for (const auto& b : buffers) {
+    total += b->Size();
+    dropped += b->Dropped();
+  }
+  std::vector<TraceEvent> events;
+  events.reserve(total);
+  for (std::size_t w = 0; w < buffers.size(); ++w) {
+    for (const RawTraceEvent& r : *buffers[w]) {
+      TraceEvent e;
+      e.task = r.task;
+      e.worker = w;
+      e.attempt = r.attempt;
+      e.stolen = r.stolen;
+      e.priority = r.priority;
+      e.outcome = r.outcome;
+      e.admitted = since(r.admitted);
+      e.start = since(r.start);
+      e.end = since(r.end);
+      events.push_back(e);
+    }
+  }
+  return Trace(std::move(events), dropped, buffers.size());
+}
+
+}  // namespace litepool::detail
