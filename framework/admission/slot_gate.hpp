@@ -55,7 +55,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 #include <optional>
 
 #include "base/cache_line.hpp"

@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 

@@ -33,7 +33,7 @@
 
 #include "base/cache_line.hpp"
 #include "base/interruptible_wait.hpp"
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 

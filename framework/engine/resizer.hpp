@@ -17,7 +17,7 @@
 #include <functional>
 #include <memory>
 
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 

@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "base/interruptible_wait.hpp"
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "engine/worker.hpp"
 
 namespace litepool::detail {

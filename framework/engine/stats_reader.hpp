@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/detail/latency_histogram.hpp"
 #include "observe/busy_clock.hpp"

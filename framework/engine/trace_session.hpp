@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/trace.hpp"
 #include "observe/busy_clock.hpp"
 #include "observe/trace_buffer.hpp"

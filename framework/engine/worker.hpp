@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 #include <semaphore>
 #include <thread>
 

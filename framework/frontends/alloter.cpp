@@ -12,6 +12,7 @@
 
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/detail/deadline.hpp"
 #include "litepool/detail/format_duration.hpp"
 #include "litepool/task_group.hpp"
@@ -53,7 +54,7 @@ class Batch final : public LimitedClient {
   // Idempotent: the first decision wins.
   void Decide(const Error& result) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (decided_) return;
       decided_ = true;
       result_ = result;
@@ -70,7 +71,7 @@ class Batch final : public LimitedClient {
       Decide(e);
       return;
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!first_failure_) first_failure_ = e;
   }
 
@@ -80,7 +81,7 @@ class Batch final : public LimitedClient {
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       Error first;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         first = first_failure_;
       }
       Decide(first);
@@ -95,11 +96,11 @@ class Batch final : public LimitedClient {
   void OnSettled() override { Finished(); }
 
   bool IsDecided() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return decided_;
   }
   Error Result() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return result_;
   }
 
@@ -108,10 +109,10 @@ class Batch final : public LimitedClient {
   std::shared_ptr<Limiter> limiter_;
   std::atomic<std::size_t> remaining_;
   const bool cancel_on_error_;
-  mutable std::mutex mu_;
-  bool decided_ = false;  // guarded by mu_
-  Error result_;          // guarded by mu_
-  Error first_failure_;   // guarded by mu_
+  mutable Mutex mu_;
+  bool decided_ LITEPOOL_GUARDED_BY(mu_) = false;
+  Error result_ LITEPOOL_GUARDED_BY(mu_);
+  Error first_failure_ LITEPOOL_GUARDED_BY(mu_);
 };
 
 // One function of a batch. Exec runs it and records a failure; OnError also

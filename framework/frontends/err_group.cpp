@@ -11,6 +11,7 @@
 
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/task_group.hpp"
 #include "litepool/task.hpp"
 #include "litepool/task_options.hpp"
@@ -31,7 +32,7 @@ struct ErrGroupState final : LimitedClient {
   ErrGroupState(Pool& p, bool ctx) : pool(p), with_context(ctx) {}
 
   std::shared_ptr<ErrGroupRound> Round() const {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return round;
   }
 
@@ -46,7 +47,7 @@ struct ErrGroupState final : LimitedClient {
     std::shared_ptr<ErrGroupRound> r;
     bool fresh = false;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       if (with_context && round->waited && round->run.Pending() == 0) {
         round = std::make_shared<ErrGroupRound>();
         first_error = Error();
@@ -63,7 +64,7 @@ struct ErrGroupState final : LimitedClient {
   void Record(const Error& e) {
     bool first = false;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       if (!first_error) {
         first_error = e;
         first = true;
@@ -76,7 +77,7 @@ struct ErrGroupState final : LimitedClient {
   // The parent's stop becomes the group's error only if it cut something
   // short: functions were pending, or Go came after it (NoteSkipped).
   void RecordCancelledIfNoError() {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (first_error) return;
     first_error = Error("errgroup: parent stop requested", ErrorCode::kCancelled);
     errors.push_back(first_error);
@@ -122,7 +123,7 @@ struct ErrGroupState final : LimitedClient {
   }
 
   Error FirstError() const {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return first_error;
   }
 
@@ -132,11 +133,12 @@ struct ErrGroupState final : LimitedClient {
   std::atomic<bool> zero_limit{false};
   std::atomic<bool> parent_stopped{false};
 
-  mutable std::mutex mu;
+  mutable Mutex mu;
   // The current round; replaced only while none of its functions is pending.
-  std::shared_ptr<ErrGroupRound> round = std::make_shared<ErrGroupRound>();  // guarded by mu
-  Error first_error;          // of the current round; guarded by mu
-  std::vector<Error> errors;  // of the current round; guarded by mu
+  std::shared_ptr<ErrGroupRound> round LITEPOOL_GUARDED_BY(mu) =
+      std::make_shared<ErrGroupRound>();
+  Error first_error LITEPOOL_GUARDED_BY(mu);          // of the current round
+  std::vector<Error> errors LITEPOOL_GUARDED_BY(mu);  // of the current round
 
   struct ParentStop {
     ErrGroupState* state;
@@ -282,13 +284,13 @@ Error ErrGroup::Wait() {
   const std::shared_ptr<detail::ErrGroupRound> round = state_->Round();
   round->run.Wait();
   if (state_->with_context) round->context.request_stop();
-  std::lock_guard lock(state_->mu);
+  detail::MutexLock lock(state_->mu);
   round->waited = true;  // the next Go of a WithContext group starts afresh
   return state_->first_error;
 }
 
 std::vector<Error> ErrGroup::Errors() const {
-  std::lock_guard lock(state_->mu);
+  detail::MutexLock lock(state_->mu);
   return state_->errors;
 }
 

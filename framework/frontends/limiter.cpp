@@ -8,20 +8,20 @@
 namespace litepool::detail {
 
 void Limiter::SetLimit(std::size_t limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   limit_ = limit;
-  slot_freed_.notify_all();
+  slot_freed_.NotifyAll();
 }
 
 std::size_t Limiter::Limit() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return limit_;
 }
 
 void Limiter::Submit(LimitedTask task) {
   bool counted = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (limit_ != 0) {
       // FIFO: a newcomer never overtakes a queued task.
       if (active_ >= limit_ || !queued_.empty()) {
@@ -38,11 +38,9 @@ void Limiter::Submit(LimitedTask task) {
 void Limiter::SubmitWaiting(LimitedTask task) {
   bool counted = false;
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (limit_ != 0) {
-      slot_freed_.wait(lock, [this] {
-        return limit_ == 0 || (active_ < limit_ && queued_.empty());
-      });
+      while (limit_ != 0 && (active_ >= limit_ || !queued_.empty())) slot_freed_.Wait(lock);
       if (limit_ != 0) {
         ++active_;
         counted = true;
@@ -53,7 +51,7 @@ void Limiter::SubmitWaiting(LimitedTask task) {
 }
 
 bool Limiter::TryAcquire(bool* counted) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   *counted = false;
   if (limit_ == 0) return true;
   if (active_ >= limit_ || !queued_.empty()) return false;
@@ -65,14 +63,14 @@ bool Limiter::TryAcquire(bool* counted) {
 void Limiter::RejectQueued(const LimitedClient* client) {
   std::deque<LimitedTask> mine;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (queued_.empty()) return;
     std::deque<LimitedTask> others;
     for (LimitedTask& t : queued_) {
       (t.client.get() == client ? mine : others).push_back(std::move(t));
     }
     queued_.swap(others);
-    if (queued_.empty()) slot_freed_.notify_all();
+    if (queued_.empty()) slot_freed_.NotifyAll();
   }
   for (LimitedTask& t : mine) {
     if (const Error e = AddOne(t, /*counted=*/false)) t.client->OnRejected(e);
@@ -123,10 +121,10 @@ void Limiter::PassSlot() {
 }
 
 bool Limiter::TakeNextOrRelease(LimitedTask& next) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (queued_.empty()) {
     --active_;
-    slot_freed_.notify_all();
+    slot_freed_.NotifyAll();
     return false;
   }
   next = std::move(queued_.front());

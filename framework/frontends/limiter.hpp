@@ -14,13 +14,13 @@
 #define LITEPOOL_FRAMEWORK_FRONTENDS_LIMITER_HPP_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 
+#include "litepool/detail/mutex.hpp"
 #include "litepool/error.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/task_options.hpp"
@@ -91,11 +91,11 @@ class Limiter : public std::enable_shared_from_this<Limiter> {
   void PassSlot();
   bool TakeNextOrRelease(LimitedTask& next);
 
-  mutable std::mutex mu_;
-  std::condition_variable slot_freed_;
-  std::size_t limit_;        // guarded by mu_
-  std::size_t active_ = 0;   // counted tasks in the pool; guarded by mu_
-  std::deque<LimitedTask> queued_;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar slot_freed_;
+  std::size_t limit_ LITEPOOL_GUARDED_BY(mu_);
+  std::size_t active_ LITEPOOL_GUARDED_BY(mu_) = 0;  // counted tasks in the pool
+  std::deque<LimitedTask> queued_ LITEPOOL_GUARDED_BY(mu_);
 };
 
 }  // namespace litepool::detail

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include "base/mutex.hpp"
+#include "litepool/detail/mutex.hpp"
 #include <optional>
 #include <set>
 #include <stop_token>

@@ -8,10 +8,10 @@
 //   void Flush() LITEPOOL_EXCLUDES(mu_);            // the caller must not hold mu_
 //
 // The analysis is local to a function and knows only annotated types: lock
-// framework mutexes through base/mutex.hpp (Mutex, MutexLock), never through
+// mutexes through litepool/detail/mutex.hpp (Mutex, MutexLock), never through
 // std::lock_guard on a std::mutex, or nothing is checked.
-#ifndef LITEPOOL_FRAMEWORK_BASE_THREAD_ANNOTATIONS_HPP_
-#define LITEPOOL_FRAMEWORK_BASE_THREAD_ANNOTATIONS_HPP_
+#ifndef LITEPOOL_DETAIL_THREAD_ANNOTATIONS_HPP_
+#define LITEPOOL_DETAIL_THREAD_ANNOTATIONS_HPP_
 
 #if defined(__clang__)
 #define LITEPOOL_THREAD_ANNOTATION(x) __attribute__((x))
@@ -40,4 +40,4 @@
 // On a function: the analysis does not look inside (say why at each use).
 #define LITEPOOL_NO_THREAD_SAFETY_ANALYSIS LITEPOOL_THREAD_ANNOTATION(no_thread_safety_analysis)
 
-#endif  // LITEPOOL_FRAMEWORK_BASE_THREAD_ANNOTATIONS_HPP_
+#endif  // LITEPOOL_DETAIL_THREAD_ANNOTATIONS_HPP_

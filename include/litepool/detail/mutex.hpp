@@ -1,6 +1,6 @@
 // Mutex, MutexLock and CondVar: std::mutex and std::condition_variable with
 // thread-safety annotations, so that clang checks every member marked
-// LITEPOOL_GUARDED_BY (base/thread_annotations.hpp). Same costs as the
+// LITEPOOL_GUARDED_BY (litepool/detail/thread_annotations.hpp). Same costs as the
 // standard types they wrap; no behaviour of their own.
 //
 //   Mutex mu_;
@@ -9,14 +9,14 @@
 //   ...
 //   MutexLock lock(mu_);
 //   while (!ready_) cv_.Wait(lock);
-#ifndef LITEPOOL_FRAMEWORK_BASE_MUTEX_HPP_
-#define LITEPOOL_FRAMEWORK_BASE_MUTEX_HPP_
+#ifndef LITEPOOL_DETAIL_MUTEX_HPP_
+#define LITEPOOL_DETAIL_MUTEX_HPP_
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 
-#include "base/thread_annotations.hpp"
+#include "litepool/detail/thread_annotations.hpp"
 
 namespace litepool::detail {
 
@@ -80,4 +80,4 @@ class CondVar {
 
 }  // namespace litepool::detail
 
-#endif  // LITEPOOL_FRAMEWORK_BASE_MUTEX_HPP_
+#endif  // LITEPOOL_DETAIL_MUTEX_HPP_
