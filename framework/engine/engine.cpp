@@ -610,11 +610,23 @@ std::size_t Engine::Purge() {
   }
   // Queued tasks (the overflow path's included: they sit in the same
   // queues) give their slot back first, so blocked producers get in at once.
+  // A coroutine's resumption is not a task to purge: settling it here would
+  // run the coroutine's body on this thread. It is set aside and queued
+  // again once every queue is drained, with its slot.
+  std::vector<TaskRecord*> resumptions;
   auto drain = [&](Worker& w) {
     TaskRecord* t = nullptr;
     while (w.TryPopAt(Priority::kHigh, t) || w.TryPop(t) || w.TryStealSpawned(t) ||
            w.TryPopAt(Priority::kLow, t)) {
       if (!Claim(*purger_, t)) continue;  // expired meanwhile: settled already
+      if (t->Resumption()) {
+        try {
+          resumptions.push_back(t);
+        } catch (...) {  // no memory to set it aside: queue it again now
+          DispatchAt(Priority::kNormal, t);
+        }
+        continue;
+      }
       gate_.Release(1);
       SettleUnrun(sink_, *purger_, t, why);
       ++purged;
@@ -622,6 +634,8 @@ std::size_t Engine::Purge() {
   };
   workers_.ForEachMade(drain);
   ForEachSpare(drain);
+  // kNormal: a resumption has no priority of its own.
+  for (TaskRecord* t : resumptions) DispatchAt(Priority::kNormal, t);
   NotifyDrainIfClosed();  // settled: a Close or a WaitIdle may be waiting
   return purged;
 }

@@ -128,7 +128,8 @@ class Engine {
   void Resume() noexcept;
   bool Paused() const noexcept { return paused_.load(std::memory_order_acquire); }
   // Settles every queued task and every retry waiting out a backoff as
-  // kCancelled, on the calling thread; returns how many.
+  // kCancelled, on the calling thread; returns how many. Coroutine
+  // resumptions stay queued (not counted).
   std::size_t Purge();
   // Until nothing is queued, running or waiting to retry (tasks inside
   // WaitIdle on this pool's workers excepted), or `deadline`.

@@ -349,7 +349,11 @@ class LITEPOOL_API Pool {
   // admitted while Purge runs may be purged or not. Paused or not; the pool
   // stays open (and paused, if it was). Thread-safe; blocks only while the
   // purged tasks' hooks run (on the calling thread or a worker). May be
-  // called from a task.
+  // called from a task. A coroutine's resumption (coro.hpp) is not a task
+  // to purge: it stays queued, is not counted, and never runs on the
+  // calling thread; the queued start of a Spawned coroutine is purged like
+  // a task: the coroutine never runs and its Future's Get throws TaskError
+  // (kCancelled).
   std::size_t Purge();
 
   // Blocks until the pool is idle: no task queued, running, or waiting out
