@@ -315,6 +315,10 @@ class Engine {
   // One worker's counters as read now: its row before any baseline.
   struct RowBaseline {
     WorkerUsage usage;
+    // The busy time in BusyClock ticks: a row minus its baseline is taken
+    // in ticks, then converted. (Converted first, each at the tick rate
+    // measured at its own time, the difference could go below zero.)
+    BusyClock::Ticks busy_ticks = 0;
     LatencyCounts waits, runs;  // BusyClock ticks
   };
   RowBaseline ReadRow(const Worker& w) const;

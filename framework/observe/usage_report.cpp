@@ -255,10 +255,15 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
       continue;
     }
     s << line;
+    // Clamped to [0, bar_width]: a report is plain data (a hand-built one
+    // may hold a negative or non-finite busy time), and a double outside
+    // size_t's range must not reach the cast.
     const double busy = Millis(r.workers[i - 1].busy);
-    const auto len = max_busy > 0 ? static_cast<std::size_t>(
-                                         static_cast<double>(bar_width) * busy / max_busy + 0.5)
-                                   : std::size_t{0};
+    const double fill = max_busy > 0 ? static_cast<double>(bar_width) * busy / max_busy + 0.5 : 0.0;
+    const auto len = std::isfinite(fill) && fill > 0
+                         ? std::min(bar_width, static_cast<std::size_t>(
+                                                   std::min(fill, static_cast<double>(bar_width))))
+                         : std::size_t{0};
     s << (wide ? "  " : " ") << Paint(color, kGreen, std::string(len, '#'))
       << Paint(color, kDim, std::string(bar_width - len, '.')) << "\n";
   }
@@ -327,7 +332,8 @@ Engine::RowBaseline Engine::ReadRow(const Worker& w) const {
   u.stolen = st.stolen.Load();
   u.callback_errors = st.callback_errors.Load();
   u.expired = st.expired.Load();
-  u.busy = busy_clock_.ToNanos(st.busy_ticks.Load());
+  row.busy_ticks = st.busy_ticks.Load();
+  u.busy = busy_clock_.ToNanos(row.busy_ticks);
   row.waits = st.queue_wait.Read();
   row.runs = st.run_time.Read();
   const std::int64_t q = w.Queued();
@@ -375,7 +381,9 @@ UsageReport Engine::Stats() const {
       u.stolen -= b.stolen;
       u.callback_errors -= b.callback_errors;
       u.expired -= b.expired;
-      u.busy -= b.busy;
+      const BusyClock::Ticks base_ticks = base->second->busy_ticks;
+      u.busy = busy_clock_.ToNanos(row->busy_ticks >= base_ticks ? row->busy_ticks - base_ticks
+                                                                 : 0);
       waits = Since(waits, base->second->waits);
       runs = Since(runs, base->second->runs);
     }
