@@ -669,6 +669,7 @@ void Engine::SetWorkers(std::size_t n) {
       if (started == workers_.Made()) {
         workers_.Make(std::make_unique<Worker>(*this, started));
         workers_.PublishMade();
+        TraceNewWorker(started);
       }
       Worker& w = workers_[started];
       if (w.LeaveAsked()) {
@@ -795,24 +796,38 @@ void Engine::WakeAll() {
 
 void Engine::StartTrace(TraceOptions options) {
   // Every worker made so far has a buffer (those that left get theirs back
-  // if they are seated again); one added later records nothing until the
-  // next StartTrace.
+  // if they are seated again); one SetWorkers makes during the trace gets
+  // one of the same share (TraceNewWorker).
   const std::size_t n = workers_.Made();
+  const std::size_t share = options.max_events / n;
   // Allocated before the lock and before any worker sees it: the workers'
   // path never allocates. The total is split evenly, the remainder to the
   // first workers.
   std::vector<std::unique_ptr<TraceBuffer>> buffers;
   buffers.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    buffers.push_back(std::make_unique<TraceBuffer>(options.max_events / n +
-                                                    (i < options.max_events % n ? 1 : 0)));
+    buffers.push_back(std::make_unique<TraceBuffer>(share + (i < options.max_events % n ? 1 : 0)));
   }
   std::lock_guard lock(trace_mu_);
+  // Workers made since `n` was read (a SetWorkers that found no trace
+  // running, or the previous one): buffers of their own, here.
+  for (std::size_t i = n; i < workers_.Made(); ++i) {
+    buffers.push_back(std::make_unique<TraceBuffer>(share));
+  }
   // A running trace is discarded: its buffers are freed once every worker
   // has let go of them (ExchangeTrace waits for an append in flight).
   trace_origin_ = BusyClock::Now();
-  for (std::size_t i = 0; i < n; ++i) workers_[i].ExchangeTrace(buffers[i].get());
+  trace_share_ = share;
+  for (std::size_t i = 0; i < buffers.size(); ++i) workers_[i].ExchangeTrace(buffers[i].get());
   trace_buffers_ = std::move(buffers);
+}
+
+void Engine::TraceNewWorker(std::size_t id) {
+  std::lock_guard lock(trace_mu_);
+  // No trace running, or StartTrace saw this worker already.
+  if (trace_buffers_.empty() || trace_buffers_.size() != id) return;
+  trace_buffers_.push_back(std::make_unique<TraceBuffer>(trace_share_));
+  workers_[id].ExchangeTrace(trace_buffers_.back().get());
 }
 
 Trace Engine::StopTrace() {

@@ -310,6 +310,10 @@ class Engine {
   void WaitDrained();
   void StopWorkers();
   std::string ThreadName(std::size_t id) const;
+  // SetWorkers made worker `id` while a trace runs: it records too, into a
+  // buffer of its own of the trace's per-worker share (throws
+  // std::bad_alloc).
+  void TraceNewWorker(std::size_t id);
 
   // --- Stats (usage_report.cpp) ----------------------------------------------
   // One worker's counters as read now: its row before any baseline.
@@ -404,6 +408,7 @@ class Engine {
   std::mutex trace_mu_;
   std::vector<std::unique_ptr<TraceBuffer>> trace_buffers_;
   BusyClock::Ticks trace_origin_ = 0;
+  std::size_t trace_share_ = 0;  // events per worker of the running trace
 };
 
 template <class F>

@@ -388,8 +388,10 @@ class LITEPOOL_API Pool {
   // workers; `total` keeps the counts of retired workers, so after a shrink
   // total may exceed the sum of the rows (a worker re-added later with the
   // same id starts its row from zero; its max latencies are bounded by its
-  // histogram buckets). A trace started before a grow records nothing for
-  // the added workers until the next StartTrace. Throws
+  // histogram buckets). A trace running during a grow records the added
+  // workers too: each gets a buffer of the trace's per-worker share
+  // (max_events / workers at StartTrace), so the trace may hold that many
+  // more events per added worker, and Dropped() counts theirs. Throws
   // std::invalid_argument for n == 0, n > 4096 (the most a pool may have)
   // or n * QueueCapacity() > 2^40 (as the constructor),
   // std::logic_error when called on one of this pool's worker threads (it
