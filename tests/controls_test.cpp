@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -941,6 +942,43 @@ TEST(SetWorkersTest, StatsKeepRetiredWorkersCountsInTheTotal) {
   EXPECT_EQ(stats.workers[1].executed, 0u);
   EXPECT_EQ(stats.workers[2].executed, 0u);
   EXPECT_EQ(stats.total.executed, 4u);
+}
+
+// A worker seated again starts its row from zero: until it runs a task its
+// busy time is exactly zero, however the busy clock's conversion to time is
+// refined meanwhile (the row and its baseline are subtracted in ticks).
+TEST(SetWorkersTest, AReseatedWorkersRowIsNeverNegative) {
+  // Long enough that a worker's busy time is far above the clock's jitter.
+  constexpr auto kSpin = std::chrono::milliseconds(2);
+  constexpr int kReads = 50;
+  Rendezvous meet(2);  // one task per worker: both rows have busy time
+  std::atomic<int> met{0};
+  Pool pool(2, 16);
+  TaskGroup tg = pool.NewTaskGroup(2);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                  .SetTask([&meet, &met, kSpin] {
+                                    met += meet.Arrive();
+                                    const auto end = std::chrono::steady_clock::now() + kSpin;
+                                    while (std::chrono::steady_clock::now() < end) {
+                                    }
+                                  })
+                                  .SetAutoDone()));
+  }
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  ASSERT_EQ(met, 2);
+  ASSERT_TRUE(pool.WaitIdleFor(kHangGuard));
+  pool.SetWorkers(1);
+  pool.SetWorkers(2);
+  for (int i = 0; i < kReads; ++i) {
+    const UsageReport stats = pool.Stats();
+    ASSERT_EQ(stats.workers.size(), 2u);
+    ASSERT_EQ(stats.workers[1].executed, 0u);
+    ASSERT_EQ(stats.workers[1].busy.count(), 0) << "read " << i;
+    std::ostringstream out;  // the bar of a row must not trust busy >= 0
+    pool.Usage(out);
+    std::this_thread::yield();
+  }
 }
 
 // Random resizes while a producer keeps the pool busy: every accepted task

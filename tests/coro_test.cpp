@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <latch>
 #include <memory>
 #include <stdexcept>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "litepool/litepool.hpp"
+#include "test_util.hpp"
 
 namespace litepool {
 namespace {
@@ -229,7 +233,7 @@ TEST(ScheduleTest, ClosedPoolContinuesOnTheCallingThread) {
 }
 
 // A resumption queued when Close(kCancelPending) cancels the queue still
-// resumes its coroutine (on a worker, from the cancelled task's OnError).
+// resumes its coroutine, on a worker, and is not counted as failed.
 TEST(ScheduleTest, CloseCancelPendingDoesNotDropAQueuedResumption) {
   Pool pool(1, 4);
   std::latch blocker_running(1);
@@ -254,8 +258,103 @@ TEST(ScheduleTest, CloseCancelPendingDoesNotDropAQueuedResumption) {
   EXPECT_NE(where, caller);
   pool.Close();
   const UsageReport r = pool.Stats();
-  EXPECT_EQ(r.total.succeeded, 1u);  // the blocker
-  EXPECT_EQ(r.total.failed, 1u);     // the resumption: cancelled, yet resumed
+  EXPECT_EQ(r.total.succeeded, 2u);  // the blocker and the resumption
+  EXPECT_EQ(r.total.failed, 0u);     // a resumption is never cancelled
+}
+
+// Waits (bounded) until `pool` holds `n` queued tasks; false at the guard.
+bool QueuedReaches(const Pool& pool, std::size_t n) {
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (pool.Stats().total.queued < n) {
+    if (std::chrono::steady_clock::now() > guard) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+// A wait that may deadlock when the code under test is wrong: on a timeout
+// the stuck worker cannot be freed, so the test program stops with a
+// failure rather than hang.
+void FailAndExitUnless(bool ready, const char* what) {
+  if (ready) return;
+  std::fprintf(stderr, "%s: still waiting after the hang guard (deadlock)\n", what);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+// Purge leaves a coroutine's queued resumption to a worker: it neither runs
+// the body on the purging thread (even paused) nor counts it.
+TEST(PurgeCoroutineTest, QueuedResumptionIsNotPurgedNorRunOnTheCaller) {
+  Pool pool(1, 4);
+  pool.Pause();
+  const auto caller = ThisThread();
+  std::atomic<bool> resumed{false};
+  std::thread::id where{};
+  auto co = [&]() -> CoTask<void> {
+    co_await pool.Schedule();
+    where = ThisThread();
+    resumed = true;
+  };
+  std::thread waiter([&] { SyncWait(co()); });
+  ASSERT_TRUE(QueuedReaches(pool, 1));
+  EXPECT_EQ(pool.Purge(), 0u);
+  EXPECT_FALSE(resumed.load()) << "Purge ran the coroutine's body on its caller";
+  pool.Resume();
+  waiter.join();
+  EXPECT_TRUE(resumed.load());
+  EXPECT_NE(where, caller);
+  EXPECT_EQ(pool.Stats().total.failed, 0u);
+}
+
+// The queued start of a Spawned coroutine is a task: purged, it never runs
+// and its Future reports kCancelled.
+TEST(PurgeCoroutineTest, PurgedSpawnStartSettlesTheFutureWithoutRunning) {
+  Pool pool(1, 4);
+  pool.Pause();
+  std::atomic<int> destroyed{0};
+  bool ran = false;
+  Future<int> f = pool.Spawn(HoldsCounter(DestroyCounter(&destroyed), &ran));
+  EXPECT_EQ(pool.Purge(), 1u);
+  EXPECT_FALSE(ran) << "Purge ran the coroutine's body on its caller";
+  EXPECT_EQ(destroyed.load(), 1);
+  try {
+    (void)f.Get();
+    FAIL() << "Get did not throw";
+  } catch (const TaskError& e) {
+    EXPECT_EQ(e.Cause().Code(), ErrorCode::kCancelled);
+  }
+  EXPECT_FALSE(ran);
+}
+
+// SyncWait on the only worker of a pool helps: the resumption it posts to
+// its own pool runs on it instead of waiting for a worker that is blocked.
+TEST(SyncWaitOnWorkerTest, ScheduleOnTheOwnPoolOfOneWorkerCompletes) {
+  Pool pool(1, 4);
+  auto co = [&]() -> CoTask<int> {
+    co_await pool.Schedule();
+    co_return 7;
+  };
+  Future<int> f = pool.Submit([&] { return SyncWait(co()); });
+  FailAndExitUnless(f.WaitFor(testing::kHangGuard), "SyncWait on a worker");
+  EXPECT_EQ(f.Get(), 7);
+}
+
+// SyncWait on the only worker, for a coroutine without a pool made ready by
+// another task of that pool: a spare thread runs that task while SyncWait
+// blocks.
+TEST(SyncWaitOnWorkerTest, ResumptionFromAnotherTaskOfThePoolCompletes) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  auto co = [&]() -> CoTask<int> {
+    co_await tg.WaitAsync();
+    co_return 8;
+  };
+  Future<int> f = pool.Submit([&] {
+    pool.AddTask(TaskOptions().SetTask([&] { tg.Done(); }));
+    return SyncWait(co());
+  });
+  FailAndExitUnless(f.WaitFor(testing::kHangGuard), "SyncWait on a worker");
+  EXPECT_EQ(f.Get(), 8);
 }
 
 TEST(WaitAsyncTest, ZeroCounterDoesNotSuspend) {

@@ -94,6 +94,30 @@ TEST(TraceEngineTest, CountsWhatDoesNotFitAsDropped) {
   EXPECT_EQ(trace.Events().size() + trace.Dropped(), kAttempts);
 }
 
+// Workers that SetWorkers adds while a trace runs record into it too.
+TEST(TraceEngineTest, WorkersAddedDuringATraceRecord) {
+  constexpr std::size_t kGrown = 3;
+  Pool pool(1, 16);
+  pool.StartTrace(TraceOptions{.max_events = 300});
+  pool.SetWorkers(kGrown);
+  // One task per worker: each waits until all are running, so each ran on
+  // a worker of its own.
+  std::latch all_running(kGrown);
+  TaskGroup tg(kGrown);
+  for (std::size_t i = 0; i < kGrown; ++i) {
+    pool.AddTask(tg.NewTaskOptions()
+                     .SetTask([&all_running] { all_running.arrive_and_wait(); })
+                     .SetAutoDone());
+  }
+  ASSERT_TRUE(tg.WaitFor(testing::kHangGuard));
+  const Trace trace = pool.StopTrace();
+  std::set<std::size_t> workers;
+  for (const TraceEvent& e : trace.Events()) workers.insert(e.worker);
+  EXPECT_EQ(workers, (std::set<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(trace.Events().size() + trace.Dropped(), kGrown);
+  EXPECT_EQ(trace.Workers(), kGrown);
+}
+
 TEST(TraceEngineTest, RecordsNothingWhileOffAndStopWithoutStartIsEmpty) {
   Pool pool(kWorkers, 64);
   Trace none = pool.StopTrace();

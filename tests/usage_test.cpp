@@ -275,6 +275,19 @@ TEST(UsageTest, CompactUsageFitsEightyColumnsEvenWithHugeCounts) {
   }
 }
 
+// A report is plain data: a row with a negative busy time gets an empty
+// load bar (no '#'), the other rows theirs, and no out-of-range conversion.
+TEST(UsageTest, NegativeBusyRowGetsAnEmptyBar) {
+  UsageReport r = HugeReport(2);
+  r.workers[0].busy = std::chrono::milliseconds(10);
+  r.workers[1].busy = -std::chrono::microseconds(9500);
+  const std::string s = detail::FormatUsage(r, 2, 8, UsageStyle::kCompact, false);
+  const std::vector<std::string> lines = Lines(s);
+  ASSERT_GE(lines.size(), 4u) << s;
+  EXPECT_NE(lines[2].find('#'), std::string::npos) << lines[2];
+  EXPECT_EQ(lines[3].find('#'), std::string::npos) << lines[3];
+}
+
 TEST(UsageTest, WideUsageHasLatencyColumnsAndADashWithoutSamples) {
   UsageReport r = HugeReport(2);
   r.workers[1].queue_wait = LatencySummary{};  // nothing measured

@@ -1,6 +1,8 @@
 // Out-of-line pieces of litepool/coro.hpp.
 #include "litepool/detail/coro_promise.hpp"
 
+#include "api/task_options_access.hpp"
+
 namespace litepool::detail {
 
 // Out of line on purpose: clang (through at least 16) computes the address
@@ -12,6 +14,11 @@ namespace litepool::detail {
 CoTrampoline& ThreadTrampoline() noexcept {
   thread_local CoTrampoline trampoline;
   return trampoline;
+}
+
+Error PostResumption(Pool& pool, TaskOptions&& options) {
+  TaskOptionsAccess::Spec(options).resumption = true;
+  return pool.AddTask(std::move(options));
 }
 
 }  // namespace litepool::detail

@@ -151,8 +151,8 @@ class Engine {
   Intake intake_;
   Purger purger_;
   StatsReader stats_;
-  Resizer resizer_;
   TraceSession tracing_;
+  Resizer resizer_;
   std::once_flag stopped_once_;
 };
 

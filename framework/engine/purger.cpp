@@ -1,5 +1,7 @@
 #include "engine/purger.hpp"
 
+#include <vector>
+
 #include "admission/slot_gate.hpp"
 #include "engine/expiry.hpp"
 #include "engine/off_row.hpp"
@@ -25,11 +27,23 @@ std::size_t Purger::Purge() {
   }
   // Queued tasks (the overflow path's included: they sit in the same
   // queues) give their slot back first, so blocked producers get in at once.
+  // A coroutine's resumption is not a task to purge: settling it here would
+  // run the coroutine's body on this thread. It is set aside and queued
+  // again once every queue is drained, with its slot.
+  std::vector<TaskRecord*> resumptions;
   auto drain = [&](Worker& w) {
     TaskRecord* t = nullptr;
     while (w.TryPopAt(Priority::kHigh, t) || w.TryPop(t) || w.TryStealSpawned(t) ||
            w.TryPopAt(Priority::kLow, t)) {
       if (!p_.expiry.Claim(purger, t)) continue;  // expired meanwhile: settled already
+      if (t->Resumption()) {
+        try {
+          resumptions.push_back(t);
+        } catch (...) {  // no memory to set it aside: queue it again now
+          p_.router.DispatchAt(Priority::kNormal, t);
+        }
+        continue;
+      }
       p_.gate.Release(1);
       SettleUnrun(p_.sink, purger, t, why);
       ++purged;
@@ -37,6 +51,8 @@ std::size_t Purger::Purge() {
   };
   p_.workers.ForEachMade(drain);
   p_.spares.ForEach(drain);
+  // kNormal: a resumption has no priority of its own.
+  for (TaskRecord* t : resumptions) p_.router.DispatchAt(Priority::kNormal, t);
   p_.quiescence.Settled();  // settled: a Close or a WaitIdle may be waiting
   return purged;
 }

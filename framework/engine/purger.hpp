@@ -2,6 +2,8 @@
 // out a backoff as kCancelled, on the caller's thread, without running
 // them (their OnError / after / OnComplete and credit run). Queued tasks
 // give their slot back first, so blocked producers get in at once.
+// Coroutine resumptions are not tasks to purge: they stay queued and are
+// not counted (a coroutine never runs on Purge's caller).
 //
 // Thread-safety: any thread; one Purge at a time (the others wait).
 #ifndef LITEPOOL_FRAMEWORK_ENGINE_PURGER_HPP_

@@ -9,6 +9,7 @@
 #include "engine/pool_flags.hpp"
 #include "engine/stats_reader.hpp"
 #include "engine/thread_launcher.hpp"
+#include "engine/trace_session.hpp"
 #include "engine/worker.hpp"
 #include "engine/worker_table.hpp"
 
@@ -57,6 +58,7 @@ void Resizer::SetWorkers(std::size_t n) {
       if (started == workers.Made()) {
         workers.Make(p_.make_worker(started));
         workers.PublishMade();
+        p_.tracing.AddWorker(started);  // a running trace records it too
       }
       Worker& w = workers[started];
       if (w.LeaveAsked()) p_.stats.Rebase(w);  // it left: its row starts again from zero

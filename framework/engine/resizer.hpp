@@ -24,6 +24,7 @@ namespace litepool::detail {
 class Parking;
 class SlotGate;
 class StatsReader;
+class TraceSession;
 class ThreadLauncher;
 class Worker;
 class WorkerTable;
@@ -48,6 +49,7 @@ class Resizer {
     ThreadLauncher& launcher;
     Parking& parking;
     StatsReader& stats;
+    TraceSession& tracing;
     std::size_t queue_capacity;
     // Makes the Worker of slot `id`; starts a worker's thread (its loop).
     std::function<std::unique_ptr<Worker>(std::size_t id)> make_worker;

@@ -71,7 +71,8 @@ StatsReader::Row StatsReader::ReadRow(const Worker& w) const {
   u.stolen = st.stolen.Load();
   u.callback_errors = st.callback_errors.Load();
   u.expired = st.expired.Load();
-  u.busy = clock_.ToNanos(st.busy_ticks.Load());
+  row.busy_ticks = st.busy_ticks.Load();
+  u.busy = clock_.ToNanos(row.busy_ticks);
   row.waits = st.queue_wait.Read();
   row.runs = st.run_time.Read();
   const std::int64_t q = w.Queued();
@@ -119,7 +120,8 @@ UsageReport StatsReader::Read() const {
       u.stolen -= b.stolen;
       u.callback_errors -= b.callback_errors;
       u.expired -= b.expired;
-      u.busy -= b.busy;
+      const BusyClock::Ticks base_ticks = base->second->busy_ticks;
+      u.busy = clock_.ToNanos(row->busy_ticks >= base_ticks ? row->busy_ticks - base_ticks : 0);
       waits = Since(waits, base->second->waits);
       runs = Since(runs, base->second->runs);
     }

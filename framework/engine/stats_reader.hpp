@@ -41,6 +41,10 @@ class StatsReader {
   // One worker's counters as read now.
   struct Row {
     WorkerUsage usage;
+    // The busy time in BusyClock ticks: a row minus its baseline is taken
+    // in ticks, then converted. (Converted first, each at the tick rate
+    // measured at its own time, the difference could go below zero.)
+    BusyClock::Ticks busy_ticks = 0;
     LatencyCounts waits, runs;  // BusyClock ticks
   };
   Row ReadRow(const Worker& w) const;

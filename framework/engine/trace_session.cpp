@@ -10,24 +10,38 @@ namespace litepool::detail {
 
 void TraceSession::Start(TraceOptions options) {
   // Every worker made so far has a buffer (those that left get theirs back
-  // if they are seated again); one added later records nothing until the
-  // next StartTrace.
+  // if they are seated again); one SetWorkers makes during the trace gets
+  // one of the same share (AddWorker).
   const std::size_t n = workers_.Made();
+  const std::size_t share = options.max_events / n;
   // Allocated before the lock and before any worker sees it: the workers'
   // path never allocates. The total is split evenly, the remainder to the
   // first workers.
   std::vector<std::unique_ptr<TraceBuffer>> buffers;
   buffers.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    buffers.push_back(std::make_unique<TraceBuffer>(options.max_events / n +
-                                                    (i < options.max_events % n ? 1 : 0)));
+    buffers.push_back(std::make_unique<TraceBuffer>(share + (i < options.max_events % n ? 1 : 0)));
   }
   MutexLock lock(mu_);
+  // Workers made since `n` was read (a SetWorkers that found no trace
+  // running, or the previous one): buffers of their own, here.
+  for (std::size_t i = n; i < workers_.Made(); ++i) {
+    buffers.push_back(std::make_unique<TraceBuffer>(share));
+  }
   // A running trace is discarded: its buffers are freed once every worker
   // has let go of them (ExchangeTrace waits for an append in flight).
   origin_ = BusyClock::Now();
-  for (std::size_t i = 0; i < n; ++i) workers_[i].ExchangeTrace(buffers[i].get());
+  share_ = share;
+  for (std::size_t i = 0; i < buffers.size(); ++i) workers_[i].ExchangeTrace(buffers[i].get());
   buffers_ = std::move(buffers);
+}
+
+void TraceSession::AddWorker(std::size_t id) {
+  MutexLock lock(mu_);
+  // No trace running, or Start saw this worker already.
+  if (buffers_.empty() || buffers_.size() != id) return;
+  buffers_.push_back(std::make_unique<TraceBuffer>(share_));
+  workers_[id].ExchangeTrace(buffers_.back().get());
 }
 
 Trace TraceSession::Stop() {

@@ -26,6 +26,10 @@ class TraceSession {
 
   void Start(TraceOptions options) LITEPOOL_EXCLUDES(mu_);
   Trace Stop() LITEPOOL_EXCLUDES(mu_);
+  // SetWorkers made worker `id` (the next slot) while a trace may run: it
+  // records too, into a buffer of its own of the trace's per-worker share.
+  // Throws std::bad_alloc.
+  void AddWorker(std::size_t id) LITEPOOL_EXCLUDES(mu_);
 
  private:
   const WorkerTable& workers_;
@@ -33,6 +37,7 @@ class TraceSession {
   Mutex mu_;
   std::vector<std::unique_ptr<TraceBuffer>> buffers_ LITEPOOL_GUARDED_BY(mu_);
   BusyClock::Ticks origin_ LITEPOOL_GUARDED_BY(mu_) = 0;  // times count from here
+  std::size_t share_ LITEPOOL_GUARDED_BY(mu_) = 0;  // events per worker of the running trace
 };
 
 }  // namespace litepool::detail

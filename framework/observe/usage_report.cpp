@@ -242,10 +242,15 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
       continue;
     }
     s << line;
+    // Clamped to [0, bar_width]: a report is plain data (a hand-built one
+    // may hold a negative or non-finite busy time), and a double outside
+    // size_t's range must not reach the cast.
     const double busy = Millis(r.workers[i - 1].busy);
-    const auto len = max_busy > 0 ? static_cast<std::size_t>(
-                                         static_cast<double>(bar_width) * busy / max_busy + 0.5)
-                                   : std::size_t{0};
+    const double fill = max_busy > 0 ? static_cast<double>(bar_width) * busy / max_busy + 0.5 : 0.0;
+    const auto len = std::isfinite(fill) && fill > 0
+                         ? std::min(bar_width, static_cast<std::size_t>(
+                                                   std::min(fill, static_cast<double>(bar_width))))
+                         : std::size_t{0};
     s << (wide ? "  " : " ") << Paint(color, kGreen, std::string(len, '#'))
       << Paint(color, kDim, std::string(bar_width - len, '.')) << "\n";
   }

@@ -79,6 +79,9 @@ Error RunExec(TaskRecord& t) {
 
 // Why a task must not run now (group or pool cancellation), or ok.
 Error CancelReason(const SettleSink& pool, const TaskRecord& t) {
+  // A coroutine's resumption is not a user task: dropping it would strand
+  // the coroutine (its frame and whoever awaits it), so it always runs.
+  if (t.Resumption()) return Error();
   if (t.GroupCancelled()) {
     return Error("task group cancelled", ErrorCode::kCancelled);
   }

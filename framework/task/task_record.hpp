@@ -79,8 +79,9 @@ struct alignas(kCacheLine) TaskRecord {
         group(GroupAccess::Make(std::move(s.group))),
         extras(extras_block != nullptr ? new (extras_block) TaskExtras(std::move(s.hooks))
                                        : nullptr),
-        // One store: the admission stamp and the flags (auto_done only).
-        word_((BusyClock::Now() & kAdmittedMask) | (s.auto_done ? kAutoDone : 0)) {
+        // One store: the admission stamp and the flags (auto_done, resumption).
+        word_((BusyClock::Now() & kAdmittedMask) | (s.auto_done ? kAutoDone : 0) |
+              (s.resumption ? kResumption : 0)) {
     // A body too large for the record lives in the extras: call it there.
     if (extras != nullptr && extras->hooks.exec_large) exec_fn = LargeBody{extras};
   }
@@ -137,6 +138,9 @@ struct alignas(kCacheLine) TaskRecord {
   // Properties, fixed or set once: written only by the thread that owns the
   // record at the time.
   bool AutoDone() const noexcept { return (word_ & kAutoDone) != 0; }
+  // A coroutine's resumption (TaskSpec::resumption): never purged or
+  // cancelled, it always runs on a worker.
+  bool Resumption() const noexcept { return (word_ & kResumption) != 0; }
   // `group` was made for OnError of a group-less task.
   bool PrivateGroup() const noexcept { return (word_ & kPrivateGroup) != 0; }
   void SetPrivateGroup() noexcept { word_ |= kPrivateGroup; }
@@ -151,6 +155,7 @@ struct alignas(kCacheLine) TaskRecord {
   static constexpr std::uint64_t kPrivateGroup = kAutoDone << 1;
   static constexpr std::uint64_t kRetrying = kAutoDone << 2;
   static constexpr std::uint64_t kCreditRequested = kAutoDone << 3;
+  static constexpr std::uint64_t kResumption = kAutoDone << 4;
 
   ExecFn exec_fn;                  // empty for an interface task (extras)
   TaskGroup group;                 // kept until settled: OnError's TaskGroup& refers to it

@@ -36,8 +36,12 @@
 // - No thread is blocked by a suspended coroutine (only SyncWait blocks its
 //   caller, by contract).
 // - Resumptions are not user tasks: Close(kCancelPending), Purge and
-//   expiry never drop them (a cancelled resumption task resumes the
-//   coroutine from its OnError, on a worker). If the pool refuses the post
+//   expiry never drop them, and never run them on their caller: a
+//   resumption always resumes its coroutine on a worker (Purge neither
+//   counts them nor settles them; they count as succeeded tasks in
+//   Stats(), never as failed). The queued start of a Spawned coroutine is
+//   a task: purged or cancelled by Close, the coroutine never runs and its
+//   Future's Get throws TaskError (kCancelled). If the pool refuses a post
 //   (closed), the coroutine resumes on the SyncWait thread of its tree, or
 //   else on the thread that made it ready.
 // - Awaiting a CoTask that completes synchronously uses no stack: a
@@ -236,9 +240,12 @@ inline detail::GroupAwaiter TaskGroup::WaitAsync() const {
 // it may hop to pools with Schedule(). Until it has a pool, its resumptions
 // run on this thread, which otherwise blocks while the task is suspended.
 // Happens-after: everything the task did is visible when SyncWait returns.
-// Call it from a plain thread, not from one of the worker threads the task
-// needs (it blocks that worker). An empty task throws
-// std::invalid_argument. Thread-safe (each call owns its task).
+// On a worker thread of a pool it is a helping wait, like Future::Get (see
+// pool.hpp): the coroutine's resumptions posted from this thread count as
+// tasks its own task spawned and it runs them, and when it must block a
+// spare thread stands in, so it cannot deadlock its pool (even a pool of
+// one worker). An empty task throws std::invalid_argument. Thread-safe
+// (each call owns its task).
 template <class T>
 T SyncWait(CoTask<T> task) {
   detail::CoHandle<T> h = detail::CoTaskAccess::Release(task);

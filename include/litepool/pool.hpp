@@ -349,7 +349,11 @@ class LITEPOOL_API Pool {
   // admitted while Purge runs may be purged or not. Paused or not; the pool
   // stays open (and paused, if it was). Thread-safe; blocks only while the
   // purged tasks' hooks run (on the calling thread or a worker). May be
-  // called from a task.
+  // called from a task. A coroutine's resumption (coro.hpp) is not a task
+  // to purge: it stays queued, is not counted, and never runs on the
+  // calling thread; the queued start of a Spawned coroutine is purged like
+  // a task: the coroutine never runs and its Future's Get throws TaskError
+  // (kCancelled).
   std::size_t Purge();
 
   // Blocks until the pool is idle: no task queued, running, or waiting out
@@ -384,8 +388,10 @@ class LITEPOOL_API Pool {
   // workers; `total` keeps the counts of retired workers, so after a shrink
   // total may exceed the sum of the rows (a worker re-added later with the
   // same id starts its row from zero; its max latencies are bounded by its
-  // histogram buckets). A trace started before a grow records nothing for
-  // the added workers until the next StartTrace. Throws
+  // histogram buckets). A trace running during a grow records the added
+  // workers too: each gets a buffer of the trace's per-worker share
+  // (max_events / workers at StartTrace), so the trace may hold that many
+  // more events per added worker, and Dropped() counts theirs. Throws
   // std::invalid_argument for n == 0, n > 4096 (the most a pool may have)
   // or n * QueueCapacity() > 2^40 (as the constructor),
   // std::logic_error when called on one of this pool's worker threads (it

@@ -109,10 +109,33 @@ Future<T> Pool::Spawn(CoTask<T> task) {
   Future<T> future = state->promise.GetFuture();
   detail::CoHandle<T> h = detail::CoTaskAccess::Release(task);
   detail::MakeRoot(h, this, nullptr, &detail::SpawnState<T>::Done, state);
-  if (Error rejected = detail::PostToPool(*this, h, state->posted)) {
+  // The start is a task like any other (Purge and Close(kCancelPending)
+  // may settle it unrun): its OnError frees the frame without running the
+  // body and gives the Future the reason. Only later resumptions are never
+  // dropped.
+  Error rejected;
+  try {
+    TaskOptions options;
+    options.SetTask([h, state] {
+      detail::AwaitPosted(state->posted);
+      detail::RunCoroutine(h);
+    });
+    options.SetOnError([h, state](ErrHandle&, const Error& why) {
+      detail::AwaitPosted(state->posted);
+      h.destroy();  // never started
+      state->promise.State().SetError(why);
+      delete state;  // the Promise's destruction makes the Future ready
+    });
+    rejected = AddTask(std::move(options));
+  } catch (...) {
+    rejected = Error::FromException(std::current_exception());
+  }
+  if (rejected) {
     h.destroy();  // never started
     state->promise.State().SetError(std::move(rejected));
     delete state;
+  } else {
+    state->posted.store(true, std::memory_order_release);  // the last touch
   }
   return future;
 }

@@ -10,6 +10,7 @@
 #include <coroutine>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -76,38 +77,63 @@ inline void Transfer(std::coroutine_handle<> h) noexcept {
 // The thread blocked in SyncWait: resumptions of a coroutine tree that has
 // no pool (nothing Spawned it, no Schedule() yet) are posted here and run
 // on that thread, never inline in the thread that made them ready.
+//
+// On a worker thread of a pool, the SyncWait thread must not just block:
+// the coroutine's resumptions posted from it sit on its own spawned stack,
+// where only it (or a spare) runs them. There it waits as TaskGroup::Wait
+// does (a helping wait), on a group of one that a Post or Finish credits.
 class SyncLoop {
  public:
   // Queues `h` for the SyncWait thread. False if it could not (no memory).
   bool Post(std::coroutine_handle<> h) noexcept {
+    std::optional<TaskGroup> wake;
     try {
       std::lock_guard lock(mu_);
       ready_.push_back(h);
+      wake = TakeWaker();
       cv_.notify_one();  // under the lock: the loop may be destroyed after
-      return true;
     } catch (...) {
       return false;
     }
+    if (wake) wake->Done();  // a handle of its own: the loop may be gone
+    return true;
   }
   // The root coroutine finished: Run returns. Notifies under the lock, so
   // the SyncWait thread cannot destroy the loop before this call is done
   // with it.
   void Finish() noexcept {
-    std::lock_guard lock(mu_);
-    done_ = true;
-    cv_.notify_one();
+    std::optional<TaskGroup> wake;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+      wake = TakeWaker();
+      cv_.notify_one();
+    }
+    if (wake) wake->Done();
   }
   // Runs `root`, then whatever is posted, until Finish. Blocks the calling
-  // thread while nothing is ready (that is SyncWait's contract).
+  // thread while nothing is ready (that is SyncWait's contract); on a
+  // worker thread the wait helps (see above).
   void Run(std::coroutine_handle<> root) {
     RunCoroutine(root);
+    const bool helping = Pool::OnAnyPoolWorkerThread();
     std::vector<std::coroutine_handle<>> batch;
     for (;;) {
+      std::optional<TaskGroup> wait;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return done_ || !ready_.empty(); });
-        if (ready_.empty()) return;  // done_: nothing of the tree is left
-        batch.swap(ready_);
+        if (!helping) cv_.wait(lock, [this] { return done_ || !ready_.empty(); });
+        if (ready_.empty()) {
+          if (done_) return;  // nothing of the tree is left
+          waker_.emplace(1);  // credited by the next Post or Finish
+          wait = *waker_;
+        } else {
+          batch.swap(ready_);
+        }
+      }
+      if (wait) {
+        wait->Wait();
+        continue;
       }
       for (std::coroutine_handle<> h : batch) RunCoroutine(h);
       batch.clear();
@@ -115,20 +141,26 @@ class SyncLoop {
   }
 
  private:
+  // The group a helping Run waits on, if it waits (under mu_).
+  std::optional<TaskGroup> TakeWaker() noexcept {
+    std::optional<TaskGroup> w = std::move(waker_);
+    waker_.reset();
+    return w;
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::coroutine_handle<>> ready_;  // guarded by mu_
   bool done_ = false;                           // guarded by mu_
+  std::optional<TaskGroup> waker_;              // guarded by mu_
 };
 
 // ---------------------------------------------------------------------------
-// Posting a resumption to a pool. The resumption is an ordinary task, but
-// it must never be dropped: Close(kCancelPending) (and later Purge or
-// expiry) settle a queued task without running its body — and then call
-// its OnError with kCancelled (kClosed, kExpired, ...), on a worker. So the
-// body and OnError both resume the coroutine: exactly one of them runs
-// (the body never fails, so OnError runs only for a task that did not
-// run).
+// Posting a resumption to a pool. The resumption is a task the engine marks
+// as such (PostResumption): Purge leaves it queued, Close(kCancelPending)
+// still runs it and it has no queue timeout, so it is never dropped and the
+// coroutine always resumes on a worker, never inside the thread that purges
+// or closes.
 //
 // `posted` lives in the suspended coroutine's frame (an awaiter or the
 // promise). The resumption waits for it: AddTask still touches the pool
@@ -146,6 +178,9 @@ inline void AwaitPosted(const std::atomic<bool>& posted) noexcept {
   while (!posted.load(std::memory_order_acquire)) std::this_thread::yield();
 }
 
+// pool.AddTask(options) with the task marked as a coroutine's resumption.
+LITEPOOL_API Error PostResumption(Pool& pool, TaskOptions&& options);
+
 inline Error PostToPool(Pool& pool, std::coroutine_handle<> h,
                         std::atomic<bool>& posted) noexcept {
   // Relaxed: no other thread can see `posted` before AddTask publishes the
@@ -157,11 +192,7 @@ inline Error PostToPool(Pool& pool, std::coroutine_handle<> h,
       AwaitPosted(posted);
       RunCoroutine(h);
     });
-    options.SetOnError([h, &posted](ErrHandle&, const Error&) {
-      AwaitPosted(posted);
-      RunCoroutine(h);
-    });
-    if (Error rejected = pool.AddTask(std::move(options))) return rejected;
+    if (Error rejected = PostResumption(pool, std::move(options))) return rejected;
   } catch (...) {
     return Error::FromException(std::current_exception());
   }

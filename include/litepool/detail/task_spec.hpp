@@ -124,6 +124,10 @@ struct TaskSpec {
   std::shared_ptr<GroupState> group;
   std::optional<std::chrono::nanoseconds> add_timeout;
   bool auto_done = false;
+  // A coroutine's resumption (coro.hpp), not a user task: Purge leaves it
+  // queued and a kCancelPending close still runs it, so no coroutine body
+  // ever runs on the thread that purges or closes.
+  bool resumption = false;
 
   TaskSpec() = default;
   TaskSpec(TaskSpec&&) noexcept = default;
@@ -136,7 +140,8 @@ struct TaskSpec {
         on_add_timeout(CloneCallable(o.on_add_timeout, "SetOnAddTimeout")),
         group(o.group),
         add_timeout(o.add_timeout),
-        auto_done(o.auto_done) {}
+        auto_done(o.auto_done),
+        resumption(o.resumption) {}
   TaskSpec& operator=(const TaskSpec& o) {
     if (this != &o) *this = TaskSpec(o);
     return *this;
@@ -151,6 +156,7 @@ struct TaskSpec {
     group.reset();
     add_timeout.reset();
     auto_done = false;
+    resumption = false;
   }
 
   bool HasTask() const noexcept {
