@@ -33,7 +33,7 @@
 // one priority, and a released slot is handed to the head of the line by
 // the thread that releases it: the producer wakes with its slot already
 // taken, so no other producer can take it first, and blocked producers are
-// admitted in priority order (DESIGN §6.0). A batch (AddTaskGroup) at the
+// admitted in priority order. A batch (AddTaskGroup) at the
 // head waits until all of its slots are free; those behind it wait too
 // (no overtaking: a large batch is never starved by single tasks).
 //

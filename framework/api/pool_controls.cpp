@@ -1,4 +1,4 @@
-// Pool's scheduling controls (DESIGN §6.2): Pause / Resume / Paused / Purge,
+// Pool's scheduling controls: Pause / Resume / Paused / Purge,
 // WaitIdle / WaitIdleFor and SetWorkers, over the engine.
 #include <chrono>
 #include <cstddef>

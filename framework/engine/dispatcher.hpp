@@ -8,11 +8,10 @@
 //                         (reads every worker's load: O(workers) per task)
 //
 // The default path is the only one tuned for throughput: Pick() stays out
-// of line (so Scheduler::DispatchAt still inlines into AddTask), tests the policy
-// once (a branch that always goes the same way, so it is predicted), and
-// then runs the same code as before the other policies existed. Measured
-// with callgrind on EmptyTask/p1/plain: Pick and AddTask cost the same
-// instructions per task as before, plus the two of that test.
+// of line, tests the policy once (a branch that always goes the same way,
+// so it is predicted), then runs the default policy's code. Measured with
+// callgrind on EmptyTask/p1/plain: the policy test costs two instructions
+// per task.
 //
 // Idle workers are found through a bit mask (one bit per worker, one word
 // per 64 workers) that workers update only when they go idle or busy, so a

@@ -59,10 +59,10 @@ Engine::Engine(PoolOptions options, ThreadFactory threads)
       purger_({workers_, spares_, off_row_, retries_, expiry_, gate_, sink_, router_,
                quiescence_}),
       stats_(workers_, spares_, off_row_, busy_clock_, options_.name),
+      tracing_(workers_, busy_clock_),
       resizer_({flags_, workers_, gate_, launcher_, parking_, stats_, tracing_, queue_capacity_,
                 [this](std::size_t id) { return MakeWorker(id); },
-                [this](Worker& w) { StartThread(w); }}),
-      tracing_(workers_, busy_clock_) {
+                [this](Worker& w) { StartThread(w); }}) {
   gate_.SetOversubscribed(launcher_.Oversubscribed(options_.workers));
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.Make(MakeWorker(i));

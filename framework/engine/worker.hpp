@@ -62,7 +62,7 @@ class Worker {
   // on a stack of their own: the owner takes the newest (LIFO), thieves the
   // oldest. Positions are absolute (they only grow), so a task started at
   // SpawnedTop() == m owns everything pushed above m: a helping wait runs
-  // only those (isolation, DESIGN §6.0). A mutex, not a lock-free deque:
+  // only those (isolation). A mutex, not a lock-free deque:
   // the stack is touched only by tasks that spawn tasks, and by thieves.
   void PushSpawned(TaskRecord* task);
   // Own thread only: pops the newest spawned task if its position is at or
@@ -175,7 +175,7 @@ class Worker {
   const bool spare_;
   moodycamel::ConcurrentQueue<TaskRecord*> queue_;  // Priority::kNormal
   moodycamel::ConsumerToken own_token_{queue_};  // the worker thread's only
-  // The other two levels: a queue each (DESIGN §6.2: a slot is a slot,
+  // The other two levels: a queue each (a slot is a slot,
   // whatever the priority), and their share of queued_.
   struct Level {
     moodycamel::ConcurrentQueue<TaskRecord*> queue;

@@ -108,7 +108,7 @@ bool IsStop(const Error& e) {
 }
 
 // A reason that settles a task without running it, retries included: a
-// cancel, a close, or its queue timeout (DESIGN §6.2: expired tasks are not
+// cancel, a close, or its queue timeout (an expired task is not
 // retried).
 bool NeverRuns(const Error& e) { return IsStop(e) || e.Code() == ErrorCode::kExpired; }
 

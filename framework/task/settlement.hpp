@@ -1,5 +1,6 @@
 // Settlement: runs one attempt of a task and takes it through its hooks,
-// retries and group credit (DESIGN §3, "Order for one task").
+// retries and group credit, in the one order every task follows: Exec, then
+// OnSuccess or OnError (and retries, then `after`), OnComplete, the credit.
 #ifndef LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 #define LITEPOOL_FRAMEWORK_SETTLEMENT_HPP_
 

@@ -168,7 +168,8 @@ struct alignas(kCacheLine) TaskRecord {
   std::uint64_t word_;
 };
 
-// The plain record stays one cache line (DESIGN §6.0): the admission stamp
+// The plain record stays one cache line (a plain task pays for no feature it
+// does not use): the admission stamp
 // and the flags share its last word.
 static_assert(sizeof(TaskRecord) == kCacheLine, "a plain TaskRecord is one cache line");
 
