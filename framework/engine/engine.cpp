@@ -227,6 +227,8 @@ Worker* Engine::OwnWorker() const noexcept {
 }
 
 Error Engine::Reject(TaskSpec& spec, Error why, bool credit_requested) {
+  // Relaxed: a statistic, read by Stats() only; nothing is published with it.
+  rejected_.fetch_add(1, std::memory_order_relaxed);
   if (!spec.group) return why;
   // Seed-style code ignores AddTask's result: the group keeps the reason,
   // recorded before the credit so that Wait() returns after it.

@@ -336,6 +336,9 @@ class Engine {
   // last one, written by every AddTask.
   alignas(kCacheLine) SlotGate gate_;
   std::atomic<std::uint64_t> accepted_{0};
+  // Tasks Reject turned away (Stats().rejected): written on that path only,
+  // so it stays off the gate's line every AddTask writes.
+  alignas(kCacheLine) std::atomic<std::uint64_t> rejected_{0};
   alignas(kCacheLine) std::atomic<std::int64_t> parked_{0};
   // Workers blocked in a wait, and spares active in their place (<= it).
   std::atomic<std::int64_t> blocked_{0};
