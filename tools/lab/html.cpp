@@ -47,9 +47,16 @@ double Ratio(const PolicyResult& p, const Ideal& ideal) {
          static_cast<double>(std::max<std::int64_t>(1, ideal.makespan.count()));
 }
 
-// Bar width in percent of the chart, at least a sliver so a zero shows.
+// Charts end this much past their longest bar, so its end stays visible
+// and the bar never touches the value beside it.
+constexpr double kBarHeadroom = 1.04;
+
+// The narrowest bar, in percent of its chart: a sliver, so a zero shows.
+constexpr double kMinBarPercent = 0.5;
+
+// Bar width in percent of the chart.
 std::string Percent(double v, double max) {
-  return Fixed(max > 0 ? std::max(0.5, 100.0 * v / max) : 0.5, 2) + "%";
+  return Fixed(max > 0 ? std::max(kMinBarPercent, 100.0 * v / max) : kMinBarPercent, 2) + "%";
 }
 
 // Class names are prefixed: the inline trace SVGs bring their own short
@@ -111,7 +118,7 @@ void BarChart(std::ostream& out, const std::vector<PolicyResult>& results, Value
               Label label, double reference) {
   double max = reference;
   for (const auto& p : results) max = std::max(max, value(p));
-  max *= 1.04;  // room for the longest bar's end
+  max *= kBarHeadroom;
   out << "<div class=\"lp-bars\">\n";
   for (const auto& p : results) {
     out << "<span class=\"lp-name\"><span class=\"lp-dot\" style=\"background:"
@@ -216,7 +223,7 @@ void WriteHtml(std::ostream& out, const LabOptions& o, const Ideal& ideal,
     for (std::size_t w = 0; w < busy.size(); ++w) {
       out << "<span class=\"lp-name\">worker " << w
           << "</span><span class=\"lp-track\"><span class=\"lp-fill lp-busy\" style=\"width:"
-          << Percent(static_cast<double>(busy[w].count()), max_busy * 1.04)
+          << Percent(static_cast<double>(busy[w].count()), max_busy * kBarHeadroom)
           << ";background:" << PolicyColor(p.policy) << "\"></span></span><span class=\"lp-val\">"
           << FormatDuration(busy[w]) << "</span>\n";
     }
