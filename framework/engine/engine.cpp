@@ -58,7 +58,7 @@ Engine::Engine(PoolOptions options, ThreadFactory threads)
                queue_capacity_, scheduler_}),
       purger_({workers_, spares_, off_row_, retries_, expiry_, gate_, sink_, router_,
                quiescence_}),
-      stats_(workers_, spares_, off_row_, busy_clock_, options_.name),
+      stats_(workers_, spares_, off_row_, ledger_, busy_clock_, options_.name, queue_capacity_),
       tracing_(workers_, busy_clock_),
       resizer_({flags_, workers_, gate_, launcher_, parking_, stats_, tracing_, queue_capacity_,
                 [this](std::size_t id) { return MakeWorker(id); },

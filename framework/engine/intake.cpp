@@ -64,6 +64,7 @@ void Intake::Enqueue(TaskRecord* record, Worker* own) {
 const char* Intake::InvalidReason(const TaskSpec& spec) noexcept { return spec.InvalidReason(); }
 
 Error Intake::Reject(TaskSpec& spec, Error why, bool credit_requested) {
+  p_.ledger.Reject();
   if (!spec.group) return why;
   // Seed-style code ignores AddTask's result: the group keeps the reason,
   // recorded before the credit so that Wait() returns after it.

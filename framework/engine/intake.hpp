@@ -60,7 +60,7 @@ class Intake {
   static const char* InvalidReason(const TaskSpec& spec) noexcept;
   // Credits the group of a task that is not accepted (auto-Done, or a Done()
   // from its OnAddTimeout: `credit_requested`) and returns `why`.
-  static Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
+  Error Reject(TaskSpec& spec, Error why, bool credit_requested = false);
   // Takes n slots and counts n accepted tasks; kAcquired: admitted,
   // otherwise nothing was taken.
   SlotGate::Result Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout,

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "base/cache_line.hpp"
+
 namespace litepool::detail {
 
 class OffRowWorkers;
@@ -42,6 +44,9 @@ class Ledger {
   // then reads the closed flag; Close sets it, then reads this count).
   void Admit(std::uint64_t n) noexcept { accepted_.fetch_add(n, std::memory_order_seq_cst); }
   void Unadmit(std::uint64_t n) noexcept { accepted_.fetch_sub(n, std::memory_order_seq_cst); }
+  // A task was turned away. Relaxed: a statistic, read by Stats() only.
+  void Reject() noexcept { rejected_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t Rejected() const noexcept { return rejected_.load(std::memory_order_relaxed); }
 
   // Every thread's counters, summed. Thread-safe.
   Accounting Totals() const;
@@ -53,6 +58,8 @@ class Ledger {
   const WorkerTable& workers_;
   const Spares& spares_;
   const OffRowWorkers& off_row_;
+  // Written on the rejection path only: off the line every AddTask writes.
+  alignas(kCacheLine) std::atomic<std::uint64_t> rejected_{0};
 };
 
 }  // namespace litepool::detail

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include <array>
+
+#include "engine/ledger.hpp"
 #include "engine/off_row.hpp"
 #include "engine/spares.hpp"
 #include "engine/worker.hpp"
@@ -51,6 +54,38 @@ LatencyCounts Since(const LatencyCounts& now, const LatencyCounts& base) {
   return d;
 }
 
+// `c` (BusyClock ticks) on LatencyBuckets' fixed bounds, in nanoseconds.
+// A sample is no larger than the top of its bucket nor than the max, so it
+// counts under the first bound at or above the smaller of the two.
+LatencyBuckets OnFixedBounds(const LatencyCounts& c, double ns_per_tick) {
+  LatencyBuckets out;
+  out.count = c.count;
+  if (c.count == 0) return out;
+  std::array<std::uint64_t, LatencyBuckets::kBounds> in_bound{};  // not cumulative
+  double sum_ns = 0;
+  std::size_t bound = 0;  // bucket tops grow with b: the bound only moves up
+  for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
+    const std::uint64_t n = c.buckets[b];
+    if (n == 0) continue;
+    const std::uint64_t top = std::min(LatencyBucketHigh(b), c.max);
+    const std::uint64_t low = std::min(LatencyBucketLow(b), top);
+    sum_ns += static_cast<double>(n) * static_cast<double>(low + top) / 2 * ns_per_tick;
+    const double top_ns = static_cast<double>(top) * ns_per_tick;
+    while (bound < LatencyBuckets::kBounds &&
+           static_cast<double>(LatencyBuckets::kUpperBounds[bound].count()) < top_ns) {
+      ++bound;
+    }
+    if (bound < LatencyBuckets::kBounds) in_bound[bound] += n;  // else only in +Inf
+  }
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i < LatencyBuckets::kBounds; ++i) {
+    running += in_bound[i];
+    out.cumulative[i] = running;
+  }
+  out.sum = std::chrono::nanoseconds(static_cast<std::int64_t>(sum_ns + 0.5));
+  return out;
+}
+
 }  // namespace
 
 void StatsReader::Rebase(const Worker& w) {
@@ -65,12 +100,15 @@ StatsReader::Row StatsReader::ReadRow(const Worker& w) const {
   WorkerUsage& u = row.usage;
   u.id = w.Id();
   u.executed = st.executed.Load();
+  // `expired` before `failed`: Settle writes `failed` first, so `failed`
+  // read last is never behind it (a row never shows more expired than
+  // failed tasks).
+  u.expired = st.expired.Load();
   u.succeeded = st.succeeded.Load();
   u.failed = st.failed.Load();
   u.retried = st.retried.Load();
   u.stolen = st.stolen.Load();
   u.callback_errors = st.callback_errors.Load();
-  u.expired = st.expired.Load();
   row.busy_ticks = st.busy_ticks.Load();
   u.busy = clock_.ToNanos(row.busy_ticks);
   row.waits = st.queue_wait.Read();
@@ -83,6 +121,8 @@ StatsReader::Row StatsReader::ReadRow(const Worker& w) const {
 UsageReport StatsReader::Read() const {
   UsageReport r;
   r.name = name_;
+  r.queue_capacity = queue_capacity_;
+  r.rejected = ledger_.Rejected();
   const std::size_t seated = workers_.Seated();
   r.workers.reserve(seated);
   // The histograms count BusyClock ticks; the total merges them.
@@ -93,6 +133,8 @@ UsageReport StatsReader::Read() const {
   LatencyCounts& all_runs = merged[1];
   // Adds `w`'s counts to the total; returns them as its row.
   auto read = [&](const Worker& w) {
+    // Before ReadRow reads `failed` (see there): cancelled <= failed.
+    r.cancelled += w.Stats().cancelled.Load();
     auto row = std::make_unique<Row>(ReadRow(w));
     all_waits.Merge(row->waits);
     all_runs.Merge(row->runs);
@@ -136,6 +178,8 @@ UsageReport StatsReader::Read() const {
   // not from their summaries.
   r.total.queue_wait = InNanos(all_waits.Summary(), ns_per_tick);
   r.total.run_time = InNanos(all_runs.Summary(), ns_per_tick);
+  r.queue_wait_buckets = OnFixedBounds(all_waits, ns_per_tick);
+  r.run_time_buckets = OnFixedBounds(all_runs, ns_per_tick);
   // Over the workers' rows only (the total also holds the spares').
   std::chrono::nanoseconds max_busy{0};
   std::chrono::nanoseconds sum_busy{0};

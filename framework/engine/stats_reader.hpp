@@ -21,6 +21,7 @@
 
 namespace litepool::detail {
 
+class Ledger;
 class OffRowWorkers;
 class Spares;
 class Worker;
@@ -29,8 +30,15 @@ class WorkerTable;
 class StatsReader {
  public:
   StatsReader(const WorkerTable& workers, const Spares& spares, const OffRowWorkers& off_row,
-              const BusyClock& clock, const std::string& name) noexcept
-      : workers_(workers), spares_(spares), off_row_(off_row), clock_(clock), name_(name) {}
+              const Ledger& ledger, const BusyClock& clock, const std::string& name,
+              std::size_t queue_capacity) noexcept
+      : workers_(workers),
+        spares_(spares),
+        off_row_(off_row),
+        ledger_(ledger),
+        clock_(clock),
+        name_(name),
+        queue_capacity_(queue_capacity) {}
 
   UsageReport Read() const LITEPOOL_EXCLUDES(mu_);
   // `w` is seated again (its thread was joined): its row restarts from its
@@ -52,8 +60,10 @@ class StatsReader {
   const WorkerTable& workers_;
   const Spares& spares_;
   const OffRowWorkers& off_row_;
+  const Ledger& ledger_;
   const BusyClock& clock_;
   const std::string& name_;
+  const std::size_t queue_capacity_;
   mutable Mutex mu_;
   std::map<std::size_t, std::unique_ptr<Row>> baselines_ LITEPOOL_GUARDED_BY(mu_);
 };

@@ -4,6 +4,7 @@
 // its widest cell; colour (ANSI) is added only for a terminal. The compact
 // style caps every cell so a line never exceeds 80 display columns.
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #endif
 
 #include "litepool/pool.hpp"
+#include "observe/prometheus_text.hpp"
 #include "observe/usage_format.hpp"
 
 namespace litepool {
@@ -142,6 +144,8 @@ std::string UsageReport::ToJson() const {
   out << "}";
   return out.str();
 }
+
+std::string UsageReport::ToPrometheus() const { return detail::PrometheusText(*this); }
 
 namespace detail {
 

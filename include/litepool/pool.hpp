@@ -64,6 +64,7 @@
 
 #include "litepool/detail/export.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -165,6 +166,39 @@ enum class UsageStyle {
   kWide,     // every counter plus p50/p99 of queue wait and run time
 };
 
+// A latency distribution on fixed bounds, the same for every pool and every
+// report, so metrics systems can add and compare them (Prometheus
+// histograms: UsageReport::ToPrometheus, litepool/prometheus.hpp). Read
+// from the same log-bucket histograms as LatencySummary.
+struct LatencyBuckets {
+  // Upper bounds: 1, 2.5 and 5 per decade from 100 ns to 10 s, wide enough
+  // for an empty task's queue wait and a long task's run.
+  static constexpr std::size_t kBounds = 25;
+  static constexpr std::array<std::chrono::nanoseconds, kBounds> kUpperBounds = {
+      std::chrono::nanoseconds(100),        std::chrono::nanoseconds(250),
+      std::chrono::nanoseconds(500),        std::chrono::nanoseconds(1'000),
+      std::chrono::nanoseconds(2'500),      std::chrono::nanoseconds(5'000),
+      std::chrono::nanoseconds(10'000),     std::chrono::nanoseconds(25'000),
+      std::chrono::nanoseconds(50'000),     std::chrono::nanoseconds(100'000),
+      std::chrono::nanoseconds(250'000),    std::chrono::nanoseconds(500'000),
+      std::chrono::nanoseconds(1'000'000),  std::chrono::nanoseconds(2'500'000),
+      std::chrono::nanoseconds(5'000'000),  std::chrono::nanoseconds(10'000'000),
+      std::chrono::nanoseconds(25'000'000), std::chrono::nanoseconds(50'000'000),
+      std::chrono::nanoseconds(100'000'000), std::chrono::nanoseconds(250'000'000),
+      std::chrono::nanoseconds(500'000'000), std::chrono::nanoseconds(1'000'000'000),
+      std::chrono::nanoseconds(2'500'000'000), std::chrono::nanoseconds(5'000'000'000),
+      std::chrono::nanoseconds(10'000'000'000)};
+  // cumulative[i]: the samples at or below kUpperBounds[i] (so it never
+  // decreases with i). A sample counts under the first bound at or above
+  // the top of its histogram bucket: never under a bound below its value,
+  // and its bucket is at most 1/16 wide, as for LatencySummary.
+  std::array<std::uint64_t, kBounds> cumulative{};
+  std::uint64_t count = 0;           // every sample (the +Inf bucket)
+  // Estimated: each sample at the middle of its histogram bucket, so
+  // within 1/32 of the true sum. 0 while count == 0.
+  std::chrono::nanoseconds sum{0};
+};
+
 // What Pool::Stats() returns: the numbers of the Usage() table. A plain
 // value, detached from the pool.
 struct LITEPOOL_API UsageReport {
@@ -174,6 +208,14 @@ struct LITEPOOL_API UsageReport {
                                      // plus what spare threads ran (Pool's
                                      // "Waits on a worker thread")
   double imbalance = 1.0;            // max busy / mean busy (1.0 = perfect)
+  // For metrics (ToPrometheus); Usage() and ToJson() do not show them.
+  std::size_t queue_capacity = 0;    // per worker (Pool::QueueCapacity())
+  std::uint64_t cancelled = 0;       // of total.failed: settled as cancelled
+                                     // (TaskGroup::Cancel, Close, Purge)
+  std::uint64_t rejected = 0;        // tasks AddTask / AddTaskGroup refused
+                                     // (never accepted, in no other count)
+  LatencyBuckets queue_wait_buckets;  // total.queue_wait on fixed bounds
+  LatencyBuckets run_time_buckets;    // total.run_time on fixed bounds
   // The report as one line of JSON for tools and plots:
   // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...};
   // each row has every WorkerUsage field (the total has no "id"), `busy` as
@@ -182,6 +224,25 @@ struct LITEPOOL_API UsageReport {
   // valid UTF-8 become U+FFFD, a non-finite imbalance becomes null.
   // Thread-safe for a report no one modifies meanwhile.
   std::string ToJson() const;
+  // The report in the Prometheus text exposition format 0.0.4, every
+  // sample labelled pool="<name>" (escaped as the format asks):
+  //   litepool_tasks_total{outcome=...}   counter: settled tasks by outcome,
+  //       disjoint ("succeeded"; "failed": a returned error or a throw;
+  //       "cancelled"; "expired"), so they add up to the settled tasks
+  //   litepool_task_retries_total         counter: total.retried
+  //   litepool_tasks_rejected_total       counter: rejected
+  //   litepool_hook_errors_total          counter: total.callback_errors
+  //   litepool_workers                    gauge: workers.size()
+  //   litepool_queue_capacity             gauge: queue_capacity (per worker)
+  //   litepool_queued_tasks               gauge: total.queued
+  //   litepool_worker_busy_seconds_total{worker="i"}  counter: busy
+  //   litepool_worker_tasks_total{worker="i"}         counter: executed
+  //   litepool_queue_wait_seconds, litepool_run_seconds  histograms of the
+  //       total (queue_wait_buckets, run_time_buckets), in seconds
+  // A worker's row starts from zero when SetWorkers seats it again: a
+  // counter reset, which rate() handles. Numbers in the C locale, never
+  // NaN. Thread-safe for a report no one modifies meanwhile.
+  std::string ToPrometheus() const;
 };
 
 // What Close() does with tasks accepted but not yet run.

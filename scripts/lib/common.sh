@@ -4,7 +4,12 @@
 # find_package consumer test; doxygen: the docs target and check).
 LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen
-  libfuzzer-14-dev libclang-rt-14-dev)  # libFuzzer and its runtimes: scripts/fuzz
+  libfuzzer-14-dev libclang-rt-14-dev  # libFuzzer and its runtimes: scripts/fuzz
+  prometheus-cpp-dev python3-prometheus-client curl  # litepool_prometheus, its checks
+  chromium)  # renders the lab's HTML page and the trace SVGs (test.d/50-trace, 60-lab)
+# What scripts/demo needs: the library, the samples, and the metrics sample.
+LITEPOOL_DEMO_PACKAGES=(meson ninja-build g++ pkg-config libconcurrentqueue-dev
+  prometheus-cpp-dev python3-prometheus-client chromium)
 
 # ensure_packages PKG...: installs the missing ones with apt-get (as root),
 # or says the exact command to run and fails.

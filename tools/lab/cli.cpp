@@ -140,6 +140,8 @@ LabOptions ParseArgs(int argc, const char* const* argv) {
       o.json = next();
     } else if (flag == "--trace") {
       o.trace = next();
+    } else if (flag == "--html") {
+      o.html = next();
     } else {
       throw UsageError("unknown flag \"" + std::string(argv[i]) + "\" (see --help)");
     }
@@ -201,6 +203,10 @@ Usage: litepool-lab [FLAG VALUE | FLAG=VALUE]...
   --trace FILE      the same run as Chrome trace-event JSON (ui.perfetto.dev,
                     chrome://tracing); named like --svg    --trace trace.json
   --json FILE       the table and every run as JSON       --json lab.json
+  --html FILE       one self-contained page to open in a browser: the
+                    table, bar charts of x ideal and wait p99 per policy,
+                    busy time per worker, and each policy's median-run
+                    timeline (no network needed)          --html lab.html
   --help            this text
 
 A progress line is drawn on stderr when it is a terminal. Lanes in the

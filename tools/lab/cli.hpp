@@ -29,7 +29,7 @@ struct LabOptions {
   std::vector<litepool::Dispatch> policies;  // default: all four
   std::size_t repeat = 1;
   std::uint64_t seed = 3;
-  std::string svg, json, trace;     // empty: not written
+  std::string svg, json, trace, html;  // empty: not written
   bool help = false;
 };
 

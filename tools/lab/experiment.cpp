@@ -61,6 +61,7 @@ RunResult RunOnce(const LabOptions& options, litepool::Dispatch policy,
   r.busy_max_over_mean = stats.imbalance;
   r.steals = stats.total.stolen;
   r.queue_wait = stats.total.queue_wait;  // admission -> start, the pool's histograms
+  for (const litepool::WorkerUsage& w : stats.workers) r.worker_busy.push_back(w.busy);
   return r;
 }
 

@@ -21,6 +21,7 @@ struct RunResult {
   double busy_max_over_mean = 0;         // Pool::Stats().imbalance
   litepool::LatencySummary queue_wait{};
   std::uint64_t steals = 0;
+  std::vector<std::chrono::nanoseconds> worker_busy;  // Pool::Stats(), by worker id
   litepool::Trace trace;                  // recorded only when a trace is wanted
 };
 

@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "experiment.hpp"
+#include "html.hpp"
 #include "report.hpp"
 #include "workload.hpp"
 
@@ -35,13 +36,14 @@ std::unique_ptr<std::ofstream> Open(const std::string& path) {
 
 int Run(const lab::LabOptions& o) {
   const bool several = o.policies.size() > 1;
-  const bool want_trace = !o.svg.empty() || !o.trace.empty();
+  const bool want_trace = !o.svg.empty() || !o.trace.empty() || !o.html.empty();
   std::vector<std::unique_ptr<std::ofstream>> svg, trace;
   for (const litepool::Dispatch d : o.policies) {
     if (!o.svg.empty()) svg.push_back(Open(PathFor(o.svg, d, several)));
     if (!o.trace.empty()) trace.push_back(Open(PathFor(o.trace, d, several)));
   }
   std::unique_ptr<std::ofstream> json = o.json.empty() ? nullptr : Open(o.json);
+  std::unique_ptr<std::ofstream> html = o.html.empty() ? nullptr : Open(o.html);
 
   const std::vector<double> sizes = lab::DrawSizes(o.dist, o.tasks, o.seed);
   const lab::TaskBody body(o.mode, o.unit);
@@ -82,12 +84,17 @@ int Run(const lab::LabOptions& o) {
     lab::WriteJson(*json, o, ideal, results);
     std::cout << "wrote " << o.json << " (JSON report)\n";
   }
+  if (html) {
+    lab::WriteHtml(*html, o, ideal, results);
+    std::cout << "wrote " << o.html << " (HTML report: open it in a browser)\n";
+  }
   for (auto* files : {&svg, &trace}) {
     for (auto& f : *files) {
       if (!f->flush()) throw std::runtime_error("writing an output file failed");
     }
   }
   if (json && !json->flush()) throw std::runtime_error("writing " + o.json + " failed");
+  if (html && !html->flush()) throw std::runtime_error("writing " + o.html + " failed");
   return 0;
 }
 

@@ -9,7 +9,6 @@
 #include <thread>
 
 namespace lab {
-namespace {
 
 const char* ModeName(Mode m) {
   switch (m) {
@@ -19,6 +18,8 @@ const char* ModeName(Mode m) {
   }
   return "?";
 }
+
+namespace {
 
 std::size_t Cores() {
 #if defined(__linux__)
@@ -84,8 +85,9 @@ Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body,
   ideal.work = body.Nominal(units);
   ideal.longest = body.Nominal(largest);
   ideal.cores = Cores();
-  // One rule for every mode (DESIGN §5): sleeping tasks on more workers than
-  // cores overlap, so their makespan / ideal can read below 1.
+  // One rule for every mode and every system compared: sleeping tasks on
+  // more workers than cores overlap, so their makespan / ideal can read
+  // below 1.
   ideal.lanes = std::min(workers, ideal.cores);
   ideal.makespan =
       std::max(ideal.longest, ideal.work / static_cast<std::int64_t>(ideal.lanes));

@@ -13,7 +13,7 @@
 
 namespace lab {
 
-// What every policy is measured against (DESIGN §5): nominal work /
+// What every policy is measured against (one ideal for all): nominal work /
 // min(workers, cores), or the longest task if that is longer, in every
 // mode. Sleeping tasks (and wall-clock spinning ones, which still end on
 // time when preempted) overlap beyond the cores, so with more workers than
@@ -39,6 +39,9 @@ struct PolicyResult {
   std::size_t median_run = 0;  // the run with the median makespan (traced)
 };
 void Summarize(PolicyResult& p);
+
+// "sleep", "spin", "cpu" (the --mode values).
+const char* ModeName(Mode m);
 
 // "1.23 s", "45.6 ms", "789 us", "12 ns".
 std::string FormatDuration(std::chrono::nanoseconds d);
