@@ -121,6 +121,8 @@ Engine::Engine(PoolOptions options)
       spare_slots_(std::make_unique<std::atomic<Worker*>[]>(kMaxSpares)),
       timer_([this](void* task) { RequeueNow(static_cast<TaskRecord*>(task)); }),
       expiry_timer_([this](void* ticket) { Expire(static_cast<QueueTicket*>(ticket)); }) {
+  stuck_watch_ = std::make_shared<StuckWatch>(options_.stuck_wait_report, options_.on_stuck_wait,
+                                               options_.name, [this] { return IdleNow(); });
 #if defined(__linux__)
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -207,6 +209,9 @@ Engine::~Engine() {
     std::terminate();
   }
   Close(CloseMode::kDrain);
+  // Before the members IdleNow reads go away; waits still holding the
+  // watch see a quiet pool from now on.
+  stuck_watch_->Detach();
 }
 
 std::string Engine::ThreadName(std::size_t id) const {

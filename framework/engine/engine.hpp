@@ -21,6 +21,7 @@
 #include "litepool/trace.hpp"
 #include "timers/retry_timer.hpp"
 #include "task/settlement.hpp"
+#include "task/stuck_watch.hpp"
 #include "admission/slot_gate.hpp"
 #include "engine/worker.hpp"
 #include "engine/worker_table.hpp"
@@ -122,6 +123,12 @@ class Engine {
   std::size_t QueueCapacity() const noexcept { return queue_capacity_; }
   std::size_t Capacity() const noexcept { return Workers() * queue_capacity_; }
   const std::string& Name() const noexcept { return options_.name; }
+  // The stuck-wait diagnostic's state (task/stuck_watch.hpp), shared with
+  // the groups and Futures whose waits report on this pool; it answers
+  // "quiet" (IdleNow) until the destructor detaches it.
+  std::shared_ptr<const StuckWatch> StuckWatchHandle() const noexcept {
+    return stuck_watch_;
+  }
 
   // --- controls (DESIGN §6.2; contracts in pool.hpp) -------------------------
   void Pause() noexcept;
@@ -319,6 +326,7 @@ class Engine {
   RowBaseline ReadRow(const Worker& w) const;
 
   PoolOptions options_;
+  std::shared_ptr<StuckWatch> stuck_watch_;  // set in the constructor, never replaced
   BusyClock busy_clock_;
   std::size_t queue_capacity_;
   RecordPool records_;  // before workers_: their caches hand blocks to it

@@ -96,6 +96,7 @@ namespace detail {
 template <class T>
 class Promise;
 struct FutureAccess;
+class StuckWatch;  // the library's; see PoolOptions::stuck_wait_report
 
 // What Futures of every T share: the readiness, the waits, the error and
 // the continuation. Non-template parts live in the library (future.cpp).
@@ -125,6 +126,11 @@ class LITEPOOL_API FutureStateBase {
     has_result_ = true;
   }
   bool HasResult() const noexcept { return has_result_; }
+  // The pool whose quiet makes a blocking wait report itself (set by Submit
+  // and Spawn before the Future is handed out).
+  void SetStuckWatch(std::shared_ptr<const StuckWatch> watch) noexcept {
+    watch_ = std::move(watch);
+  }
   // What a task body checks before it starts (SubmitOptions::stop).
   std::stop_token stop;
   // One producer is done; the last one makes the state ready.
@@ -154,6 +160,7 @@ class LITEPOOL_API FutureStateBase {
   std::condition_variable cv_;                  // non-worker waiters
   std::optional<TaskGroup> helper_;             // guarded by mu_: worker waiters
   MoveOnlyFunction<void()> continuation_;       // guarded by mu_
+  std::shared_ptr<const StuckWatch> watch_;     // null: no stuck-wait report
 };
 
 template <class T>
@@ -323,8 +330,13 @@ concept Submittable = std::move_constructible<std::decay_t<F>> &&
                       (std::invocable<std::decay_t<F>&> ||
                        std::invocable<std::decay_t<F>&, std::stop_token>);
 
+// No `type` for a callable Submit does not accept, so Submit's return type
+// drops that overload quietly and its static_assert overload speaks.
 template <class F>
-struct SubmitResultOf {
+struct SubmitResultOf {};
+template <class F>
+  requires(std::invocable<F&> && !TakesStopToken<F>)
+struct SubmitResultOf<F> {
   using type = std::invoke_result_t<F&>;
 };
 template <class F>

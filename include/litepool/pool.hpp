@@ -73,6 +73,8 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -106,6 +108,12 @@ enum class Dispatch {
 template <class T>
 class CoTask;
 class ScheduleAwaiter;
+namespace detail {
+template <class T>
+constexpr bool kIsCoTask = false;
+template <class T>
+constexpr bool kIsCoTask<CoTask<T>> = true;
+}  // namespace detail
 
 // How to build a Pool. Every field has a default, so designated
 // initialisers compile warning-free (in this order):
@@ -139,6 +147,20 @@ struct PoolOptions {
   bool pin_workers = false;
   // The dispatch policy (see Dispatch).
   Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
+  // The stuck-wait diagnostic. A wait off the pool's worker threads —
+  // TaskGroup::Wait/WaitFor of a group from NewTaskGroup, Future::Get/Wait/
+  // WaitFor of a Future from Submit or Spawn, WaitIdle — that has gone on
+  // this long while the pool had nothing queued, running, delayed or
+  // waiting to retry (so nothing left that could end it) reports once, with
+  // a message naming the wait, the group's Pending() and the likely cause:
+  // a task without SetAutoDone() or a missing Done(). The report never
+  // changes what the wait returns, and it is not repeated within one wait.
+  // Zero turns it off.
+  std::chrono::milliseconds stuck_wait_report{std::chrono::seconds(10)};
+  // Receives that message (one line, no newline), on the waiting thread; an
+  // exception from it is ignored. Empty: the message is written as one line
+  // on stderr.
+  std::function<void(std::string_view message)> on_stuck_wait{};
 };
 
 // One row of Usage(); UsageReport::total sums them. Counters only grow
@@ -315,7 +337,7 @@ class LITEPOOL_API Pool {
   // Thread-safe, never blocks, never throws.
   static bool OnAnyPoolWorkerThread() noexcept;
 
-  // --- Scheduling controls (DESIGN §6.2) ---------------------------------
+  // --- Scheduling controls -----------------------------------------------
   // Priorities and queue timeouts are per task: TaskOptions::SetPriority,
   // TaskOptions::SetQueueTimeout, SubmitOptions::priority / queue_timeout.
 
@@ -416,6 +438,19 @@ class LITEPOOL_API Pool {
   template <class F>
     requires detail::Submittable<F>
   [[nodiscard]] Future<detail::SubmitResult<F>> Submit(F&& f, SubmitOptions options = {});
+  // Anything else given to Submit: a compile-time error that lists the
+  // accepted forms (never an error deep inside this header).
+  template <class F, class... A>
+    requires(!detail::Submittable<F> ||
+             (sizeof...(A) > 0 && !(sizeof...(A) == 1 && (std::is_convertible_v<A, SubmitOptions> && ...))))
+  Future<void> Submit(F&&, A&&...) {
+    static_assert(detail::kAlwaysFalse<F>,
+                  "litepool::Pool::Submit accepts a callable R() or R(std::stop_token) "
+                  "(lambda, function pointer, std::function; move-only ones as an rvalue) "
+                  "and optional SubmitOptions; R = Error gives Future<void>. Submit takes "
+                  "no arguments: capture them ([x] { return f(x); })");
+    return {};
+  }
 
   // --- Coroutines (coro.hpp) --------------------------------------------
   // Starts `task` on this pool: its first step runs as a task on one of the
@@ -430,6 +465,16 @@ class LITEPOOL_API Pool {
   // std::invalid_argument. Thread-safe.
   template <class T>
   [[nodiscard]] Future<T> Spawn(CoTask<T> task);
+  // Anything else given to Spawn: a compile-time error naming the form.
+  template <class F, class... A>
+    requires(!detail::kIsCoTask<std::remove_cvref_t<F>> || sizeof...(A) > 0)
+  Future<void> Spawn(F&&, A&&...) {
+    static_assert(detail::kAlwaysFalse<F>,
+                  "litepool::Pool::Spawn accepts a CoTask<T> (an rvalue): call the "
+                  "coroutine function and pass its result, pool.Spawn(Work(x)); Spawn "
+                  "takes no arguments: capture them. A plain callable goes to Submit");
+    return {};
+  }
   // `co_await pool.Schedule();` inside a CoTask resumes the coroutine as a
   // task on one of this pool's workers; the coroutine then belongs to this
   // pool (its later resumptions are posted here). See ScheduleAwaiter for
@@ -439,6 +484,9 @@ class LITEPOOL_API Pool {
 
  private:
   friend struct detail::PoolAccess;
+  // Lets `state`'s blocking waits report a stuck wait on this pool
+  // (PoolOptions::stuck_wait_report).
+  void WatchStuckWaits(detail::FutureStateBase& state) const noexcept;
   std::unique_ptr<detail::Engine> engine_;
   // Stopped by Close(kCancelPending): the token Submit's stop-token
   // callables see (with SubmitOptions::stop).
@@ -455,6 +503,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   detail::Promise<T> promise(2);
   detail::FutureState<T>& state = promise.State();
   Future<T> future = promise.GetFuture();
+  WatchStuckWaits(state);
   Error rejected;
   if (options.stop.stop_requested()) {
     rejected = Error("cancelled before it started (SubmitOptions::stop)",
