@@ -1,6 +1,6 @@
 // A Pool whose worker thread cannot start: the constructor throws
-// std::system_error after stopping and joining the workers it did start
-// (issue 11, defect 3). The failure is injected by an engine test hook, so it
+// std::system_error after stopping and joining the workers it did start.
+// The failure is injected by an engine test hook, so it
 // happens at the same thread every run.
 #include <gtest/gtest.h>
 
