@@ -47,7 +47,8 @@
 // is in.
 //
 // Waits on a worker thread (TaskGroup::Wait/WaitFor, Future::Get/Wait,
-// ParallelFor, SyncWait): the waiting thread runs the tasks that its own
+// ParallelFor, Map, ErrGroup::Wait, Alloter::Exec, SyncWait, WaitIdle):
+// the waiting thread runs the tasks that its own
 // task added to this pool, and only those — never an unrelated task. So
 // waits nest only as deep as your code does, and a task that waits for the
 // waiter is never run by it. With none of its own left to run, the waiter
@@ -382,9 +383,9 @@ class LITEPOOL_API Pool {
   // everything the tasks that settled before it returned did (their hooks
   // included) is visible after it returns. On one of this pool's worker
   // threads (from inside a task): the calling task (and any other task
-  // inside WaitIdle) does not count as running, and the caller helps run
-  // queued tasks while it waits, so it cannot deadlock its own pool (the
-  // helping rules of TaskGroup::Wait apply). Thread-safe, const: it changes
+  // inside WaitIdle) does not count as running, and the caller runs only
+  // the tasks its own task added to this pool while it waits (no other
+  // task; see "Waits on a worker thread"), so it cannot deadlock its own pool. Thread-safe, const: it changes
   // nothing.
   void WaitIdle() const;
   // As WaitIdle, giving up after `timeout`: true when the pool became idle,
