@@ -1,9 +1,10 @@
 # Shared by scripts/demo, scripts/test and scripts/bench. Source it.
 
 # The Debian packages the build and the test suites need (cmake: the
-# find_package consumer test; doxygen: the docs target and check).
+# find_package consumer test; doxygen: the docs target and check; chromium:
+# the docs check's screenshots and layout).
 LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
-  libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen
+  libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen chromium
   libfuzzer-14-dev libclang-rt-14-dev)  # libFuzzer and its runtimes: scripts/fuzz
 
 # ensure_packages PKG...: installs the missing ones with apt-get (as root),
