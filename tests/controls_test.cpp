@@ -1,7 +1,7 @@
-// Scheduling controls (DESIGN §6.2, §6.0; issue 15): priorities, queue
+// Scheduling controls: priorities, queue
 // timeouts (kExpired), Pause / Resume / Paused / Purge, WaitIdle /
 // WaitIdleFor, SetWorkers, thread hooks and pinning. Written against the
-// DESIGN names through the public headers only; every test asserts a
+// documented names through the public headers only; every test asserts a
 // behaviour that an engine without the control gets wrong.
 //
 // Synchronisation is by latches, groups and futures. The few timed calls
@@ -138,7 +138,8 @@ struct StartOrder {
   }
 };
 
-// Issue 15's test, word for word.
+// Priorities on a paused one-worker pool: every kHigh task starts before
+// any kLow one.
 TEST(PriorityTest, PausedOneWorkerPoolStartsEveryHighBeforeAnyLow) {
   StartOrder log;  // state the tasks use outlives the pool (declared first)
   Pool pool(1, 256);
@@ -218,7 +219,7 @@ TEST(PriorityTest, RetryKeepsItsPriority) {
 // ---------------------------------------------------------------------------
 // Queue timeouts (kExpired)
 
-// Issue 15: a 1-worker pool blocked by a long task settles a 10 ms-timeout
+// A 1-worker pool blocked by a long task settles a 10 ms-timeout
 // task long before the blocker ends — the blocker ends only after it did.
 TEST(ExpiryTest, ExpiresWithoutWaitingForTheBlockedWorker) {
   HookLog log;
@@ -294,7 +295,7 @@ TEST(ExpiryTest, SubmitQueueTimeoutThrowsTaskErrorExpired) {
   EXPECT_FALSE(ran);
 }
 
-// DESIGN §6.0: an expired task gives its slot back at once, so a producer
+// An expired task gives its slot back at once, so a producer
 // blocked on a full pool gets in while the worker is still busy.
 TEST(ExpiryTest, ExpiredTaskFreesItsSlotAtOnce) {
   std::atomic<bool> ran{false};

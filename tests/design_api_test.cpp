@@ -1,7 +1,8 @@
-// DESIGN §6.1 as a user spells it: only <litepool/litepool.hpp> and the
+// The second-wave API as a user spells it: only <litepool/litepool.hpp> and the
 // documented names (Future, Submit, SubmitOptions, TaskError, ParallelFor,
 // ForOptions, Map's grain, CoTask, SyncWait, Spawn, Schedule, WaitAsync).
-// If a name or a signature drifts from DESIGN, this file stops compiling.
+// If a name or a signature drifts from the documented one, this file stops
+// compiling.
 #include <litepool/litepool.hpp>
 
 #include <gtest/gtest.h>

@@ -78,7 +78,7 @@ TEST(ErrorTest, EveryCodeHasAName) {
 }
 
 TEST(ErrorTest, ExpiredIsAppendedAfterInvalidArgument) {
-  // DESIGN §6.2: appended, so the values of the first-wave codes stay put.
+  // Appended, so the values of the first-wave codes stay put.
   EXPECT_EQ(static_cast<int>(ErrorCode::kExpired),
             static_cast<int>(ErrorCode::kInvalidArgument) + 1);
 }

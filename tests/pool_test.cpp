@@ -93,7 +93,7 @@ TEST(PoolTest, AddTimeoutZeroOnFullPoolTimesOut) {
   EXPECT_EQ(ran, 1);
 }
 
-// DESIGN §6.0 (issue 13): a rejected task bound to a group puts its Error in
+// A rejected task bound to a group puts its Error in
 // that group's Errors(), so an ignored AddTask result loses nothing.
 TEST(PoolTest, RejectedTaskBoundToAGroupPutsItsErrorInErrors) {
   Pool pool(1, 1);
@@ -216,7 +216,7 @@ TEST(PoolTest, NestedAddOnFullPoolDoesNotDeadlock) {
   EXPECT_TRUE(outer.Errors().empty());
 }
 
-// Issue 11 / DESIGN §6.0: on a worker thread of a full pool, an add-timeout
+// On a worker thread of a full pool, an add-timeout
 // other than 0 must not make AddTask wait for a slot its own worker would
 // free (an hour, or nanoseconds::max(): a self-deadlock). 0 still tries once.
 TEST(PoolTest, AddTaskWithAddTimeoutOnWorkerOfFullPoolDoesNotDeadlock) {
@@ -304,8 +304,8 @@ TEST(PoolTest, WaitOnWorkerThreadHelpsInsteadOfDeadlocking) {
   EXPECT_EQ(inner_ran, 3);
 }
 
-// Issue 12: Close must not wait out the idle workers' poll loop, however
-// many polls spin_iterations asks for (10^8 polls used to take minutes).
+// Close must not wait out the idle workers' poll loop, however many polls
+// spin_iterations asks for (10^8 polls would take minutes).
 TEST(PoolTest, CloseReturnsPromptlyAtAnySpinIterations) {
   for (const bool busy_at_close : {false, true}) {
     std::latch release(1);
@@ -325,14 +325,14 @@ TEST(PoolTest, CloseReturnsPromptlyAtAnySpinIterations) {
     std::thread closer([&] { pool.Close(); });
     if (busy_at_close) release.count_down();  // the last task ends during Close
     closer.join();
-    // A behaviour bound (issue 12 asks for 10 ms), generous for a loaded VM.
+    // A behaviour bound (the aim is 10 ms), generous for a loaded VM.
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2))
         << (busy_at_close ? "last task ended during Close" : "idle pool");
     EXPECT_EQ(tg.Pending(), 0);
   }
 }
 
-// Work-conserving (DESIGN §1, issue 12 b): no task waits behind a running
+// Work-conserving: no task waits behind a running
 // one while another worker sleeps. One worker is held by a long task until
 // every short task has run; the short tasks are pushed while the other
 // worker is idle, parked (spin 0, or after some delay), or busy with a short

@@ -1,4 +1,4 @@
-// The scheduler's guarantees (issue 12, DESIGN §1 and §6.0): helping waits
+// The scheduler's guarantees: helping waits
 // are isolated (a wait runs only tasks its own task spawned), a waiter that
 // must block gets a spare thread in its place, and the pool is
 // work-conserving (no task waits in a queue while a worker sleeps).
@@ -24,7 +24,7 @@ namespace {
 
 using testing::kHangGuard;
 
-// The program from issue 12: N queued tasks, each adds one child and waits
+// N queued tasks, each adds one child and waits
 // for it, on 2 workers. A helping wait that runs any queued task nests one
 // frame per queued task (4,745 deep for 5,000; a stack overflow at
 // 10,000-20,000). Isolated, each wait runs its own child only: depth 1.
@@ -58,7 +58,7 @@ TEST(SchedulerTest, EachTaskWaitingOnItsOwnChildDoesNotNest) {
   EXPECT_EQ(deepest.load(), 1);
 }
 
-// Issue 12: a helping waiter that picks up an unrelated task cannot return
+// A helping waiter that picks up an unrelated task cannot return
 // until that task returns; if the task waits for the waiter, both are stuck
 // (until a timeout). Isolated, the waiter runs only its own child and
 // returns as soon as the child is done; the unrelated task runs after it.
@@ -121,10 +121,10 @@ TEST(SchedulerTest, BlockedWaiterGetsASpareThread) {
   EXPECT_EQ(pool.Stats().total.executed, 9u);
 }
 
-// One spare per blocked waiter, also after Pause/Resume. Resume used to
-// wake idle spares as if a waiter had claimed them, so each one left the
-// count of active spares once too often (it went below zero); a later
-// waiter then got two spares, and they never retired. Here the single
+// One spare per blocked waiter, also after Pause/Resume. A Resume that
+// woke idle spares as if a waiter had claimed them would make each one
+// leave the count of active spares once too often (below zero); a later
+// waiter would then get two spares, and they would never retire. Here the single
 // worker blocks in a wait while slow tasks are queued: exactly one spare
 // thread must run them, however often the pool was paused before.
 TEST(SchedulerTest, OneSparePerBlockedWaiterAfterPauseAndResume) {
@@ -173,7 +173,7 @@ TEST(SchedulerTest, OneSparePerBlockedWaiterAfterPauseAndResume) {
   EXPECT_EQ(stand_in(20).size(), 1u) << "more than one spare stood in for one blocked worker";
 }
 
-// Work-conserving (DESIGN §1): no task waits in a queue while some worker
+// Work-conserving: no task waits in a queue while some worker
 // of the pool sleeps. Worker A runs a long task; short tasks arrive at
 // random moments (the other worker idle, parked, or busy with a short one),
 // some from the test thread under every dispatch policy (round-robin and

@@ -250,7 +250,7 @@ TEST(SettlementTest, CloseDrainDoesNotWaitOutABackoffDelay) {
   EXPECT_LE(attempts, 2);
 }
 
-// Issue 11, defect 1: a retry waiting out its Backoff settles as kCancelled
+// A retry waiting out its Backoff settles as kCancelled
 // as soon as its group is cancelled (after / OnComplete / credit), instead of
 // at the end of the delay (an hour here).
 TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
@@ -281,9 +281,9 @@ TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
   EXPECT_TRUE(tg.Errors().empty());  // a cancellation is no unhandled failure
 }
 
-// Issue 11: `retried` counts the retries ErrReload requested and the engine
+// `retried` counts the retries ErrReload requested and the engine
 // scheduled, including one cancelled while it waited out its backoff;
-// `executed` counts runs. (DESIGN §2: "runs requested by ErrReload".)
+// `executed` counts runs (WorkerUsage: "runs requested by ErrReload").
 TEST(SettlementTest, RetriedCountsRequestedRetriesExecutedCountsRuns) {
   Pool pool(1, 4);
   TaskGroup tg(2);

@@ -53,7 +53,7 @@ TEST(TaskGroupTest, CopiesShareState) {
   EXPECT_EQ(b.Pending(), 4);
 }
 
-// Issue 11, defect 5: a TaskGroup has no null state; moving copies.
+// A TaskGroup has no null state; moving copies.
 TEST(TaskGroupTest, MovedFromHandleStillRefersToItsGroup) {
   TaskGroup a(2);
   TaskGroup b(std::move(a));
@@ -124,7 +124,7 @@ TEST(TaskGroupTest, AddTaskToCancelledGroupIsRejectedAndCredited) {
   EXPECT_EQ(ran, 0);
 }
 
-// Issue 11, defect 4: a Done() inside a rejected sub-task's OnAddTimeout
+// A Done() inside a rejected sub-task's OnAddTimeout
 // credits that sub-task, not the task that called AddTask.
 TEST(TaskGroupTest, DoneInRejectedSubtasksOnAddTimeoutCreditsTheSubtask) {
   Pool pool(1, 1);

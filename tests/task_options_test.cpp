@@ -307,7 +307,7 @@ TEST(MoveOnlyFunctionTest, MovesCallsClonesAndDestroysOnce) {
   EXPECT_THROW((void)mo.Clone(), std::bad_function_call);
 }
 
-// DESIGN §6.2 setters: what they store for the engine, and where (the
+// The scheduling-control setters: what they store for the engine, and where (the
 // extras part, so a plain task still gets a one-cache-line record).
 TEST(TaskOptionsTest, PriorityAndQueueTimeoutAreStoredWithTheHooks) {
   using namespace std::chrono_literals;

@@ -1,4 +1,4 @@
-// The engine side of issue 16: Pool::StartTrace/StopTrace and the latency
+// The engine side of tracing: Pool::StartTrace/StopTrace and the latency
 // summaries of Stats().
 #include <gtest/gtest.h>
 

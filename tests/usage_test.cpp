@@ -124,7 +124,7 @@ TEST(JsonCheckTest, RejectsWhatStrictJsonForbids) {
 }
 
 TEST(UsageTest, ToJsonTotalHasNoId) {
-  // The total row used to carry "id": <worker count>, which reads as a
+  // The total row carries no "id": a number there would read as a
   // worker's id.
   Pool pool(PoolOptions{.workers = 4, .queue_capacity = 2});
   const std::string j = pool.Stats().ToJson();
@@ -430,7 +430,7 @@ TEST(UsageTest, ImbalanceIsMaxOverMeanBusy) {
 }
 
 TEST(PoolOptionsTest, DesignatedWorkersAloneUsesTheDefaultQueueCapacity) {
-  // queue_capacity used to default to 0, which threw at run time.
+  // queue_capacity's default is usable: a 0 would throw at run time.
   Pool pool(PoolOptions{.workers = 4});
   EXPECT_EQ(pool.Workers(), 4u);
   EXPECT_EQ(pool.QueueCapacity(), 64u);

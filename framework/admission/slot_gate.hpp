@@ -95,7 +95,7 @@ class SlotGate {
   // in line behind the producers already waiting at `priority` or above.
   Result Acquire(std::int64_t n, Priority priority, Deadline deadline,
                  const std::atomic<bool>& closed);
-  // The pool has more workers than CPUs (or no longer has): a producer
+  // The pool has more workers than CPUs (or, after a resize, not): a producer
   // that finds it full sleeps at once instead of yielding first, and its
   // refill wait is Refill::oversubscribed_wait (see above). Any thread;
   // off by default.

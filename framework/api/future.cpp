@@ -5,6 +5,7 @@
 
 #include "litepool/detail/deadline.hpp"
 #include "engine/execution_context.hpp"
+#include "task/stuck_watch.hpp"
 
 namespace litepool {
 
@@ -50,13 +51,17 @@ bool FutureStateBase::WaitFor(std::optional<std::chrono::nanoseconds> timeout) {
     if (Ready()) return true;
     if (deadline && std::chrono::steady_clock::now() >= *deadline) break;
   }
-  std::unique_lock lock(mu_);
-  auto ready = [this] { return Ready(); };
-  if (!deadline) {
-    cv_.wait(lock, ready);
-    return true;
-  }
-  return cv_.wait_until(lock, *deadline, ready);
+  auto wait_until = [this](std::optional<std::chrono::steady_clock::time_point> until) {
+    std::unique_lock lock(mu_);
+    auto ready = [this] { return Ready(); };
+    if (!until) {
+      cv_.wait(lock, ready);
+      return true;
+    }
+    return cv_.wait_until(lock, *until, ready);
+  };
+  return WatchedWait(watch_.get(), deadline, wait_until,
+                     [this] { return StuckFutureMessage(*watch_); });
 }
 
 bool FutureStateBase::TryAttach(MoveOnlyFunction<void()>& callback) {

@@ -9,6 +9,7 @@
 #include "litepool/detail/overflow_scope.hpp"
 #include "api/task_options_access.hpp"
 #include "engine/worker.hpp"
+#include "task/group_state.hpp"
 
 namespace litepool {
 
@@ -57,7 +58,16 @@ Error Pool::AddTaskGroup(std::vector<TaskOptions> options) {
   return engine_->AddTaskGroup(std::move(specs));
 }
 
-TaskGroup Pool::NewTaskGroup(std::int64_t n) { return TaskGroup(n); }
+TaskGroup Pool::NewTaskGroup(std::int64_t n) {
+  TaskGroup group(n);
+  // Before the group is shared: its waits read it without a lock.
+  detail::GroupAccess::State(group)->watch = engine_->StuckWatchHandle();
+  return group;
+}
+
+void Pool::WatchStuckWaits(detail::FutureStateBase& state) const noexcept {
+  state.SetStuckWatch(engine_->StuckWatchHandle());
+}
 
 UsageReport Pool::Stats() const { return engine_->Stats(); }
 

@@ -165,7 +165,15 @@ bool TaskGroup::WaitFor(std::chrono::nanoseconds timeout) const {
   if (detail::Worker* worker = detail::Context().worker) {
     return worker->Waits().WaitGroup(*worker, *state_, deadline);
   }
-  return state_->WaitUntilZero(deadline);
+  return detail::WatchedWait(
+      state_->watch.get(), deadline,
+      [this](std::optional<std::chrono::steady_clock::time_point> until) {
+        return state_->WaitUntilZero(until);
+      },
+      [this, &deadline] {
+        return detail::StuckGroupMessage(deadline ? "TaskGroup::WaitFor" : "TaskGroup::Wait",
+                                         *state_->watch, Pending());
+      });
 }
 
 std::int64_t TaskGroup::Pending() const {

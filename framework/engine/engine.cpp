@@ -63,6 +63,9 @@ Engine::Engine(PoolOptions options, ThreadFactory threads)
       resizer_({flags_, workers_, gate_, launcher_, parking_, stats_, tracing_, queue_capacity_,
                 [this](std::size_t id) { return MakeWorker(id); },
                 [this](Worker& w) { StartThread(w); }}) {
+  stuck_watch_ = std::make_shared<StuckWatch>(options_.stuck_wait_report, options_.on_stuck_wait,
+                                              options_.name,
+                                              [this] { return quiescence_.IdleNow(); });
   gate_.SetOversubscribed(launcher_.Oversubscribed(options_.workers));
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.Make(MakeWorker(i));
@@ -93,6 +96,9 @@ Engine::~Engine() {
     std::terminate();
   }
   Close(CloseMode::kDrain);
+  // Before the members IdleNow reads go away; waits still holding the
+  // watch see a quiet pool from now on.
+  stuck_watch_->Detach();
 }
 
 std::unique_ptr<Worker> Engine::MakeWorker(std::size_t id) {

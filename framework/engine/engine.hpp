@@ -59,6 +59,7 @@
 #include "observe/busy_clock.hpp"
 #include "task/record_pool.hpp"
 #include "task/settlement.hpp"
+#include "task/stuck_watch.hpp"
 
 namespace litepool::detail {
 
@@ -109,6 +110,10 @@ class Engine {
   // WaitIdle on this pool's workers excepted), or `deadline`.
   bool WaitIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
   void SetWorkers(std::size_t n) { resizer_.SetWorkers(n); }
+  // The stuck-wait diagnostic's state (task/stuck_watch.hpp), shared with
+  // the groups and Futures whose waits report on this pool; it answers
+  // "quiet" (Quiescence::IdleNow) until the destructor detaches it.
+  std::shared_ptr<const StuckWatch> StuckWatchHandle() const noexcept { return stuck_watch_; }
   // Whether `w` is one of this pool's threads.
   bool Owns(const Worker& w) const noexcept { return &w.Waits() == &scheduler_; }
 
@@ -126,6 +131,7 @@ class Engine {
   static constexpr std::size_t kOffRowId = kMaxWorkers + kMaxSpares;
 
   PoolOptions options_;
+  std::shared_ptr<StuckWatch> stuck_watch_;  // set in the constructor, never replaced
   BusyClock busy_clock_;
   std::size_t queue_capacity_;
   // The gate lays out its own lines (slot_gate.hpp); the ledger's accepted

@@ -41,8 +41,8 @@ class Parking {
   void Cancel(Worker& self);
   // Sleeps until Unpark.
   void Commit(Worker& self);
-  // Wakes `w` if it is parked; true if it was (then it is no longer
-  // counted). seq_cst.
+  // Wakes `w` if it is parked; true if it was (then it leaves the parked
+  // count). seq_cst.
   bool Unpark(Worker& w) noexcept;
   // Wakes one parked worker of `workers` other than `busy`; true if one was.
   bool UnparkOther(const WorkerTable& workers, const Worker& busy) noexcept;

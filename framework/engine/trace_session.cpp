@@ -55,7 +55,7 @@ Trace TraceSession::Stop() {
     buffers_.clear();
     origin = origin_;
   }
-  // The workers no longer touch the buffers: convert outside the lock.
+  // The workers have let go of the buffers: convert outside the lock.
   const double ns_per_tick = clock_.NanosPerTick();
   auto since = [&](BusyClock::Ticks t) {
     // Admitted before the trace started: shown at its start.

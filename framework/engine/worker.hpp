@@ -139,7 +139,7 @@ class Worker {
   // blocks or allocates.
   void RecordTrace(const RawTraceEvent& e) noexcept;
   // Installs `buffer` (null: stop tracing) and returns the previous one once
-  // this worker no longer writes to it. Any thread; waits (yielding) for an
+  // this worker has stopped writing to it. Any thread; waits (yielding) for an
   // append in flight, a few instructions.
   TraceBuffer* ExchangeTrace(TraceBuffer* buffer) noexcept;
   // A task id for a trace, unique in the engine (never 0): each thread

@@ -16,6 +16,7 @@
 #include "litepool/detail/coro_group_waiter.hpp"
 #include "litepool/error.hpp"
 #include "litepool/task_group.hpp"
+#include "task/stuck_watch.hpp"
 
 namespace litepool::detail {
 
@@ -54,6 +55,9 @@ struct GroupState final : InterruptibleWait {
   std::condition_variable cv;
   std::vector<Error> errors;  // guarded by mu
   GroupWaiter* waiters = nullptr;  // guarded by mu; intrusive stack
+  // The pool a blocking Wait reports a stuck wait on (Pool::NewTaskGroup
+  // sets it before the group is shared; null: no report).
+  std::shared_ptr<const StuckWatch> watch;
 };
 
 struct GroupAccess {

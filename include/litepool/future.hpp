@@ -14,10 +14,11 @@
 // kCancelled), not started within its queue timeout (kExpired), or a
 // returned litepool::Error (its code).
 //
-// Waiting: Wait/WaitFor/Get called on a worker thread of a pool help — they
-// run that pool's queued tasks while they wait (TaskGroup::Wait's helping
-// wait), so a task may submit children and Get them even on a one-worker
-// pool. Elsewhere they block. A Future holds no Pool&: it may outlive its
+// Waiting: Wait/WaitFor/Get called on a worker thread of a pool run only
+// the tasks their own task added to that pool while they wait (no other
+// task; see "Waits on a worker thread" in pool.hpp), so a task may submit children and Get them even on a
+// one-worker pool. Elsewhere they block; a wait that nothing in the pool
+// can end any more is reported once (PoolOptions::stuck_wait_report). A Future holds no Pool&: it may outlive its
 // pool. Dropping a Future detaches it: the task still runs.
 //
 // Happens-before: everything the task did — its effects, and the destruction
@@ -96,6 +97,7 @@ namespace detail {
 template <class T>
 class Promise;
 struct FutureAccess;
+class StuckWatch;  // the library's; see PoolOptions::stuck_wait_report
 
 // What Futures of every T share: the readiness, the waits, the error and
 // the continuation. Non-template parts live in the library (future.cpp).
@@ -125,6 +127,11 @@ class LITEPOOL_API FutureStateBase {
     has_result_ = true;
   }
   bool HasResult() const noexcept { return has_result_; }
+  // The pool whose quiet makes a blocking wait report itself (set by Submit
+  // and Spawn before the Future is handed out).
+  void SetStuckWatch(std::shared_ptr<const StuckWatch> watch) noexcept {
+    watch_ = std::move(watch);
+  }
   // What a task body checks before it starts (SubmitOptions::stop).
   std::stop_token stop;
   // One producer is done; the last one makes the state ready.
@@ -154,6 +161,7 @@ class LITEPOOL_API FutureStateBase {
   std::condition_variable cv_;                  // non-worker waiters
   std::optional<TaskGroup> helper_;             // guarded by mu_: worker waiters
   MoveOnlyFunction<void()> continuation_;       // guarded by mu_
+  std::shared_ptr<const StuckWatch> watch_;     // null: no stuck-wait report
 };
 
 template <class T>
@@ -223,8 +231,8 @@ class Future {
     return s->Take();
   }
 
-  // Waits until Ready(); on a worker thread it runs queued tasks meanwhile
-  // and never deadlocks a pool. !Valid() throws std::logic_error.
+  // Waits until Ready(); on a worker thread it runs only the tasks its own
+  // task added to that pool meanwhile, and never deadlocks a pool. !Valid() throws std::logic_error.
   void Wait() const {
     Require("Wait");
     state_->WaitFor(std::nullopt);
@@ -323,8 +331,13 @@ concept Submittable = std::move_constructible<std::decay_t<F>> &&
                       (std::invocable<std::decay_t<F>&> ||
                        std::invocable<std::decay_t<F>&, std::stop_token>);
 
+// No `type` for a callable Submit does not accept, so Submit's return type
+// drops that overload quietly and its static_assert overload speaks.
 template <class F>
-struct SubmitResultOf {
+struct SubmitResultOf {};
+template <class F>
+  requires(std::invocable<F&> && !TakesStopToken<F>)
+struct SubmitResultOf<F> {
   using type = std::invoke_result_t<F&>;
 };
 template <class F>

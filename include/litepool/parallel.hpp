@@ -18,8 +18,9 @@
 //   are skipped, the running ones finish, and ParallelFor throws.
 // - Returns (or throws) only after every call of `fn` has returned; it
 //   happens-after all of them (their effects are visible to the caller).
-// - Blocking: on a worker thread it helps (runs its own chunks and queued
-//   tasks) instead of blocking, so nested loops never deadlock a pool.
+// - Blocking: on a worker thread it runs only the tasks its own task added
+//   to that pool while it waits (its chunks; no other task; see "Waits on a worker thread" in pool.hpp),
+//   so nested loops never deadlock a pool.
 //
 // Thread-safety: `fn` is shared by all chunks and called concurrently from
 // several threads; it must be safe for that. ParallelFor itself may be
@@ -62,6 +63,10 @@ namespace detail {
 // A loop index type: integral, not bool.
 template <class I>
 concept LoopIndex = std::integral<I> && !std::same_as<std::remove_cv_t<I>, bool>;
+// A loop body for indices of type C: a chunk void(C, C) or one index void(C).
+template <class F, class C>
+concept LoopBody = std::invocable<std::remove_reference_t<F>&, C, C> ||
+                   std::invocable<std::remove_reference_t<F>&, C>;
 
 // The state of one ParallelFor, shared by the caller and the runner tasks.
 // Chunks are handed out by `next_`; each one claimed is counted in `done_`
@@ -177,15 +182,12 @@ struct LoopRunner {
 // threw (after the running chunks returned); TaskError (kClosed,
 // kCancelled) when the pool is closed or purged before every chunk ran.
 template <class I1, class I2, class F>
-  requires detail::LoopIndex<I1> && detail::LoopIndex<I2>
+  requires detail::LoopIndex<I1> && detail::LoopIndex<I2> &&
+           detail::LoopBody<F, std::common_type_t<I1, I2>>
 void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
   using C = std::common_type_t<I1, I2>;
   using U = std::make_unsigned_t<C>;
   using Fn = std::remove_reference_t<F>;
-  static_assert(std::invocable<Fn&, C, C> || std::invocable<Fn&, C>,
-                "litepool::ParallelFor: fn must be callable as void(I begin, I end) "
-                "(a chunk) or void(I) (one index), I being the common type of "
-                "first and last");
   const C b = static_cast<C>(first);
   const C e = static_cast<C>(last);
   if (b > e) throw std::invalid_argument("litepool::ParallelFor: first > last");
@@ -214,6 +216,21 @@ void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
   }
   state->Drain();
   state->WaitAndRethrow();
+}
+
+// Anything else given as the loop: a compile-time error that lists the
+// accepted forms (never an error deep inside this header).
+template <class I1, class I2, class F, class... More>
+  requires(!(detail::LoopIndex<I1> && detail::LoopIndex<I2>) ||
+           !detail::LoopBody<F, std::common_type_t<I1, I2>> ||
+           (sizeof...(More) > 0 &&
+            !(sizeof...(More) == 1 && (std::is_convertible_v<More, ForOptions> && ...))))
+void ParallelFor(I1, I2, F&&, More&&...) {
+  static_assert(detail::kAlwaysFalse<F>,
+                "litepool::ParallelFor(first, last, fn, ForOptions = {}): first and last "
+                "are integers (not bool), fn is callable as void(I begin, I end) (a chunk) "
+                "or void(I) (one index), I being the common type of first and last; "
+                "ParallelFor passes fn no other arguments: capture them");
 }
 
 }  // namespace litepool

@@ -47,7 +47,8 @@
 // is in.
 //
 // Waits on a worker thread (TaskGroup::Wait/WaitFor, Future::Get/Wait,
-// ParallelFor, SyncWait): the waiting thread runs the tasks that its own
+// ParallelFor, Map, ErrGroup::Wait, Alloter::Exec, SyncWait, WaitIdle):
+// the waiting thread runs the tasks that its own
 // task added to this pool, and only those — never an unrelated task. So
 // waits nest only as deep as your code does, and a task that waits for the
 // waiter is never run by it. With none of its own left to run, the waiter
@@ -74,6 +75,8 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -107,6 +110,12 @@ enum class Dispatch {
 template <class T>
 class CoTask;
 class ScheduleAwaiter;
+namespace detail {
+template <class T>
+constexpr bool kIsCoTask = false;
+template <class T>
+constexpr bool kIsCoTask<CoTask<T>> = true;
+}  // namespace detail
 
 // How to build a Pool. Every field has a default, so designated
 // initialisers compile warning-free (in this order):
@@ -140,6 +149,20 @@ struct PoolOptions {
   bool pin_workers = false;
   // The dispatch policy (see Dispatch).
   Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
+  // The stuck-wait diagnostic. A wait off the pool's worker threads —
+  // TaskGroup::Wait/WaitFor of a group from NewTaskGroup, Future::Get/Wait/
+  // WaitFor of a Future from Submit or Spawn, WaitIdle — that has gone on
+  // this long while the pool had nothing queued, running, delayed or
+  // waiting to retry (so nothing left that could end it) reports once, with
+  // a message naming the wait, the group's Pending() and the likely cause:
+  // a task without SetAutoDone() or a missing Done(). The report never
+  // changes what the wait returns, and it is not repeated within one wait.
+  // Zero turns it off.
+  std::chrono::milliseconds stuck_wait_report{std::chrono::seconds(10)};
+  // Receives that message (one line, no newline), on the waiting thread; an
+  // exception from it is ignored. Empty: the message is written as one line
+  // on stderr.
+  std::function<void(std::string_view message)> on_stuck_wait{};
 };
 
 // One row of Usage(); UsageReport::total sums them. Counters only grow
@@ -376,7 +399,7 @@ class LITEPOOL_API Pool {
   // Thread-safe, never blocks, never throws.
   static bool OnAnyPoolWorkerThread() noexcept;
 
-  // --- Scheduling controls (DESIGN §6.2) ---------------------------------
+  // --- Scheduling controls -----------------------------------------------
   // Priorities and queue timeouts are per task: TaskOptions::SetPriority,
   // TaskOptions::SetQueueTimeout, SubmitOptions::priority / queue_timeout.
 
@@ -425,9 +448,9 @@ class LITEPOOL_API Pool {
   // everything the tasks that settled before it returned did (their hooks
   // included) is visible after it returns. On one of this pool's worker
   // threads (from inside a task): the calling task (and any other task
-  // inside WaitIdle) does not count as running, and the caller helps run
-  // queued tasks while it waits, so it cannot deadlock its own pool (the
-  // helping rules of TaskGroup::Wait apply). Thread-safe, const: it changes
+  // inside WaitIdle) does not count as running, and the caller runs only
+  // the tasks its own task added to this pool while it waits (no other
+  // task; see "Waits on a worker thread"), so it cannot deadlock its own pool. Thread-safe, const: it changes
   // nothing.
   void WaitIdle() const;
   // As WaitIdle, giving up after `timeout`: true when the pool became idle,
@@ -483,6 +506,19 @@ class LITEPOOL_API Pool {
   template <class F>
     requires detail::Submittable<F>
   [[nodiscard]] Future<detail::SubmitResult<F>> Submit(F&& f, SubmitOptions options = {});
+  // Anything else given to Submit: a compile-time error that lists the
+  // accepted forms (never an error deep inside this header).
+  template <class F, class... A>
+    requires(!detail::Submittable<F> ||
+             (sizeof...(A) > 0 && !(sizeof...(A) == 1 && (std::is_convertible_v<A, SubmitOptions> && ...))))
+  Future<void> Submit(F&&, A&&...) {
+    static_assert(detail::kAlwaysFalse<F>,
+                  "litepool::Pool::Submit accepts a callable R() or R(std::stop_token) "
+                  "(lambda, function pointer, std::function; move-only ones as an rvalue) "
+                  "and optional SubmitOptions; R = Error gives Future<void>. Submit takes "
+                  "no arguments: capture them ([x] { return f(x); })");
+    return {};
+  }
 
   // --- Coroutines (coro.hpp) --------------------------------------------
   // Starts `task` on this pool: its first step runs as a task on one of the
@@ -497,6 +533,16 @@ class LITEPOOL_API Pool {
   // std::invalid_argument. Thread-safe.
   template <class T>
   [[nodiscard]] Future<T> Spawn(CoTask<T> task);
+  // Anything else given to Spawn: a compile-time error naming the form.
+  template <class F, class... A>
+    requires(!detail::kIsCoTask<std::remove_cvref_t<F>> || sizeof...(A) > 0)
+  Future<void> Spawn(F&&, A&&...) {
+    static_assert(detail::kAlwaysFalse<F>,
+                  "litepool::Pool::Spawn accepts a CoTask<T> (an rvalue): call the "
+                  "coroutine function and pass its result, pool.Spawn(Work(x)); Spawn "
+                  "takes no arguments: capture them. A plain callable goes to Submit");
+    return {};
+  }
   // `co_await pool.Schedule();` inside a CoTask resumes the coroutine as a
   // task on one of this pool's workers; the coroutine then belongs to this
   // pool (its later resumptions are posted here). See ScheduleAwaiter for
@@ -506,6 +552,9 @@ class LITEPOOL_API Pool {
 
  private:
   friend struct detail::PoolAccess;
+  // Lets `state`'s blocking waits report a stuck wait on this pool
+  // (PoolOptions::stuck_wait_report).
+  void WatchStuckWaits(detail::FutureStateBase& state) const noexcept;
   std::unique_ptr<detail::Engine> engine_;
   // Stopped by Close(kCancelPending): the token Submit's stop-token
   // callables see (with SubmitOptions::stop).
@@ -522,6 +571,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   detail::Promise<T> promise(2);
   detail::FutureState<T>& state = promise.State();
   Future<T> future = promise.GetFuture();
+  WatchStuckWaits(state);
   Error rejected;
   if (options.stop.stop_requested()) {
     rejected = Error("cancelled before it started (SubmitOptions::stop)",

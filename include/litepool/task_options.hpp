@@ -50,6 +50,17 @@ class Pool;
 
 namespace detail {
 struct TaskOptionsAccess;
+// A callable that takes no argument and returns something other than Error
+// or void: what Pool::Submit is for.
+template <class F, class D = std::decay_t<F>>
+constexpr bool kReturnsValue = [] {
+  if constexpr (std::is_invocable_v<D&>) {
+    using R = std::invoke_result_t<D&>;
+    return !std::is_void_v<R> && !std::is_same_v<std::remove_cvref_t<R>, Error>;
+  } else {
+    return false;
+  }
+}();
 }  // namespace detail
 
 // The messages of the wrong-signature diagnostics (static_assert needs a
@@ -59,6 +70,10 @@ struct TaskOptionsAccess;
   "(lambda, function pointer, std::function; a move-only one passed as an " \
   "rvalue) or a std::shared_ptr to an ITask (a TaskExec: "                  \
   "SetTaskWithInterface)"
+#define LITEPOOL_SET_TASK_VALUE                                              \
+  "litepool::TaskOptions::SetTask accepts a callable Error() or void(); "   \
+  "this one returns a value: use Pool::Submit, which returns a Future<R> "  \
+  "(or return Error() and store the value in a capture)"
 #define LITEPOOL_VOID_HOOK_FORMS                                             \
   "litepool::TaskOptions::SetOnSuccess/SetOnComplete/SetOnAddTimeout "      \
   "accept a callable void() (a move-only one passed as an rvalue); "        \
@@ -125,13 +140,19 @@ class LITEPOOL_API TaskOptions {
   template <class F>
     requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>)
   TaskOptions& SetTask(F&&) & {
-    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_SET_TASK_FORMS);
+    // One of the two fails: a callable returning a value is pointed to
+    // Submit, anything else gets the list of accepted forms.
+    static_assert(!detail::kReturnsValue<F>, LITEPOOL_SET_TASK_VALUE);
+    static_assert(detail::kReturnsValue<F>, LITEPOOL_SET_TASK_FORMS);
     return *this;
   }
   template <class F>
     requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>)
   TaskOptions SetTask(F&&) && {
-    static_assert(detail::kAlwaysFalse<F>, LITEPOOL_SET_TASK_FORMS);
+    // One of the two fails: a callable returning a value is pointed to
+    // Submit, anything else gets the list of accepted forms.
+    static_assert(!detail::kReturnsValue<F>, LITEPOOL_SET_TASK_VALUE);
+    static_assert(detail::kReturnsValue<F>, LITEPOOL_SET_TASK_FORMS);
     return std::move(*this);
   }
 
@@ -315,7 +336,7 @@ class LITEPOOL_API TaskOptions {
     return std::move(*this);
   }
 
-  // The task's scheduling class (DESIGN §6.2); kNormal unless set. A
+  // The task's scheduling class; kNormal unless set. A
   // worker always takes the highest-priority task it can see — its own
   // queue, then the queue it steals from — before a lower one; within one
   // priority no order is promised. Priority orders starts, not admission: a
@@ -367,6 +388,7 @@ class LITEPOOL_API TaskOptions {
 }  // namespace litepool
 
 #undef LITEPOOL_SET_TASK_FORMS
+#undef LITEPOOL_SET_TASK_VALUE
 #undef LITEPOOL_VOID_HOOK_FORMS
 #undef LITEPOOL_ON_ERROR_FORMS
 

@@ -1,15 +1,17 @@
 # Shared by scripts/demo, scripts/test and scripts/bench. Source it.
 
 # The Debian packages the build and the test suites need (cmake: the
-# find_package consumer test; doxygen: the docs target and check).
+# find_package consumer test; doxygen: the docs target and check; chromium:
+# the docs check's screenshots and layout).
 LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen
   libfuzzer-14-dev libclang-rt-14-dev  # libFuzzer and its runtimes: scripts/fuzz
   prometheus-cpp-dev python3-prometheus-client curl  # litepool_prometheus, its checks
-  chromium)  # renders the lab's HTML page and the trace SVGs (test.d/50-trace, 60-lab)
-# What scripts/demo needs: the library, the samples, and the metrics sample.
-LITEPOOL_DEMO_PACKAGES=(meson ninja-build g++ pkg-config libconcurrentqueue-dev
-  prometheus-cpp-dev python3-prometheus-client chromium)
+  chromium)  # screenshots: the docs, the lab's HTML page, the trace SVGs
+# What scripts/demo needs: the library, the samples (the metrics sample
+# with prometheus-cpp), and doxygen for the docs target.
+LITEPOOL_DEMO_PACKAGES=(meson ninja-build g++ pkg-config libconcurrentqueue-dev doxygen
+  prometheus-cpp-dev)
 
 # ensure_packages PKG...: installs the missing ones with apt-get (as root),
 # or says the exact command to run and fails.

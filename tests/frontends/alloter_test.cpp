@@ -297,7 +297,7 @@ TEST(AlloterTest, ClosedPoolReturnsClosedAndKeepsNoSlot) {
   }
 }
 
-// Issue 11, defect 2: functions the pool cancels without running them make
+// Functions the pool cancels without running them make
 // Exec fail; it never returns ok for work that did not happen.
 TEST(AlloterTest, FunctionsCancelledByThePoolMakeExecFail) {
   Pool pool(1, 8);

@@ -238,7 +238,7 @@ TEST(ErrGroupTest, GoInsideTaskOnFullPoolDoesNotDeadlock) {
 }
 
 // Go on a worker thread of another pool never waits for the group's full
-// pool either (issue 11: it used to block there until a slot freed).
+// pool either: blocking there until a slot frees could deadlock.
 TEST(ErrGroupTest, GoFromAnotherPoolsWorkerDoesNotWaitForAFullPool) {
   Pool target(1, 1);
   testing::Blocker blocker;
@@ -335,7 +335,7 @@ TEST(ErrGroupTest, ClosedPoolReportsClosed) {
   EXPECT_EQ(ran.load(), 0);
 }
 
-// Issue 11, defect 2: functions the pool cancels without running them are
+// Functions the pool cancels without running them are
 // reported; Wait never returns ok for work that did not happen.
 TEST(ErrGroupTest, FunctionsCancelledByThePoolAreReportedNotRun) {
   for (const bool with_context : {false, true}) {
@@ -388,7 +388,7 @@ TEST(ErrGroupTest, ReusableAfterWait) {
   EXPECT_EQ(g.Errors().size(), 2u);
 }
 
-// Issue 11: a WithContext group reused after Wait starts a new round (a
+// A WithContext group reused after Wait starts a new round (a
 // fresh Context(), no old error) instead of skipping every later Go.
 TEST(ErrGroupTest, WithContextGroupStartsANewRoundAfterWait) {
   Pool pool(2, 8);

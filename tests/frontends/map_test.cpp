@@ -164,7 +164,7 @@ TEST(MapTest, PoolMayBeGivenByPointerOrReference) {
   EXPECT_EQ(&MapOptions{}.pool.Resolve(), &DefaultPool());
 }
 
-// Issue 11, defect 2: inputs the pool cancels without calling fn make Map
+// Inputs the pool cancels without calling fn make Map
 // throw; it never returns results that were never computed.
 TEST(MapTest, InputsCancelledByThePoolMakeMapThrow) {
   Pool pool(1, 8);

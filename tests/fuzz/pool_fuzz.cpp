@@ -113,7 +113,7 @@ TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Tra
     const int retries = in.ConsumeIntegralInRange(-3, 3);  // < -1: invalid
     const bool twice = hooks & 64;
     // An hour of backoff: only the group's Cancel or the pool's Close can end
-    // the wait (issue 11: Cancel used to be ignored there).
+    // the wait.
     const bool hour = hooks & 128;
     o.SetOnError([t, retries, twice, hour](ErrHandle& h, TaskGroup&, const Error&) {
       ++t->hooks;

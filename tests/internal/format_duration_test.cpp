@@ -1,5 +1,5 @@
-// The one FormatDuration that every error message uses (issue 11: a 500 ns
-// add-timeout used to read "0ms", and the engine and Alloter disagreed).
+// The one FormatDuration that every error message uses: a 500 ns
+// add-timeout reads "500ns", never "0ms", in the engine and Alloter alike.
 #include "litepool/detail/format_duration.hpp"
 
 #include <gtest/gtest.h>

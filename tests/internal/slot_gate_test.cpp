@@ -1,7 +1,6 @@
 // SlotGate: producers asleep on a full pool wait in line, by priority and
 // in arrival order within one, and a released slot is handed to the head
-// of the line (DESIGN §6.0: blocked producers are admitted in priority
-// order); a batch at the head is not overtaken, and one that gives up lets
+// of the line (blocked producers are admitted in priority order); a batch at the head is not overtaken, and one that gives up lets
 // the next in.
 #include <gtest/gtest.h>
 

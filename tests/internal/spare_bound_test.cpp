@@ -5,8 +5,8 @@
 // group that only a fourth task credits. When that fourth task is queued no
 // spare may be added and every thread sleeps in a wait: one of the waiters
 // must run it (as BlockOrHelp does when it finds the bound reached as it
-// blocks). It used to stay queued forever (the stress mix hung this way
-// after a SetWorkers shrink lowered the bound below the spares running).
+// blocks). Otherwise it stays queued forever, for example after a
+// SetWorkers shrink lowered the bound below the spares running.
 #include <gtest/gtest.h>
 
 #include <array>

@@ -470,7 +470,7 @@ void ThrowingOnAddTimeout() {
                                    .SetAutoDone());
   EXPECT_EQ(e.Code(), ErrorCode::kTimeout);
   EXPECT_EQ(tg.Pending(), 0);
-  // The hook's throw, then the rejection itself (DESIGN §6.0).
+  // The hook's throw, then the rejection itself.
   ASSERT_EQ(tg.Errors().size(), 2u);
   EXPECT_TRUE(Contains(tg.Errors()[0].Message(), "late"));
   EXPECT_EQ(tg.Errors()[1].Code(), ErrorCode::kTimeout);

@@ -1,4 +1,4 @@
-// Stress for the paths of issue 11: Cancel during a backoff, Close
+// Stress for the reliability paths: Cancel during a backoff, Close
 // (kCancelPending) under every front-end, and producers' progress while tasks
 // retry for ever with a finite backoff. Each checks the accounting invariant:
 // every accepted task settled once, every front-end function run or reported.

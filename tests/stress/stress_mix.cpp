@@ -25,8 +25,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::memory_order_relaxed;
 
-// The controller resizes the pool to 1 .. this many workers (issue 15: "random
-// SetWorkers between 1 and 8"): up to four times the largest starting pool.
+// The controller resizes the pool to 1 .. this many workers (random
+// SetWorkers between 1 and 8): up to four times the largest starting pool.
 constexpr std::size_t kMaxMixWorkers = 8;
 
 enum class Kind : std::uint8_t {
@@ -568,7 +568,7 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
     if (timeout_hook != (hook_expected ? 1u : 0u)) {
       r.Violation(who + ": OnAddTimeout ran " + std::to_string(timeout_hook) + " times");
     }
-    return 1;  // the rejection itself is in its group's Errors() (DESIGN §6.0)
+    return 1;  // the rejection itself is in its group's Errors()
   }
   ++tally.accepted;
   tally.runs += runs;
@@ -642,7 +642,7 @@ void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
   eq("accepted", a.accepted, t.accepted);
   eq("settled", a.settled, t.accepted);
   eq("succeeded", a.succeeded, t.succeeded);
-  // The accounting counts expired tasks in `failed` (DESIGN §6.2).
+  // The accounting counts expired tasks in `failed`.
   eq("failed", a.failed, t.failed + t.expired);
   eq("cancelled", a.cancelled, t.cancelled);
   eq("exception", a.exception, t.exception);

@@ -7,7 +7,7 @@
 // unhandled failures and hook throws) and per pool (the engine's accounting
 // equals what the test observed, outcome by outcome).
 //
-// The scheduling controls (DESIGN §6.2) ride along: a share of the tasks has
+// The scheduling controls ride along: a share of the tasks has
 // a random priority or a queue timeout (some short enough to expire under
 // load), and a controller thread pauses, resumes, purges, resizes the pool
 // (SetWorkers, 1 to 8 workers) and waits for idle at random while the

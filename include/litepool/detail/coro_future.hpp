@@ -107,6 +107,7 @@ Future<T> Pool::Spawn(CoTask<T> task) {
   }
   auto* state = new detail::SpawnState<T>();
   Future<T> future = state->promise.GetFuture();
+  WatchStuckWaits(state->promise.State());
   detail::CoHandle<T> h = detail::CoTaskAccess::Release(task);
   detail::MakeRoot(h, this, nullptr, &detail::SpawnState<T>::Done, state);
   // The start is a task like any other (Purge and Close(kCancelPending)

@@ -24,7 +24,7 @@
 namespace litepool::detail {
 
 // Captures up to this many bytes are stored without a heap block (48: a
-// few pointers plus a std::string or a std::function, DESIGN §6.1).
+// few pointers plus a std::string or a std::function).
 inline constexpr std::size_t kInlineCallableBytes = 48;
 
 template <class Sig, std::size_t Capacity = kInlineCallableBytes>

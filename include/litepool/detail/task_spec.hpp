@@ -65,7 +65,7 @@ struct TaskHooks {
   std::shared_ptr<TaskOnError> on_error_iface;
   VoidFn on_complete_fn;
   std::shared_ptr<TaskOnComplete> on_complete_iface;
-  // Scheduling controls (DESIGN §6.2), here so that a plain task does not
+  // Scheduling controls, here so that a plain task does not
   // pay for them: a task that sets either one counts as Any(), so its record
   // gets an extras block and a retry still finds them there.
   // TaskOptions::SetPriority; the queue (level) every attempt goes to.
