@@ -155,6 +155,40 @@ TEST(FutureTest, StopRequestedWhileQueuedGivesCancelled) {
   blocker.Get();
 }
 
+// A stop on a queued task settles it at once: its Future is ready and its
+// slot free while the only worker is still busy, and it is counted as
+// cancelled, not expired.
+TEST(FutureTest, StopOnAQueuedTaskSettlesItAtOnceAndFreesItsSlot) {
+  Pool pool(1, 1);  // one slot
+  std::latch started(1), release(1);
+  Future<void> blocker = pool.Submit([&] {
+    started.count_down();
+    release.wait();
+  });
+  started.wait();
+  std::stop_source stop;
+  bool ran = false;
+  Future<void> f = pool.Submit([&ran] { ran = true; }, SubmitOptions{.stop = stop.get_token()});
+  stop.request_stop();
+  // The worker is still blocked: only an immediate settlement makes these true.
+  EXPECT_TRUE(f.WaitFor(std::chrono::seconds(60)));
+  try {
+    f.Get();
+    ADD_FAILURE() << "Get did not throw";
+  } catch (const TaskError& e) {
+    EXPECT_EQ(e.Cause().Code(), ErrorCode::kCancelled);
+  }
+  // Its slot is free again: a task with a 0 add-timeout (try once) gets in.
+  Future<int> next = pool.Submit([] { return 3; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(0)});
+  release.count_down();
+  blocker.Get();
+  EXPECT_EQ(next.Get(), 3);
+  EXPECT_FALSE(ran);
+  const UsageReport r = pool.Stats();
+  EXPECT_EQ(r.total.expired, 0u);
+  EXPECT_EQ(r.total.failed, 1u);
+}
+
 TEST(FutureTest, CallableTakingStopTokenGetsOptionsStop) {
   Pool pool(1, 16);
   std::stop_source stop;

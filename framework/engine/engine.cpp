@@ -476,20 +476,43 @@ void Engine::Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds de
 
 QueueTicket* Engine::PrepareExpiry(TaskRecord* task) {
   TaskExtras* x = task->extras;
-  if (x == nullptr || !x->hooks.queue_timeout) [[likely]] return nullptr;
+  if (x == nullptr) [[likely]] return nullptr;
   // Beyond about a century a timeout cannot run out (and now + timeout
-  // could overflow): no ticket.
-  if (*x->hooks.queue_timeout > std::chrono::hours(24 * 365 * 100)) return nullptr;
+  // could overflow): no deadline.
+  const bool timed =
+      x->hooks.queue_timeout && *x->hooks.queue_timeout <= std::chrono::hours(24 * 365 * 100);
+  const bool stoppable = x->hooks.stop.stop_possible();
+  if (!timed && !stoppable) [[likely]] return nullptr;
   // The expiry timer settles with this Worker's counters (made once).
   std::call_once(expirer_once_, [this] {
     expirer_ = std::make_unique<Worker>(*this, kOffRowId, /*spare=*/true);
     expirer_view_.store(expirer_.get(), std::memory_order_release);
   });
-  x->ticket = new QueueTicket(task, Clock::now() + *x->hooks.queue_timeout);
+  const auto deadline = timed ? Clock::now() + *x->hooks.queue_timeout : Clock::time_point::max();
+  x->ticket = new QueueTicket(task, deadline, 1 + (timed ? 1 : 0) + (stoppable ? 1 : 0));
+  if (stoppable) {
+    // Last, as it cannot throw: a stop requested already fires here, and
+    // the timer may settle the task before it is queued (the worker that
+    // pops it then lets go of it, as of any expired record).
+    x->ticket->on_stop.emplace(x->hooks.stop,
+                               QueueTicket::OnStop{&Engine::ExpireSoon, this, x->ticket});
+  }
   return x->ticket;
 }
 
+void Engine::ExpireSoon(void* engine, QueueTicket* ticket) noexcept {
+  try {
+    static_cast<Engine*>(engine)->expiry_timer_.Schedule(ticket, Clock::now());
+  } catch (...) {
+    // No memory for the timer's entry: the task is settled when a worker
+    // takes it (Submit's body checks the token), and this reference goes.
+    ticket->Release();
+  }
+}
+
 void Engine::StartExpiry(QueueTicket* ticket) noexcept {
+  // A ticket for the stop token only has no deadline to wait for.
+  if (ticket->deadline == Clock::time_point::max()) return;
   // After the task was queued: the timer may fire at once, and from then on
   // it touches the record only through a won CAS (Expire). A worker may
   // have taken (and even settled) the task already: the ticket outlives it.
@@ -510,6 +533,7 @@ bool Engine::Claim(Worker& self, TaskRecord* task) noexcept {
   if (ticket->state.compare_exchange_strong(queued, QueueTicket::kTaken,
                                             std::memory_order_acq_rel)) {
     x->ticket = nullptr;  // retries are not re-timed
+    ticket->DropStop();   // a stop from now on is the running task's business
     ticket->Release();
     return true;
   }
@@ -526,11 +550,17 @@ void Engine::Expire(QueueTicket* ticket) {
   int queued = QueueTicket::kQueued;
   if (ticket->state.compare_exchange_strong(queued, QueueTicket::kExpired,
                                             std::memory_order_acq_rel)) {
+    // Before any hook runs: no stop callback is left to fire into a
+    // settled task.
+    ticket->DropStop();
     TaskRecord* task = ticket->record;
-    const Error why("expired: not started within its queue timeout of " +
+    const Error why =
+        ticket->stop_fired.load(std::memory_order_acquire)
+            ? Error("cancelled while queued (its stop token was stopped)", ErrorCode::kCancelled)
+            : Error("expired: not started within its queue timeout of " +
                         FormatDuration(*task->extras->hooks.queue_timeout),
                     ErrorCode::kExpired);
-    gate_.Release(1);  // its slot back at once (DESIGN §6.0)
+    gate_.Release(1);  // its slot back at once
     // Emptied, not freed: the record still sits in a queue (QueueTicket).
     // The timer thread serves every queue timeout of the pool: a hook of an
     // expired task that adds a task must not block it on a full pool, so

@@ -181,11 +181,14 @@ class Engine {
   // The same for a task whose level is known without reading the record
   // (a queue's: the expiry timer may be emptying a queued record's extras).
   void DispatchAt(Priority level, TaskRecord* task);
-  // Queue timeouts (SetQueueTimeout): the ticket of `task`'s first attempt
-  // (null without a timeout), made before it is queued (throws
-  // std::bad_alloc), and put on the expiry timer after.
+  // Queue timeouts (SetQueueTimeout) and stop tokens (SubmitOptions::stop):
+  // the ticket of `task`'s first attempt (null without either), made before
+  // it is queued (throws std::bad_alloc), and put on the expiry timer after.
   QueueTicket* PrepareExpiry(TaskRecord* task);
   void StartExpiry(QueueTicket* ticket) noexcept;
+  // A queued task's stop token was stopped (QueueTicket::OnStop, on the
+  // thread that requested the stop): the timer settles it now.
+  static void ExpireSoon(void* engine, QueueTicket* ticket) noexcept;
   // The expiry timer's action: settles the task as kExpired unless a worker
   // took it first.
   void Expire(QueueTicket* ticket);

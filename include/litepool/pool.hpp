@@ -87,6 +87,9 @@ namespace litepool {
 namespace detail {
 class Engine;
 struct PoolAccess;
+// Submit's stop token, watched while the task is queued: a stop then
+// settles the task at once (kCancelled) and frees its slot.
+LITEPOOL_API void SetQueuedStop(TaskOptions& options, std::stop_token stop);
 }  // namespace detail
 
 // How the pool picks the worker for a new task or a retry
@@ -462,6 +465,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   detail::FutureState<T>& state = promise.State();
   Future<T> future = promise.GetFuture();
   Error rejected;
+  const std::stop_token queued_stop = options.stop;
   if (options.stop.stop_requested()) {
     rejected = Error("cancelled before it started (SubmitOptions::stop)",
                      ErrorCode::kCancelled);
@@ -488,6 +492,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     if (options.add_timeout) task.SetAddTimeout(*options.add_timeout);
     if (options.priority != Priority::kNormal) task.SetPriority(options.priority);
     if (options.queue_timeout) task.SetQueueTimeout(*options.queue_timeout);
+    if (queued_stop.stop_possible()) detail::SetQueuedStop(task, queued_stop);
     // On rejection the body was destroyed unrun inside AddTask; its
     // "dropped" error is replaced by the real reason before we let go.
     if (Error e = AddTask(std::move(task))) state.SetError(std::move(e));
