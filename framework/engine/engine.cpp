@@ -52,7 +52,24 @@ PoolOptions Validated(PoolOptions o) {
     throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
   }
   CheckSize("litepool::Pool", o.workers, o.queue_capacity);
+  switch (o.dispatch) {
+    case Dispatch::kIdleFirstTwoChoices:
+    case Dispatch::kRoundRobin:
+    case Dispatch::kRandom:
+    case Dispatch::kLeastLoaded:
+      break;
+    default:
+      throw std::invalid_argument("litepool::Pool: PoolOptions::dispatch is not a Dispatch value (" +
+                                  std::to_string(static_cast<int>(o.dispatch)) + ")");
+  }
   return o;
+}
+
+// Why an expired task did not run (kExpired).
+Error ExpiredError(const TaskExtras& x) {
+  return Error("expired: not started within its queue timeout of " +
+                   FormatDuration(*x.hooks.queue_timeout),
+               ErrorCode::kExpired);
 }
 
 // OnAddTimeout runs on the submitting thread; a throw goes to the group.
@@ -525,11 +542,26 @@ void Engine::StartExpiry(QueueTicket* ticket) noexcept {
   }
 }
 
-bool Engine::Claim(Worker& self, TaskRecord* task) noexcept {
+bool Engine::Claim(Worker& self, TaskRecord* task) {
   TaskExtras* x = task->extras;
   QueueTicket* ticket = x != nullptr ? x->ticket : nullptr;
   if (ticket == nullptr) return true;
   int queued = QueueTicket::kQueued;
+  // Its deadline passed before a worker reached it: expired, whether the
+  // timer thread got to it yet or not (so a zero timeout always expires).
+  // Settled here, on the worker, with its own counters.
+  if (ticket->deadline != Clock::time_point::max() && Clock::now() >= ticket->deadline &&
+      ticket->state.compare_exchange_strong(queued, QueueTicket::kExpired,
+                                            std::memory_order_acq_rel)) {
+    x->ticket = nullptr;
+    ticket->DropStop();
+    gate_.Release(1);  // its slot back at once
+    SettleUnrun(sink_, self, task, ExpiredError(*x));
+    ticket->Release();  // the record's reference (the timer's fires later)
+    NotifyDrainIfClosed();
+    return false;
+  }
+  queued = QueueTicket::kQueued;  // a failed exchange above overwrote it
   if (ticket->state.compare_exchange_strong(queued, QueueTicket::kTaken,
                                             std::memory_order_acq_rel)) {
     x->ticket = nullptr;  // retries are not re-timed
@@ -557,9 +589,7 @@ void Engine::Expire(QueueTicket* ticket) {
     const Error why =
         ticket->stop_fired.load(std::memory_order_acquire)
             ? Error("cancelled while queued (its stop token was stopped)", ErrorCode::kCancelled)
-            : Error("expired: not started within its queue timeout of " +
-                        FormatDuration(*task->extras->hooks.queue_timeout),
-                    ErrorCode::kExpired);
+            : ExpiredError(*task->extras);
     gate_.Release(1);  // its slot back at once
     // Emptied, not freed: the record still sits in a queue (QueueTicket).
     // The timer thread serves every queue timeout of the pool: a hook of an

@@ -193,8 +193,9 @@ class Engine {
   // took it first.
   void Expire(QueueTicket* ticket);
   // A task taken from a queue: true if it may run (or be purged); false if
-  // its queue timeout expired it first (then it is let go of here).
-  bool Claim(Worker& self, TaskRecord* task) noexcept;
+  // its queue timeout expired it first (then it is let go of here, or, its
+  // deadline passed but the timer not there yet, settled here on `self`).
+  bool Claim(Worker& self, TaskRecord* task);
   // Re-queues a retry (after `delay`), beyond the capacity if need be.
   static void Requeue(void* engine, TaskRecord* task, std::chrono::nanoseconds delay);
   void RequeueNow(TaskRecord* task);

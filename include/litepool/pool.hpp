@@ -140,7 +140,8 @@ struct PoolOptions {
   // refused pin throws std::system_error from the constructor. Elsewhere:
   // ignored.
   bool pin_workers = false;
-  // The dispatch policy (see Dispatch).
+  // The dispatch policy (see Dispatch). A value outside the enum throws
+  // std::invalid_argument from the constructor.
   Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
 };
 
