@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <latch>
 #include <memory>
 #include <stdexcept>
@@ -187,6 +189,39 @@ TEST(FutureTest, StopOnAQueuedTaskSettlesItAtOnceAndFreesItsSlot) {
   const UsageReport r = pool.Stats();
   EXPECT_EQ(r.total.expired, 0u);
   EXPECT_EQ(r.total.failed, 1u);
+}
+
+// Submit refuses bad arguments through the Future only: Get throws
+// TaskError kInvalidArgument, Submit itself does not throw, nothing runs.
+TEST(FutureTest, BadArgumentsAreRefusedThroughTheFuture) {
+  Pool pool(1, 4);
+  auto expect_invalid = [](auto make) {
+    std::optional<decltype(make())> f;
+    EXPECT_NO_THROW(f.emplace(make()));
+    ASSERT_TRUE(f.has_value());
+    try {
+      (void)f->Get();
+      ADD_FAILURE() << "Get did not throw";
+    } catch (const TaskError& e) {
+      EXPECT_EQ(e.Cause().Code(), ErrorCode::kInvalidArgument) << e.what();
+    }
+  };
+  int (*null_fn)() = nullptr;
+  expect_invalid([&] { return pool.Submit(null_fn); });
+  std::function<int()> empty;
+  expect_invalid([&] { return pool.Submit(empty); });
+  std::atomic<int> ran{0};
+  expect_invalid([&] {
+    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(-1)});
+  });
+  expect_invalid([&] {
+    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.priority = static_cast<Priority>(7)});
+  });
+  expect_invalid([&] {
+    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.queue_timeout = std::chrono::nanoseconds(-1)});
+  });
+  pool.WaitIdle();
+  EXPECT_EQ(ran.load(), 0);
 }
 
 TEST(FutureTest, CallableTakingStopTokenGetsOptionsStop) {

@@ -418,8 +418,11 @@ class LITEPOOL_API Pool {
   // TaskError with that Cause(). options.priority and
   // options.queue_timeout act as TaskOptions::SetPriority /
   // SetQueueTimeout: an expired task does not run and Get throws TaskError
-  // kExpired; a negative queue_timeout is rejected (TaskError
-  // kInvalidArgument). Blocks like AddTask while the pool is full (bounded
+  // kExpired. Submit itself never throws for bad arguments: a null callable
+  // (empty std::function, null function pointer), a negative add_timeout
+  // or queue_timeout, or a priority outside the enum are refused through
+  // the Future (Get throws TaskError kInvalidArgument; nothing runs).
+  // Blocks like AddTask while the pool is full (bounded
   // by options.add_timeout; never on a worker thread). At most one heap
   // allocation (the shared state; a capture of more than 40 bytes adds a
   // second). Thread-safe.
@@ -467,7 +470,15 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   Future<T> future = promise.GetFuture();
   Error rejected;
   const std::stop_token queued_stop = options.stop;
-  if (options.stop.stop_requested()) {
+  // Every refusal reaches the caller one way: through the Future.
+  if (detail::IsNullCallable(f)) {
+    rejected = Error("Submit: null callable", ErrorCode::kInvalidArgument);
+  } else if (options.add_timeout && options.add_timeout->count() < 0) {
+    rejected = Error("Submit: negative add_timeout", ErrorCode::kInvalidArgument);
+  } else if (!detail::IsPriority(options.priority)) {
+    rejected = Error("Submit: priority is not a Priority (kLow, kNormal, kHigh)",
+                     ErrorCode::kInvalidArgument);
+  } else if (options.stop.stop_requested()) {
     rejected = Error("cancelled before it started (SubmitOptions::stop)",
                      ErrorCode::kCancelled);
   }

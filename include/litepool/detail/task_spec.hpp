@@ -242,13 +242,27 @@ concept ITaskPointer = std::is_null_pointer_v<std::remove_cvref_t<F>> ||
 
 [[noreturn]] LITEPOOL_API void ThrowNullArgument(const char* what);
 
+// True for a callable that can be tested for emptiness (std::function,
+// a function pointer) and is empty.
+template <class F>
+bool IsNullCallable(const F& f) noexcept {
+  if constexpr (std::is_constructible_v<bool, const F&>) {
+    return !static_cast<bool>(f);
+  } else {
+    return false;
+  }
+}
+
 // Throws std::invalid_argument naming `what` when a callable that can be
 // tested for emptiness (std::function, function pointer) is empty.
 template <class F>
 void RequireCallable(const F& f, const char* what) {
-  if constexpr (std::is_constructible_v<bool, const F&>) {
-    if (!static_cast<bool>(f)) ThrowNullArgument(what);
-  }
+  if (IsNullCallable(f)) ThrowNullArgument(what);
+}
+
+// True for the values of the Priority enum.
+constexpr bool IsPriority(Priority p) noexcept {
+  return p == Priority::kLow || p == Priority::kNormal || p == Priority::kHigh;
 }
 
 }  // namespace litepool::detail
