@@ -341,6 +341,63 @@ TEST(ExpiryTest, RetriesAreNotReTimed) {
   EXPECT_EQ(pool.Stats().total.expired, 0u);
 }
 
+// A zero queue timeout has run out by the time any worker reaches the
+// task: every such task expires, none runs, on an idle pool too.
+TEST(ExpiryTest, ZeroQueueTimeoutAlwaysExpires) {
+  constexpr int kTasks = 300;
+  std::atomic<int> ran{0};
+  Pool pool(2, kTasks);
+  TaskGroup tg = pool.NewTaskGroup(kTasks);
+  for (int i = 0; i < kTasks; ++i) {
+    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                  .SetTask([&ran] { ++ran; })
+                                  .SetOnError([](ErrHandle&, const Error&) {})
+                                  .SetQueueTimeout(0ns)
+                                  .SetAutoDone()));
+  }
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  EXPECT_EQ(ran, 0);
+  ASSERT_TRUE(pool.WaitIdleFor(kHangGuard));
+  EXPECT_EQ(pool.Stats().total.expired, static_cast<std::uint64_t>(kTasks));
+}
+
+// An expired task is never retried, even when its OnError asks: `after`
+// and the group's Errors() get the kExpired error itself.
+TEST(ExpiryTest, ExpiredTaskWhoseOnErrorAsksForARetryIsListedAsExpired) {
+  Pool pool(1, 4);
+  Blocker blocker;
+  blocker.AddTo(pool);
+  TaskGroup tg = pool.NewTaskGroup(1);
+  ErrorCode seen_by_after = ErrorCode::kOk;
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([] {})
+                                .SetOnError([&seen_by_after](ErrHandle& h, const Error&) {
+                                  h.ErrReload(3, [&seen_by_after](const Error& e) {
+                                    seen_by_after = e.Code();
+                                  });
+                                })
+                                .SetQueueTimeout(1ms)
+                                .SetAutoDone()));
+  ASSERT_TRUE(tg.WaitFor(kHangGuard));
+  blocker.Release();
+  EXPECT_EQ(seen_by_after, ErrorCode::kExpired);
+  const std::vector<Error> errors = tg.Errors();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].Code(), ErrorCode::kExpired) << errors[0];
+  EXPECT_NE(errors[0].Message().find("expired"), std::string::npos) << errors[0];
+}
+
+TEST(DispatchOptionTest, OutOfRangeDispatchThrowsInvalidArgument) {
+  PoolOptions options;
+  options.workers = 1;
+  options.dispatch = static_cast<Dispatch>(42);
+  EXPECT_THROW(Pool{options}, std::invalid_argument);
+  options.dispatch = static_cast<Dispatch>(-1);
+  EXPECT_THROW(Pool{options}, std::invalid_argument);
+  options.dispatch = Dispatch::kLeastLoaded;
+  EXPECT_NO_THROW(Pool{options});
+}
+
 TEST(ExpiryTest, NegativeQueueTimeoutIsRejectedByAddTask) {
   std::atomic<bool> ran{false};
   Pool pool(1, 4);

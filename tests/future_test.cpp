@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <latch>
 #include <memory>
 #include <stdexcept>
@@ -153,6 +155,73 @@ TEST(FutureTest, StopRequestedWhileQueuedGivesCancelled) {
   EXPECT_THROW(f.Get(), TaskError);
   EXPECT_FALSE(ran);
   blocker.Get();
+}
+
+// A stop on a queued task settles it at once: its Future is ready and its
+// slot free while the only worker is still busy, and it is counted as
+// cancelled, not expired.
+TEST(FutureTest, StopOnAQueuedTaskSettlesItAtOnceAndFreesItsSlot) {
+  Pool pool(1, 1);  // one slot
+  std::latch started(1), release(1);
+  Future<void> blocker = pool.Submit([&] {
+    started.count_down();
+    release.wait();
+  });
+  started.wait();
+  std::stop_source stop;
+  bool ran = false;
+  Future<void> f = pool.Submit([&ran] { ran = true; }, SubmitOptions{.stop = stop.get_token()});
+  stop.request_stop();
+  // The worker is still blocked: only an immediate settlement makes these true.
+  EXPECT_TRUE(f.WaitFor(std::chrono::seconds(60)));
+  try {
+    f.Get();
+    ADD_FAILURE() << "Get did not throw";
+  } catch (const TaskError& e) {
+    EXPECT_EQ(e.Cause().Code(), ErrorCode::kCancelled);
+  }
+  // Its slot is free again: a task with a 0 add-timeout (try once) gets in.
+  Future<int> next = pool.Submit([] { return 3; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(0)});
+  release.count_down();
+  blocker.Get();
+  EXPECT_EQ(next.Get(), 3);
+  EXPECT_FALSE(ran);
+  const UsageReport r = pool.Stats();
+  EXPECT_EQ(r.total.expired, 0u);
+  EXPECT_EQ(r.total.failed, 1u);
+}
+
+// Submit refuses bad arguments through the Future only: Get throws
+// TaskError kInvalidArgument, Submit itself does not throw, nothing runs.
+TEST(FutureTest, BadArgumentsAreRefusedThroughTheFuture) {
+  Pool pool(1, 4);
+  auto expect_invalid = [](auto make) {
+    std::optional<decltype(make())> f;
+    EXPECT_NO_THROW(f.emplace(make()));
+    ASSERT_TRUE(f.has_value());
+    try {
+      (void)f->Get();
+      ADD_FAILURE() << "Get did not throw";
+    } catch (const TaskError& e) {
+      EXPECT_EQ(e.Cause().Code(), ErrorCode::kInvalidArgument) << e.what();
+    }
+  };
+  int (*null_fn)() = nullptr;
+  expect_invalid([&] { return pool.Submit(null_fn); });
+  std::function<int()> empty;
+  expect_invalid([&] { return pool.Submit(empty); });
+  std::atomic<int> ran{0};
+  expect_invalid([&] {
+    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(-1)});
+  });
+  expect_invalid([&] {
+    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.priority = static_cast<Priority>(7)});
+  });
+  expect_invalid([&] {
+    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.queue_timeout = std::chrono::nanoseconds(-1)});
+  });
+  pool.WaitIdle();
+  EXPECT_EQ(ran.load(), 0);
 }
 
 TEST(FutureTest, CallableTakingStopTokenGetsOptionsStop) {

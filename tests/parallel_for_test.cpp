@@ -9,6 +9,10 @@
 #include <chrono>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <future>
 #include <latch>
 #include <mutex>
 #include <stdexcept>
@@ -185,6 +189,138 @@ TEST(ParallelForTest, CancelPendingCloseWhileRunnersQueuedThrowsTaskError) {
   }
   EXPECT_EQ(chunks_run.load(), 1);
   blocker.Get();
+}
+
+// Runs `loop` on a thread of its own and waits for it, bounded: a loop that
+// never returns (the code under test is wrong) stops the test program with
+// a failure instead of hanging it.
+template <class Loop>
+void RunBounded(const char* what, Loop loop) {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  std::thread t([&] {
+    try {
+      loop();
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  if (finished.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    std::fprintf(stderr, "%s: did not return within the hang guard\n", what);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  t.join();
+  finished.get();  // rethrows the loop's failure, if any
+}
+
+// A grain larger than the range (up to SIZE_MAX) makes one chunk.
+TEST(ParallelForEdgeTest, HugeGrainRunsTheRangeAsOneChunk) {
+  Pool pool(2, 16);
+  for (std::size_t grain : {std::size_t{11}, SIZE_MAX / 2, SIZE_MAX - 5, SIZE_MAX}) {
+    std::mutex mu;
+    std::vector<std::pair<int, int>> chunks;
+    RunBounded("ParallelFor with a huge grain", [&] {
+      ParallelFor(0, 10, [&](int b, int e) {
+        std::lock_guard lock(mu);
+        chunks.emplace_back(b, e);
+      }, ForOptions{.pool = pool, .grain = grain});
+    });
+    ASSERT_EQ(chunks.size(), 1u) << grain;
+    EXPECT_EQ(chunks[0], std::make_pair(0, 10)) << grain;
+  }
+}
+
+// The full ranges of 64-bit types: the chosen grain does not collapse, and
+// a throw ends the loop at once (the chunks left are skipped together).
+TEST(ParallelForEdgeTest, FullRangesReturnAfterAThrow) {
+  Pool pool(2, 16);
+  struct Stop {};
+  auto expect_stop = [&](auto loop) {
+    RunBounded("ParallelFor over a full 64-bit range", [&] {
+      EXPECT_THROW(loop(), Stop);
+    });
+  };
+  expect_stop([&] {
+    ParallelFor(std::uint64_t{0}, UINT64_MAX, [](std::uint64_t, std::uint64_t) { throw Stop{}; },
+                ForOptions{.pool = pool});
+  });
+  expect_stop([&] {
+    ParallelFor(INT64_MIN, INT64_MAX, [](std::int64_t, std::int64_t) { throw Stop{}; },
+                ForOptions{.pool = pool});
+  });
+  // Grain 1: 2^64 - 1 chunks, every one after the first skipped at once.
+  expect_stop([&] {
+    ParallelFor(std::uint64_t{0}, UINT64_MAX, [](std::uint64_t) { throw Stop{}; },
+                ForOptions{.pool = pool, .grain = 1});
+  });
+}
+
+// The top of the range is reached exactly, with or without a grain.
+TEST(ParallelForEdgeTest, RangesEndingAtTheTypesMaximumCoverEveryIndex) {
+  Pool pool(2, 16);
+  for (std::size_t grain : {std::size_t{0}, std::size_t{3}, SIZE_MAX}) {
+    std::atomic<std::uint64_t> count{0};
+    std::atomic<std::uint64_t> sum_of_offsets{0};
+    RunBounded("ParallelFor up to UINT64_MAX", [&] {
+      ParallelFor(UINT64_MAX - 10, UINT64_MAX, [&](std::uint64_t i) {
+        ++count;
+        sum_of_offsets += UINT64_MAX - i;
+      }, ForOptions{.pool = pool, .grain = grain});
+    });
+    EXPECT_EQ(count.load(), 10u) << grain;
+    EXPECT_EQ(sum_of_offsets.load(), 55u) << grain;  // offsets 1..10
+  }
+}
+
+// A runner dropped by Purge after the caller already ran every chunk: no
+// index was skipped, so the loop returns normally.
+TEST(ParallelForEdgeTest, PurgeDuringTheLastChunkDoesNotThrowWhenEveryIndexRan) {
+  Pool pool(1, 16);
+  std::latch blocker_running(1), release(1);
+  Future<void> blocker = pool.Submit([&] {
+    blocker_running.count_down();
+    release.wait();
+  });
+  blocker_running.wait();
+  // Two chunks, one runner queued behind the blocker: the caller runs both;
+  // during the last one it purges the queued runner.
+  std::atomic<int> ran{0};
+  std::size_t purged = 0;
+  EXPECT_NO_THROW(ParallelFor(0, 2, [&](int i) {
+    ++ran;
+    if (i == 1) purged = pool.Purge();
+  }, ForOptions{.pool = pool, .grain = 1}));
+  EXPECT_EQ(purged, 1u);
+  EXPECT_EQ(ran.load(), 2);
+  release.count_down();
+  blocker.Get();
+}
+
+// A closed pool refuses every loop the same way, one chunk or many: nothing
+// runs, not even on the caller.
+TEST(ParallelForEdgeTest, ClosedPoolThrowsClosedForOneChunkToo) {
+  Pool pool(2, 16);
+  pool.Close();
+  for (std::size_t grain : {std::size_t{1}, std::size_t{100}}) {
+    int calls = 0;
+    try {
+      ParallelFor(0, 10, [&](int) { ++calls; }, ForOptions{.pool = pool, .grain = grain});
+      ADD_FAILURE() << "grain " << grain << ": no throw";
+    } catch (const TaskError& e) {
+      EXPECT_EQ(e.Cause().Code(), ErrorCode::kClosed);
+    }
+    EXPECT_EQ(calls, 0) << grain;
+  }
+}
+
+TEST(ParallelForEdgeTest, NullFnThrowsInvalidArgument) {
+  Pool pool(2, 16);
+  void (*null_index)(int) = nullptr;
+  EXPECT_THROW(ParallelFor(0, 10, null_index, ForOptions{.pool = pool}), std::invalid_argument);
+  std::function<void(int, int)> empty_chunk;
+  EXPECT_THROW(ParallelFor(0, 10, empty_chunk, ForOptions{.pool = pool}), std::invalid_argument);
 }
 
 TEST(MapGrainTest, ChunkedMapKeepsOrderAndStopsAfterAThrow) {

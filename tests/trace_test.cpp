@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -113,6 +115,48 @@ TEST(TraceTest, SvgOfAMillionAttemptsIsAggregatedAndBounded) {
   EXPECT_LT(svg.size(), 1'500'000u) << svg.size();
   EXPECT_GT(Count(svg, "class=\"a8\""), 0u);  // busy columns are drawn
   EXPECT_GT(Count(svg, "class=\"o1\""), 0u);  // failures still show
+}
+
+// A hand-built trace is checked when it is made: worker ids and times the
+// writers cannot draw within bounds are refused.
+TEST(TraceTest, ConstructorRefusesWorkersAndTimesOutOfBounds) {
+  auto event = [](std::size_t worker, nanoseconds start, nanoseconds end) {
+    TraceEvent e;
+    e.worker = worker;
+    e.start = start;
+    e.end = end;
+    return e;
+  };
+  const nanoseconds one(1000);
+  for (std::size_t worker : {SIZE_MAX, SIZE_MAX - 1, std::size_t{100000}, std::size_t{4096}}) {
+    EXPECT_THROW(Trace({event(worker, nanoseconds(0), one)}), std::invalid_argument) << worker;
+  }
+  EXPECT_THROW(Trace({}, 0, 4097), std::invalid_argument);
+  EXPECT_THROW(Trace({event(0, nanoseconds::min(), one)}), std::invalid_argument);
+  EXPECT_THROW(Trace({event(0, nanoseconds(0), nanoseconds::max())}), std::invalid_argument);
+  EXPECT_THROW(Trace({event(0, -one, one)}), std::invalid_argument);
+  TraceEvent early_admission = event(0, nanoseconds(0), one);
+  early_admission.admitted = nanoseconds::min();
+  EXPECT_THROW(Trace({early_admission}), std::invalid_argument);
+}
+
+// At the bounds the writers' output stays small: one event on the last
+// worker id a pool has, at a century.
+TEST(TraceTest, TraceAtTheBoundsWritesBoundedOutput) {
+  const nanoseconds century = std::chrono::hours(24 * 365 * 100);
+  TraceEvent e;
+  e.worker = 4095;
+  e.admitted = nanoseconds(0);
+  e.start = nanoseconds(0);
+  e.end = century;
+  const Trace t({e});
+  EXPECT_EQ(t.Workers(), 4096u);
+  std::ostringstream svg, json;
+  t.WriteSvg(svg);
+  t.WriteChromeJson(json);
+  EXPECT_EQ(Count(svg.str(), "<g class=\"worker\""), 4096u);
+  EXPECT_LT(svg.str().size(), 2'000'000u) << svg.str().size();
+  EXPECT_LT(json.str().size(), 1'000'000u) << json.str().size();
 }
 
 TEST(TraceTest, EmptyTraceWritesValidOutput) {

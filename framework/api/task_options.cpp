@@ -5,12 +5,17 @@
 #include <string>
 
 #include "api/err_handle_access.hpp"
+#include "api/task_options_access.hpp"
+#include "litepool/pool.hpp"
 #include "task/group_state.hpp"
 
 namespace litepool {
 
 namespace detail {
 void ThrowNullArgument(const char* what) { throw std::invalid_argument(what); }
+void SetQueuedStop(TaskOptions& options, std::stop_token stop) {
+  TaskOptionsAccess::Spec(options).hooks.stop = std::move(stop);
+}
 void ThrowMoveOnlyCopy(const char* setter) {
   throw std::logic_error(std::string("TaskOptions::") + setter +
                          " holds a move-only callable: move the options "

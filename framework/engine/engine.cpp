@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "engine/execution_context.hpp"
@@ -25,6 +26,16 @@ PoolOptions Validated(PoolOptions o) {
     throw std::invalid_argument("litepool::Pool: queue_capacity must be >= 1");
   }
   Resizer::CheckSize("litepool::Pool", o.workers, o.queue_capacity);
+  switch (o.dispatch) {
+    case Dispatch::kIdleFirstTwoChoices:
+    case Dispatch::kRoundRobin:
+    case Dispatch::kRandom:
+    case Dispatch::kLeastLoaded:
+      break;
+    default:
+      throw std::invalid_argument("litepool::Pool: PoolOptions::dispatch is not a Dispatch value (" +
+                                  std::to_string(static_cast<int>(o.dispatch)) + ")");
+  }
   return o;
 }
 

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -106,6 +107,12 @@ constexpr int kShadeLevels = 8;
 constexpr int kMarkLevels = 4;
 constexpr std::size_t kPlotColumns = static_cast<std::size_t>(kPlot);
 
+// A trace's bounds (Trace's constructor checks them): worker ids as in a
+// pool (at most 4096 workers), and times since the trace started up to 100
+// years, so the difference of any two fits an int64 of nanoseconds.
+constexpr std::size_t kMaxTraceWorkers = 4096;
+constexpr nanoseconds kMaxTraceTime = std::chrono::hours(24 * 365 * 100);
+
 // A "nice" tick step (1, 2 or 5 x 10^k ns) for about 8 ticks over `span`.
 double TickStep(double span) {
   const double raw = span / 8;
@@ -128,7 +135,28 @@ std::string Title(const TraceEvent& e) {
 
 Trace::Trace(std::vector<TraceEvent> events, std::uint64_t dropped, std::size_t workers)
     : events_(std::move(events)), dropped_(dropped), workers_(workers) {
-  for (const auto& e : events_) workers_ = std::max(workers_, e.worker + 1);
+  // The writers draw a lane per worker and subtract times: a worker id or
+  // a time out of these bounds would index past the lanes, overflow, or
+  // make the output unbounded.
+  if (workers_ > kMaxTraceWorkers) {
+    throw std::invalid_argument("litepool::Trace: workers = " + std::to_string(workers_) +
+                                " (at most " + std::to_string(kMaxTraceWorkers) + ")");
+  }
+  for (const auto& e : events_) {
+    if (e.worker >= kMaxTraceWorkers) {
+      throw std::invalid_argument("litepool::Trace: an event names worker " +
+                                  std::to_string(e.worker) + " (at most " +
+                                  std::to_string(kMaxTraceWorkers - 1) + ")");
+    }
+    for (const nanoseconds t : {e.admitted, e.start, e.end}) {
+      if (t < nanoseconds(0) || t > kMaxTraceTime) {
+        throw std::invalid_argument("litepool::Trace: an event time of " +
+                                    std::to_string(t.count()) +
+                                    " ns is outside [0, 100 years]");
+      }
+    }
+    workers_ = std::max(workers_, e.worker + 1);
+  }
 }
 
 std::size_t Trace::Workers() const noexcept { return workers_; }

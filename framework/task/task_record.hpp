@@ -19,6 +19,8 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <optional>
+#include <stop_token>
 #include <utility>
 
 #include "observe/busy_clock.hpp"
@@ -38,18 +40,57 @@ struct TaskRecord;
 // stays in its queue (a lock-free queue cannot give it back): the timer
 // settles it and empties it (Hollow), and the last of the two to let go of
 // it (record_refs) frees it.
+//
+// A task with a stop token (SubmitOptions::stop) has a ticket too: a stop
+// requested while it is queued hands the ticket to the expiry timer at
+// once (`on_stop`), which settles the task as kCancelled.
 struct QueueTicket {
   enum State : int { kQueued, kTaken, kExpired };
-  QueueTicket(TaskRecord* r, std::chrono::steady_clock::time_point d) noexcept
-      : record(r), deadline(d) {}
+  // Where a stopped ticket goes: the engine's expiry, which settles the
+  // task at once. Called on the thread that requested the stop; never throws.
+  class StopSink {
+   public:
+    virtual void ExpireSoon(QueueTicket* ticket) noexcept = 0;
+
+   protected:
+    ~StopSink() = default;
+  };
+  // What a stop does: hand the ticket (and this registration's reference)
+  // to the sink.
+  struct OnStop {
+    StopSink* sink;
+    QueueTicket* ticket;
+    void operator()() const noexcept {
+      ticket->stop_fired.store(true, std::memory_order_release);
+      sink->ExpireSoon(ticket);
+    }
+  };
+  // `refs`: the record, plus the deadline's timer entry and the stop
+  // registration, each if there is one.
+  QueueTicket(TaskRecord* r, std::chrono::steady_clock::time_point d, int initial_refs) noexcept
+      : refs(initial_refs), record(r), deadline(d) {}
   std::atomic<int> state{kQueued};
-  std::atomic<int> refs{2};         // the record and the timer
+  std::atomic<int> refs;
   std::atomic<int> record_refs{2};  // once expired: the queue and the timer
   TaskRecord* const record;
   const std::chrono::steady_clock::time_point deadline;
+  // Set by OnStop before it hands its reference to the timer.
+  std::atomic<bool> stop_fired{false};
+  // Registered before the task is queued; destroyed by whoever takes or
+  // expires the task first (DropStop), else with the ticket.
+  std::optional<std::stop_callback<OnStop>> on_stop;
   // Drops one reference; deletes the ticket at the last.
   void Release() noexcept {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  // Unregisters the stop callback (waiting for one running on another
+  // thread) and drops its reference unless it fired (then the timer holds
+  // it). Called once, by the thread that won `state`; a ticket without a
+  // stop token does nothing.
+  void DropStop() noexcept {
+    if (!on_stop) return;
+    on_stop.reset();
+    if (!stop_fired.load(std::memory_order_acquire)) Release();
   }
 };
 

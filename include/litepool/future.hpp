@@ -83,7 +83,10 @@ struct SubmitOptions {
   // kInvalidArgument.
   std::optional<std::chrono::nanoseconds> queue_timeout{};
   // Stopped before the task starts: it does not run and Get throws
-  // TaskError kCancelled. A callable taking std::stop_token receives a
+  // TaskError kCancelled. A stop requested while the task is queued settles
+  // it at once (on the pool's timer thread, not when a worker reaches it):
+  // the Future is ready and the task's slot free right after the stop,
+  // even on a paused or busy pool. A callable taking std::stop_token receives a
   // token that stops when this one does or when the pool is closed with
   // CloseMode::kCancelPending.
   std::stop_token stop{};

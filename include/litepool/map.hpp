@@ -88,19 +88,65 @@ inline constexpr std::uint64_t kChunksPerWorker = 4;
 inline std::uint64_t ChooseGrain(std::uint64_t n, std::size_t workers, std::size_t grain) {
   if (grain != 0) return grain;
   const std::uint64_t chunks = kChunksPerWorker * std::max<std::uint64_t>(workers, 1);
-  return std::max<std::uint64_t>(1, (n + chunks - 1) / chunks);
+  // Rounded up without n + chunks - 1, which wraps for n near 2^64.
+  return std::max<std::uint64_t>(1, n / chunks + (n % chunks != 0 ? 1 : 0));
 }
 
 template <class Inputs, class F>
 using MapResult = std::remove_cvref_t<
     std::invoke_result_t<F&, const std::ranges::range_value_t<Inputs>&>>;
 
+// Map's results while the calls run: one uninitialised cell per input, each
+// built in place from fn's return value by the task that computes it, then
+// moved once into the returned vector. Cells of different inputs are
+// written by different threads (separate `built_` bytes, no shared word).
+template <class R>
+class MapCells {
+ public:
+  explicit MapCells(std::size_t n)
+      : n_(n), cells_(std::make_unique<Cell[]>(n)), built_(std::make_unique<bool[]>(n)) {}
+  MapCells(const MapCells&) = delete;
+  MapCells& operator=(const MapCells&) = delete;
+  ~MapCells() {
+    for (std::size_t k = 0; k < n_; ++k) {
+      if (built_[k]) cells_[k].value.~R();
+    }
+  }
+  // Builds cell k from f(in): fn's prvalue initialises the cell directly.
+  template <class F, class T>
+  void Build(std::size_t k, F& f, const T& in) {
+    ::new (static_cast<void*>(std::addressof(cells_[k].value))) R(std::invoke(f, in));
+    built_[k] = true;
+  }
+  // Every cell built (after the calls' wait): one move each.
+  std::vector<R> Take() {
+    std::vector<R> out;
+    out.reserve(n_);
+    for (std::size_t k = 0; k < n_; ++k) out.push_back(std::move(cells_[k].value));
+    return out;
+  }
+
+ private:
+  union Cell {
+    Cell() noexcept {}
+    ~Cell() {}
+    R value;
+  };
+  std::size_t n_;
+  std::unique_ptr<Cell[]> cells_;
+  std::unique_ptr<bool[]> built_;  // value-initialised: false
+};
+
 }  // namespace detail
 
 // R Map(inputs, fn, options): fn is R(const T&) for the inputs' value type T.
-// Throws what fn threw first; std::runtime_error if the pool refused the work
-// (e.g. it is closed) or cancelled inputs before fn ran (Close(kCancelPending)):
-// Map never returns results that were not computed.
+// Each result is built in place from fn's return value and moved once into
+// the returned vector. Throws what fn threw first; TaskError with the
+// refusal as its Cause() (kClosed, kCancelled, ...) if the pool refused the
+// work (e.g. it is closed) or cancelled inputs before fn ran
+// (Close(kCancelPending), Purge): Map never returns results that were not
+// computed. A null fn (empty std::function, null function pointer) throws
+// std::invalid_argument.
 template <std::ranges::forward_range Inputs, class F>
   requires std::invocable<F&, const std::ranges::range_value_t<Inputs>&>
 std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
@@ -120,8 +166,9 @@ std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
     for (auto&& x : inputs) kept.push_back(static_cast<T>(x));
     return Map(kept, fn, options);
   } else {
-    std::vector<std::optional<R>> slots(
-        static_cast<std::size_t>(std::ranges::distance(inputs)));
+    detail::RequireCallable(fn, "litepool::Map: null fn");
+    const auto n = static_cast<std::size_t>(std::ranges::distance(inputs));
+    detail::MapCells<R> cells(n);
     {
       ErrGroup group = ErrGroup::WithContext(options.pool.Resolve());
       if (options.concurrency != 0) {
@@ -135,30 +182,27 @@ std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
           options.grain == 0 && options.concurrency != 0
               ? 1
               : static_cast<std::size_t>(detail::ChooseGrain(
-                    slots.size(), options.pool.Resolve().Workers(), options.grain));
+                    n, options.pool.Resolve().Workers(), options.grain));
       std::stop_token stop = group.Context();
       auto it = std::ranges::begin(inputs);
-      for (std::size_t start = 0; start < slots.size(); start += grain) {
-        const std::size_t count = std::min(grain, slots.size() - start);
-        std::optional<R>* slot = &slots[start];
-        group.Go([&f, stop, it, slot, count] {
+      for (std::size_t start = 0; start < n; start += grain) {
+        const std::size_t count = std::min(grain, n - start);
+        detail::MapCells<R>* out = &cells;
+        group.Go([&f, stop, it, out, start, count] {
           auto in = it;
           for (std::size_t k = 0; k < count; ++k, ++in) {
             if (stop.stop_requested()) return;
-            slot[k].emplace(std::invoke(f, static_cast<const T&>(*in)));
+            out->Build(start + k, f, static_cast<const T&>(*in));
           }
         });
         std::ranges::advance(it, static_cast<std::ranges::range_difference_t<Inputs>>(count));
       }
       if (Error err = group.Wait()) {
         if (std::exception_ptr e = err.Exception()) std::rethrow_exception(e);
-        throw std::runtime_error("litepool::Map: " + err.ToString());
+        throw TaskError(Error("litepool::Map: " + err.Message(), err.Code()));
       }
     }
-    std::vector<R> out;
-    out.reserve(slots.size());
-    for (std::optional<R>& s : slots) out.push_back(std::move(*s));
-    return out;
+    return cells.Take();
   }
 }
 

@@ -80,18 +80,33 @@ class LoopState {
   using U = std::make_unsigned_t<C>;
 
   LoopState(C first, std::uint64_t n, std::uint64_t grain, F& fn)
-      : first_(first), n_(n), grain_(grain), chunks_((n + grain - 1) / grain), fn_(fn) {}
+      // n / grain rounded up without n + grain - 1, which wraps for a grain
+      // near 2^64.
+      : first_(first), n_(n), grain_(grain), chunks_(n / grain + (n % grain != 0 ? 1 : 0)),
+        fn_(fn) {}
 
   std::uint64_t Chunks() const noexcept { return chunks_; }
 
   // Runs chunks until none is left to claim. Never throws.
   void Drain() noexcept {
     for (;;) {
+      if (stop_.load(std::memory_order_acquire)) {
+        // Stopped: every chunk not claimed yet is skipped at once, not one
+        // at a time (a range of 2^64 indices with grain 1 has 2^64 chunks).
+        // Relaxed as below.
+        const std::uint64_t c = next_.exchange(chunks_, std::memory_order_relaxed);
+        if (c < chunks_) Skip(chunks_ - c);
+        return;
+      }
       // Relaxed: the counter only hands out distinct chunk numbers; the
       // effects of the chunks are ordered by done_ (acq_rel) below.
       const std::uint64_t c = next_.fetch_add(1, std::memory_order_relaxed);
       if (c >= chunks_) return;
-      if (!stop_.load(std::memory_order_acquire)) RunChunk(c);
+      if (stop_.load(std::memory_order_acquire)) {
+        Skip(1);
+        continue;
+      }
+      RunChunk(c);
       if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks_) finished_.Done();
     }
   }
@@ -108,18 +123,27 @@ class LoopState {
   }
 
   // Waits for every chunk (helping on a worker), then throws what stopped
-  // the loop, if anything.
+  // the loop: fn's exception, or the cancel only if some index did not run
+  // (a runner dropped after the others ran every chunk changes nothing).
   void WaitAndRethrow() {
     finished_.Wait();
     std::lock_guard lock(mu_);
     if (exception_) std::rethrow_exception(exception_);
-    if (cancel_) throw TaskError(cancel_);
+    if (cancel_ && skipped_.load(std::memory_order_relaxed)) throw TaskError(cancel_);
   }
 
  private:
+  // `count` claimed chunks that do not run. Relaxed: read after finished_'s
+  // wait, which orders it.
+  void Skip(std::uint64_t count) noexcept {
+    skipped_.store(true, std::memory_order_relaxed);
+    if (done_.fetch_add(count, std::memory_order_acq_rel) + count == chunks_) finished_.Done();
+  }
+
   void RunChunk(std::uint64_t c) noexcept {
     const std::uint64_t lo = c * grain_;
-    const std::uint64_t hi = std::min(n_, lo + grain_);
+    // lo + grain_ may wrap for a huge grain: compare with what is left.
+    const std::uint64_t hi = grain_ >= n_ - lo ? n_ : lo + grain_;
     const C b = static_cast<C>(static_cast<U>(static_cast<U>(first_) + static_cast<U>(lo)));
     const C e = static_cast<C>(static_cast<U>(static_cast<U>(first_) + static_cast<U>(hi)));
     try {
@@ -145,6 +169,7 @@ class LoopState {
   std::atomic<std::uint64_t> next_{0};
   std::atomic<std::uint64_t> done_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> skipped_{false};  // a claimed chunk did not run
   std::mutex mu_;
   std::exception_ptr exception_;  // guarded by mu_: the first throw
   Error cancel_;                  // guarded by mu_: why runners did not run
@@ -178,9 +203,15 @@ struct LoopRunner {
 // different integral types (not bool); indices have their common type C,
 // and the comparison first <= last is made in C. F: void(C begin, C end) —
 // a chunk; preferred when both forms are callable — or void(C).
-// Throws: std::invalid_argument for first > last; the first exception `fn`
-// threw (after the running chunks returned); TaskError (kClosed,
-// kCancelled) when the pool is closed or purged before every chunk ran.
+// Any range works, the extremes of the index type included, with any
+// grain (a grain above the range's size makes one chunk).
+// Throws: std::invalid_argument for first > last or a null `fn` (empty
+// std::function, null function pointer); the first exception `fn` threw
+// (after the running chunks returned); TaskError kClosed for a non-empty
+// range on a pool that is closed (whatever the number of chunks: nothing
+// runs, not even on the caller); TaskError (kClosed, kCancelled) when the
+// pool is closed or purged during the loop and some index did not run
+// (when every index ran, it returns normally).
 template <class I1, class I2, class F>
   requires detail::LoopIndex<I1> && detail::LoopIndex<I2> &&
            detail::LoopBody<F, std::common_type_t<I1, I2>>
@@ -188,6 +219,7 @@ void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
   using C = std::common_type_t<I1, I2>;
   using U = std::make_unsigned_t<C>;
   using Fn = std::remove_reference_t<F>;
+  detail::RequireCallable(fn, "litepool::ParallelFor: null fn");
   const C b = static_cast<C>(first);
   const C e = static_cast<C>(last);
   if (b > e) throw std::invalid_argument("litepool::ParallelFor: first > last");
@@ -197,6 +229,9 @@ void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
   if (n == 0) return;
 
   Pool& pool = options.pool.Resolve();
+  if (pool.Closed()) {
+    throw TaskError(Error("ParallelFor: pool is closed", ErrorCode::kClosed));
+  }
   const std::uint64_t grain = detail::ChooseGrain(n, pool.Workers(), options.grain);
   using State = detail::LoopState<C, Fn>;
   auto state = std::make_shared<State>(b, n, grain, fn);

@@ -91,6 +91,9 @@ namespace litepool {
 namespace detail {
 class Engine;
 struct PoolAccess;
+// Submit's stop token, watched while the task is queued: a stop then
+// settles the task at once (kCancelled) and frees its slot.
+LITEPOOL_API void SetQueuedStop(TaskOptions& options, std::stop_token stop);
 }  // namespace detail
 
 // How the pool picks the worker for a new task or a retry
@@ -147,7 +150,8 @@ struct PoolOptions {
   // refused pin throws std::system_error from the constructor. Elsewhere:
   // ignored.
   bool pin_workers = false;
-  // The dispatch policy (see Dispatch).
+  // The dispatch policy (see Dispatch). A value outside the enum throws
+  // std::invalid_argument from the constructor.
   Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
   // The stuck-wait diagnostic. A wait off the pool's worker threads —
   // TaskGroup::Wait/WaitFor of a group from NewTaskGroup, Future::Get/Wait/
@@ -498,8 +502,11 @@ class LITEPOOL_API Pool {
   // TaskError with that Cause(). options.priority and
   // options.queue_timeout act as TaskOptions::SetPriority /
   // SetQueueTimeout: an expired task does not run and Get throws TaskError
-  // kExpired; a negative queue_timeout is rejected (TaskError
-  // kInvalidArgument). Blocks like AddTask while the pool is full (bounded
+  // kExpired. Submit itself never throws for bad arguments: a null callable
+  // (empty std::function, null function pointer), a negative add_timeout
+  // or queue_timeout, or a priority outside the enum are refused through
+  // the Future (Get throws TaskError kInvalidArgument; nothing runs).
+  // Blocks like AddTask while the pool is full (bounded
   // by options.add_timeout; never on a worker thread). At most one heap
   // allocation (the shared state; a capture of more than 40 bytes adds a
   // second). Thread-safe.
@@ -573,7 +580,16 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   Future<T> future = promise.GetFuture();
   WatchStuckWaits(state);
   Error rejected;
-  if (options.stop.stop_requested()) {
+  const std::stop_token queued_stop = options.stop;
+  // Every refusal reaches the caller one way: through the Future.
+  if (detail::IsNullCallable(f)) {
+    rejected = Error("Submit: null callable", ErrorCode::kInvalidArgument);
+  } else if (options.add_timeout && options.add_timeout->count() < 0) {
+    rejected = Error("Submit: negative add_timeout", ErrorCode::kInvalidArgument);
+  } else if (!detail::IsPriority(options.priority)) {
+    rejected = Error("Submit: priority is not a Priority (kLow, kNormal, kHigh)",
+                     ErrorCode::kInvalidArgument);
+  } else if (options.stop.stop_requested()) {
     rejected = Error("cancelled before it started (SubmitOptions::stop)",
                      ErrorCode::kCancelled);
   }
@@ -599,6 +615,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     if (options.add_timeout) task.SetAddTimeout(*options.add_timeout);
     if (options.priority != Priority::kNormal) task.SetPriority(options.priority);
     if (options.queue_timeout) task.SetQueueTimeout(*options.queue_timeout);
+    if (queued_stop.stop_possible()) detail::SetQueuedStop(task, queued_stop);
     // On rejection the body was destroyed unrun inside AddTask; its
     // "dropped" error is replaced by the real reason before we let go.
     if (Error e = AddTask(std::move(task))) state.SetError(std::move(e));

@@ -117,7 +117,9 @@ class LITEPOOL_API TaskGroup {
   std::stop_token StopToken() const;
 
   // Final failures that nobody handled — tasks with no OnError (or ITask's
-  // default one), retries exhausted — every exception thrown by a hook, the
+  // default one), retries exhausted, tasks that expired in the queue (their
+  // kExpired error itself: an expired task is never retried, even when its
+  // OnError asked for retries) — every exception thrown by a hook, the
   // Error of every task of this group that AddTask/AddTaskGroup rejected
   // (kTimeout, kClosed, kCancelled, kInvalidArgument), and every Done()
   // refused below zero, in the order they happened. Thread-safe; returns a

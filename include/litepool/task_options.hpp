@@ -358,8 +358,9 @@ class LITEPOOL_API TaskOptions {
   // about `timeout` after admission: it does not wait for a worker to reach
   // it, and its slot is free at once. Counted in WorkerUsage::expired and
   // failed. The clock keeps running while the pool is paused. Retries are
-  // not re-timed. Zero: expires unless a worker takes it at once. Unset: no
-  // timeout. A negative `timeout` is not thrown here: AddTask rejects the
+  // not re-timed. A task whose timeout has run out when a worker reaches it
+  // never runs, even if the timer thread has not settled it yet: so zero
+  // means the task always expires without running. Unset: no timeout. A negative `timeout` is not thrown here: AddTask rejects the
   // task with kInvalidArgument (a bad TaskOptions, like one without a task).
   TaskOptions& SetQueueTimeout(std::chrono::nanoseconds timeout) &;
   TaskOptions SetQueueTimeout(std::chrono::nanoseconds timeout) && {

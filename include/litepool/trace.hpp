@@ -70,6 +70,10 @@ class LITEPOOL_API Trace {
   // `workers` is the worker count of the pool, so idle workers get a lane
   // too (the writers use at least the highest worker id + 1). Used by the
   // pool when tracing stops; also for traces built by tools and tests.
+  // Throws std::invalid_argument for `workers` above 4096 (the most a pool
+  // has), an event's worker of 4096 or more, or an event time (admitted,
+  // start, end) below zero or above 100 years: so the writers' output is
+  // bounded for any trace that exists.
   explicit Trace(std::vector<TraceEvent> events, std::uint64_t dropped = 0,
                  std::size_t workers = 0);
 

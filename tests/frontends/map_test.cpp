@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <list>
 #include <memory>
 #include <ranges>
@@ -177,7 +178,7 @@ TEST(MapTest, InputsCancelledByThePoolMakeMapThrow) {
                    ++calls;
                    return std::vector<int>(static_cast<std::size_t>(x), x);
                  }, {.pool = &pool}).size();
-    } catch (const std::runtime_error&) {
+    } catch (const TaskError&) {
       threw = true;
     }
   });
@@ -186,11 +187,52 @@ TEST(MapTest, InputsCancelledByThePoolMakeMapThrow) {
   EXPECT_EQ(calls.load(), 0);
 }
 
-TEST(MapTest, ClosedPoolThrowsRuntimeError) {
+// One failure channel: a refusal is a TaskError whose Cause() says why.
+TEST(MapTest, ClosedPoolThrowsTaskErrorClosed) {
   Pool pool(1, 4);
   pool.Close();
-  EXPECT_THROW(Map({1}, [](int x) { return x; }, {.pool = &pool}),
-               std::runtime_error);
+  try {
+    (void)Map({1}, [](int x) { return x; }, {.pool = &pool});
+    ADD_FAILURE() << "Map on a closed pool returned";
+  } catch (const TaskError& e) {
+    EXPECT_EQ(e.Cause().Code(), ErrorCode::kClosed) << e.what();
+  }
+}
+
+TEST(MapTest, NullFnThrowsInvalidArgument) {
+  Pool pool(1, 4);
+  int (*null_fn)(const int&) = nullptr;
+  EXPECT_THROW((void)Map({1, 2}, null_fn, {.pool = &pool}), std::invalid_argument);
+  std::function<int(const int&)> empty;
+  EXPECT_THROW((void)Map({1, 2}, empty, {.pool = &pool}), std::invalid_argument);
+}
+
+// A result that counts how it was made after fn returned it.
+struct Counted {
+  explicit Counted(int v) : value(v) {}
+  Counted(const Counted& o) : value(o.value), copies(o.copies + 1), moves(o.moves) {}
+  Counted(Counted&& o) noexcept : value(o.value), copies(o.copies), moves(o.moves + 1) {}
+  Counted& operator=(const Counted&) = delete;
+  Counted& operator=(Counted&&) = delete;
+  int value;
+  int copies = 0;
+  int moves = 0;
+};
+
+// Each result is built in place from fn's return value and moved once into
+// the returned vector: no copy, no second move.
+TEST(MapTest, EachResultIsBuiltInPlaceAndMovedOnce) {
+  Pool pool(2, 8);
+  std::vector<int> in(100);
+  for (int i = 0; i < 100; ++i) in[static_cast<std::size_t>(i)] = i;
+  const std::vector<Counted> out =
+      Map(in, [](const int& x) { return Counted(x); }, {.pool = &pool});
+  ASSERT_EQ(out.size(), in.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].value, static_cast<int>(i));
+    EXPECT_EQ(out[i].copies, 0) << i;
+    EXPECT_EQ(out[i].moves, 1) << i;
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <type_traits>
 
 #include "litepool/error.hpp"
@@ -74,6 +75,9 @@ struct TaskHooks {
   // admission of the first attempt only (retries are not re-timed). May be
   // negative here: AddTask rejects that (TaskSpec::InvalidReason).
   std::optional<std::chrono::nanoseconds> queue_timeout;
+  // SubmitOptions::stop: a stop requested while the task is queued settles
+  // it at once as kCancelled (its slot freed), as an expiry does.
+  std::stop_token stop;
 
   TaskHooks() = default;
   TaskHooks(TaskHooks&&) noexcept = default;
@@ -90,7 +94,8 @@ struct TaskHooks {
         on_complete_fn(CloneCallable(o.on_complete_fn, "SetOnComplete")),
         on_complete_iface(o.on_complete_iface),
         priority(o.priority),
-        queue_timeout(o.queue_timeout) {}
+        queue_timeout(o.queue_timeout),
+        stop(o.stop) {}
   TaskHooks& operator=(const TaskHooks& o) {
     if (this != &o) *this = TaskHooks(o);
     return *this;
@@ -108,12 +113,14 @@ struct TaskHooks {
     on_complete_iface.reset();
     priority = Priority::kNormal;
     queue_timeout.reset();
+    stop = std::stop_token();
   }
 
   bool Any() const noexcept {
     return exec_iface || exec_large || on_success_fn || on_success_iface ||
            on_error_fn || on_error_iface || on_complete_fn || on_complete_iface ||
-           priority != Priority::kNormal || queue_timeout.has_value();
+           priority != Priority::kNormal || queue_timeout.has_value() ||
+           stop.stop_possible();
   }
 };
 
@@ -235,13 +242,29 @@ concept ITaskPointer = std::is_null_pointer_v<std::remove_cvref_t<F>> ||
 
 [[noreturn]] LITEPOOL_API void ThrowNullArgument(const char* what);
 
+// True for a callable that can be tested for emptiness (std::function,
+// a function pointer) and is empty.
+template <class F>
+bool IsNullCallable(const F& f) noexcept {
+  if constexpr (std::is_function_v<F>) {
+    return false;  // a function named directly (SetTask(Work)) is never null
+  } else if constexpr (std::is_constructible_v<bool, const F&>) {
+    return !static_cast<bool>(f);
+  } else {
+    return false;
+  }
+}
+
 // Throws std::invalid_argument naming `what` when a callable that can be
 // tested for emptiness (std::function, function pointer) is empty.
 template <class F>
 void RequireCallable(const F& f, const char* what) {
-  if constexpr (std::is_constructible_v<bool, const F&>) {
-    if (!static_cast<bool>(f)) ThrowNullArgument(what);
-  }
+  if (IsNullCallable(f)) ThrowNullArgument(what);
+}
+
+// True for the values of the Priority enum.
+constexpr bool IsPriority(Priority p) noexcept {
+  return p == Priority::kLow || p == Priority::kNormal || p == Priority::kHigh;
 }
 
 }  // namespace litepool::detail
