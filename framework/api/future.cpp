@@ -2,6 +2,8 @@
 #include "litepool/future.hpp"
 
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "litepool/detail/deadline.hpp"
 #include "engine/execution_context.hpp"
@@ -69,9 +71,50 @@ bool FutureStateBase::TryAttach(MoveOnlyFunction<void()>& callback) {
   return true;
 }
 
+bool FutureStateBase::TryWatch(MoveOnlyFunction<void()>& callback) {
+  auto* node = new Watcher{MoveOnlyFunction<void()>(), nullptr};
+  std::lock_guard lock(mu_);
+  if (Ready()) {
+    delete node;
+    return false;
+  }
+  node->callback = std::move(callback);
+  node->next = watchers_;
+  watchers_ = node;
+  return true;
+}
+
+namespace {
+// Callbacks of states made ready inside a callback on this thread wait
+// here until that callback returns: a chain of continuations that settle
+// one another at once (joins of joins, a closed pool refusing a chain of
+// Then) runs as a loop, not as a recursion as deep as the chain.
+struct CallbackTrampoline {
+  bool running = false;
+  std::vector<MoveOnlyFunction<void()>> pending;
+};
+
+void RunCallback(MoveOnlyFunction<void()>&& callback) noexcept {
+  thread_local CallbackTrampoline trampoline;
+  if (trampoline.running) {
+    trampoline.pending.push_back(std::move(callback));
+    return;
+  }
+  trampoline.running = true;
+  callback();
+  while (!trampoline.pending.empty()) {
+    MoveOnlyFunction<void()> next = std::move(trampoline.pending.back());
+    trampoline.pending.pop_back();
+    next();
+  }
+  trampoline.running = false;
+}
+}  // namespace
+
 void FutureStateBase::Publish() noexcept {
   MoveOnlyFunction<void()> continuation;
   std::optional<TaskGroup> helper;
+  Watcher* watchers = nullptr;
   {
     // Under the lock, so a waiter between its check and its wait cannot
     // miss the notification, and TryAttach/WaitFor see either "ready" or
@@ -81,10 +124,18 @@ void FutureStateBase::Publish() noexcept {
     continuation = std::move(continuation_);
     helper = std::move(helper_);
     helper_.reset();
+    watchers = std::exchange(watchers_, nullptr);
   }
   cv_.notify_all();
   if (helper) helper->Done();
-  if (continuation) continuation();
+  // From here on `this` may be gone: a callback may drop the last Future.
+  if (continuation) RunCallback(std::move(continuation));
+  while (watchers != nullptr) {
+    Watcher* w = watchers;
+    watchers = w->next;
+    RunCallback(std::move(w->callback));
+    delete w;
+  }
 }
 
 void FutureStateBase::ThrowIfFailed() const {

@@ -7,6 +7,7 @@
 #include "engine/engine.hpp"
 #include "engine/execution_context.hpp"
 #include "litepool/detail/overflow_scope.hpp"
+#include "api/pool_anchor.hpp"
 #include "api/task_options_access.hpp"
 #include "engine/worker.hpp"
 
@@ -40,9 +41,16 @@ Pool::Pool(std::size_t workers, std::size_t queue_capacity)
     : Pool(Sized(workers, queue_capacity)) {}
 
 Pool::Pool(PoolOptions options)
-    : engine_(std::make_unique<detail::Engine>(std::move(options))) {}
+    : engine_(std::make_unique<detail::Engine>(std::move(options))),
+      anchor_(std::make_shared<detail::PoolAnchor>(*this)) {}
 
-Pool::~Pool() = default;
+Pool::~Pool() {
+  // Continuations posted from here on (Then on a Future of this pool) find
+  // the pool gone and settle kClosed; the ones posted while Close drains
+  // find it closed.
+  Close(CloseMode::kDrain);
+  anchor_->CutOff();
+}
 
 Error Pool::AddTask(TaskOptions options) {
   return engine_->AddTask(std::move(detail::TaskOptionsAccess::Spec(options)));

@@ -87,6 +87,7 @@ namespace litepool {
 namespace detail {
 class Engine;
 struct PoolAccess;
+struct ComposeAccess;
 }  // namespace detail
 
 // How the pool picks the worker for a new task or a retry
@@ -439,7 +440,11 @@ class LITEPOOL_API Pool {
 
  private:
   friend struct detail::PoolAccess;
+  friend struct detail::ComposeAccess;
   std::unique_ptr<detail::Engine> engine_;
+  // What Futures keep of this pool (for Then): cut off by the destructor,
+  // after Close, so a continuation posted later finds the pool closed.
+  std::shared_ptr<detail::PoolAnchor> anchor_;
   // Stopped by Close(kCancelPending): the token Submit's stop-token
   // callables see (with SubmitOptions::stop).
   std::stop_source cancel_stop_;
@@ -454,6 +459,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   // known only when AddTask returns, is in place before the Future is ready).
   detail::Promise<T> promise(2);
   detail::FutureState<T>& state = promise.State();
+  state.anchor = anchor_;
   Future<T> future = promise.GetFuture();
   Error rejected;
   if (options.stop.stop_requested()) {
@@ -491,5 +497,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
 }
 
 }  // namespace litepool
+
+#include "litepool/detail/compose.hpp"
 
 #endif  // LITEPOOL_POOL_HPP_
