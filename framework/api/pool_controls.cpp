@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "api/deferred_tasks.hpp"
 #include "engine/engine.hpp"
 #include "litepool/detail/deadline.hpp"
 #include "litepool/pool.hpp"
@@ -14,7 +15,14 @@ namespace litepool {
 void Pool::Pause() { engine_->Pause(); }
 void Pool::Resume() { engine_->Resume(); }
 bool Pool::Paused() const { return engine_->Paused(); }
-std::size_t Pool::Purge() { return engine_->Purge(); }
+std::size_t Pool::Purge() {
+  // Deferred tasks first: a dependent released by the purge of its
+  // dependency would otherwise be purged or not depending on which queue
+  // the engine drains first. Every task not running is purged, so are
+  // the dependents waiting for it.
+  const std::size_t deferred = deferred_->CancelAll(/*for_good=*/false);
+  return deferred + engine_->Purge();
+}
 void Pool::WaitIdle() const { engine_->WaitIdle(std::nullopt); }
 bool Pool::WaitIdleFor(std::chrono::nanoseconds timeout) const {
   return engine_->WaitIdle(detail::DeadlineAfter(timeout));

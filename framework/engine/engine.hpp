@@ -152,6 +152,23 @@ class Engine {
   bool WaitIdleOnWorker(Worker& self,
                         std::optional<std::chrono::steady_clock::time_point> deadline);
 
+  // --- Deferred tasks (delayed and dependent; api/deferred_tasks.*) ------
+  // Admits `spec` as AddTask does — validated, rejected the same way (its
+  // group credited, the error in its Errors()), counted accepted, so Close
+  // (kDrain) and WaitIdle wait for it and Stats count it — but takes no
+  // slot and queues nothing: the caller holds the record until it gives it
+  // back with ReleaseDeferred, exactly once. Null (and `rejected` set) when
+  // refused. Thread-safe; never blocks; may throw std::bad_alloc (then
+  // nothing was admitted).
+  TaskRecord* AdmitDeferred(TaskSpec&& spec, Error& rejected);
+  // Gives a deferred task back. Without `cancel`: queued now, beyond the
+  // capacity if need be (as a retry is: it was admitted at the call, and
+  // whoever releases it must not block); a queue timeout counts from here.
+  // With `cancel`: settled unrun with that error on the calling thread (its
+  // hooks and credit run there, counted failed), as Purge settles a task.
+  // Thread-safe; never blocks but for that settlement's hooks.
+  void ReleaseDeferred(TaskRecord* task, const Error* cancel);
+
   // Where the workers' caches hand freed record blocks back (Worker's
   // constructor).
   RecordPool& Records() noexcept { return records_; }

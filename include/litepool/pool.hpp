@@ -78,6 +78,7 @@
 
 #include "litepool/error.hpp"
 #include "litepool/future.hpp"
+#include "litepool/periodic.hpp"
 #include "litepool/task_group.hpp"
 #include "litepool/task_options.hpp"
 #include "litepool/trace.hpp"
@@ -88,6 +89,8 @@ namespace detail {
 class Engine;
 struct PoolAccess;
 struct ComposeAccess;
+class DeferredTasks;
+class PeriodicTimer;
 }  // namespace detail
 
 // How the pool picks the worker for a new task or a retry
@@ -175,6 +178,9 @@ struct LITEPOOL_API UsageReport {
                                      // plus what spare threads ran (Pool's
                                      // "Waits on a worker thread")
   double imbalance = 1.0;            // max busy / mean busy (1.0 = perfect)
+  std::size_t delayed = 0;           // admitted tasks not queued yet: waiting
+                                     // out a delay (TaskOptions::SetDelay) or
+                                     // for dependencies (SetAfter)
   // The report as one line of JSON for tools and plots:
   // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...};
   // each row has every WorkerUsage field (the total has no "id"), `busy` as
@@ -283,8 +289,13 @@ class LITEPOOL_API Pool {
   // kCancelPending cancels the queued ones. Running tasks finish; no new
   // retry is requested after Close (`after` gets kClosed), and retries
   // waiting out a Backoff delay run at once (kDrain) or are cancelled
-  // (kCancelPending), so Close never waits for a delay. kCancelPending also
-  // stops the std::stop_token that running Submit callables were given.
+  // (kCancelPending), so Close never waits for a delay. Delayed tasks
+  // (TaskOptions::SetDelay) are accepted tasks: kDrain waits for their time
+  // and runs them, kCancelPending cancels them at once, as it does dependent
+  // tasks still waiting (kDrain waits for their dependencies). Continuations
+  // (Future::Then) asked for once Close started settle kClosed.
+  // kCancelPending also stops the std::stop_token that running Submit
+  // callables were given.
   // A paused pool is resumed first by kDrain (its queued tasks run);
   // kCancelPending cancels them without running them.
   // Blocks until the workers have stopped,
@@ -339,8 +350,10 @@ class LITEPOOL_API Pool {
   bool Paused() const;
 
   // Settles every task that is accepted but not running as kCancelled: the
-  // queued ones, retries waiting out a backoff, and tasks held on the
-  // overflow path (AddTask from a worker of a full pool). Each runs its
+  // queued ones, retries waiting out a backoff, tasks held on the
+  // overflow path (AddTask from a worker of a full pool), delayed tasks
+  // (SetDelay) and dependent tasks still waiting for their dependencies
+  // (SetAfter) — so the dependents of a purged task are purged with it. Each runs its
   // hooks as a cancelled task does (OnError or, for a retry, `after` gets
   // kCancelled; OnComplete; the auto-Done credit; without OnError the error
   // goes to the group's Errors()) and counts as failed in Stats(). Running
@@ -353,8 +366,8 @@ class LITEPOOL_API Pool {
   // called from a task.
   std::size_t Purge();
 
-  // Blocks until the pool is idle: no task queued, running, or waiting out
-  // a retry backoff (BS::thread_pool wait(), Asio join() without stopping
+  // Blocks until the pool is idle: no task queued, running, delayed,
+  // waiting for its dependencies, or waiting out a retry backoff (BS::thread_pool wait(), Asio join() without stopping
   // the pool). A paused pool with queued tasks is not idle: WaitIdle waits
   // for Resume (or Purge). Tasks added meanwhile are waited for too, so a
   // steady stream of producers can keep it waiting. Happens-before:
@@ -410,13 +423,39 @@ class LITEPOOL_API Pool {
   // options.queue_timeout act as TaskOptions::SetPriority /
   // SetQueueTimeout: an expired task does not run and Get throws TaskError
   // kExpired; a negative queue_timeout is rejected (TaskError
-  // kInvalidArgument). Blocks like AddTask while the pool is full (bounded
-  // by options.add_timeout; never on a worker thread). At most one heap
+  // kInvalidArgument). options.delay and options.after act as
+  // TaskOptions::SetDelay / SetAfter (admitted now, queued later; such a
+  // task never waits for a slot). Blocks like AddTask while the pool is
+  // full (bounded by options.add_timeout; never on a worker thread). At most one heap
   // allocation (the shared state; a capture of more than 40 bytes adds a
   // second). Thread-safe.
   template <class F>
     requires detail::Submittable<F>
   [[nodiscard]] Future<detail::SubmitResult<F>> Submit(F&& f, SubmitOptions options = {});
+
+  // --- Periodic tasks (periodic.hpp) -------------------------------------
+  // Runs `f` as a task of this pool every `period` (see periodic.hpp for
+  // the schedule: fixed rate by default, no catch-up burst; fixed delay on
+  // request) until the handle's Cancel, options.max_runs runs, or Close.
+  // F: void() or Error(), any move-constructible callable, move-only ones
+  // included; a returned Error or a throw counts in Failures() and the
+  // schedule goes on. Between runs it holds no slot, no worker and no
+  // thread but the pool's one timer thread; a run due on a full pool is
+  // queued anyway. Not counted by WaitIdle or Stats().delayed between runs
+  // (each run is an ordinary task while queued or running). period <= 0:
+  // std::invalid_argument. On a closed pool the handle is not Active() and
+  // f never runs. Thread-safe; never blocks.
+  template <class F>
+    requires detail::TaskBody<F>
+  [[nodiscard]] PeriodicHandle Every(std::chrono::nanoseconds period, F&& f,
+                                     PeriodicOptions options = {}) {
+    using D = std::decay_t<F>;
+    if constexpr (std::is_void_v<std::invoke_result_t<D&>>) {
+      return EveryImpl(period, detail::VoidBody<D>{D(std::forward<F>(f))}, options);
+    } else {
+      return EveryImpl(period, D(std::forward<F>(f)), options);
+    }
+  }
 
   // --- Coroutines (coro.hpp) --------------------------------------------
   // Starts `task` on this pool: its first step runs as a task on one of the
@@ -445,6 +484,12 @@ class LITEPOOL_API Pool {
   // What Futures keep of this pool (for Then): cut off by the destructor,
   // after Close, so a continuation posted later finds the pool closed.
   std::shared_ptr<detail::PoolAnchor> anchor_;
+  // Delayed and dependent tasks, admitted but not queued yet.
+  std::unique_ptr<detail::DeferredTasks> deferred_;
+  // Periodic tasks (Every) between their runs.
+  std::unique_ptr<detail::PeriodicTimer> periodic_;
+  PeriodicHandle EveryImpl(std::chrono::nanoseconds period, detail::MoveOnlyFunction<Error()> f,
+                           PeriodicOptions options);
   // Stopped by Close(kCancelPending): the token Submit's stop-token
   // callables see (with SubmitOptions::stop).
   std::stop_source cancel_stop_;
@@ -488,6 +533,8 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     if (options.add_timeout) task.SetAddTimeout(*options.add_timeout);
     if (options.priority != Priority::kNormal) task.SetPriority(options.priority);
     if (options.queue_timeout) task.SetQueueTimeout(*options.queue_timeout);
+    if (options.delay.count() > 0) task.SetDelay(options.delay);
+    if (!options.after.empty()) task.SetAfter(std::move(options.after));
     // On rejection the body was destroyed unrun inside AddTask; its
     // "dropped" error is replaced by the real reason before we let go.
     if (Error e = AddTask(std::move(task))) state.SetError(std::move(e));

@@ -156,11 +156,17 @@ struct ThenPost {
         failed->AddRef();
       }
     }
-    TaskOptions task;
-    task.SetTask(std::move(body));
-    if (priority != Priority::kNormal) task.SetPriority(priority);
-    if (queue_timeout) task.SetQueueTimeout(*queue_timeout);
-    if (Error e = PostToAnchor(*anchor, std::move(task))) {
+    Error e;
+    try {
+      TaskOptions task;
+      task.SetTask(std::move(body));
+      if (priority != Priority::kNormal) task.SetPriority(priority);
+      if (queue_timeout) task.SetQueueTimeout(*queue_timeout);
+      e = PostToAnchor(*anchor, std::move(task));
+    } catch (...) {  // no memory for the task: the result gets the reason
+      e = Error::FromException(std::current_exception());
+    }
+    if (e) {
       if (failed != nullptr) {
         failed->PassFailureTo(result);
       } else {

@@ -117,6 +117,10 @@ struct TaskHooks {
   }
 };
 
+// The dependencies of a dependent task (TaskOptions::SetAfter), shared by
+// copies of its TaskOptions; defined by the library (task_options.cpp).
+struct DependencyList;
+
 struct TaskSpec {
   ExecFn exec_fn;  // a small body; else hooks.exec_large or hooks.exec_iface
   TaskHooks hooks;
@@ -124,6 +128,12 @@ struct TaskSpec {
   std::shared_ptr<GroupState> group;
   std::optional<std::chrono::nanoseconds> add_timeout;
   bool auto_done = false;
+  // Deferred tasks (the Pool holds them, not the engine): queued not
+  // before `delay` after AddTask (TaskOptions::SetDelay), and only once
+  // every dependency in `after` settled (TaskOptions::SetAfter).
+  std::chrono::nanoseconds delay{0};
+  std::shared_ptr<const DependencyList> after;
+  bool Deferred() const noexcept { return delay.count() > 0 || after != nullptr; }
 
   TaskSpec() = default;
   TaskSpec(TaskSpec&&) noexcept = default;
@@ -136,7 +146,9 @@ struct TaskSpec {
         on_add_timeout(CloneCallable(o.on_add_timeout, "SetOnAddTimeout")),
         group(o.group),
         add_timeout(o.add_timeout),
-        auto_done(o.auto_done) {}
+        auto_done(o.auto_done),
+        delay(o.delay),
+        after(o.after) {}
   TaskSpec& operator=(const TaskSpec& o) {
     if (this != &o) *this = TaskSpec(o);
     return *this;
@@ -151,6 +163,8 @@ struct TaskSpec {
     group.reset();
     add_timeout.reset();
     auto_done = false;
+    delay = std::chrono::nanoseconds(0);
+    after.reset();
   }
 
   bool HasTask() const noexcept {
