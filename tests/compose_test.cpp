@@ -6,6 +6,7 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -444,6 +445,12 @@ TEST(DelayTest, HoldsNoSlotAndNoWorkerAndCountsAsDelayed) {
     delayed.push_back(pool.Submit([i] { return i; }, SubmitOptions{.add_timeout = 0ns, .delay = 1h}));
   }
   EXPECT_EQ(pool.Stats().delayed, 5u);
+  EXPECT_NE(pool.Stats().ToJson().find("\"delayed\":5}"), std::string::npos);
+  std::ostringstream usage;
+  pool.Usage(usage);
+  EXPECT_NE(usage.str().find("not queued yet (delayed or waiting for dependencies): 5"),
+            std::string::npos)
+      << usage.str();
   EXPECT_EQ(pool.Submit([] { return 7; }, SubmitOptions{.add_timeout = 0ns}).Get(), 7);
   EXPECT_FALSE(pool.WaitIdleFor(1ms));  // delayed tasks keep the pool busy
   EXPECT_EQ(pool.Purge(), 5u);

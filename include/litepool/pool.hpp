@@ -182,7 +182,8 @@ struct LITEPOOL_API UsageReport {
                                      // out a delay (TaskOptions::SetDelay) or
                                      // for dependencies (SetAfter)
   // The report as one line of JSON for tools and plots:
-  // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...};
+  // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...,
+  // "delayed":...};
   // each row has every WorkerUsage field (the total has no "id"), `busy` as
   // integer "busy_ns", a LatencySummary as {"count", "p50_ns", "p90_ns",
   // "p99_ns", "max_ns"}. Always valid JSON: bytes of `name` that are not
