@@ -13,12 +13,26 @@ namespace litepool {
 namespace detail {
 
 void PeriodicState::Cancel() {
-  std::unique_lock lock(mu_);
-  ended_.store(true, std::memory_order_release);
-  // Called from inside the run itself it cannot wait for that run.
-  if (running_ && runner_ != std::this_thread::get_id()) {
-    cv_.wait(lock, [this] { return !running_; });
+  {
+    std::unique_lock lock(mu_);
+    ended_.store(true, std::memory_order_release);
+    // Called from inside the run itself it cannot wait for that run.
+    if (running_ && runner_ != std::this_thread::get_id()) {
+      cv_.wait(lock, [this] { return !running_; });
+    }
   }
+  DropFnUnlessRunning();
+}
+
+void PeriodicState::End() noexcept {
+  ended_.store(true, std::memory_order_release);
+  DropFnUnlessRunning();
+}
+
+void PeriodicState::DropFnUnlessRunning() noexcept {
+  MoveOnlyFunction<Error()> dropped;  // destroyed after the lock is released
+  std::lock_guard lock(mu_);
+  if (!running_) dropped = std::move(fn_);
 }
 
 bool PeriodicState::RunOnce(Clock::time_point due, Clock::time_point& next) {
@@ -53,7 +67,10 @@ bool PeriodicState::RunOnce(Clock::time_point due, Clock::time_point& next) {
     End();
     return false;
   }
-  if (!go_on) return false;
+  if (!go_on) {
+    DropFnUnlessRunning();
+    return false;
+  }
   if (options_.fixed_delay) {
     next = end + period_;
     return true;

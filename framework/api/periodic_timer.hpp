@@ -43,13 +43,19 @@ class PeriodicState {
   // One run, as a task of the pool: f, the counters, then the next due time
   // (false: the schedule ended). `due` is the time this run was due.
   bool RunOnce(Clock::time_point due, Clock::time_point& next);
-  // The schedule ended (Close, a refused run): no run starts from now on.
-  void End() noexcept { ended_.store(true, std::memory_order_release); }
+  // The schedule ended (Close, a refused run): no run starts from now on,
+  // and f (with what it captured) is destroyed once no run is in progress.
+  void End() noexcept;
   Priority GetPriority() const noexcept { return options_.priority; }
 
  private:
   const std::chrono::nanoseconds period_;
-  MoveOnlyFunction<Error()> fn_;  // called by one run at a time
+  // Destroys f unless a run is in progress (that run destroys it when it
+  // returns): an ended schedule keeps nothing f captured alive, not even a
+  // PeriodicHandle of its own.
+  void DropFnUnlessRunning() noexcept;
+
+  MoveOnlyFunction<Error()> fn_;  // called by one run at a time; guarded by mu_ when not running
   const PeriodicOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;          // a run ended (Cancel waits for it)
