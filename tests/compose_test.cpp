@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/pool_access.hpp"
+#include "litepool/coro.hpp"
 #include "litepool/future.hpp"
 #include "litepool/pool.hpp"
 #include "test_util.hpp"
@@ -118,6 +119,15 @@ TEST(ThenTest, RunsOnTheAntecedentsPoolOrTheNamedOne) {
   Future<bool> on_b = a.Submit([] { return 1; }).Then(b, [&](int) { return b.OnWorkerThread(); });
   EXPECT_TRUE(on_a.Get());
   EXPECT_TRUE(on_b.Get());
+}
+
+CoTask<int> Seven() { co_return 7; }
+
+TEST(ThenTest, ASpawnedCoroutinesFutureContinuesOnItsPool) {
+  Pool pool(1, 4);
+  Future<bool> f = pool.Spawn(Seven()).Then([&](int v) { return v == 7 && pool.OnWorkerThread(); });
+  ASSERT_TRUE(f.WaitFor(kHangGuard));
+  EXPECT_TRUE(f.Get());
 }
 
 TEST(ThenTest, NeverRunsInlineInTheSettlingThreadNorInThen) {

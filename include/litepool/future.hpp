@@ -385,8 +385,9 @@ class Future {
   // stop act as for Submit. The pool closed (or destroyed) by then: the
   // result's Get throws TaskError kClosed — for the value form after a
   // failure, that failure — and f is destroyed unrun. Then(f) on a Future
-  // whose pool is unknown (a coroutine's, or WhenAll/WhenAny of such)
-  // throws std::logic_error and leaves *this as it was; so does !Valid().
+  // whose pool is unknown (none of Submit, Spawn, Then or a join of them
+  // made it) throws std::logic_error and leaves *this as it was; so does
+  // !Valid().
   // Happens-before: everything this Future's task did happens before f
   // runs; f and what it captured are destroyed before the result is ready.
   // Chains of any length use no stack: each link is a task. Thread-safe as

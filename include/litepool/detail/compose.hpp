@@ -353,8 +353,8 @@ Future<detail::ThenResult<T, F>> Future<T>::Then(F&& f, SubmitOptions options) &
   std::shared_ptr<detail::PoolAnchor> anchor = state_->anchor;
   if (anchor == nullptr) {
     throw std::logic_error(
-        "litepool::Future::Then: the pool of this Future is not known (a coroutine's, or a "
-        "WhenAll/WhenAny of such): name one, std::move(f).Then(pool, fn)");
+        "litepool::Future::Then: the pool of this Future is not known: name one, "
+        "std::move(f).Then(pool, fn)");
   }
   return detail::ThenOn(std::move(*this), std::move(anchor), std::forward<F>(f),
                         std::move(options));
