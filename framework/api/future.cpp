@@ -2,6 +2,8 @@
 #include "litepool/future.hpp"
 
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "litepool/detail/deadline.hpp"
 #include "engine/execution_context.hpp"
@@ -33,7 +35,7 @@ bool FutureStateBase::WaitFor(std::optional<std::chrono::nanoseconds> timeout) {
     // allocation.
     std::optional<TaskGroup> group;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (Ready()) return true;
       if (!helper_) helper_.emplace(1);
       group = *helper_;
@@ -52,20 +54,22 @@ bool FutureStateBase::WaitFor(std::optional<std::chrono::nanoseconds> timeout) {
     if (deadline && std::chrono::steady_clock::now() >= *deadline) break;
   }
   auto wait_until = [this](std::optional<std::chrono::steady_clock::time_point> until) {
-    std::unique_lock lock(mu_);
-    auto ready = [this] { return Ready(); };
-    if (!until) {
-      cv_.wait(lock, ready);
-      return true;
+    MutexLock lock(mu_);
+    while (!Ready()) {
+      if (!until) {
+        cv_.Wait(lock);
+      } else if (cv_.WaitUntil(lock, *until) == std::cv_status::timeout) {
+        return Ready();
+      }
     }
-    return cv_.wait_until(lock, *until, ready);
+    return true;
   };
   return WatchedWait(watch_.get(), deadline, wait_until,
                      [this] { return StuckFutureMessage(*watch_); });
 }
 
 bool FutureStateBase::TryAttach(MoveOnlyFunction<void()>& callback) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (Ready()) return false;
   if (continuation_) {
     throw std::logic_error("litepool::Future: a continuation is attached already");
@@ -74,22 +78,71 @@ bool FutureStateBase::TryAttach(MoveOnlyFunction<void()>& callback) {
   return true;
 }
 
+bool FutureStateBase::TryWatch(MoveOnlyFunction<void()>& callback) {
+  auto* node = new Watcher{MoveOnlyFunction<void()>(), nullptr};
+  MutexLock lock(mu_);
+  if (Ready()) {
+    delete node;
+    return false;
+  }
+  node->callback = std::move(callback);
+  node->next = watchers_;
+  watchers_ = node;
+  return true;
+}
+
+namespace {
+// Callbacks of states made ready inside a callback on this thread wait
+// here until that callback returns: a chain of continuations that settle
+// one another at once (joins of joins, a closed pool refusing a chain of
+// Then) runs as a loop, not as a recursion as deep as the chain.
+struct CallbackTrampoline {
+  bool running = false;
+  std::vector<MoveOnlyFunction<void()>> pending;
+};
+
+void RunCallback(MoveOnlyFunction<void()>&& callback) noexcept {
+  thread_local CallbackTrampoline trampoline;
+  if (trampoline.running) {
+    trampoline.pending.push_back(std::move(callback));
+    return;
+  }
+  trampoline.running = true;
+  callback();
+  while (!trampoline.pending.empty()) {
+    MoveOnlyFunction<void()> next = std::move(trampoline.pending.back());
+    trampoline.pending.pop_back();
+    next();
+  }
+  trampoline.running = false;
+}
+}  // namespace
+
 void FutureStateBase::Publish() noexcept {
   MoveOnlyFunction<void()> continuation;
   std::optional<TaskGroup> helper;
+  Watcher* watchers = nullptr;
   {
     // Under the lock, so a waiter between its check and its wait cannot
     // miss the notification, and TryAttach/WaitFor see either "ready" or
     // leave their callback/group for us.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ready_.store(true, std::memory_order_release);
     continuation = std::move(continuation_);
     helper = std::move(helper_);
     helper_.reset();
+    watchers = std::exchange(watchers_, nullptr);
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (helper) helper->Done();
-  if (continuation) continuation();
+  // From here on `this` may be gone: a callback may drop the last Future.
+  if (continuation) RunCallback(std::move(continuation));
+  while (watchers != nullptr) {
+    Watcher* w = watchers;
+    watchers = w->next;
+    RunCallback(std::move(w->callback));
+    delete w;
+  }
 }
 
 void FutureStateBase::ThrowIfFailed() const {

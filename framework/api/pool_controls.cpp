@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "api/deferred_tasks.hpp"
 #include "engine/engine.hpp"
 #include "engine/execution_context.hpp"
 #include "litepool/detail/deadline.hpp"
@@ -17,7 +18,14 @@ namespace litepool {
 void Pool::Pause() { engine_->Pause(); }
 void Pool::Resume() { engine_->Resume(); }
 bool Pool::Paused() const { return engine_->Paused(); }
-std::size_t Pool::Purge() { return engine_->Purge(); }
+std::size_t Pool::Purge() {
+  // Deferred tasks first: a dependent released by the purge of its
+  // dependency would otherwise be purged or not depending on which queue
+  // the engine drains first. Every task not running is purged, so are
+  // the dependents waiting for it.
+  const std::size_t deferred = deferred_->CancelAll(/*for_good=*/false);
+  return deferred + engine_->Purge();
+}
 namespace {
 // WaitIdle and WaitIdleFor: off the pool's workers, watched for a stuck
 // wait (PoolOptions::stuck_wait_report). The engine's idle test is the

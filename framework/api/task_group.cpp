@@ -15,96 +15,6 @@
 #include "engine/worker.hpp"
 
 namespace litepool {
-namespace detail {
-
-bool GroupState::TryDecrement() {
-  // Relaxed first read: the CAS below re-validates with acq_rel.
-  std::int64_t cur = pending.load(std::memory_order_relaxed);
-  do {
-    if (cur <= 0) return false;
-  } while (!pending.compare_exchange_weak(cur, cur - 1,
-                                          std::memory_order_acq_rel,
-                                          std::memory_order_relaxed));
-  if (cur == 1) {
-    GroupWaiter* coroutine_waiters = nullptr;
-    {
-      // Lock so a waiter between its check and its wait cannot miss this.
-      std::lock_guard lock(mu);
-      cv.notify_all();
-      coroutine_waiters = TakeWaitersLocked();
-    }
-    RunWaiters(coroutine_waiters);
-  }
-  return true;
-}
-
-Error GroupState::BelowZero(const char* why) {
-  return Error(std::string("TaskGroup::Done: counter would go below zero (") + why + ")",
-               ErrorCode::kInvalidArgument);
-}
-
-void GroupState::Credit(const char* why) {
-  if (!TryDecrement()) AddError(BelowZero(why));
-}
-
-void GroupState::Increment(std::int64_t n) {
-  pending.fetch_add(n, std::memory_order_acq_rel);
-}
-
-void GroupState::AddError(Error e) {
-  std::lock_guard lock(mu);
-  errors.push_back(std::move(e));
-}
-
-bool GroupState::WaitUntilZero(
-    std::optional<std::chrono::steady_clock::time_point> deadline,
-    const std::atomic<bool>* also) {
-  std::unique_lock lock(mu);
-  auto zero = [this] { return pending.load(std::memory_order_acquire) == 0; };
-  auto done = [&] { return zero() || (also != nullptr && also->load(std::memory_order_relaxed)); };
-  if (!deadline) {
-    cv.wait(lock, done);
-  } else {
-    cv.wait_until(lock, *deadline, done);
-  }
-  return zero();
-}
-
-void GroupState::Interrupt(std::atomic<bool>& flag) {
-  {
-    std::lock_guard lock(mu);
-    flag.store(true, std::memory_order_relaxed);  // ordered by mu
-  }
-  cv.notify_all();
-}
-
-bool GroupState::AddWaiter(GroupWaiter& w) {
-  std::lock_guard lock(mu);
-  // Under mu: a decrement that reaches zero takes the list under mu after
-  // its CAS, so a waiter pushed here while the counter is above zero is
-  // seen by that decrement (or a later one).
-  if (pending.load(std::memory_order_acquire) == 0) return false;
-  w.next = waiters;
-  waiters = &w;
-  return true;
-}
-
-GroupWaiter* GroupState::TakeWaitersLocked() {
-  // Only at zero: if Add() raised the counter again since the decrement
-  // that called this, the waiters wait for the next zero.
-  if (pending.load(std::memory_order_acquire) != 0) return nullptr;
-  return std::exchange(waiters, nullptr);
-}
-
-void GroupState::RunWaiters(GroupWaiter* list) noexcept {
-  while (list != nullptr) {
-    GroupWaiter* next = list->next;  // read first: ready() may free the node
-    list->ready(list);
-    list = next;
-  }
-}
-
-}  // namespace detail
 
 namespace {
 std::shared_ptr<detail::GroupState> NewState(std::int64_t n) {
@@ -188,9 +98,6 @@ bool detail::AddGroupWaiter(const TaskGroup& group, GroupWaiter& waiter) {
   return GroupAccess::State(group)->AddWaiter(waiter);
 }
 
-std::vector<Error> TaskGroup::Errors() const {
-  std::lock_guard lock(state_->mu);
-  return state_->errors;
-}
+std::vector<Error> TaskGroup::Errors() const { return state_->Errors(); }
 
 }  // namespace litepool

@@ -1,6 +1,9 @@
 // TaskOptions setters that need no template, and ITask's default OnError.
 #include "litepool/task_options.hpp"
 
+#include "api/dependency_list.hpp"
+#include "litepool/future.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -103,6 +106,25 @@ TaskOptions& TaskOptions::SetPriority(Priority priority) & {
 TaskOptions& TaskOptions::SetQueueTimeout(std::chrono::nanoseconds timeout) & {
   spec_.hooks.queue_timeout = timeout;
   return *this;
+}
+
+TaskOptions& TaskOptions::SetDelay(std::chrono::nanoseconds delay) & {
+  spec_.delay = delay.count() > 0 ? delay : std::chrono::nanoseconds(0);
+  return *this;
+}
+
+TaskOptions& TaskOptions::SetAfter(std::vector<Dependency> deps) & {
+  if (deps.empty()) {
+    spec_.after.reset();
+  } else {
+    spec_.after = std::make_shared<const detail::DependencyList>(std::move(deps));
+  }
+  return *this;
+}
+
+TaskOptions TaskOptions::SetAfter(std::vector<Dependency> deps) && {
+  SetAfter(std::move(deps));
+  return std::move(*this);
 }
 
 TaskOptions& TaskOptions::SetGroup(const TaskGroup& group) & {

@@ -25,7 +25,7 @@
 #include <memory>
 
 #include "base/cache_line.hpp"
-#include "litepool/pool.hpp"
+#include "litepool/dispatch.hpp"
 
 namespace litepool::detail {
 

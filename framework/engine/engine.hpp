@@ -96,12 +96,10 @@ class Engine {
   void Close(CloseMode mode);
   bool Closed() const noexcept { return flags_.Closed(); }
   UsageReport Stats() const { return stats_.Read(); }
-  Accounting Totals() const { return ledger_.Totals(); }
   void StartTrace(TraceOptions options) { tracing_.Start(options); }
   Trace StopTrace() { return tracing_.Stop(); }
   std::size_t Workers() const noexcept { return workers_.Seated(); }
   std::size_t QueueCapacity() const noexcept { return queue_capacity_; }
-  std::size_t Capacity() const noexcept { return Workers() * queue_capacity_; }
   void Pause() noexcept { scheduler_.Pause(); }
   void Resume() { scheduler_.Resume(); }
   bool Paused() const noexcept { return scheduler_.Paused(); }
@@ -110,6 +108,20 @@ class Engine {
   // WaitIdle on this pool's workers excepted), or `deadline`.
   bool WaitIdle(std::optional<std::chrono::steady_clock::time_point> deadline);
   void SetWorkers(std::size_t n) { resizer_.SetWorkers(n); }
+  // Deferred tasks (delayed and dependent; api/deferred_tasks.*): see
+  // Intake::AdmitDeferred. ReleaseDeferred gives the record back exactly
+  // once: queued (no `cancel`), or settled unrun with `cancel` on the
+  // calling thread (its hooks and credit run there, counted failed).
+  TaskRecord* AdmitDeferred(TaskSpec&& spec, Error& rejected) {
+    return intake_.AdmitDeferred(std::move(spec), rejected);
+  }
+  void ReleaseDeferred(TaskRecord* task, const Error* cancel) {
+    if (cancel != nullptr) {
+      purger_.SettleDeferred(task, *cancel);
+    } else {
+      intake_.QueueDeferred(task);
+    }
+  }
   // The stuck-wait diagnostic's state (task/stuck_watch.hpp), shared with
   // the groups and Futures whose waits report on this pool; it answers
   // "quiet" (Quiescence::IdleNow) until the destructor detaches it.

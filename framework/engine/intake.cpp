@@ -61,6 +61,54 @@ void Intake::Enqueue(TaskRecord* record, Worker* own) {
   }
 }
 
+TaskRecord* Intake::AdmitDeferred(TaskSpec&& spec, Error& rejected) {
+  if (!spec.HasTask()) {
+    rejected = Reject(spec, Error("AddTask: TaskOptions has no task (call SetTask before AddTask)",
+                                  ErrorCode::kInvalidArgument));
+    return nullptr;
+  }
+  if (const char* why = InvalidReason(spec)) {
+    rejected = Reject(spec, Error(std::string("AddTask: ") + why, ErrorCode::kInvalidArgument));
+    return nullptr;
+  }
+  if (spec.group && spec.group->stop.stop_requested()) {
+    rejected = Reject(spec, Error("AddTask: task group was cancelled", ErrorCode::kCancelled));
+    return nullptr;
+  }
+  // seq_cst pair with Close(), as in Admit: either Close counts this task
+  // before it waits for the drain, or this thread sees the pool closed and
+  // backs out.
+  p_.ledger.Admit(1);
+  if (p_.flags.closed.load(std::memory_order_seq_cst)) {
+    p_.ledger.Unadmit(1);
+    p_.quiescence.Settled();
+    rejected = Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
+    return nullptr;
+  }
+  try {
+    return p_.records.Make(std::move(spec));
+  } catch (...) {  // bad_alloc: nothing was admitted
+    p_.ledger.Unadmit(1);
+    p_.quiescence.Settled();
+    throw;
+  }
+}
+
+void Intake::QueueDeferred(TaskRecord* task) {
+  QueueTicket* ticket = nullptr;
+  try {
+    ticket = p_.expiry.Prepare(task);
+  } catch (...) {
+    ticket = nullptr;  // no memory for the ticket: the task cannot expire
+  }
+  // A released task holds a slot, taken even when none is free, as a
+  // queued retry does.
+  p_.gate.ForceAcquire(1);
+  task->SetAdmitted(BusyClock::Now());
+  p_.router.Dispatch(task);
+  if (ticket != nullptr) p_.expiry.Start(ticket);
+}
+
 const char* Intake::InvalidReason(const TaskSpec& spec) noexcept { return spec.InvalidReason(); }
 
 Error Intake::Reject(TaskSpec& spec, Error why, bool credit_requested) {

@@ -52,6 +52,18 @@ class Intake {
   Error AddTask(TaskSpec&& spec);
   // All admitted or none.
   Error AddTaskGroup(std::vector<TaskSpec>&& specs);
+  // Deferred tasks (delayed and dependent; api/deferred_tasks.*): admits
+  // `spec` as AddTask does — validated, refused the same way, counted
+  // accepted (Close(kDrain) and WaitIdle wait for it) — but takes no slot
+  // and queues nothing: the caller holds the record until it gives it back
+  // (QueueDeferred, or Purger::SettleDeferred), exactly once. Null (and
+  // `rejected` set) when refused. Never blocks; may throw std::bad_alloc
+  // (then nothing was admitted).
+  TaskRecord* AdmitDeferred(TaskSpec&& spec, Error& rejected);
+  // Queues a deferred task now, beyond the capacity if need be (as a retry
+  // is: it was admitted at the call, and whoever releases it must not
+  // block); a queue timeout counts from here.
+  void QueueDeferred(TaskRecord* task);
   // The calling thread's Worker if it belongs to this pool, else null.
   Worker* OwnWorker() const noexcept;
 

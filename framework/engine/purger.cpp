@@ -15,6 +15,12 @@
 
 namespace litepool::detail {
 
+void Purger::SettleDeferred(TaskRecord* task, const Error& why) {
+  MutexLock lock(mu_);
+  SettleUnrun(p_.sink, p_.off_row.Purger(), task, why);
+  p_.quiescence.Settled();  // settled: a Close or a WaitIdle may be waiting
+}
+
 std::size_t Purger::Purge() {
   MutexLock lock(mu_);
   Worker& purger = p_.off_row.Purger();

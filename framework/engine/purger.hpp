@@ -24,6 +24,14 @@ class SettleSink;
 class SlotGate;
 class Spares;
 class WorkerTable;
+struct TaskRecord;
+}  // namespace litepool::detail
+
+namespace litepool {
+class Error;
+}
+
+namespace litepool::detail {
 
 class Purger {
  public:
@@ -42,6 +50,9 @@ class Purger {
 
   // Returns how many tasks it settled.
   std::size_t Purge() LITEPOOL_EXCLUDES(mu_);
+  // Settles one admitted task that was never queued (a deferred one) with
+  // `why`, unrun, on the calling thread, as Purge settles a queued one.
+  void SettleDeferred(TaskRecord* task, const Error& why) LITEPOOL_EXCLUDES(mu_);
 
  private:
   Parts p_;

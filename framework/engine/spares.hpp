@@ -93,6 +93,8 @@ class Spares {
   bool MoreActiveThanBlocked() const noexcept {
     return active_.load(std::memory_order_seq_cst) > blocked_.load(std::memory_order_seq_cst);
   }
+  // Spares counted as standing in now (a CAS target; tests read it).
+  std::int64_t Active() const noexcept { return active_.load(std::memory_order_seq_cst); }
   // Wakes every idle spare without a claim (a stopping pool).
   void UnparkAll() const noexcept;
   // Joins every spare thread (after the pool stopped).

@@ -37,10 +37,19 @@ void TraceSession::Start(TraceOptions options) {
 }
 
 void TraceSession::AddWorker(std::size_t id) {
+  std::size_t share = 0;
+  {
+    MutexLock lock(mu_);
+    // No trace running, or Start saw this worker already.
+    if (buffers_.empty() || buffers_.size() != id) return;
+    share = share_;
+  }
+  // Made outside the lock: a buffer touches all its pages as it is made.
+  auto buffer = std::make_unique<TraceBuffer>(share);
   MutexLock lock(mu_);
-  // No trace running, or Start saw this worker already.
+  // A Stop or a Start meanwhile: the buffer is not needed.
   if (buffers_.empty() || buffers_.size() != id) return;
-  buffers_.push_back(std::make_unique<TraceBuffer>(share_));
+  buffers_.push_back(std::move(buffer));
   workers_[id].ExchangeTrace(buffers_.back().get());
 }
 

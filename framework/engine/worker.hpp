@@ -112,6 +112,8 @@ class Worker {
   bool CancelPark() noexcept { return parked_.exchange(false, std::memory_order_seq_cst); }
   // Sleeps until Unpark().
   void Sleep() { wake_.acquire(); }
+  // Announced parked and not woken yet (seq_cst).
+  bool Parked() const noexcept { return parked_.load(std::memory_order_seq_cst); }
   // Wakes the worker if it is parked; returns true if it was.
   bool Unpark() noexcept;
   // A spare's claim (Spares): wakes it, if it is parked, with a claim it

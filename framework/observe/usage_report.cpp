@@ -141,7 +141,7 @@ std::string UsageReport::ToJson() const {
   } else {
     out << "null";  // JSON has no NaN / Infinity
   }
-  out << "}";
+  out << ",\"delayed\":" << delayed << "}";
   return out.str();
 }
 
@@ -266,6 +266,9 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
     s << "expired in the queue (counted in failed): "
       << Paint(color, kRed, std::to_string(r.total.expired)) << "\n";
   }
+  if (r.delayed > 0) {
+    s << "admitted, not queued yet (delayed or waiting for dependencies): " << r.delayed << "\n";
+  }
   const char* verdict = r.imbalance <= 1.05 ? kGreen : r.imbalance <= 1.25 ? kYellow : kRed;
   s << "imbalance (max busy / mean busy): " << Paint(color, verdict, Fixed(r.imbalance, 3))
     << "\n";
@@ -273,6 +276,8 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
 }
 
 }  // namespace detail
+
+void Pool::Usage() const { Usage(std::cout); }
 
 void Pool::Usage(std::ostream& out, UsageStyle style) const {
   out << detail::FormatUsage(Stats(), Workers(), QueueCapacity(), style, WantsColor(out));

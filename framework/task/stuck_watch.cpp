@@ -16,12 +16,12 @@ StuckWatch::StuckWatch(std::chrono::milliseconds report_after,
       quiet_(std::move(quiet)) {}
 
 void StuckWatch::Detach() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   quiet_ = nullptr;
 }
 
 bool StuckWatch::PoolQuiet() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return !quiet_ || quiet_();
 }
 

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
+#include "litepool/detail/mutex.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,8 +44,8 @@ class StuckWatch {
   const std::chrono::milliseconds report_after_;
   const std::function<void(std::string_view)> on_report_;
   const std::string pool_name_;
-  mutable std::mutex mu_;
-  std::function<bool()> quiet_;  // guarded by mu_; empty once detached
+  mutable Mutex mu_;
+  std::function<bool()> quiet_ LITEPOOL_GUARDED_BY(mu_);  // empty once detached
 };
 
 // The messages (one line, no newline). `what` names the wait, as

@@ -45,10 +45,13 @@
 #include <stdexcept>
 #include <memory>
 #include <stop_token>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "litepool/detail/move_only_function.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/error.hpp"
 #include "litepool/priority.hpp"
 #include "litepool/task_group.hpp"
@@ -67,6 +70,42 @@ class LITEPOOL_API TaskError : public std::runtime_error {
 
  private:
   Error cause_;
+};
+
+template <class T>
+class Future;
+
+namespace detail {
+class FutureStateBase;
+struct DependencyAccess;
+}  // namespace detail
+
+// What a dependent task waits for (SubmitOptions::after,
+// TaskOptions::SetAfter): the settling of a Future's task, whatever its
+// outcome, or a TaskGroup's counter reaching zero. A Dependency shares the
+// Future's state: the Future stays usable (Wait, Get, Then, another
+// Dependency), and the dependency holds even after that Future is gone. A
+// Future without state (default-constructed, moved from, Get called) is no
+// dependency: it is ready at once. A TaskGroup dependency waits for the
+// next time the counter is zero (at once if it is zero now). Copyable;
+// copies watch the same thing. Never blocks; thread-safe as a value.
+class Dependency {
+ public:
+  template <class T>
+  Dependency(const Future<T>& f);  // NOLINT(google-explicit-constructor): {f1, f2, tg}
+  Dependency(const TaskGroup& tg);  // NOLINT(google-explicit-constructor)
+  Dependency(const Dependency& o);
+  Dependency& operator=(const Dependency& o);
+  Dependency(Dependency&& o) noexcept;
+  Dependency& operator=(Dependency&& o) noexcept;
+  ~Dependency();
+
+ private:
+  friend struct detail::DependencyAccess;
+  void Reset() noexcept;
+  detail::FutureStateBase* state_ = nullptr;             // shared, one reference
+  void (*release_)(detail::FutureStateBase*) noexcept = nullptr;  // of state_'s T
+  std::optional<TaskGroup> group_;
 };
 
 // How Pool::Submit admits a task. Every field has a default, so
@@ -90,10 +129,17 @@ struct SubmitOptions {
   // token that stops when this one does or when the pool is closed with
   // CloseMode::kCancelPending.
   std::stop_token stop{};
+  // As TaskOptions::SetAfter: the task is admitted now but queued only once
+  // every dependency has settled (whatever its outcome); until then it
+  // holds no queue slot and no worker.
+  std::vector<Dependency> after{};
+  // As TaskOptions::SetDelay: admitted now, queued not before this long
+  // after the call; until then no slot, no worker. Zero or negative: no
+  // delay. With `after` too: queued once both hold.
+  std::chrono::nanoseconds delay{0};
 };
 
-template <class T>
-class Future;
+class Pool;
 
 namespace detail {
 
@@ -101,6 +147,8 @@ template <class T>
 class Promise;
 struct FutureAccess;
 class StuckWatch;  // the library's; see PoolOptions::stuck_wait_report
+// The pool a Future's task ran on, as long as that pool lives (compose.hpp).
+class PoolAnchor;
 
 // What Futures of every T share: the readiness, the waits, the error and
 // the continuation. Non-template parts live in the library (future.cpp).
@@ -122,6 +170,11 @@ class LITEPOOL_API FutureStateBase {
   // the state is ready already. At most one callback per state
   // (std::logic_error for a second one).
   bool TryAttach(MoveOnlyFunction<void()>& callback);
+  // Registers `callback` as one more watcher: any number of them, each run
+  // once on the thread that makes the state ready, after the continuation.
+  // False (and `callback` untouched) when the state is ready already. The
+  // Future stays usable (WhenAny's inputs, dependencies). Allocates one node.
+  bool TryWatch(MoveOnlyFunction<void()>& callback);
 
   // Producer side. The error a Get will throw as TaskError.
   void SetError(Error e) noexcept { error_ = std::move(e); has_result_ = true; }
@@ -135,8 +188,32 @@ class LITEPOOL_API FutureStateBase {
   void SetStuckWatch(std::shared_ptr<const StuckWatch> watch) noexcept {
     watch_ = std::move(watch);
   }
+  // Requires: ready. True when a Get would throw.
+  bool Failed() const noexcept { return exception_ != nullptr || static_cast<bool>(error_); }
+  // Requires: ready and Failed(). Gives `to` the same failure: the same
+  // exception object, or the same Error.
+  void PassFailureTo(FutureStateBase& to) const noexcept {
+    if (exception_) {
+      to.SetException(exception_);
+    } else {
+      to.SetError(error_);
+    }
+  }
+  // The failure as an Error (for the pool's counters), requires Failed().
+  Error FailureAsError() const noexcept {
+    return exception_ ? Error::FromException(exception_) : error_;
+  }
+  // One more owner (a producer that may outlive the Future and the task).
+  void AddRef() noexcept {
+    // Relaxed: the caller already holds a reference, so the state cannot go
+    // away meanwhile; the release side orders the rest.
+    refs_.fetch_add(1, std::memory_order_relaxed);
+  }
   // What a task body checks before it starts (SubmitOptions::stop).
   std::stop_token stop;
+  // The pool that runs (or ran) the task of this state, for Future::Then
+  // without a pool. Null: none known. Set before the Future is handed out.
+  std::shared_ptr<PoolAnchor> anchor;
   // One producer is done; the last one makes the state ready.
   void ReleaseProducer() noexcept {
     if (producers_.fetch_sub(1, std::memory_order_acq_rel) == 1) Publish();
@@ -160,11 +237,16 @@ class LITEPOOL_API FutureStateBase {
   bool has_result_ = false;      // written by producers before Publish
   Error error_;                  // a TaskError's cause when set
   std::exception_ptr exception_;  // what the task threw
-  std::mutex mu_;
-  std::condition_variable cv_;                  // non-worker waiters
-  std::optional<TaskGroup> helper_;             // guarded by mu_: worker waiters
-  MoveOnlyFunction<void()> continuation_;       // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;                                  // non-worker waiters
+  std::optional<TaskGroup> helper_ LITEPOOL_GUARDED_BY(mu_);  // worker waiters
+  MoveOnlyFunction<void()> continuation_ LITEPOOL_GUARDED_BY(mu_);
   std::shared_ptr<const StuckWatch> watch_;     // null: no stuck-wait report
+  struct Watcher {
+    MoveOnlyFunction<void()> callback;
+    Watcher* next;
+  };
+  Watcher* watchers_ LITEPOOL_GUARDED_BY(mu_) = nullptr;
 };
 
 template <class T>
@@ -191,7 +273,59 @@ class FutureState final : public FutureStateBase {
   std::optional<std::conditional_t<std::is_void_v<T>, Empty, T>> value_;
 };
 
+// The Future type of a callable's result: Error gives Future<void>.
+template <class R>
+using FutureValue = std::conditional_t<std::same_as<std::remove_cvref_t<R>, Error>, void,
+                                       std::remove_cvref_t<R>>;
+
+// Future::Then's forms: f(T) (f() for Future<void>) runs on success only;
+// f(Future<T>) runs on every outcome. A callable that takes both (a generic
+// lambda) is taken as the value form.
+template <class T, class F>
+struct TakesValue : std::bool_constant<std::invocable<F&, T>> {};
+template <class F>
+struct TakesValue<void, F> : std::bool_constant<std::invocable<F&>> {};
+template <class T, class F>
+concept ThenOnValue = TakesValue<T, std::decay_t<F>>::value;
+template <class T, class F>
+concept ThenOnOutcome = !ThenOnValue<T, F> && std::invocable<std::decay_t<F>&, Future<T>>;
+template <class T, class F>
+concept Thenable = std::move_constructible<std::decay_t<F>> &&
+                   std::constructible_from<std::decay_t<F>, F> &&
+                   (ThenOnValue<T, F> || ThenOnOutcome<T, F>);
+
+template <class T, class F>
+struct ThenCallResult {
+  using type = std::invoke_result_t<F&, Future<T>>;
+};
+template <class T, class F>
+  requires ThenOnValue<T, F> && (!std::is_void_v<T>)
+struct ThenCallResult<T, F> {
+  using type = std::invoke_result_t<F&, T>;
+};
+template <class T, class F>
+  requires ThenOnValue<T, F> && std::is_void_v<T>
+struct ThenCallResult<T, F> {
+  using type = std::invoke_result_t<F&>;
+};
+// The value type of the Future Then returns: f's result, Error giving void
+// (as Submit).
+template <class T, class F>
+using ThenResult = FutureValue<typename ThenCallResult<T, std::decay_t<F>>::type>;
+
+template <class F>
+inline constexpr bool kNotThenable = false;
+struct ComposeAccess;
+
 }  // namespace detail
+
+// The message of Then's wrong-signature diagnostic (static_assert needs a
+// literal); undefined again at the end of this header.
+#define LITEPOOL_THEN_FORMS                                                   \
+  "litepool::Future<T>::Then accepts a callable taking T (nothing for "     \
+  "Future<void>): it runs on success only; or a callable taking the "       \
+  "settled Future<T>: it runs on every outcome (a move-only one passed "    \
+  "as an rvalue); it returns what Submit's callables return"
 
 // The result of one task (overview: future.hpp). T may be void and may
 // be move-only.
@@ -247,8 +381,56 @@ class Future {
     return state_->WaitFor(timeout);
   }
 
+  // Continuations. Runs `f` as a task once this Future is ready — never
+  // inline on the thread that settles it — on the pool that ran this
+  // Future's task (Then(f)), or on `pool`. Forms:
+  //   f(T) (f() for Future<void>): runs on success only; a failure (the
+  //     task's exception, the same object, or its TaskError) passes to the
+  //     result unchanged without calling f;
+  //   f(Future<T>): runs on every outcome with this Future, ready (its Get
+  //     returns the value or rethrows).
+  // The result is a Future of f's result, as Submit's (Error gives
+  // Future<void>; a throw from f is rethrown by its Get). Consumes *this
+  // (afterwards !Valid()). The continuation is queued when this Future is
+  // ready, even on a full pool (as a retry is: nobody may block on it), so
+  // options.add_timeout is not used; options.priority, queue_timeout and
+  // stop act as for Submit. The pool closed (or destroyed) by then: the
+  // result's Get throws TaskError kClosed — for the value form after a
+  // failure, that failure — and f is destroyed unrun. Then(f) on a Future
+  // whose pool is unknown (none of Submit, Spawn, Then or a join of them
+  // made it) throws std::logic_error and leaves *this as it was; so does
+  // !Valid().
+  // Happens-before: everything this Future's task did happens before f
+  // runs; f and what it captured are destroyed before the result is ready.
+  // Chains of any length use no stack: each link is a task. Thread-safe as
+  // any member of a Future (one thread at a time per Future).
+  template <class F>
+    requires detail::Thenable<T, F>
+  [[nodiscard]] Future<detail::ThenResult<T, F>> Then(F&& f, SubmitOptions options = {}) &&;
+  template <class F>
+    requires detail::Thenable<T, F>
+  [[nodiscard]] Future<detail::ThenResult<T, F>> Then(Pool& pool, F&& f,
+                                                      SubmitOptions options = {}) &&;
+  // Anything else given to Then: a compile-time error that lists the
+  // accepted forms.
+  template <class F>
+    requires(!detail::Thenable<T, F>)
+  Future<void> Then(F&&, SubmitOptions = {}) && {
+    static_assert(detail::kNotThenable<F>, LITEPOOL_THEN_FORMS);
+    return {};
+  }
+  template <class F>
+    requires(!detail::Thenable<T, F>)
+  Future<void> Then(Pool&, F&&, SubmitOptions = {}) && {
+    static_assert(detail::kNotThenable<F>, LITEPOOL_THEN_FORMS);
+    return {};
+  }
+
  private:
   friend struct detail::FutureAccess;
+  friend struct detail::ComposeAccess;
+  template <class U>
+  friend class Future;
   friend class detail::Promise<T>;
   explicit Future(detail::FutureState<T>* state) noexcept : state_(state) {}
 
@@ -318,12 +500,12 @@ struct FutureAccess {
   static bool OnReady(Future<T>& f, MoveOnlyFunction<void()> callback) {
     return f.state_->TryAttach(callback);
   }
+  // Requires f.Valid().
+  template <class T>
+  static FutureState<T>& StateOf(const Future<T>& f) noexcept {
+    return *f.state_;
+  }
 };
-
-// The Future type of a callable's result: Error gives Future<void>.
-template <class R>
-using FutureValue = std::conditional_t<std::same_as<std::remove_cvref_t<R>, Error>, void,
-                                       std::remove_cvref_t<R>>;
 
 // F as Submit calls it: with SubmitOptions::stop when it takes one.
 template <class F>
@@ -419,6 +601,93 @@ struct SubmitBody {
 };
 
 }  // namespace detail
+
+namespace detail {
+template <class T>
+void ReleaseStateOf(FutureStateBase* s) noexcept {
+  static_cast<FutureState<T>*>(s)->Release();
+}
+}  // namespace detail
+
+template <class T>
+Dependency::Dependency(const Future<T>& f) {
+  if (!f.Valid()) return;
+  detail::FutureState<T>& s = detail::FutureAccess::StateOf(f);
+  s.AddRef();
+  state_ = &s;
+  release_ = &detail::ReleaseStateOf<T>;
+}
+inline Dependency::Dependency(const TaskGroup& tg) : group_(tg) {}
+inline Dependency::Dependency(const Dependency& o)
+    : state_(o.state_), release_(o.release_), group_(o.group_) {
+  if (state_ != nullptr) state_->AddRef();
+}
+inline Dependency& Dependency::operator=(const Dependency& o) {
+  if (this != &o) *this = Dependency(o);
+  return *this;
+}
+inline Dependency::Dependency(Dependency&& o) noexcept
+    : state_(std::exchange(o.state_, nullptr)),
+      release_(std::exchange(o.release_, nullptr)),
+      group_(std::move(o.group_)) {}
+inline Dependency& Dependency::operator=(Dependency&& o) noexcept {
+  if (this != &o) {
+    Reset();
+    state_ = std::exchange(o.state_, nullptr);
+    release_ = std::exchange(o.release_, nullptr);
+    group_ = std::move(o.group_);
+  }
+  return *this;
+}
+inline Dependency::~Dependency() { Reset(); }
+inline void Dependency::Reset() noexcept {
+  if (state_ != nullptr) release_(std::exchange(state_, nullptr));
+}
+
+// --- Joining futures (definitions: litepool/detail/compose.hpp) -----------
+// None of these blocks a thread: the result is made ready by the thread
+// that settles the last (WhenAll) or first (WhenAny) input, as a
+// continuation of it, not a wait. The inputs are consumed. The result's
+// Then(f) runs on the pool of the first input whose pool is known. An input
+// without state (!Valid()), or no input at all for WhenAny: the result's Get
+// throws TaskError kInvalidArgument. Happens-before: everything the inputs'
+// tasks did (WhenAll: all of them; WhenAny: the first) happens before the
+// result is ready. Thread-safe: each call owns its inputs. Allocates one
+// join block (WhenAny: plus one small node per input).
+
+// Ready when every input has settled: their values in input order, or the
+// failure of the first failed input by position (the same exception
+// object, or its TaskError), once all the others settled too.
+template <class T>
+  requires(!std::is_void_v<T>)
+[[nodiscard]] Future<std::vector<T>> WhenAll(std::vector<Future<T>> futures);
+// The same for Future<void>: ok once every input succeeded.
+[[nodiscard]] inline Future<void> WhenAll(std::vector<Future<void>> futures);
+// The same for inputs of different types: their values as a tuple.
+template <class... T>
+[[nodiscard]] Future<std::tuple<T...>> WhenAll(Future<T>... futures);
+
+// WhenAny's value: which input settled first (its index among the inputs),
+// that input (ready: Get gives its value or rethrows its failure), and
+// the others in input order, still running and usable (Wait, Get, Then,
+// another WhenAny).
+template <class T>
+struct WhenAnyResult {
+  std::size_t index;
+  Future<T> first;
+  std::vector<Future<T>> rest;
+};
+// Ready when the first input settles, with a value or a failure (a failure
+// does not make WhenAny fail: it is in `first`); the rest keep running.
+template <class T>
+[[nodiscard]] Future<WhenAnyResult<T>> WhenAny(std::vector<Future<T>> futures);
+
 }  // namespace litepool
+
+#undef LITEPOOL_THEN_FORMS
+
+// Then, WhenAll and WhenAny need Pool: pool.hpp defines them at its end
+// (litepool/detail/compose.hpp), so either header gives the whole API.
+#include "litepool/pool.hpp"
 
 #endif  // LITEPOOL_FUTURE_HPP_

@@ -28,6 +28,7 @@
 #include "litepool/future.hpp"
 #include "litepool/map.hpp"
 #include "litepool/parallel.hpp"
+#include "litepool/periodic.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/priority.hpp"
 #include "litepool/task.hpp"

@@ -41,6 +41,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "litepool/detail/mutex.hpp"
 #include "litepool/error.hpp"
 #include "litepool/future.hpp"
 #include "litepool/map.hpp"
@@ -116,7 +117,7 @@ class LoopState {
   // `replace`: this reason wins over an earlier one.
   void Cancel(Error why, bool replace = false) noexcept {
     {
-      std::lock_guard lock(mu_);
+      detail::MutexLock lock(mu_);
       if (!cancel_ || replace) cancel_ = std::move(why);
     }
     stop_.store(true, std::memory_order_release);
@@ -127,7 +128,7 @@ class LoopState {
   // (a runner dropped after the others ran every chunk changes nothing).
   void WaitAndRethrow() {
     finished_.Wait();
-    std::lock_guard lock(mu_);
+    detail::MutexLock lock(mu_);
     if (exception_) std::rethrow_exception(exception_);
     if (cancel_ && skipped_.load(std::memory_order_relaxed)) throw TaskError(cancel_);
   }
@@ -155,7 +156,7 @@ class LoopState {
       }
     } catch (...) {
       {
-        std::lock_guard lock(mu_);
+        detail::MutexLock lock(mu_);
         if (!exception_) exception_ = std::current_exception();
       }
       stop_.store(true, std::memory_order_release);
@@ -170,9 +171,9 @@ class LoopState {
   std::atomic<std::uint64_t> done_{0};
   std::atomic<bool> stop_{false};
   std::atomic<bool> skipped_{false};  // a claimed chunk did not run
-  std::mutex mu_;
-  std::exception_ptr exception_;  // guarded by mu_: the first throw
-  Error cancel_;                  // guarded by mu_: why runners did not run
+  detail::Mutex mu_;
+  std::exception_ptr exception_ LITEPOOL_GUARDED_BY(mu_);  // the first throw
+  Error cancel_ LITEPOOL_GUARDED_BY(mu_);                  // why runners did not run
 };
 
 // The task that helps with a loop: drains chunks; destroyed without having

@@ -71,7 +71,6 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
-#include <iostream>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -80,8 +79,10 @@
 #include <utility>
 #include <vector>
 
+#include "litepool/dispatch.hpp"
 #include "litepool/error.hpp"
 #include "litepool/future.hpp"
+#include "litepool/periodic.hpp"
 #include "litepool/task_group.hpp"
 #include "litepool/task_options.hpp"
 #include "litepool/trace.hpp"
@@ -94,20 +95,11 @@ struct PoolAccess;
 // Submit's stop token, watched while the task is queued: a stop then
 // settles the task at once (kCancelled) and frees its slot.
 LITEPOOL_API void SetQueuedStop(TaskOptions& options, std::stop_token stop);
+struct ComposeAccess;
+class DeferredTasks;
+class PeriodicTimer;
 }  // namespace detail
 
-// How the pool picks the worker for a new task or a retry
-// (PoolOptions::dispatch), fixed for the pool's life. A policy only decides
-// where a task is queued: under every policy idle workers steal from the
-// busiest queue, and every accepted task settles exactly once. The default
-// costs the least per task; kLeastLoaded reads every worker's load per task.
-// The policies exist to compare load balance (tools/lab, litepool-lab).
-enum class Dispatch {
-  kIdleFirstTwoChoices,  // an idle worker, else the less loaded of two (default)
-  kRoundRobin,           // workers in turn
-  kRandom,               // a random worker
-  kLeastLoaded,          // the worker with the fewest queued + running tasks
-};
 
 // Coroutines (litepool/coro.hpp defines them).
 template <class T>
@@ -243,8 +235,12 @@ struct LITEPOOL_API UsageReport {
                                      // (never accepted, in no other count)
   LatencyBuckets queue_wait_buckets;  // total.queue_wait on fixed bounds
   LatencyBuckets run_time_buckets;    // total.run_time on fixed bounds
+  std::size_t delayed = 0;           // admitted tasks not queued yet: waiting
+                                     // out a delay (TaskOptions::SetDelay) or
+                                     // for dependencies (SetAfter)
   // The report as one line of JSON for tools and plots:
-  // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...};
+  // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...,
+  // "delayed":...};
   // each row has every WorkerUsage field (the total has no "id"), `busy` as
   // integer "busy_ns", a LatencySummary as {"count", "p50_ns", "p90_ns",
   // "p99_ns", "max_ns"}. Always valid JSON: bytes of `name` that are not
@@ -343,7 +339,10 @@ class LITEPOOL_API Pool {
   // used only when `out` is std::cout / std::cerr / std::clog writing to a
   // terminal, NO_COLOR is unset and TERM is set and not "dumb". One write
   // to `out`. Thread-safe (the caller guards `out`), never blocks on tasks.
-  void Usage(std::ostream& out = std::cout, UsageStyle style = UsageStyle::kCompact) const;
+  // Usage() writes to std::cout (two overloads rather than a default
+  // argument, so that this header needs <iosfwd> only).
+  void Usage() const;
+  void Usage(std::ostream& out, UsageStyle style = UsageStyle::kCompact) const;
   // The same numbers as a struct (and, via ToJson(), as JSON). Each
   // counter is read atomically; the set is not one snapshot while tasks
   // run. Thread-safe, never blocks on tasks.
@@ -370,8 +369,13 @@ class LITEPOOL_API Pool {
   // kCancelPending cancels the queued ones. Running tasks finish; no new
   // retry is requested after Close (`after` gets kClosed), and retries
   // waiting out a Backoff delay run at once (kDrain) or are cancelled
-  // (kCancelPending), so Close never waits for a delay. kCancelPending also
-  // stops the std::stop_token that running Submit callables were given.
+  // (kCancelPending), so Close never waits for a delay. Delayed tasks
+  // (TaskOptions::SetDelay) are accepted tasks: kDrain waits for their time
+  // and runs them, kCancelPending cancels them at once, as it does dependent
+  // tasks still waiting (kDrain waits for their dependencies). Continuations
+  // (Future::Then) asked for once Close started settle kClosed.
+  // kCancelPending also stops the std::stop_token that running Submit
+  // callables were given.
   // A paused pool is resumed first by kDrain (its queued tasks run);
   // kCancelPending cancels them without running them.
   // Blocks until the workers have stopped,
@@ -426,8 +430,10 @@ class LITEPOOL_API Pool {
   bool Paused() const;
 
   // Settles every task that is accepted but not running as kCancelled: the
-  // queued ones, retries waiting out a backoff, and tasks held on the
-  // overflow path (AddTask from a worker of a full pool). Each runs its
+  // queued ones, retries waiting out a backoff, tasks held on the
+  // overflow path (AddTask from a worker of a full pool), delayed tasks
+  // (SetDelay) and dependent tasks still waiting for their dependencies
+  // (SetAfter) — so the dependents of a purged task are purged with it. Each runs its
   // hooks as a cancelled task does (OnError or, for a retry, `after` gets
   // kCancelled; OnComplete; the auto-Done credit; without OnError the error
   // goes to the group's Errors()) and counts as failed in Stats(). Running
@@ -444,8 +450,8 @@ class LITEPOOL_API Pool {
   // (kCancelled).
   std::size_t Purge();
 
-  // Blocks until the pool is idle: no task queued, running, or waiting out
-  // a retry backoff (BS::thread_pool wait(), Asio join() without stopping
+  // Blocks until the pool is idle: no task queued, running, delayed,
+  // waiting for its dependencies, or waiting out a retry backoff (BS::thread_pool wait(), Asio join() without stopping
   // the pool). A paused pool with queued tasks is not idle: WaitIdle waits
   // for Resume (or Purge). Tasks added meanwhile are waited for too, so a
   // steady stream of producers can keep it waiting. Happens-before:
@@ -506,6 +512,8 @@ class LITEPOOL_API Pool {
   // (empty std::function, null function pointer), a negative add_timeout
   // or queue_timeout, or a priority outside the enum are refused through
   // the Future (Get throws TaskError kInvalidArgument; nothing runs).
+  // options.delay and options.after act as TaskOptions::SetDelay / SetAfter
+  // (admitted now, queued later; such a task never waits for a slot).
   // Blocks like AddTask while the pool is full (bounded
   // by options.add_timeout; never on a worker thread). At most one heap
   // allocation (the shared state; a capture of more than 40 bytes adds a
@@ -525,6 +533,30 @@ class LITEPOOL_API Pool {
                   "and optional SubmitOptions; R = Error gives Future<void>. Submit takes "
                   "no arguments: capture them ([x] { return f(x); })");
     return {};
+  }
+
+  // --- Periodic tasks (periodic.hpp) -------------------------------------
+  // Runs `f` as a task of this pool every `period` (see periodic.hpp for
+  // the schedule: fixed rate by default, no catch-up burst; fixed delay on
+  // request) until the handle's Cancel, options.max_runs runs, or Close.
+  // F: void() or Error(), any move-constructible callable, move-only ones
+  // included; a returned Error or a throw counts in Failures() and the
+  // schedule goes on. Between runs it holds no slot, no worker and no
+  // thread but the pool's one timer thread; a run due on a full pool is
+  // queued anyway. Not counted by WaitIdle or Stats().delayed between runs
+  // (each run is an ordinary task while queued or running). period <= 0:
+  // std::invalid_argument. On a closed pool the handle is not Active() and
+  // f never runs. Thread-safe; never blocks.
+  template <class F>
+    requires detail::TaskBody<F>
+  [[nodiscard]] PeriodicHandle Every(std::chrono::nanoseconds period, F&& f,
+                                     PeriodicOptions options = {}) {
+    using D = std::decay_t<F>;
+    if constexpr (std::is_void_v<std::invoke_result_t<D&>>) {
+      return EveryImpl(period, detail::VoidBody<D>{D(std::forward<F>(f))}, options);
+    } else {
+      return EveryImpl(period, D(std::forward<F>(f)), options);
+    }
   }
 
   // --- Coroutines (coro.hpp) --------------------------------------------
@@ -562,7 +594,17 @@ class LITEPOOL_API Pool {
   // Lets `state`'s blocking waits report a stuck wait on this pool
   // (PoolOptions::stuck_wait_report).
   void WatchStuckWaits(detail::FutureStateBase& state) const noexcept;
+  friend struct detail::ComposeAccess;
   std::unique_ptr<detail::Engine> engine_;
+  // What Futures keep of this pool (for Then): cut off by the destructor,
+  // after Close, so a continuation posted later finds the pool closed.
+  std::shared_ptr<detail::PoolAnchor> anchor_;
+  // Delayed and dependent tasks, admitted but not queued yet.
+  std::unique_ptr<detail::DeferredTasks> deferred_;
+  // Periodic tasks (Every) between their runs.
+  std::unique_ptr<detail::PeriodicTimer> periodic_;
+  PeriodicHandle EveryImpl(std::chrono::nanoseconds period, detail::MoveOnlyFunction<Error()> f,
+                           PeriodicOptions options);
   // Stopped by Close(kCancelPending): the token Submit's stop-token
   // callables see (with SubmitOptions::stop).
   std::stop_source cancel_stop_;
@@ -577,6 +619,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
   // known only when AddTask returns, is in place before the Future is ready).
   detail::Promise<T> promise(2);
   detail::FutureState<T>& state = promise.State();
+  state.anchor = anchor_;
   Future<T> future = promise.GetFuture();
   WatchStuckWaits(state);
   Error rejected;
@@ -616,6 +659,8 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     if (options.priority != Priority::kNormal) task.SetPriority(options.priority);
     if (options.queue_timeout) task.SetQueueTimeout(*options.queue_timeout);
     if (queued_stop.stop_possible()) detail::SetQueuedStop(task, queued_stop);
+    if (options.delay.count() > 0) task.SetDelay(options.delay);
+    if (!options.after.empty()) task.SetAfter(std::move(options.after));
     // On rejection the body was destroyed unrun inside AddTask; its
     // "dropped" error is replaced by the real reason before we let go.
     if (Error e = AddTask(std::move(task))) state.SetError(std::move(e));
@@ -625,5 +670,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
 }
 
 }  // namespace litepool
+
+#include "litepool/detail/compose.hpp"
 
 #endif  // LITEPOOL_POOL_HPP_

@@ -36,6 +36,7 @@
 #include <memory>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "litepool/detail/task_spec.hpp"
 #include "litepool/err_handle.hpp"
@@ -47,6 +48,7 @@
 namespace litepool {
 
 class Pool;
+class Dependency;
 
 namespace detail {
 struct TaskOptionsAccess;
@@ -367,6 +369,36 @@ class LITEPOOL_API TaskOptions {
     SetQueueTimeout(timeout);
     return std::move(*this);
   }
+
+  // A delayed task: AddTask admits it at once (it counts in WaitIdle and
+  // Stats().delayed; Purge and Close(kCancelPending) cancel it with
+  // kCancelled, its hooks and credit running as for a purged task), but
+  // it is queued only `delay` after the AddTask call; until then it holds
+  // no queue slot and no worker, so AddTask does not wait for a slot.
+  // Coming due it is queued even on a full pool (as a retry is).
+  // Close(kDrain) waits for it and runs it at its time. Zero or negative:
+  // no delay. Its queue timeout, if any, counts from when it is queued.
+  // Pool::AddTaskGroup rejects delayed and dependent tasks
+  // (kInvalidArgument): admit them one by one.
+  TaskOptions& SetDelay(std::chrono::nanoseconds delay) &;
+  TaskOptions SetDelay(std::chrono::nanoseconds delay) && {
+    SetDelay(delay);
+    return std::move(*this);
+  }
+
+  // A dependent task (Taskflow's dependent_async): AddTask admits it at
+  // once, as SetDelay does (counted, cancellable, purgeable), but it is
+  // queued only once every dependency has settled, whatever the outcome
+  // (a failed, cancelled or purged dependency releases it too: check its
+  // Future inside the task if it matters). Until then it holds no queue
+  // slot and no worker; 100 000 pending dependents cost memory, not
+  // threads. With SetDelay too, it is queued once both hold. An empty list
+  // means no dependency. Replaces an earlier SetAfter. Close(kDrain) waits
+  // for the dependencies (a dependency that never settles keeps it
+  // waiting). Never blocks.
+  // (Both out of line: Dependency is complete only where future.hpp is.)
+  TaskOptions& SetAfter(std::vector<Dependency> deps) &;
+  TaskOptions SetAfter(std::vector<Dependency> deps) &&;
 
   // Binds the task to `group` (as TaskGroup::NewTaskOptions does),
   // replacing any earlier group. Does not change the group's counter: Add()

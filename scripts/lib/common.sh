@@ -3,7 +3,7 @@
 # The Debian packages the build and the test suites need (cmake: the
 # find_package consumer test; doxygen: the docs target and check; chromium:
 # the docs check's screenshots and layout).
-LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang pkg-config libconcurrentqueue-dev
+LITEPOOL_BUILD_PACKAGES=(meson ninja-build g++ clang clang-format pkg-config libconcurrentqueue-dev
   libgtest-dev libgmock-dev libbenchmark-dev cmake doxygen
   libfuzzer-14-dev libclang-rt-14-dev  # libFuzzer and its runtimes: scripts/fuzz
   prometheus-cpp-dev python3-prometheus-client curl  # litepool_prometheus, its checks

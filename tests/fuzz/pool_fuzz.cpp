@@ -232,6 +232,30 @@ void NewPool(FuzzedDataProvider& in, State& s) {
   }
 }
 
+// Deferred tasks: a task of the usual kinds, delayed (from nothing to an
+// hour: only Purge or Close can end that wait) and/or dependent on a gate
+// group that this step opens again at the end (maybe after a Purge), so no
+// dependent waits beyond the step for its dependency. They are ordinary
+// accepted tasks for every invariant CheckAndClose checks.
+void ComposeStep(FuzzedDataProvider& in, State& s) {
+  auto t = std::make_shared<Track>();
+  Group* g = PickGroup(in, s);
+  TaskOptions o = MakeTask(in, s, t, g);
+  const int shape = in.ConsumeIntegralInRange(0, 3);
+  // An hour's delay is purged in this step: CheckAndClose's Close(kDrain)
+  // would wait for it.
+  const bool hour = (shape & 1) && in.ConsumeBool();
+  if (shape & 1) {
+    o.SetDelay(hour ? std::chrono::nanoseconds(std::chrono::hours(1))
+                    : std::chrono::nanoseconds(in.ConsumeIntegralInRange(-1000, 2000000)));
+  }
+  TaskGroup gate(1);
+  if (shape & 2) o.SetAfter({gate});
+  Submit(in, s, t, std::move(o));
+  if (hour || in.ConsumeBool()) s.purged += s.pool->Purge();
+  gate.Done();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -240,7 +264,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NewPool(in, s);
   int ops = 0;
   while (in.remaining_bytes() > 0 && ++ops <= 64) {
-    const int op = in.ConsumeIntegralInRange(0, 21);
+    const int op = in.ConsumeIntegralInRange(0, 22);
     switch (op) {
       case 0: {  // a group (negative sizes must throw)
         const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
@@ -450,6 +474,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
       }
+      case 22:  // delayed and dependent tasks (SetDelay, SetAfter)
+        ComposeStep(in, s);
+        break;
     }
   }
   CheckAndClose(s);

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <latch>
 #include <chrono>
 #include <thread>
 
@@ -54,6 +55,52 @@ TEST(SpareBoundTest, ATaskQueuedWhileEveryThreadIsBlockedStillRuns) {
     for (const TaskGroup& g : outside) g.Done();  // let the pool close
   }
   EXPECT_TRUE(waiters.WaitFor(kHangGuard));
+}
+
+}  // namespace
+}  // namespace litepool
+
+namespace litepool {
+namespace {
+
+// One task waits (on the pool's only worker) for a task it did not spawn:
+// it blocks, and a spare thread runs that task in its place.
+void BlockedWaitServedBySpare(Pool& pool) {
+  TaskGroup queued_later(1);
+  std::latch waiting(1);
+  TaskGroup waiter;
+  ASSERT_FALSE(pool.AddTask(waiter, [&] {
+    waiting.count_down();
+    ASSERT_TRUE(queued_later.WaitFor(testing::kHangGuard));
+  }));
+  waiting.wait();
+  ASSERT_TRUE(Eventually([&] { return detail::PoolAccess::Blocked(pool) == 1; }));
+  TaskGroup other;
+  ASSERT_FALSE(pool.AddTask(other, [&queued_later] { queued_later.Done(); }));
+  ASSERT_TRUE(other.WaitFor(testing::kHangGuard)) << "no spare ran the queued task";
+  ASSERT_TRUE(waiter.WaitFor(testing::kHangGuard));
+}
+
+// A spare counts itself active only when woken with a claim (the thread
+// that counted it active sends one). Woken for anything else, it goes back
+// to sleep without touching the count: a spare that took every wake-up for
+// a claim would leave the active count once too often (below zero), and the
+// pool would then believe spares stand in for waiters that have none.
+TEST(SpareBoundTest, ASpareWokenWithoutAClaimLeavesTheActiveCountAlone) {
+  Pool pool(1, 16);
+  BlockedWaitServedBySpare(pool);
+  ASSERT_EQ(detail::PoolAccess::SparesMade(pool), 1u);
+  ASSERT_TRUE(Eventually([&] { return detail::PoolAccess::SparesParked(pool); }));
+  ASSERT_EQ(detail::PoolAccess::ActiveSpares(pool), 0);
+  for (int round = 0; round < 3; ++round) {
+    detail::PoolAccess::WakeSparesWithoutClaim(pool);
+    // Back asleep: it has seen the wake-up and decided what it meant.
+    ASSERT_TRUE(Eventually([&] { return detail::PoolAccess::SparesParked(pool); }));
+    EXPECT_EQ(detail::PoolAccess::ActiveSpares(pool), 0) << "round " << round;
+  }
+  // And it still stands in when a waiter blocks again.
+  BlockedWaitServedBySpare(pool);
+  EXPECT_EQ(detail::PoolAccess::SparesMade(pool), 1u);
 }
 
 }  // namespace

@@ -106,6 +106,7 @@ Future<T> Pool::Spawn(CoTask<T> task) {
     throw std::invalid_argument("Pool::Spawn: empty CoTask (moved from)");
   }
   auto* state = new detail::SpawnState<T>();
+  state->promise.State().anchor = anchor_;  // Then(f) runs on this pool
   Future<T> future = state->promise.GetFuture();
   WatchStuckWaits(state->promise.State());
   detail::CoHandle<T> h = detail::CoTaskAccess::Release(task);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "litepool/detail/export.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/err_handle.hpp"
 #include "litepool/error.hpp"
 #include "litepool/pool.hpp"
@@ -88,10 +89,10 @@ class SyncLoop {
   bool Post(std::coroutine_handle<> h) noexcept {
     std::optional<TaskGroup> wake;
     try {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       ready_.push_back(h);
       wake = TakeWaker();
-      cv_.notify_one();  // under the lock: the loop may be destroyed after
+      cv_.NotifyOne();  // under the lock: the loop may be destroyed after
     } catch (...) {
       return false;
     }
@@ -104,10 +105,10 @@ class SyncLoop {
   void Finish() noexcept {
     std::optional<TaskGroup> wake;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       done_ = true;
       wake = TakeWaker();
-      cv_.notify_one();
+      cv_.NotifyOne();
     }
     if (wake) wake->Done();
   }
@@ -121,8 +122,8 @@ class SyncLoop {
     for (;;) {
       std::optional<TaskGroup> wait;
       {
-        std::unique_lock lock(mu_);
-        if (!helping) cv_.wait(lock, [this] { return done_ || !ready_.empty(); });
+        MutexLock lock(mu_);
+        while (!helping && !done_ && ready_.empty()) cv_.Wait(lock);
         if (ready_.empty()) {
           if (done_) return;  // nothing of the tree is left
           waker_.emplace(1);  // credited by the next Post or Finish
@@ -142,17 +143,17 @@ class SyncLoop {
 
  private:
   // The group a helping Run waits on, if it waits (under mu_).
-  std::optional<TaskGroup> TakeWaker() noexcept {
+  std::optional<TaskGroup> TakeWaker() noexcept LITEPOOL_REQUIRES(mu_) {
     std::optional<TaskGroup> w = std::move(waker_);
     waker_.reset();
     return w;
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::coroutine_handle<>> ready_;  // guarded by mu_
-  bool done_ = false;                           // guarded by mu_
-  std::optional<TaskGroup> waker_;              // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::vector<std::coroutine_handle<>> ready_ LITEPOOL_GUARDED_BY(mu_);
+  bool done_ LITEPOOL_GUARDED_BY(mu_) = false;
+  std::optional<TaskGroup> waker_ LITEPOOL_GUARDED_BY(mu_);
 };
 
 // ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <shared_mutex>
 
 #include "litepool/detail/thread_annotations.hpp"
 
@@ -52,6 +53,42 @@ class LITEPOOL_SCOPED_CAPABILITY MutexLock {
  private:
   friend class CondVar;
   std::unique_lock<std::mutex> lock_;
+};
+
+// A std::shared_mutex the analysis knows: many readers (ReaderLock) or one
+// writer (WriterLock).
+class LITEPOOL_CAPABILITY("shared mutex") SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+ private:
+  friend class ReaderLock;
+  friend class WriterLock;
+  std::shared_mutex mu_;
+};
+
+class LITEPOOL_SCOPED_CAPABILITY ReaderLock {
+ public:
+  explicit ReaderLock(SharedMutex& mu) LITEPOOL_ACQUIRE_SHARED(mu) : mu_(mu) { mu_.mu_.lock_shared(); }
+  ~ReaderLock() LITEPOOL_RELEASE() { mu_.mu_.unlock_shared(); }
+  ReaderLock(const ReaderLock&) = delete;
+  ReaderLock& operator=(const ReaderLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+class LITEPOOL_SCOPED_CAPABILITY WriterLock {
+ public:
+  explicit WriterLock(SharedMutex& mu) LITEPOOL_ACQUIRE(mu) : mu_(mu) { mu_.mu_.lock(); }
+  ~WriterLock() LITEPOOL_RELEASE() { mu_.mu_.unlock(); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
 };
 
 // A std::condition_variable waited on through a MutexLock. The waits

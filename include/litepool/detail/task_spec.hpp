@@ -124,6 +124,10 @@ struct TaskHooks {
   }
 };
 
+// The dependencies of a dependent task (TaskOptions::SetAfter), shared by
+// copies of its TaskOptions; defined by the library (task_options.cpp).
+struct DependencyList;
+
 struct TaskSpec {
   ExecFn exec_fn;  // a small body; else hooks.exec_large or hooks.exec_iface
   TaskHooks hooks;
@@ -135,6 +139,12 @@ struct TaskSpec {
   // queued and a kCancelPending close still runs it, so no coroutine body
   // ever runs on the thread that purges or closes.
   bool resumption = false;
+  // Deferred tasks (the Pool holds them, not the engine): queued not
+  // before `delay` after AddTask (TaskOptions::SetDelay), and only once
+  // every dependency in `after` settled (TaskOptions::SetAfter).
+  std::chrono::nanoseconds delay{0};
+  std::shared_ptr<const DependencyList> after;
+  bool Deferred() const noexcept { return delay.count() > 0 || after != nullptr; }
 
   TaskSpec() = default;
   TaskSpec(TaskSpec&&) noexcept = default;
@@ -148,7 +158,9 @@ struct TaskSpec {
         group(o.group),
         add_timeout(o.add_timeout),
         auto_done(o.auto_done),
-        resumption(o.resumption) {}
+        resumption(o.resumption),
+        delay(o.delay),
+        after(o.after) {}
   TaskSpec& operator=(const TaskSpec& o) {
     if (this != &o) *this = TaskSpec(o);
     return *this;
@@ -164,6 +176,8 @@ struct TaskSpec {
     add_timeout.reset();
     auto_done = false;
     resumption = false;
+    delay = std::chrono::nanoseconds(0);
+    after.reset();
   }
 
   bool HasTask() const noexcept {

@@ -34,6 +34,8 @@
 // On a function: it acquires / releases the capabilities.
 #define LITEPOOL_ACQUIRE(...) LITEPOOL_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define LITEPOOL_RELEASE(...) LITEPOOL_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define LITEPOOL_ACQUIRE_SHARED(...) \
+  LITEPOOL_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
 #define LITEPOOL_TRY_ACQUIRE(...) LITEPOOL_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 // On a function: returns a reference to the capability it names.
 #define LITEPOOL_RETURN_CAPABILITY(x) LITEPOOL_THREAD_ANNOTATION(lock_returned(x))
