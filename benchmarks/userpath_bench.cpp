@@ -11,15 +11,15 @@
 //                               64 per worker: 128 slots for 50 000 tasks,
 //                               so the producer blocks on a full pool for
 //                               most of the round
+//   UserPath/<row>_held/<sys>   both rows again while a child process spins
+//                               pinned to one of the CPUs (CoreHolder,
+//                               started before the pool, stopped after its
+//                               teardown): a machine shared with other work
 // litepool: pool.NewTaskGroup(n), AddTask(tg.NewTaskOptions().SetTask(f)
 //   .SetAutoDone()) per task, tg.Wait() (peers/litepool_peer.cpp).
 // Peers: their plain submit and one shared countdown, waited on by the
 //   producer: oneTBB task_arena::enqueue, Boost.Asio post to a
 //   thread_pool, rvaser ThreadPool::Submit, the bare-queue ceiling.
-//   UserPath/<row>_held/<sys>   both rows again while a child process spins
-//                               pinned to one of the CPUs (CoreHolder,
-//                               started before the pool, stopped after its
-//                               teardown): a machine shared with other work
 // Time (manual) = construct the pool -> submit every task -> the wait
 // returns. Tearing the pool down (Close / join / ~task_arena) is outside
 // the time and reported as the counter teardown_us.
