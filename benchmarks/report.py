@@ -37,10 +37,12 @@ OURS = "litepool"
 # Metrics shown per topic: (counter, label). The first one is charted.
 # "real_time" is Google Benchmark's own time, normalised to ns.
 METRICS = {
-    "EmptyTask": [("ns_per_task", "ns/task")],
+    "EmptyTask": [("ns_per_task", "ns/task"),
+                  ("cpu_ns_per_task", "CPU ns/task")],
     "Spin1us": [("ns_per_task", "ns/task"),
                 ("wall_over_ideal", "wall/ideal")],
     "UserPath": [("ns_per_task", "ns/task"),
+                 ("cpu_ns_per_task", "CPU ns/task"),
                  ("teardown_us", "teardown µs")],
     "Balance": [("makespan_ms", "makespan ms"),
                 ("makespan_over_ideal", "makespan/ideal"),
@@ -61,6 +63,8 @@ RELATIVE = [
     ("EmptyTask/p2/hooks", "EmptyTask/p2/plain"),
     ("EmptyTask/p2/group", "EmptyTask/p2/plain"),
     ("EmptyTask/p2/hooks_group", "EmptyTask/p2/plain"),
+    ("EmptyTask/p1/traced", "EmptyTask/p1/plain"),
+    ("EmptyTask/p2/traced", "EmptyTask/p2/plain"),
     ("Retry/fail2", "Retry/plain"),
 ]
 

@@ -11,7 +11,8 @@ range: only ratios inside one run mean anything on a noisy machine.
 Usage: runs_table.py RUN_DIR...      (standard library only)
        runs_table.py --targets --set LABEL RUN_DIR... [--set LABEL RUN_DIR...]
 
---targets prints one row per target of issue 12 instead: per set of runs
+--targets prints one row per target instead (ratios to peers, CPU per task
+with a core held, traced over plain): per set of runs
 (e.g. the old engine's runs and the new engine's), the median over the runs
 of the per-run value (a ratio inside one run, or an absolute value) with
 its range, and the verdict of the last set: "met" when its median is within
@@ -29,11 +30,25 @@ import report  # noqa: E402
 SYSTEMS = ["litepool", "tbb", "asio", "rvaser", "ceiling"]
 ROWS = [
     ("EmptyTask/p1/plain", "ns_per_task", "ns/task"),
+    ("EmptyTask/p1/plain", "cpu_ns_per_task", "CPU ns/task"),
     ("EmptyTask/p2/plain", "ns_per_task", "ns/task"),
+    ("EmptyTask/p2/plain", "cpu_ns_per_task", "CPU ns/task"),
+    ("EmptyTask/p1/plain_held", "ns_per_task", "ns/task"),
+    ("EmptyTask/p1/plain_held", "cpu_ns_per_task", "CPU ns/task"),
+    ("EmptyTask/p2/plain_held", "ns_per_task", "ns/task"),
+    ("EmptyTask/p2/plain_held", "cpu_ns_per_task", "CPU ns/task"),
+    ("EmptyTask/p1/traced", "ns_per_task", "ns/task"),
+    ("EmptyTask/p2/traced", "ns_per_task", "ns/task"),
     ("UserPath/empty200k", "ns_per_task", "ns/task"),
+    ("UserPath/empty200k", "cpu_ns_per_task", "CPU ns/task"),
     ("UserPath/empty200k", "teardown_us", "teardown µs"),
     ("UserPath/spin1us_50k", "ns_per_task", "ns/task"),
+    ("UserPath/spin1us_50k", "cpu_ns_per_task", "CPU ns/task"),
     ("UserPath/spin1us_50k", "teardown_us", "teardown µs"),
+    ("UserPath/empty200k_held", "ns_per_task", "ns/task"),
+    ("UserPath/empty200k_held", "cpu_ns_per_task", "CPU ns/task"),
+    ("UserPath/spin1us_50k_held", "ns_per_task", "ns/task"),
+    ("UserPath/spin1us_50k_held", "cpu_ns_per_task", "CPU ns/task"),
     ("Spin1us/100k", "ns_per_task", "ns/task"),
     ("WakeUp/idle", "p50_ns", "p50 ns"),
     ("WakeUp/idle", "p99_ns", "p99 ns"),
@@ -95,7 +110,9 @@ def main(dirs):
 
 
 # Issue 12's targets: (label, group, counter, peer or None, limit, unit).
-# peer None: litepool's own value; "best": the fastest of tbb/asio/rvaser.
+# peer None: litepool's own value; "best": the fastest of tbb/asio/rvaser;
+# a (group, system) pair: that row of the same run (litepool traced over
+# litepool plain).
 TARGETS = [
     ("EmptyTask/p1/plain ÷ ceiling", "EmptyTask/p1/plain", "ns_per_task", "ceiling", 2.0, "×"),
     ("EmptyTask/p2/plain ÷ ceiling", "EmptyTask/p2/plain", "ns_per_task", "ceiling", 2.0, "×"),
@@ -109,6 +126,16 @@ TARGETS = [
     ("WakeUp/idle p99 (µs)", "WakeUp/idle", "p99_ns", None, 50.0, " µs"),
     ("Memory/empty operator new per task", "Memory/empty", "new_per_task", None, 1.0, ""),
     ("Memory/empty malloc per task", "Memory/empty", "heap_per_task", None, 1.0, ""),
+    # CPU per task while another process holds a core: within 1.2x oneTBB's.
+    ("EmptyTask/p1/plain_held CPU ÷ oneTBB's", "EmptyTask/p1/plain_held", "cpu_ns_per_task", "tbb", 1.2, "×"),
+    ("EmptyTask/p2/plain_held CPU ÷ oneTBB's", "EmptyTask/p2/plain_held", "cpu_ns_per_task", "tbb", 1.2, "×"),
+    ("UserPath/empty200k_held CPU ÷ oneTBB's", "UserPath/empty200k_held", "cpu_ns_per_task", "tbb", 1.2, "×"),
+    ("UserPath/spin1us_50k_held CPU ÷ oneTBB's", "UserPath/spin1us_50k_held", "cpu_ns_per_task", "tbb", 1.2, "×"),
+    # Tracing on costs at most 15 % more time per task than tracing off.
+    ("EmptyTask/p1/traced ÷ plain", "EmptyTask/p1/traced", "ns_per_task",
+     ("EmptyTask/p1/plain", "litepool"), 1.15, "×"),
+    ("EmptyTask/p2/traced ÷ plain", "EmptyTask/p2/traced", "ns_per_task",
+     ("EmptyTask/p2/plain", "litepool"), 1.15, "×"),
 ]
 BALANCE_LIMIT = 1.05
 
@@ -134,6 +161,9 @@ def targets(sets):
                     for p in ("tbb", "asio", "rvaser")]
             vals = [v for v in vals if v]
             theirs = min(vals) if vals else None
+        elif isinstance(peer, tuple):
+            other_group, other_system = peer
+            theirs = run.get(other_group, {}).get(other_system, {}).get(counter)
         else:
             theirs = run.get(group, {}).get(peer, {}).get(counter)
         return ours / theirs if theirs else None

@@ -11,6 +11,10 @@
 //                               64 per worker: 128 slots for 50 000 tasks,
 //                               so the producer blocks on a full pool for
 //                               most of the round
+//   UserPath/<row>_held/<sys>   both rows again while a child process spins
+//                               pinned to one of the CPUs (CoreHolder,
+//                               started before the pool, stopped after its
+//                               teardown): a machine shared with other work
 // litepool: pool.NewTaskGroup(n), AddTask(tg.NewTaskOptions().SetTask(f)
 //   .SetAutoDone()) per task, tg.Wait() (peers/litepool_peer.cpp).
 // Peers: their plain submit and one shared countdown, waited on by the
@@ -19,7 +23,10 @@
 // Time (manual) = construct the pool -> submit every task -> the wait
 // returns. Tearing the pool down (Close / join / ~task_arena) is outside
 // the time and reported as the counter teardown_us.
-// Counters: ns_per_task (time / tasks), items_per_second, teardown_us.
+// Counters: ns_per_task (time / tasks), items_per_second, teardown_us,
+// cpu_ns_per_task: the process's CPU time (getrusage, every thread; not the
+// spinning child) from constructing the pool to the end of its teardown,
+// per task, so CPU a pool spins away after the wait returns counts too.
 //
 // Order. Google Benchmark runs benchmarks in registration order, all
 // repetitions of one before the next (or shuffled with
@@ -64,13 +71,16 @@ struct Row {
   int tasks;
   std::size_t queue_capacity;  // per worker (litepool's bound)
   bool spin;                   // kSpinNs of spin, else an empty task
+  bool held;                   // a CoreHolder spins during the round
 };
 
-// 4096 slots in all for the empty tasks (as in issue 12); litepool's
-// default 64 per worker for the spinning ones.
+// 4096 slots in all for the empty tasks; litepool's default 64 per worker
+// for the spinning ones.
 const Row kRows[] = {
-    {"empty200k", 200000, 4096 / kWorkers, false},
-    {"spin1us_50k", 50000, 64, true},
+    {"empty200k", 200000, 4096 / kWorkers, false, false},
+    {"spin1us_50k", 50000, 64, true, false},
+    {"empty200k_held", 200000, 4096 / kWorkers, false, true},
+    {"spin1us_50k_held", 50000, 64, true, true},
 };
 
 struct RowCtx {
@@ -87,17 +97,26 @@ void NopJob(void*) {}
 void SpinJob(void*) { SpinFor(kSpinNs); }
 
 // ns/task of every round, per row and system, for the summary.
-std::map<std::string, std::map<std::string, std::vector<double>>>& Results() {
-  static auto* results =
-      new std::map<std::string, std::map<std::string, std::vector<double>>>;
+using RoundResults =
+    std::map<std::string, std::map<std::string, std::vector<double>>>;
+RoundResults& Results() {
+  static auto* results = new RoundResults;
+  return *results;
+}
+// CPU ns/task of every round, likewise.
+RoundResults& CpuResults() {
+  static auto* results = new RoundResults;
   return *results;
 }
 
 void BM_UserPath(benchmark::State& state, const System* sys, RowCtx* ctx) {
   const Row& row = *ctx->row;
   const bool group = sys->name == "litepool";
-  double round_ns = 0, teardown_ns = 0;
+  double round_ns = 0, teardown_ns = 0, cpu_ns = 0;
+  std::unique_ptr<CoreHolder> holder;
+  if (row.held) holder = std::make_unique<CoreHolder>();
   for (auto _ : state) {
+    const std::int64_t cpu0 = ReadProcessUsage().cpu_ns;
     const std::int64_t t0 = NowNs();
     std::unique_ptr<Executor> exec = sys->make({kWorkers, row.queue_capacity});
     if (group) {
@@ -114,12 +133,16 @@ void BM_UserPath(benchmark::State& state, const System* sys, RowCtx* ctx) {
     const std::int64_t t1 = NowNs();
     exec.reset();
     teardown_ns = static_cast<double>(NowNs() - t1);
+    cpu_ns = static_cast<double>(ReadProcessUsage().cpu_ns - cpu0);
     round_ns = static_cast<double>(t1 - t0);
     state.SetIterationTime(round_ns * 1e-9);
   }
+  holder.reset();
   SetTaskCounters(state, static_cast<std::int64_t>(round_ns), row.tasks);
+  SetCpuCounter(state, static_cast<std::int64_t>(cpu_ns), row.tasks);
   state.counters["teardown_us"] = teardown_ns * 1e-3;
   Results()[row.name][sys->name].push_back(round_ns / row.tasks);
+  CpuResults()[row.name][sys->name].push_back(cpu_ns / row.tasks);
 }
 
 double Median(std::vector<double> v) {
@@ -157,9 +180,10 @@ void RegisterRounds(int rounds) {
 
 // Medians over the rounds, and litepool / peer: the ratio of the medians
 // and the median of the per-round ratios (rounds pair up by index).
-void PrintSummary(int rounds) {
-  std::printf("\nUserPath: medians over %d rotated rounds (ns/task)\n", rounds);
-  for (const auto& [row, per_sys] : Results()) {
+void PrintTable(const RoundResults& results, const char* what, int rounds) {
+  std::printf("\nUserPath: medians over %d rotated rounds (%s)\n", rounds,
+              what);
+  for (const auto& [row, per_sys] : results) {
     const auto ours = per_sys.find("litepool");
     std::printf("%s\n", row.c_str());
     for (const System& sys : Systems()) {
@@ -183,6 +207,11 @@ void PrintSummary(int rounds) {
       std::printf("\n");
     }
   }
+}
+
+void PrintSummary(int rounds) {
+  PrintTable(Results(), "ns/task", rounds);
+  PrintTable(CpuResults(), "CPU ns/task", rounds);
 }
 
 }  // namespace

@@ -2,11 +2,19 @@
 #include "bench_util.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace litepool_bench {
 
@@ -23,6 +31,88 @@ std::size_t UsableCores() noexcept {
 void SpinFor(std::int64_t ns) noexcept {
   const std::int64_t deadline = NowNs() + ns;
   while (NowNs() < deadline) CpuRelax();
+}
+
+ProcessUsage ReadProcessUsage() noexcept {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ns = [](const timeval& tv) {
+    return static_cast<std::int64_t>(tv.tv_sec) * 1000000000 +
+           static_cast<std::int64_t>(tv.tv_usec) * 1000;
+  };
+  return {ns(usage.ru_utime) + ns(usage.ru_stime), usage.ru_minflt};
+}
+
+namespace {
+
+[[noreturn]] void HolderFailed(const char* what) {
+  std::fprintf(stderr, "CoreHolder: %s failed\n", what);
+  std::abort();
+}
+
+// The child's whole life: only async-signal-safe calls (the parent has
+// threads), no allocation. Pauses between two checks of its parent: short
+// enough to notice the parent's death within a millisecond or so.
+[[noreturn]] void HoldCore(int cpu, pid_t parent, int ready_fd) {
+  constexpr int kPausesPerCheck = 4096;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) _exit(1);
+  const char ready = 1;
+  if (write(ready_fd, &ready, 1) != 1) _exit(1);
+  close(ready_fd);
+  timespec start{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    for (int i = 0; i < kPausesPerCheck; ++i) CpuRelax();
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (getppid() != parent ||
+        now.tv_sec - start.tv_sec > CoreHolder::kMaxHoldSeconds) {
+      _exit(0);
+    }
+  }
+}
+
+}  // namespace
+
+CoreHolder::CoreHolder() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) HolderFailed("sched_getaffinity");
+  for (int c = CPU_SETSIZE - 1; c >= 0; --c) {
+    if (CPU_ISSET(c, &set)) {
+      cpu_ = c;
+      break;
+    }
+  }
+  if (cpu_ < 0) HolderFailed("finding a CPU");
+  int fds[2];
+  if (pipe(fds) != 0) HolderFailed("pipe");
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) HolderFailed("fork");
+  if (pid == 0) {
+    close(fds[0]);
+    HoldCore(cpu_, parent, fds[1]);
+  }
+  pid_ = pid;
+  close(fds[1]);
+  // One byte once the child is pinned; end of file if it exited first.
+  char ready = 0;
+  const ssize_t n = read(fds[0], &ready, 1);
+  close(fds[0]);
+  if (n != 1) {
+    waitpid(pid_, nullptr, 0);
+    HolderFailed("starting the spinning child");
+  }
+}
+
+CoreHolder::~CoreHolder() {
+  kill(pid_, SIGKILL);
+  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
 }
 
 std::int64_t ThreadCpuNs() noexcept {

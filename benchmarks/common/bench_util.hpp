@@ -1,6 +1,7 @@
 // benchmarks/common/bench_util.hpp — small helpers shared by every topic
-// binary: a clock, a CPU spin, a completion latch, a gang of producer
-// threads, per-thread busy accounting and the seeded workloads.
+// binary: a clock, process CPU time, a CPU spin, a spinning process that
+// holds one core, a completion latch, a gang of producer threads, per-thread
+// busy accounting and the seeded workloads.
 //
 // None of this is a queue or a scheduler: the systems under test do the
 // scheduling; these helpers only generate load and measure it the same way
@@ -44,6 +45,43 @@ void SpinFor(std::int64_t ns) noexcept;
 
 // This thread's CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID).
 std::int64_t ThreadCpuNs() noexcept;
+
+// What this whole process (every thread) has used so far, from
+// getrusage(RUSAGE_SELF): CPU time, user + system, in nanoseconds
+// (microsecond resolution), and minor page faults. A spawned CoreHolder is
+// another process and is not counted.
+struct ProcessUsage {
+  std::int64_t cpu_ns = 0;
+  std::int64_t minor_faults = 0;
+};
+ProcessUsage ReadProcessUsage() noexcept;
+
+// While alive, a child process spins on one CPU of this process's affinity
+// mask (the last one), so the system under test shares the machine with a
+// process that never yields, as on a machine shared with other work. The
+// constructor returns once the child is pinned and spinning; the destructor
+// kills and reaps it. The child also exits by itself if this process dies
+// (PR_SET_PDEATHSIG, and a check that its parent is unchanged) or after
+// kMaxHoldSeconds, so an aborted benchmark never leaves it behind. Aborts
+// the benchmark if the child cannot be started. Not thread-safe; one per
+// benchmark run.
+class CoreHolder {
+ public:
+  // Upper bound of one holder's life: far above the longest benchmark row
+  // (a few seconds), short enough that a leaked child goes away soon.
+  static constexpr int kMaxHoldSeconds = 120;
+
+  CoreHolder();
+  ~CoreHolder();
+  CoreHolder(const CoreHolder&) = delete;
+  CoreHolder& operator=(const CoreHolder&) = delete;
+
+  int Cpu() const noexcept { return cpu_; }
+
+ private:
+  int pid_ = -1;
+  int cpu_ = -1;
+};
 
 // Busy-waits until this thread has used `ns` nanoseconds of CPU: a fixed
 // amount of work, which takes longer in wall time when the thread is
