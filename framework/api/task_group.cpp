@@ -1,6 +1,7 @@
 // TaskGroup handles and their shared GroupState.
 #include "litepool/task_group.hpp"
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -46,8 +47,15 @@ void GroupState::Credit(const char* why) {
   if (!TryDecrement()) AddError(BelowZero(why));
 }
 
-void GroupState::Increment(std::int64_t n) {
-  pending.fetch_add(n, std::memory_order_acq_rel);
+bool GroupState::Increment(std::int64_t n) {
+  // A CAS loop, not fetch_add: a sum past INT64_MAX would wrap to a
+  // negative count that no Done() can bring back to zero.
+  std::int64_t now = pending.load(std::memory_order_acquire);
+  do {
+    if (now > std::numeric_limits<std::int64_t>::max() - n) return false;
+  } while (!pending.compare_exchange_weak(now, now + n, std::memory_order_acq_rel,
+                                          std::memory_order_acquire));
+  return true;
 }
 
 void GroupState::AddError(Error e) {
@@ -123,7 +131,10 @@ void TaskGroup::Add(std::int64_t n) const {
     throw std::invalid_argument("TaskGroup::Add: negative count " +
                                 std::to_string(n) + " (use Done())");
   }
-  if (n > 0) state_->Increment(n);
+  if (n > 0 && !state_->Increment(n)) {
+    throw std::invalid_argument("TaskGroup::Add: " + std::to_string(n) +
+                                " would take the counter past INT64_MAX");
+  }
 }
 
 void TaskGroup::Done() const {

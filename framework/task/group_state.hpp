@@ -24,7 +24,9 @@ struct GroupState {
   // Decrements the counter unless it is zero; false when it was zero.
   // Wakes waiters when it reaches zero.
   bool TryDecrement();
-  void Increment(std::int64_t n);
+  // Adds n > 0 to the counter; false (and unchanged) if the sum would pass
+  // INT64_MAX.
+  bool Increment(std::int64_t n);
   void AddError(Error e);
   // The error of a credit that would take the counter below zero; `why`
   // names where the extra credit came from.
