@@ -14,10 +14,11 @@
 // kCancelled), not started within its queue timeout (kExpired), or a
 // returned litepool::Error (its code).
 //
-// Waiting: Wait/WaitFor/Get called on a worker thread of a pool help — they
-// run that pool's queued tasks while they wait (TaskGroup::Wait's helping
-// wait), so a task may submit children and Get them even on a one-worker
-// pool. Elsewhere they block. A Future holds no Pool&: it may outlive its
+// Waiting: Wait/WaitFor/Get called on a worker thread of a pool are helping
+// waits (see "Waits on a worker thread" in pool.hpp): they run the tasks
+// their own task added to that pool, and a spare thread stands in when they
+// must block, so a task may submit children and Get them even on a
+// one-worker pool. Elsewhere they block. A Future holds no Pool&: it may outlive its
 // pool. Dropping a Future detaches it: the task still runs.
 //
 // Happens-before: everything the task did — its effects, and the destruction
@@ -226,7 +227,7 @@ class Future {
     return s->Take();
   }
 
-  // Waits until Ready(); on a worker thread it runs queued tasks meanwhile
+  // Waits until Ready(); on a worker thread it is a helping wait (pool.hpp)
   // and never deadlocks a pool. !Valid() throws std::logic_error.
   void Wait() const {
     Require("Wait");
