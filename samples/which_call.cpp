@@ -49,6 +49,17 @@ int main() {
   std::cout << "Submit: " << value << '\n';
   ++done;
 
+  // Chain and join without blocking a thread (README)
+  {
+    litepool::Future<int> answer = pool.Submit([] { return 21; });
+    std::vector<litepool::Future<int>> futures;
+    for (int i = 1; i <= 3; ++i) futures.push_back(pool.Submit([i] { return i; }));
+    litepool::Future<int> doubled = std::move(answer).Then([](int v) { return 2 * v; });
+    litepool::Future<std::vector<int>> all = litepool::WhenAll(std::move(futures));
+    std::cout << "Then: " << doubled.Get() << ", WhenAll: " << all.Get().size() << " values\n";
+  }
+  ++done;
+
   // Parallel loops (README)
   std::vector<int> out(100), inputs = {1, 2, 3};
   litepool::ParallelFor(0, 100, [&](int i) { out[i] = Square(i); }, {.pool = pool});
@@ -97,6 +108,6 @@ int main() {
   ++done;
 
   std::cout << "Summary: " << done
-            << " kinds of job (hooks, Submit, loops, coroutines, priorities, controls, "
-               "ErrGroup, load) ran on one pool.\n";
+            << " kinds of job (hooks, Submit, Then/WhenAll, loops, coroutines, priorities, "
+               "controls, ErrGroup, load) ran on one pool.\n";
 }

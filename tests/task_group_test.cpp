@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <latch>
 #include <stdexcept>
 #include <thread>
@@ -14,6 +16,22 @@ namespace litepool {
 namespace {
 
 using testing::Blocker;
+
+// Add refuses a count that would take the counter past INT64_MAX: the
+// counter is unchanged, so the group still reaches zero.
+TEST(TaskGroupTest, AddPastInt64MaxThrowsAndLeavesTheCounter) {
+  TaskGroup tg(1);
+  EXPECT_THROW(tg.Add(INT64_MAX), std::invalid_argument);
+  EXPECT_EQ(tg.Pending(), 1);
+  tg.Add(INT64_MAX - 1);  // exactly INT64_MAX: allowed
+  EXPECT_EQ(tg.Pending(), INT64_MAX);
+  EXPECT_THROW(tg.Add(1), std::invalid_argument);
+  EXPECT_EQ(tg.Pending(), INT64_MAX);
+  TaskGroup small(1);
+  EXPECT_THROW(small.Add(INT64_MAX), std::invalid_argument);
+  small.Done();
+  EXPECT_TRUE(small.WaitFor(std::chrono::seconds(0)));
+}
 
 TEST(TaskGroupTest, NegativeCountThrows) {
   EXPECT_THROW(TaskGroup(-1), std::invalid_argument);

@@ -1,6 +1,7 @@
 // TaskGroup handles and their shared GroupState.
 #include "litepool/task_group.hpp"
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -42,7 +43,10 @@ void TaskGroup::Add(std::int64_t n) const {
     throw std::invalid_argument("TaskGroup::Add: negative count " +
                                 std::to_string(n) + " (use Done())");
   }
-  if (n > 0) state_->Increment(n);
+  if (n > 0 && !state_->Increment(n)) {
+    throw std::invalid_argument("TaskGroup::Add: " + std::to_string(n) +
+                                " would take the counter past INT64_MAX");
+  }
 }
 
 void TaskGroup::Done() const {

@@ -163,6 +163,21 @@ void Engine::StopWorkers() {
   retries_.Stop();
   // Every task was taken: the held tickets fire and find nothing to expire.
   expiry_.Stop();
+  // A task the expiry timer settled stays in its queue until a worker pops
+  // it and lets go of it (QueueTicket); a worker that stopped first left it
+  // there. Every thread is joined: let go of those here, each by the same
+  // protocol (Claim finds it expired), so neither record nor ticket leaks.
+  auto drop_expired = [this](Worker& w) {
+    TaskRecord* t = nullptr;
+    while (w.TryPopAt(Priority::kHigh, t) || w.TryPop(t) || w.TryStealSpawned(t) ||
+           w.TryPopAt(Priority::kLow, t)) {
+      // Not expired: impossible once drained (every accepted task settled);
+      // settled here rather than lost.
+      if (expiry_.Claim(w, t)) SettleUnrun(sink_, w, t, Error("pool stopped", ErrorCode::kClosed));
+    }
+  };
+  workers_.ForEachMade(drop_expired);
+  spares_.ForEach(drop_expired);
 }
 
 }  // namespace litepool::detail

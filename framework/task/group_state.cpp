@@ -1,6 +1,7 @@
 // GroupState: the counter, waiters and errors behind TaskGroup handles.
 #include "task/group_state.hpp"
 
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -37,8 +38,15 @@ void GroupState::Credit(const char* why) {
   if (!TryDecrement()) AddError(BelowZero(why));
 }
 
-void GroupState::Increment(std::int64_t n) {
-  pending.fetch_add(n, std::memory_order_acq_rel);
+bool GroupState::Increment(std::int64_t n) {
+  // A CAS loop, not fetch_add: a sum past INT64_MAX would wrap to a
+  // negative count that no Done() can bring back to zero.
+  std::int64_t now = pending.load(std::memory_order_acquire);
+  do {
+    if (now > std::numeric_limits<std::int64_t>::max() - n) return false;
+  } while (!pending.compare_exchange_weak(now, now + n, std::memory_order_acq_rel,
+                                          std::memory_order_acquire));
+  return true;
 }
 
 void GroupState::AddError(Error e) {

@@ -25,7 +25,9 @@ struct GroupState final : InterruptibleWait {
   // Decrements the counter unless it is zero; false when it was zero.
   // Wakes waiters when it reaches zero.
   bool TryDecrement();
-  void Increment(std::int64_t n);
+  // Adds n > 0 to the counter; false (and unchanged) if the sum would pass
+  // INT64_MAX.
+  bool Increment(std::int64_t n);
   void AddError(Error e) LITEPOOL_EXCLUDES(mu_);
   // The errors recorded so far (TaskGroup::Errors).
   std::vector<Error> Errors() const LITEPOOL_EXCLUDES(mu_);

@@ -75,8 +75,11 @@ bool WatchedWait(const StuckWatch* watch, std::optional<StuckWatch::Clock::time_
     return wait_until(deadline);
   }
   const auto slice = StuckWatchSlice(watch->ReportAfter());
-  std::optional<Clock::time_point> quiet_since;
-  if (watch->PoolQuiet()) quiet_since = Clock::now();
+  // Since when the pool has been quiet (`quiet`: it is). Two plain values
+  // rather than an optional: g++ 12 cannot see that an engaged optional was
+  // set, and warns (-Wmaybe-uninitialized) at -O2.
+  bool quiet = watch->PoolQuiet();
+  Clock::time_point quiet_since = quiet ? Clock::now() : Clock::time_point{};
   for (;;) {
     const auto now = Clock::now();
     std::optional<Clock::time_point> until = now + slice;
@@ -84,13 +87,14 @@ bool WatchedWait(const StuckWatch* watch, std::optional<StuckWatch::Clock::time_
     if (wait_until(until)) return true;
     if (until == deadline) return false;  // the caller's deadline passed
     if (!watch->PoolQuiet()) {
-      quiet_since.reset();
+      quiet = false;
       continue;
     }
     const auto checked = Clock::now();
-    if (!quiet_since) {
+    if (!quiet) {
+      quiet = true;
       quiet_since = checked;
-    } else if (checked - *quiet_since >= watch->ReportAfter()) {
+    } else if (checked - quiet_since >= watch->ReportAfter()) {
       watch->Report(message());
       return wait_until(deadline);  // once per wait: the rest unwatched
     }

@@ -35,8 +35,8 @@
 //   cancel, rejection by a closed pool): the Go CtrlAlloter leaks one on
 //   error and deadlocks on the next call; this one does not.
 //
-// Exec on a worker thread runs only the tasks its own task added to that
-// pool while it waits (no other task; see "Waits on a worker thread" in pool.hpp). Exec from
+// Exec on a worker thread is a helping wait (see "Waits on a worker thread"
+// in pool.hpp). Exec from
 // inside a function of the same limited alloter can deadlock when that
 // function holds the last slot (as in Go). Thread-safety: an Alloter is a
 // cheap handle (copies share the limit); every member is const and

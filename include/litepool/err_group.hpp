@@ -38,8 +38,8 @@
 // overflow path takes it), so a task may call Go without deadlocking its own
 // pool or the group's.
 //
-// Wait on a worker thread runs only the tasks its own task added to that
-// pool while it waits (no other task; see "Waits on a worker thread" in pool.hpp). Thread-safety: every member is thread-safe; Go, TryGo and
+// Wait on a worker thread is a helping wait (see "Waits on a worker thread"
+// in pool.hpp). Thread-safety: every member is thread-safe; Go, TryGo and
 // Wait may be called from several threads and from inside the group's own
 // functions (Wait from inside the group's own function deadlocks, as in Go).
 #ifndef LITEPOOL_ERR_GROUP_HPP_
@@ -182,8 +182,7 @@ class LITEPOOL_API ErrGroup {
 
   // Blocks until every function given to Go/TryGo so far has returned (or
   // was skipped), then returns the first error by time — ok if none. On a
-  // worker thread it runs only the tasks its own task added to that pool
-  // while it waits (no other task). With WithContext
+  // worker thread it is a helping wait (pool.hpp). With WithContext
   // it then stops Context(). Returns happens-after everything the functions
   // did.
   //

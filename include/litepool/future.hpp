@@ -14,11 +14,13 @@
 // kCancelled), not started within its queue timeout (kExpired), or a
 // returned litepool::Error (its code).
 //
-// Waiting: Wait/WaitFor/Get called on a worker thread of a pool run only
-// the tasks their own task added to that pool while they wait (no other
-// task; see "Waits on a worker thread" in pool.hpp), so a task may submit children and Get them even on a
+// Waiting: Wait/WaitFor/Get called on a worker thread of a pool are helping
+// waits (see "Waits on a worker thread" in pool.hpp): they run the tasks
+// their own task added to that pool, and a spare thread stands in when they
+// must block, so a task may submit children and Get them even on a
 // one-worker pool. Elsewhere they block; a wait that nothing in the pool
-// can end any more is reported once (PoolOptions::stuck_wait_report). A Future holds no Pool&: it may outlive its
+// can end any more is reported once (PoolOptions::stuck_wait_report). A
+// Future holds no Pool&: it may outlive its
 // pool. Dropping a Future detaches it: the task still runs.
 //
 // Happens-before: everything the task did — its effects, and the destruction
@@ -368,8 +370,8 @@ class Future {
     return s->Take();
   }
 
-  // Waits until Ready(); on a worker thread it runs only the tasks its own
-  // task added to that pool meanwhile, and never deadlocks a pool. !Valid() throws std::logic_error.
+  // Waits until Ready(); on a worker thread it is a helping wait (pool.hpp)
+  // and never deadlocks a pool. !Valid() throws std::logic_error.
   void Wait() const {
     Require("Wait");
     state_->WaitFor(std::nullopt);

@@ -15,8 +15,8 @@
 // exception. Results may be move-only; they need no default constructor.
 //
 // Blocking: Map returns when every call has returned. Called on a worker
-// thread it runs only the tasks its own task added to that pool while it
-// waits (no other task; see "Waits on a worker thread" in pool.hpp), so a task may call Map.
+// thread it is a helping wait (see "Waits on a worker thread" in pool.hpp),
+// so a task may call Map.
 #ifndef LITEPOOL_MAP_HPP_
 #define LITEPOOL_MAP_HPP_
 

@@ -18,9 +18,9 @@
 //   are skipped, the running ones finish, and ParallelFor throws.
 // - Returns (or throws) only after every call of `fn` has returned; it
 //   happens-after all of them (their effects are visible to the caller).
-// - Blocking: on a worker thread it runs only the tasks its own task added
-//   to that pool while it waits (its chunks; no other task; see "Waits on a worker thread" in pool.hpp),
-//   so nested loops never deadlock a pool.
+// - Blocking: on a worker thread it runs chunks itself and is a helping wait
+//   (see "Waits on a worker thread" in pool.hpp), so nested loops never
+//   deadlock a pool.
 //
 // Thread-safety: `fn` is shared by all chunks and called concurrently from
 // several threads; it must be safe for that. ParallelFor itself may be

@@ -46,10 +46,12 @@
 // OnWorkerThread() and OnAnyPoolWorkerThread() tell a caller which case it
 // is in.
 //
-// Waits on a worker thread (TaskGroup::Wait/WaitFor, Future::Get/Wait,
-// ParallelFor, Map, ErrGroup::Wait, Alloter::Exec, SyncWait, WaitIdle):
-// the waiting thread runs the tasks that its own
-// task added to this pool, and only those — never an unrelated task. So
+// Waits on a worker thread — the helping waits: TaskGroup::Wait/WaitFor,
+// Future::Get/Wait/WaitFor, ParallelFor, Map, ErrGroup::Wait, Alloter::Exec,
+// SyncWait and Pool::WaitIdle/WaitIdleFor (every other header refers here):
+// the waiting thread runs the tasks that its own task added to this pool
+// (a coroutine's resumptions it posted included), and only those — never
+// an unrelated task. So
 // waits nest only as deep as your code does, and a task that waits for the
 // waiter is never run by it. With none of its own left to run, the waiter
 // blocks, and while tasks are queued a spare thread runs them in its place:

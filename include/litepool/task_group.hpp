@@ -67,7 +67,9 @@ class LITEPOOL_API TaskGroup {
   TaskOptions NewTaskOptions() const;
 
   // Adds n > 0 to the counter; n == 0 does nothing. n < 0 throws
-  // std::invalid_argument (use Done()). Thread-safe, never blocks.
+  // std::invalid_argument (use Done()), and so does an n that would take
+  // the counter past INT64_MAX (the counter is then unchanged).
+  // Thread-safe, never blocks.
   void Add(std::int64_t n) const;
 
   // One completion; see "Done semantics" in task_group.hpp. Taking the counter below

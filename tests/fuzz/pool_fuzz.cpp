@@ -3,8 +3,11 @@
 // hooks, batches, cancels, Done/Add, moved-from and copied options, nested
 // submits, Close in either mode, even bad sizes; the scheduling controls:
 // Pause, Resume, Purge, WaitIdleFor, SetWorkers (1 to 8, and the refused 0
-// and 4097), tasks with a priority or a queue timeout). After each input the
-// pool
+// and 4097), tasks with a priority or a queue timeout). On a second, side
+// pool: ParallelFor over huge ranges with huge grains, null callables and
+// bad Submit options, hand-built traces given to the writers, coroutines
+// Spawned under Pause/Purge (and SyncWait on a worker), a stop on a queued
+// Submit. After each input the pool
 // is closed and the invariant is checked: the engine's accepted == settled,
 // accepted equals the AddTask calls that returned ok, every accepted task ran
 // OnComplete exactly once and no rejected task ran anything; groups nobody
@@ -15,17 +18,22 @@
 // (the fuzzer saves the input). Built only with -Dfuzz=enabled (scripts/fuzz).
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <limits>
+#include <stop_token>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "litepool/coro.hpp"
 #include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
 
@@ -65,6 +73,9 @@ struct Group {
 
 struct State {
   std::unique_ptr<Pool> pool;
+  // The side pool of the ops that add tasks the model above does not count
+  // (ParallelFor's runners, Submit, coroutines): checked on its own.
+  std::unique_ptr<Pool> side;
   std::vector<Group> groups;
   std::vector<std::shared_ptr<Track>> tracks;
   std::vector<TaskOptions> saved;  // options kept for reuse (copy / moved-from)
@@ -159,7 +170,283 @@ void Submit(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t,
   s.tracks.push_back(t);
 }
 
+void CloseSide(State& s) {
+  if (!s.side) return;
+  s.side->Close();
+  const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.side);
+  if (!a.Balanced()) Violation("side pool: accepted != settled", a.accepted, a.settled);
+  s.side.reset();
+}
+
+Pool& Side(FuzzedDataProvider& in, State& s) {
+  if (!s.side) {
+    s.side = std::make_unique<Pool>(in.ConsumeIntegralInRange<std::size_t>(1, 3),
+                                    in.ConsumeIntegralInRange<std::size_t>(1, 8));
+  }
+  return *s.side;
+}
+
+// Get() of `f` must throw TaskError with `code`.
+template <class T>
+void ExpectTaskError(litepool::Future<T>& f, ErrorCode code, const char* what) {
+  try {
+    (void)f.Get();
+    Violation(what, 0, static_cast<long long>(code));
+  } catch (const litepool::TaskError& e) {
+    if (e.Cause().Code() != code) Violation(what, static_cast<long long>(e.Cause().Code()),
+                                            static_cast<long long>(code));
+  }
+}
+
+// ParallelFor over a range of any size with any grain: returns (or throws
+// the body's exception) and, when it returns, its chunks cover the range.
+void FuzzParallelFor(FuzzedDataProvider& in, State& s) {
+  Pool& pool = Side(in, s);
+  const int shape = in.ConsumeIntegralInRange(0, 3);
+  const std::uint64_t n = shape == 0 ? in.ConsumeIntegralInRange<std::uint64_t>(0, 64)
+                          : shape == 1 ? UINT64_MAX - in.ConsumeIntegralInRange<std::uint64_t>(0, 3)
+                          : shape == 2 ? in.ConsumeIntegral<std::uint64_t>()
+                                       : std::uint64_t{1} << in.ConsumeIntegralInRange(0, 63);
+  const int grain_kind = in.ConsumeIntegralInRange(0, 3);
+  const std::size_t grain = grain_kind == 0 ? 0
+                            : grain_kind == 1 ? in.ConsumeIntegralInRange<std::size_t>(1, 16)
+                            : grain_kind == 2 ? SIZE_MAX - in.ConsumeIntegralInRange<std::size_t>(0, 3)
+                                              : in.ConsumeIntegral<std::size_t>();
+  // Too many chunks to run: the body throws at its first call.
+  const bool throws = n > 4096 && (grain == 0 ? false : n / std::max<std::size_t>(grain, 1) > 4096);
+  const bool from_signed = in.ConsumeBool();
+  std::atomic<std::uint64_t> covered{0};
+  struct Stop {};
+  try {
+    if (from_signed) {
+      const std::int64_t first = INT64_MIN + static_cast<std::int64_t>(in.ConsumeIntegralInRange(0, 3));
+      const std::int64_t last = static_cast<std::int64_t>(static_cast<std::uint64_t>(first) + n);
+      if (last < first) return;  // beyond the signed range
+      litepool::ParallelFor(first, last, [&](std::int64_t b, std::int64_t e) {
+        if (throws) throw Stop{};
+        covered += static_cast<std::uint64_t>(e) - static_cast<std::uint64_t>(b);
+      }, litepool::ForOptions{.pool = pool, .grain = grain});
+    } else {
+      litepool::ParallelFor(std::uint64_t{0}, n, [&](std::uint64_t b, std::uint64_t e) {
+        if (throws) throw Stop{};
+        covered += e - b;
+      }, litepool::ForOptions{.pool = pool, .grain = grain});
+    }
+    if (throws && n > 0) Violation("ParallelFor: the throwing body did not stop the loop");
+    if (!throws && covered.load() != n) Violation("ParallelFor: chunks do not cover the range",
+                                                  static_cast<long long>(covered.load()),
+                                                  static_cast<long long>(n));
+  } catch (const Stop&) {
+  } catch (const litepool::TaskError& e) {
+    if (!pool.Closed()) Violation("ParallelFor: TaskError on an open pool", static_cast<long long>(e.Cause().Code()));
+  }
+}
+
+// Null callables and bad options: refused the documented way, never run.
+void FuzzNullCallables(FuzzedDataProvider& in, State& s) {
+  Pool& pool = Side(in, s);
+  int (*null_fn)() = nullptr;
+  switch (in.ConsumeIntegralInRange(0, 6)) {
+    case 0: {
+      litepool::Future<int> f = pool.Submit(null_fn);
+      ExpectTaskError(f, ErrorCode::kInvalidArgument, "Submit(null)");
+      break;
+    }
+    case 1: {
+      litepool::Future<int> f = pool.Submit(std::function<int()>());
+      ExpectTaskError(f, ErrorCode::kInvalidArgument, "Submit(empty function)");
+      break;
+    }
+    case 2:
+      try {
+        litepool::ParallelFor(0, 8, static_cast<void (*)(int)>(nullptr),
+                              litepool::ForOptions{.pool = pool});
+        Violation("ParallelFor(null) ran");
+      } catch (const std::invalid_argument&) {
+      }
+      break;
+    case 3:
+      try {
+        (void)litepool::Map({1, 2}, static_cast<int (*)(const int&)>(nullptr), {.pool = pool});
+        Violation("Map(null) ran");
+      } catch (const std::invalid_argument&) {
+      }
+      break;
+    case 4:
+      try {
+        (void)TaskOptions().SetTask(static_cast<void (*)()>(nullptr));
+        Violation("SetTask(null) accepted");
+      } catch (const std::invalid_argument&) {
+      }
+      break;
+    case 5: {
+      litepool::Future<int> f = pool.Submit([] { return 1; }, litepool::SubmitOptions{
+          .add_timeout = std::chrono::nanoseconds(-in.ConsumeIntegralInRange(1, 1000))});
+      ExpectTaskError(f, ErrorCode::kInvalidArgument, "Submit(negative add_timeout)");
+      break;
+    }
+    default: {
+      litepool::Future<int> f = pool.Submit([] { return 1; }, litepool::SubmitOptions{
+          .priority = static_cast<litepool::Priority>(in.ConsumeIntegralInRange(3, 100))});
+      ExpectTaskError(f, ErrorCode::kInvalidArgument, "Submit(bad priority)");
+      break;
+    }
+  }
+}
+
+// A hand-built trace: refused when out of bounds, else written, bounded.
+void FuzzTrace(FuzzedDataProvider& in) {
+  std::vector<litepool::TraceEvent> events(in.ConsumeIntegralInRange<std::size_t>(0, 6));
+  bool in_bounds = true;
+  constexpr std::int64_t kCentury = 24LL * 365 * 100 * 3600 * 1000000000;
+  auto time = [&] {
+    const int kind = in.ConsumeIntegralInRange(0, 4);
+    const std::int64_t t = kind == 0 ? in.ConsumeIntegralInRange<std::int64_t>(0, 1000000)
+                           : kind == 1 ? INT64_MIN
+                           : kind == 2 ? INT64_MAX
+                           : kind == 3 ? kCentury + in.ConsumeIntegralInRange(-1, 1)
+                                       : in.ConsumeIntegral<std::int64_t>();
+    if (t < 0 || t > kCentury) in_bounds = false;
+    return std::chrono::nanoseconds(t);
+  };
+  for (auto& e : events) {
+    const int w = in.ConsumeIntegralInRange(0, 4);
+    e.worker = w == 0 ? in.ConsumeIntegralInRange<std::size_t>(0, 7)
+               : w == 1 ? SIZE_MAX - in.ConsumeIntegralInRange<std::size_t>(0, 1)
+               : w == 2 ? 4095 + in.ConsumeIntegralInRange<std::size_t>(0, 1)
+               : w == 3 ? 100000
+                        : in.ConsumeIntegral<std::size_t>();
+    if (e.worker >= kMaxWorkers) in_bounds = false;
+    e.admitted = time();
+    e.start = time();
+    e.end = time();
+    e.attempt = in.ConsumeIntegral<std::uint32_t>();
+    e.outcome = static_cast<ErrorCode>(in.ConsumeIntegralInRange(0, 7));
+    e.priority = static_cast<litepool::Priority>(in.ConsumeIntegralInRange(0, 2));
+    e.task = in.ConsumeIntegralInRange<std::uint64_t>(0, 3);
+  }
+  const std::size_t workers = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::size_t>(0, 8)
+                                               : in.ConsumeIntegralInRange<std::size_t>(4090, 4100);
+  if (workers > kMaxWorkers) in_bounds = false;
+  try {
+    const litepool::Trace t(std::move(events), in.ConsumeIntegral<std::uint32_t>(), workers);
+    if (!in_bounds) Violation("Trace accepted an event out of bounds");
+    std::ostringstream svg, json;
+    t.WriteSvg(svg);
+    t.WriteChromeJson(json);
+    // A lane per worker (at most 4096) and at most 6 bars: a few MB.
+    constexpr std::size_t kMaxBytes = 8u << 20;
+    if (svg.str().size() > kMaxBytes) Violation("trace SVG unbounded", static_cast<long long>(svg.str().size()));
+    if (json.str().size() > kMaxBytes) Violation("trace JSON unbounded", static_cast<long long>(json.str().size()));
+  } catch (const std::invalid_argument&) {
+    if (in_bounds) Violation("Trace refused an event in bounds");
+  }
+}
+
+// Not coverage-instrumented: clang 14 cannot assemble sanitizer-coverage
+// counters in a coroutine's split functions ("Cannot represent a difference
+// across sections"). The library code it calls is instrumented as usual.
+__attribute__((no_sanitize("coverage"))) litepool::CoTask<int> TwoHops(Pool& pool,
+                                                                      std::atomic<int>& steps) {
+  co_await pool.Schedule();
+  ++steps;
+  co_await pool.Schedule();
+  ++steps;
+  co_return 1;
+}
+
+// Coroutines under Pause/Purge: Purge counts only the Spawned starts it
+// cancels (their Futures say kCancelled, their bodies never ran) and never
+// runs a body on this thread; every other coroutine runs to its end.
+void FuzzCoroutines(FuzzedDataProvider& in, State& s) {
+  Pool& pool = Side(in, s);
+  std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, 6);
+  const bool pause = in.ConsumeBool();
+  const bool purge = in.ConsumeBool();
+  const bool sync_wait_on_worker = in.ConsumeBool();
+  // From an idle pool: then Purge can only find the coroutines' starts and
+  // resumptions (ParallelFor's late runners are gone). And Spawn waits for
+  // a slot like AddTask, while nothing frees one when paused: spawn no more
+  // than the pool holds.
+  pool.WaitIdle();
+  if (pause) {
+    n = std::min(n, pool.Capacity());
+    pool.Pause();
+  }
+  std::vector<std::unique_ptr<std::atomic<int>>> steps;
+  std::vector<litepool::Future<int>> futures;
+  for (std::size_t i = 0; i < n; ++i) {
+    steps.push_back(std::make_unique<std::atomic<int>>(0));
+    futures.push_back(pool.Spawn(TwoHops(pool, *steps.back())));
+  }
+  std::size_t purged = 0;
+  if (purge) {
+    // A body run by Purge would run here, before Resume.
+    const std::uint64_t before = [&] { std::uint64_t t = 0; for (auto& x : steps) t += x->load(); return t; }();
+    purged = pool.Purge();
+    if (pause) {
+      std::uint64_t after = 0;
+      for (auto& x : steps) after += x->load();
+      if (after != before) Violation("Purge ran a coroutine body on its caller");
+    }
+  }
+  pool.Resume();
+  std::size_t cancelled = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    try {
+      if (futures[i].Get() != 1 || steps[i]->load() != 2) Violation("coroutine cut short", steps[i]->load(), 2);
+    } catch (const litepool::TaskError& e) {
+      if (e.Cause().Code() != ErrorCode::kCancelled && e.Cause().Code() != ErrorCode::kClosed) {
+        Violation("coroutine start: unexpected error", static_cast<long long>(e.Cause().Code()));
+      }
+      if (steps[i]->load() != 0) Violation("cancelled coroutine ran", steps[i]->load(), 0);
+      cancelled += e.Cause().Code() == ErrorCode::kCancelled;
+    }
+  }
+  if (purge && cancelled != purged) Violation("Purge's count is not the starts it cancelled",
+                                             static_cast<long long>(purged),
+                                             static_cast<long long>(cancelled));
+  if (sync_wait_on_worker && !pool.Closed()) {
+    std::atomic<int> inner{0};
+    litepool::Future<int> f = pool.Submit([&pool, &inner] { return litepool::SyncWait(TwoHops(pool, inner)); });
+    try {
+      if (f.Get() != 1) Violation("SyncWait on a worker: wrong value");
+    } catch (const litepool::TaskError&) {
+      if (!pool.Closed()) Violation("SyncWait on a worker: refused on an open pool");
+    }
+  }
+}
+
+// A stop requested on a queued Submit settles it at once: its Future is
+// ready while the pool is still paused.
+void FuzzQueuedStop(FuzzedDataProvider& in, State& s) {
+  Pool& pool = Side(in, s);
+  if (pool.Closed()) return;
+  pool.Pause();
+  std::stop_source stop;
+  std::atomic<bool> ran{false};
+  litepool::Future<int> f = pool.Submit([&ran] { ran = true; return 1; },
+                                        litepool::SubmitOptions{
+                                            .add_timeout = std::chrono::nanoseconds(0),
+                                            .stop = stop.get_token()});
+  stop.request_stop();
+  const bool ready = f.WaitFor(std::chrono::seconds(10));
+  pool.Resume();
+  if (!ready) Violation("a stopped queued Submit did not settle while paused");
+  try {
+    (void)f.Get();
+    Violation("a stopped queued Submit ran");
+  } catch (const litepool::TaskError& e) {
+    // kTimeout: a full pool refused it before the stop.
+    if (e.Cause().Code() != ErrorCode::kCancelled && e.Cause().Code() != ErrorCode::kTimeout) {
+      Violation("a stopped queued Submit: unexpected error", static_cast<long long>(e.Cause().Code()));
+    }
+  }
+  if (ran.load()) Violation("a stopped queued Submit ran");
+}
+
 void CheckAndClose(State& s) {
+  CloseSide(s);
   if (!s.pool) return;
   s.pool->Close();
   const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.pool);
@@ -264,7 +551,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NewPool(in, s);
   int ops = 0;
   while (in.remaining_bytes() > 0 && ++ops <= 64) {
-    const int op = in.ConsumeIntegralInRange(0, 22);
+    const int op = in.ConsumeIntegralInRange(0, 27);
     switch (op) {
       case 0: {  // a group (negative sizes must throw)
         const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
@@ -319,12 +606,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 7:
         if (Group* g = PickGroup(in, s)) {
           g->touched = true;
-          const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-1, 3);
+          const std::int64_t pick = in.ConsumeIntegralInRange<std::int64_t>(-1, 4);
+          // 4: INT64_MAX, past the counter's range unless it is zero.
+          const std::int64_t n = pick == 4 ? INT64_MAX : pick;
+          const std::int64_t before = g->group.Pending();
           try {
             g->group.Add(n);
             if (n < 0) Violation("negative Add accepted", n);
           } catch (const std::invalid_argument&) {
+            if (n >= 0 && before <= INT64_MAX - n) Violation("Add in range refused", before, n);
           }
+          if (g->group.Pending() < 0) Violation("group counter wrapped", g->group.Pending());
         }
         break;
       case 8:
@@ -474,8 +766,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
       }
-      case 22:  // delayed and dependent tasks (SetDelay, SetAfter)
+      case 27:  // delayed and dependent tasks (SetDelay, SetAfter)
         ComposeStep(in, s);
+        break;
+      case 22:
+        FuzzParallelFor(in, s);
+        break;
+      case 23:
+        FuzzNullCallables(in, s);
+        break;
+      case 24:
+        FuzzTrace(in);
+        break;
+      case 25:
+        FuzzCoroutines(in, s);
+        break;
+      case 26:
+        if (in.ConsumeBool()) {
+          FuzzQueuedStop(in, s);
+        } else {
+          CloseSide(s);  // a fresh side pool next time
+        }
         break;
     }
   }

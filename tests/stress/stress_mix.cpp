@@ -4,6 +4,7 @@
 // by one and summed, and the sums are compared with the engine's accounting.
 #include "stress_mix.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "litepool/coro.hpp"
 #include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
 
@@ -700,6 +702,130 @@ void MixTally::Add(const MixTally& o) {
   grows += o.grows; shrinks += o.shrinks;
 }
 
+namespace {
+
+CoTask<int> TwoHops(Pool& pool, std::atomic<int>& steps) {
+  co_await pool.Schedule();
+  steps.fetch_add(1, memory_order_relaxed);
+  co_await pool.Schedule();
+  steps.fetch_add(1, memory_order_relaxed);
+  co_return 1;
+}
+
+// The inputs that found the edge defects, on a side pool of their own (the
+// round's exact accounting covers the round's pool only): coroutines under
+// Pause/Purge and SyncWait on a worker, ParallelFor over huge ranges with
+// huge grains, null callables, hand-built traces. `violation` reports a
+// broken contract. Returns once `done` is true (checked between steps).
+void RunEdges(std::uint64_t seed, const std::atomic<bool>& done,
+              const std::function<void(std::string)>& violation) {
+  std::mt19937_64 rng(seed ^ 0xed9e5u);
+  Pool side(PoolOptions{.workers = static_cast<std::size_t>(Between(rng, 1, 3)),
+                        .queue_capacity = 8, .name = "edges"});
+  while (!done.load(memory_order_relaxed)) {
+    switch (Between(rng, 0, 4)) {
+      case 0: {  // coroutines, maybe paused and purged: Purge counts only starts
+        side.WaitIdle();  // Spawn waits for a slot: start from an idle pool
+        const std::size_t n = std::min<std::size_t>(side.Capacity(), Between(rng, 1, 6));
+        const bool pause = Chance(rng, 50);
+        if (pause) side.Pause();
+        std::vector<std::unique_ptr<std::atomic<int>>> steps;
+        std::vector<Future<int>> futures;
+        for (std::size_t i = 0; i < n; ++i) {
+          steps.push_back(std::make_unique<std::atomic<int>>(0));
+          futures.push_back(side.Spawn(TwoHops(side, *steps.back())));
+        }
+        const std::size_t purged = Chance(rng, 60) ? side.Purge() : 0;
+        if (pause) {
+          for (auto& st : steps) {
+            if (st->load() != 0) violation("edges: a coroutine body ran while paused (Purge's caller?)");
+          }
+        }
+        side.Resume();
+        std::size_t cancelled = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          try {
+            if (futures[i].Get() != 1 || steps[i]->load() != 2) violation("edges: a coroutine was cut short");
+          } catch (const TaskError& e) {
+            if (e.Cause().Code() != ErrorCode::kCancelled || steps[i]->load() != 0) {
+              violation("edges: a cancelled coroutine ran or failed otherwise: " + e.Cause().ToString());
+            }
+            ++cancelled;
+          }
+        }
+        if (cancelled != purged) {
+          violation("edges: Purge returned " + std::to_string(purged) + ", " +
+                    std::to_string(cancelled) + " coroutine starts cancelled");
+        }
+        break;
+      }
+      case 1: {  // SyncWait on a worker of the side pool
+        std::atomic<int> steps{0};
+        Future<int> f = side.Submit([&side, &steps] { return SyncWait(TwoHops(side, steps)); });
+        if (f.Get() != 1 || steps.load() != 2) violation("edges: SyncWait on a worker");
+        break;
+      }
+      case 2: {  // huge ranges and grains: the chunks cover the range exactly
+        static constexpr std::size_t kGrains[] = {0, 1, 7, SIZE_MAX / 3, SIZE_MAX - 1, SIZE_MAX};
+        const std::size_t grain = kGrains[rng() % std::size(kGrains)];
+        const bool full = Chance(rng, 50);
+        const std::uint64_t n = full ? UINT64_MAX : static_cast<std::uint64_t>(Between(rng, 0, 1000));
+        struct Stop {};
+        const bool throws = full && grain != 0 && grain < (std::size_t{1} << 40);
+        std::atomic<std::uint64_t> covered{0};
+        try {
+          ParallelFor(std::uint64_t{0}, n, [&](std::uint64_t b, std::uint64_t e) {
+            if (throws) throw Stop{};
+            covered.fetch_add(e - b, memory_order_relaxed);
+          }, ForOptions{.pool = side, .grain = grain});
+          if (throws) violation("edges: a throwing ParallelFor body did not stop the loop");
+          if (covered.load() != n) violation("edges: ParallelFor chunks do not cover the range");
+        } catch (const Stop&) {
+        }
+        break;
+      }
+      case 3: {  // null callables: refused, nothing runs
+        Future<int> f = side.Submit(static_cast<int (*)()>(nullptr));
+        try {
+          (void)f.Get();
+          violation("edges: Submit(null) ran");
+        } catch (const TaskError& e) {
+          if (e.Cause().Code() != ErrorCode::kInvalidArgument) violation("edges: Submit(null): " + e.Cause().ToString());
+        }
+        try {
+          ParallelFor(0, 4, static_cast<void (*)(int)>(nullptr), ForOptions{.pool = side});
+          violation("edges: ParallelFor(null) ran");
+        } catch (const std::invalid_argument&) {
+        }
+        break;
+      }
+      default: {  // hand-built traces: out of bounds refused, else written
+        TraceEvent e;
+        e.worker = Chance(rng, 50) ? static_cast<std::size_t>(Between(rng, 0, 7)) : SIZE_MAX - 1;
+        e.start = Chance(rng, 50) ? std::chrono::nanoseconds(Between(rng, 0, 1000))
+                                  : std::chrono::nanoseconds::min();
+        e.end = e.start + std::chrono::nanoseconds(10);
+        const bool in_bounds = e.worker < 8 && e.start.count() >= 0;
+        try {
+          const Trace t({e});
+          if (!in_bounds) violation("edges: a trace out of bounds was accepted");
+          std::ostringstream out;
+          t.WriteSvg(out);
+          t.WriteChromeJson(out);
+        } catch (const std::invalid_argument&) {
+          if (in_bounds) violation("edges: a trace in bounds was refused");
+        }
+        break;
+      }
+    }
+  }
+  side.Close();
+  const detail::Accounting a = detail::PoolAccess::Totals(side);
+  if (!a.Balanced()) violation("edges: the side pool lost a task");
+}
+
+}  // namespace
+
 MixConfig RandomConfig(std::uint64_t seed, Ending ending, int tasks) {
   std::mt19937_64 rng(seed);
   MixConfig c;
@@ -791,6 +917,12 @@ MixResult RunMix(const MixConfig& config) {
       }
       if (n > before) ++controls.grows;
       if (n < before) ++controls.shrinks;
+      // A re-seated worker's row starts from zero, never below.
+      for (const WorkerUsage& w : r.pool->Stats().workers) {
+        if (w.busy.count() < 0) {
+          r.Violation("worker " + std::to_string(w.id) + "'s row shows negative busy time after SetWorkers");
+        }
+      }
     };
     while (r.producers_done.load(memory_order_relaxed) < r.cfg.producers) {
       const int op = Between(crng, 0, 99);
@@ -812,6 +944,10 @@ MixResult RunMix(const MixConfig& config) {
     }
     r.pool->Resume();
   });
+  std::atomic<bool> edges_done{false};
+  std::thread edges([&r, &edges_done] {
+    RunEdges(r.cfg.seed, edges_done, [&r](std::string what) { r.Violation(std::move(what)); });
+  });
   std::vector<std::thread> producers;
   const std::size_t per = n / static_cast<std::size_t>(config.producers);
   for (int p = 0; p < config.producers; ++p) {
@@ -822,6 +958,8 @@ MixResult RunMix(const MixConfig& config) {
   for (auto& t : producers) t.join();
   if (closer.joinable()) closer.join();
   controller.join();  // it resumed the pool before it returned
+  edges_done.store(true, memory_order_relaxed);
+  edges.join();
   r.tally.Add(controls);
 
   MixResult result;

@@ -13,7 +13,14 @@
 // (SetWorkers, 1 to 8 workers) and waits for idle at random while the
 // producers submit. Purged tasks (kCancelled) and expired ones (kExpired)
 // are checked as any other settled task: once, hooks in order, counted
-// outcome by outcome; Stats().total keeps what retired workers did.
+// outcome by outcome; Stats().total keeps what retired workers did, and
+// after every resize no worker's row shows negative busy time.
+//
+// Beside the round, on a side pool of its own, an "edges" thread repeats the
+// inputs that found the edge defects: coroutines under Pause/Purge (Purge
+// counts only cancelled starts, never runs a body), SyncWait on a worker,
+// ParallelFor over full 64-bit ranges with huge grains, null callables and
+// hand-built traces.
 //
 // Used by tests/stress/mix_stress_test.cpp (suite `stress`) and by the soak
 // driver tests/stress/soak_main.cpp (scripts/soak).
