@@ -51,7 +51,7 @@
 namespace litepool_bench {
 namespace {
 
-constexpr std::size_t kWorkers = 5;        // seed 003: NewPool(5, 5)
+constexpr std::size_t kWorkers = 5;  // seed 003: NewPool(5, 5)
 constexpr std::size_t kQueueCapacity = 5;
 constexpr std::uint32_t kSeed = 3;
 
@@ -73,8 +73,7 @@ struct TaskRec {
 
 void AtomicMax(std::atomic<std::int64_t>& a, std::int64_t v) {
   std::int64_t cur = a.load(std::memory_order_relaxed);
-  while (cur < v &&
-         !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+  while (cur < v && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
   }
 }
 
@@ -106,22 +105,19 @@ struct RoundResult {
 // / min(workers, usable cores), or the longest task if that is longer.
 // From the units alone, so preemption, a slow producer or a system's own
 // overhead never moves it.
-double NominalIdealNs(const std::vector<TaskRec>& recs, std::size_t begin,
-                      std::size_t end, const BalanceCtx& ctx) {
+double NominalIdealNs(const std::vector<TaskRec>& recs, std::size_t begin, std::size_t end,
+                      const BalanceCtx& ctx) {
   double units = 0, longest_units = 0;
   for (std::size_t i = begin; i < end; ++i) {
     units += recs[i].units;
     longest_units = std::max(longest_units, static_cast<double>(recs[i].units));
   }
-  const double lanes =
-      static_cast<double>(std::min(ctx.workers, UsableCores()));
-  return static_cast<double>(ctx.unit_ns) *
-         std::max(units / lanes, longest_units);
+  const double lanes = static_cast<double>(std::min(ctx.workers, UsableCores()));
+  return static_cast<double>(ctx.unit_ns) * std::max(units / lanes, longest_units);
 }
 
 // Submits recs[begin, end) at once, waits until all ran.
-RoundResult RunBurst(Executor& exec, BalanceCtx& ctx,
-                     std::vector<TaskRec>& recs, std::size_t begin,
+RoundResult RunBurst(Executor& exec, BalanceCtx& ctx, std::vector<TaskRec>& recs, std::size_t begin,
                      std::size_t end) {
   ctx.done.Reset(static_cast<int>(end - begin));
   ctx.last_end.store(0, std::memory_order_relaxed);
@@ -129,8 +125,7 @@ RoundResult RunBurst(Executor& exec, BalanceCtx& ctx,
   for (std::size_t i = begin; i < end; ++i) exec.Submit({&BalanceJob, &recs[i]});
   ctx.done.Wait();
   RoundResult r;
-  r.makespan_ns =
-      static_cast<double>(ctx.last_end.load(std::memory_order_relaxed) - t0);
+  r.makespan_ns = static_cast<double>(ctx.last_end.load(std::memory_order_relaxed) - t0);
   r.ideal_ns = NominalIdealNs(recs, begin, end, ctx);
   return r;
 }
@@ -145,8 +140,7 @@ struct Workload {
   bool cpu = false;
 };
 
-void BM_Balance(benchmark::State& state, const System* sys,
-                const Workload* w) {
+void BM_Balance(benchmark::State& state, const System* sys, const Workload* w) {
   BalanceCtx ctx(w->workers);
   ctx.unit_ns = w->unit_ns;
   ctx.sleep = w->sleep;
@@ -178,22 +172,18 @@ void BM_Balance(benchmark::State& state, const System* sys,
     measured_sum += measured;
   }
   const double n = static_cast<double>(state.iterations());
-  state.counters["makespan_over_ideal"] =
-      ideal_sum > 0 ? makespan_sum / ideal_sum : 0.0;
+  state.counters["makespan_over_ideal"] = ideal_sum > 0 ? makespan_sum / ideal_sum : 0.0;
   state.counters["imbalance"] = imbalance_sum / n;
   state.counters["imbalance_measured"] = measured_sum / n;
   state.counters["makespan_ms"] = makespan_sum / n * 1e-6;
   state.counters["ideal_ms"] = ideal_sum / n * 1e-6;
 }
 
-Workload* MakeWorkload(std::vector<std::uint32_t> units,
-                             std::int64_t unit_ns, bool sleep,
-                             std::size_t bursts,
-                             std::size_t queue_capacity = kQueueCapacity,
-                             std::size_t workers = kWorkers) {
+Workload* MakeWorkload(std::vector<std::uint32_t> units, std::int64_t unit_ns, bool sleep,
+                       std::size_t bursts, std::size_t queue_capacity = kQueueCapacity,
+                       std::size_t workers = kWorkers) {
   // Lives for the whole run: the registered benchmarks point at it.
-  return new Workload{std::move(units), unit_ns, sleep, bursts,
-                      queue_capacity, workers};
+  return new Workload{std::move(units), unit_ns, sleep, bursts, queue_capacity, workers};
 }
 
 const Workload* CpuWorkload(Workload* w) {
@@ -213,22 +203,24 @@ const Workload* CpuWorkload(Workload* w) {
       // Diagnostic: the same list with room for 200 queued tasks per
       // worker, so a bounded pool's producer never waits for a slot (the
       // peers' queues are unbounded anyway).
-      {"seed003_spin_q200", MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1, 200), 3},
+      {"seed003_spin_q200", MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1, 200),
+       3},
       // Seed 003's list with as many workers as this 2-core machine has
       // cores: CPU-bound workers are not oversubscribed, so the producer
       // refilling the bounded queues is not starved of a CPU.
-      {"seed003_spin_w2", MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1, kQueueCapacity, 2), 3},
+      {"seed003_spin_w2",
+       MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1, kQueueCapacity, 2), 3},
       // Seed 003's list as fixed CPU work (1 unit = 1 us of thread CPU
       // time) on its 5 workers.
-      {"seed003_cpu", CpuWorkload(MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1)), 3},
+      {"seed003_cpu", CpuWorkload(MakeWorkload(UniformUnits(1000, 5, 500, kSeed), 1000, false, 1)),
+       3},
       {"skewed_spin", MakeWorkload(SkewedUnits(1000, 50, 150, 1, 100, kSeed), 1000, false, 1), 3},
       {"bursts_spin", MakeWorkload(UniformUnits(1000, 5, 500, kSeed + 1), 1000, false, 10), 3},
   };
   for (const Variant& v : variants) {
     for (const System& sys : Systems()) {
-      benchmark::RegisterBenchmark(
-          BenchName("Balance", v.name, sys.name).c_str(), BM_Balance, &sys,
-          v.workload)
+      benchmark::RegisterBenchmark(BenchName("Balance", v.name, sys.name).c_str(), BM_Balance, &sys,
+                                   v.workload)
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond)
           ->Iterations(v.iterations);

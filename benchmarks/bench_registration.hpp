@@ -14,31 +14,26 @@
 
 namespace litepool_bench {
 
-inline std::string BenchName(const std::string& topic,
-                             const std::string& variant,
+inline std::string BenchName(const std::string& topic, const std::string& variant,
                              const std::string& system) {
   return topic + "/" + variant + "/" + system;
 }
 
 // items/s (Google Benchmark's own counter) and ns_per_task from the wall
 // time the benchmark measured itself.
-inline void SetTaskCounters(benchmark::State& state, std::int64_t total_ns,
-                            std::int64_t tasks) {
+inline void SetTaskCounters(benchmark::State& state, std::int64_t total_ns, std::int64_t tasks) {
   state.SetItemsProcessed(tasks);
   state.counters["ns_per_task"] =
-      tasks > 0 ? static_cast<double>(total_ns) / static_cast<double>(tasks)
-                : 0.0;
+      tasks > 0 ? static_cast<double>(total_ns) / static_cast<double>(tasks) : 0.0;
 }
 
 // cpu_ns_per_task: the process's CPU time (user + system, every thread,
 // from getrusage) over the measured rounds, per task. Lower is better, as
 // for every counter: CPU a pool spins away is CPU other work on the machine
 // does not get.
-inline void SetCpuCounter(benchmark::State& state, std::int64_t cpu_ns,
-                          std::int64_t tasks) {
+inline void SetCpuCounter(benchmark::State& state, std::int64_t cpu_ns, std::int64_t tasks) {
   state.counters["cpu_ns_per_task"] =
-      tasks > 0 ? static_cast<double>(cpu_ns) / static_cast<double>(tasks)
-                : 0.0;
+      tasks > 0 ? static_cast<double>(cpu_ns) / static_cast<double>(tasks) : 0.0;
 }
 
 // Variant names of the rows run while a CoreHolder spins on one core:

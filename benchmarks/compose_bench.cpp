@@ -33,13 +33,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kWorkers = 2;
-constexpr std::size_t kQueueCapacity = 8192;  // 10,000 in flight fit (2 workers)
-constexpr int kHops = 1'000;                  // links (or Submit+Gets) per iteration
-constexpr int kJoin = 10'000;                 // futures per join
-constexpr int kDelayedTasks = 1'000'000;      // for the memory row
-constexpr auto kLongDelay = std::chrono::hours(1);  // never comes due in the run
+constexpr std::size_t kQueueCapacity = 8192;                // 10,000 in flight fit (2 workers)
+constexpr int kHops = 1'000;                                // links (or Submit+Gets) per iteration
+constexpr int kJoin = 10'000;                               // futures per join
+constexpr int kDelayedTasks = 1'000'000;                    // for the memory row
+constexpr auto kLongDelay = std::chrono::hours(1);          // never comes due in the run
 constexpr auto kShortDelay = std::chrono::milliseconds(2);  // the lateness row
-constexpr int kLatenessSamples = 200;         // 200 x 2 ms per iteration
+constexpr int kLatenessSamples = 200;                       // 200 x 2 ms per iteration
 
 int Zero() { return 0; }
 
@@ -133,8 +133,7 @@ void TimerLateness(benchmark::State& state) {
 void Register() {
   benchmark::RegisterBenchmark(BenchName("Compose", "hop", "submit_get").c_str(), HopSubmitGet)
       ->UseRealTime();
-  benchmark::RegisterBenchmark(BenchName("Compose", "hop", "then").c_str(), HopThen)
-      ->UseRealTime();
+  benchmark::RegisterBenchmark(BenchName("Compose", "hop", "then").c_str(), HopThen)->UseRealTime();
   benchmark::RegisterBenchmark(BenchName("Compose", "join", "get_each").c_str(), Join<false>)
       ->UseRealTime();
   benchmark::RegisterBenchmark(BenchName("Compose", "join", "when_all").c_str(), Join<true>)

@@ -39,16 +39,14 @@ void BM_Spin(benchmark::State& state, const System* sys) {
   }
   const std::int64_t tasks = state.iterations() * kTasks;
   SetTaskCounters(state, total_ns, tasks);
-  const double ideal = static_cast<double>(tasks) *
-                       static_cast<double>(kSpinNs) /
-                       static_cast<double>(kWorkers);
+  const double ideal =
+      static_cast<double>(tasks) * static_cast<double>(kSpinNs) / static_cast<double>(kWorkers);
   state.counters["wall_over_ideal"] = static_cast<double>(total_ns) / ideal;
 }
 
 [[maybe_unused]] const bool kRegistered = [] {
   for (const System& sys : Systems()) {
-    benchmark::RegisterBenchmark(
-        BenchName("Spin1us", "100k", sys.name).c_str(), BM_Spin, &sys)
+    benchmark::RegisterBenchmark(BenchName("Spin1us", "100k", sys.name).c_str(), BM_Spin, &sys)
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond)
         ->Iterations(3);

@@ -36,7 +36,7 @@ constexpr std::size_t kWorkers = 2;
 constexpr std::size_t kQueueCapacity = 8192;  // 10,000 in flight fit
 [[maybe_unused]] constexpr int kInFlight = 10'000;
 [[maybe_unused]] constexpr int kAsyncInFlight = 1'000;  // std::async starts a thread per task
-constexpr int kBatch = 1'000;          // tasks per timed iteration ("one")
+constexpr int kBatch = 1'000;                           // tasks per timed iteration ("one")
 
 int Answer() { return 42; }
 
@@ -133,22 +133,25 @@ void Register() {
   benchmark::RegisterBenchmark(BenchName("Future", "alloc", "std_async").c_str(),
                                &BM_Alloc<AsyncSys>);
 #else
-  benchmark::RegisterBenchmark(BenchName("Future", "one", "litepool").c_str(),
-                               &BM_One<LitepoolSys>)->UseRealTime();
+  benchmark::RegisterBenchmark(BenchName("Future", "one", "litepool").c_str(), &BM_One<LitepoolSys>)
+      ->UseRealTime();
 #if LITEPOOL_BENCH_HAVE_RVASER
-  benchmark::RegisterBenchmark(BenchName("Future", "one", "rvaser").c_str(),
-                               &BM_One<RvaserSys>)->UseRealTime();
+  benchmark::RegisterBenchmark(BenchName("Future", "one", "rvaser").c_str(), &BM_One<RvaserSys>)
+      ->UseRealTime();
 #endif
-  benchmark::RegisterBenchmark(BenchName("Future", "one", "std_async").c_str(),
-                               &BM_One<AsyncSys>)->UseRealTime();
+  benchmark::RegisterBenchmark(BenchName("Future", "one", "std_async").c_str(), &BM_One<AsyncSys>)
+      ->UseRealTime();
   benchmark::RegisterBenchmark(BenchName("Future", "in_flight", "litepool").c_str(),
-                               &BM_InFlight<LitepoolSys>, kInFlight)->UseRealTime();
+                               &BM_InFlight<LitepoolSys>, kInFlight)
+      ->UseRealTime();
 #if LITEPOOL_BENCH_HAVE_RVASER
   benchmark::RegisterBenchmark(BenchName("Future", "in_flight", "rvaser").c_str(),
-                               &BM_InFlight<RvaserSys>, kInFlight)->UseRealTime();
+                               &BM_InFlight<RvaserSys>, kInFlight)
+      ->UseRealTime();
 #endif
   benchmark::RegisterBenchmark(BenchName("Future", "in_flight", "std_async").c_str(),
-                               &BM_InFlight<AsyncSys>, kAsyncInFlight)->UseRealTime();
+                               &BM_InFlight<AsyncSys>, kAsyncInFlight)
+      ->UseRealTime();
 #endif
 }
 

@@ -47,8 +47,7 @@ void BM_WakeUp(benchmark::State& state, const System* sys) {
     const std::int64_t t0 = NowNs();
     exec->Submit(job);
     ctx.done.Wait();
-    const std::int64_t latency =
-        ctx.started.load(std::memory_order_relaxed) - t0;
+    const std::int64_t latency = ctx.started.load(std::memory_order_relaxed) - t0;
     samples.push_back(latency);
     state.SetIterationTime(static_cast<double>(latency) * 1e-9);
   }
@@ -58,8 +57,7 @@ void BM_WakeUp(benchmark::State& state, const System* sys) {
 
 [[maybe_unused]] const bool kRegistered = [] {
   for (const System& sys : Systems()) {
-    benchmark::RegisterBenchmark(
-        BenchName("WakeUp", "idle", sys.name).c_str(), BM_WakeUp, &sys)
+    benchmark::RegisterBenchmark(BenchName("WakeUp", "idle", sys.name).c_str(), BM_WakeUp, &sys)
         ->UseManualTime()
         ->Unit(benchmark::kMicrosecond)
         ->Iterations(kSamples);

@@ -128,8 +128,7 @@ void BM_MemoryHooksGroup(benchmark::State& state) {
       CheckOk(pool.AddTask(tg.NewTaskOptions()
                                .SetTask([]() -> litepool::Error { return {}; })
                                .SetOnSuccess([] {})
-                               .SetOnError([](litepool::ErrHandle&,
-                                              const litepool::Error&) {})
+                               .SetOnError([](litepool::ErrHandle&, const litepool::Error&) {})
                                .SetOnComplete([] {})
                                .SetAutoDone()),
               "AddTask (memory, hooks)");
@@ -151,15 +150,13 @@ void BM_MemoryHooksGroup(benchmark::State& state) {
 
 [[maybe_unused]] const bool kRegistered = [] {
   for (const System& sys : Systems()) {
-    benchmark::RegisterBenchmark(
-        BenchName("Memory", "empty", sys.name).c_str(), BM_Memory, &sys)
+    benchmark::RegisterBenchmark(BenchName("Memory", "empty", sys.name).c_str(), BM_Memory, &sys)
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond)
         ->Iterations(5);
   }
-  benchmark::RegisterBenchmark(
-      BenchName("Memory", "hooks_group", "litepool").c_str(),
-      BM_MemoryHooksGroup)
+  benchmark::RegisterBenchmark(BenchName("Memory", "hooks_group", "litepool").c_str(),
+                               BM_MemoryHooksGroup)
       ->UseRealTime()
       ->Unit(benchmark::kMillisecond)
       ->Iterations(5);

@@ -36,7 +36,9 @@ constexpr std::size_t kQueueCapacity = 256;
 constexpr int kIndices = 1'000'000;
 constexpr int kMapInputs = 200'000;
 
-inline void Touch(std::vector<std::int32_t>& a, int i) { a[static_cast<std::size_t>(i)] = a[static_cast<std::size_t>(i)] * 3 + 1; }
+inline void Touch(std::vector<std::int32_t>& a, int i) {
+  a[static_cast<std::size_t>(i)] = a[static_cast<std::size_t>(i)] * 3 + 1;
+}
 
 template <class Loop>
 void Timed(benchmark::State& state, std::int64_t items, Loop&& loop) {
@@ -56,12 +58,15 @@ void BM_ForLitepool(benchmark::State& state, bool chunk_form) {
   std::vector<std::int32_t> a(kIndices, 1);
   Timed(state, kIndices, [&] {
     if (chunk_form) {
-      litepool::ParallelFor(0, kIndices, [&](int b, int e) {
-        for (int i = b; i < e; ++i) Touch(a, i);
-      }, litepool::ForOptions{.pool = pool});
+      litepool::ParallelFor(
+          0, kIndices,
+          [&](int b, int e) {
+            for (int i = b; i < e; ++i) Touch(a, i);
+          },
+          litepool::ForOptions{.pool = pool});
     } else {
-      litepool::ParallelFor(0, kIndices, [&](int i) { Touch(a, i); },
-                            litepool::ForOptions{.pool = pool});
+      litepool::ParallelFor(
+          0, kIndices, [&](int i) { Touch(a, i); }, litepool::ForOptions{.pool = pool});
     }
   });
   benchmark::DoNotOptimize(a.data());
@@ -101,23 +106,31 @@ void BM_Map(benchmark::State& state, std::size_t grain) {
   litepool::Pool pool(kWorkers, kQueueCapacity);
   std::vector<int> in(kMapInputs, 3);
   Timed(state, kMapInputs, [&] {
-    std::vector<int> out = litepool::Map(in, [](const int& x) { return x * 2; },
-                                         litepool::MapOptions{.pool = pool, .grain = grain});
+    std::vector<int> out = litepool::Map(
+        in, [](const int& x) { return x * 2; }, litepool::MapOptions{.pool = pool, .grain = grain});
     benchmark::DoNotOptimize(out.data());
   });
 }
 
 [[maybe_unused]] const bool kRegistered = [] {
-  auto ms = [](benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMicrosecond); };
-  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "litepool").c_str(), BM_ForLitepool, false));
-  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "litepool_chunk").c_str(), BM_ForLitepool, true));
+  auto ms = [](benchmark::internal::Benchmark* b) {
+    b->UseRealTime()->Unit(benchmark::kMicrosecond);
+  };
+  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "litepool").c_str(),
+                                  BM_ForLitepool, false));
+  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "litepool_chunk").c_str(),
+                                  BM_ForLitepool, true));
 #if LITEPOOL_BENCH_HAVE_TBB
-  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "tbb").c_str(), BM_ForTbb, false));
-  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "tbb_index").c_str(), BM_ForTbb, true));
+  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "tbb").c_str(), BM_ForTbb,
+                                  false));
+  ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "tbb_index").c_str(), BM_ForTbb,
+                                  true));
 #endif
   ms(benchmark::RegisterBenchmark(BenchName("ParallelFor", "1e6", "serial").c_str(), BM_ForSerial));
-  ms(benchmark::RegisterBenchmark(BenchName("Map", "200k", "litepool").c_str(), BM_Map, std::size_t{0}));
-  ms(benchmark::RegisterBenchmark(BenchName("Map", "200k", "litepool_grain1").c_str(), BM_Map, std::size_t{1}));
+  ms(benchmark::RegisterBenchmark(BenchName("Map", "200k", "litepool").c_str(), BM_Map,
+                                  std::size_t{0}));
+  ms(benchmark::RegisterBenchmark(BenchName("Map", "200k", "litepool_grain1").c_str(), BM_Map,
+                                  std::size_t{1}));
   return true;
 }();
 

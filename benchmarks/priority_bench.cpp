@@ -82,8 +82,8 @@ void BM_Priority(benchmark::State& state, bool prioritised) {
   benchmark::RegisterBenchmark(BenchName("Priority", "high_vs_low", "litepool").c_str(),
                                BM_Priority, true)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark(BenchName("Priority", "all_normal", "litepool").c_str(),
-                               BM_Priority, false)
+  benchmark::RegisterBenchmark(BenchName("Priority", "all_normal", "litepool").c_str(), BM_Priority,
+                               false)
       ->Unit(benchmark::kMillisecond);
   return true;
 }();

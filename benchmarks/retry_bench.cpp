@@ -75,22 +75,20 @@ void BM_Retry(benchmark::State& state, const System* sys, Mode mode) {
     } else {
       for (auto& r : recs) {
         RetryRec* rec = &r;
-        CheckOk(
-            lp->pool().AddTask(
-                litepool::TaskOptions()
-                    .SetTask([rec]() -> litepool::Error {
-                      if (++rec->attempts <= kFailures) return kPlannedFailure;
-                      return {};
-                    })
-                    .SetOnError([rec](litepool::ErrHandle& h,
-                                      const litepool::Error&) {
-                      h.ErrReload(kFailures, [rec](const litepool::Error& e) {
-                        CheckOk(e, "retried task");
-                        rec->ctx->done.Arrive();
-                      });
-                    })
-                    .SetOnSuccess([rec] { rec->ctx->done.Arrive(); })),
-            "AddTask (retry)");
+        CheckOk(lp->pool().AddTask(
+                    litepool::TaskOptions()
+                        .SetTask([rec]() -> litepool::Error {
+                          if (++rec->attempts <= kFailures) return kPlannedFailure;
+                          return {};
+                        })
+                        .SetOnError([rec](litepool::ErrHandle& h, const litepool::Error&) {
+                          h.ErrReload(kFailures, [rec](const litepool::Error& e) {
+                            CheckOk(e, "retried task");
+                            rec->ctx->done.Arrive();
+                          });
+                        })
+                        .SetOnSuccess([rec] { rec->ctx->done.Arrive(); })),
+                "AddTask (retry)");
       }
     }
     ctx.done.Wait();
@@ -105,10 +103,8 @@ void BM_Retry(benchmark::State& state, const System* sys, Mode mode) {
   for (Mode mode : {Mode::kPlain, Mode::kFail2}) {
     for (const System& sys : Systems()) {
       benchmark::RegisterBenchmark(
-          BenchName("Retry", mode == Mode::kPlain ? "plain" : "fail2",
-                    sys.name)
-              .c_str(),
-          BM_Retry, &sys, mode)
+          BenchName("Retry", mode == Mode::kPlain ? "plain" : "fail2", sys.name).c_str(), BM_Retry,
+          &sys, mode)
           ->UseManualTime()
           ->MinTime(0.3);
     }

@@ -62,9 +62,9 @@ class UsageMeter {
   void Report(benchmark::State& state, std::int64_t tasks) const {
     SetCpuCounter(state, cpu_ns_, tasks);
     state.counters["faults_per_round"] =
-        state.iterations() > 0 ? static_cast<double>(faults_) /
-                                     static_cast<double>(state.iterations())
-                               : 0.0;
+        state.iterations() > 0
+            ? static_cast<double>(faults_) / static_cast<double>(state.iterations())
+            : 0.0;
   }
 
  private:
@@ -78,8 +78,7 @@ void NopJob(void*) {}
 
 // One round of the plain row: kTasks submissions split among the
 // producers, then the wait for the shared countdown.
-void PlainRound(Executor& exec, ProducerGang& gang, Completion& done,
-                const Job& job) {
+void PlainRound(Executor& exec, ProducerGang& gang, Completion& done, const Job& job) {
   const int producers = gang.Producers();
   done.Reset(kTasks);
   gang.Run([&](int p) {
@@ -92,8 +91,7 @@ void PlainRound(Executor& exec, ProducerGang& gang, Completion& done,
 
 // `held`: a CoreHolder spins on one CPU for the whole row, started before
 // the system's threads and stopped after they are gone.
-void BM_Plain(benchmark::State& state, const System* sys, int producers,
-              bool held) {
+void BM_Plain(benchmark::State& state, const System* sys, int producers, bool held) {
   std::unique_ptr<CoreHolder> holder;
   if (held) holder = std::make_unique<CoreHolder>();
   auto exec = sys->make({kWorkers, kQueueCapacity});
@@ -145,12 +143,10 @@ void BM_Traced(benchmark::State& state, int producers) {
   SetTaskCounters(state, total_ns, tasks);
   usage.Report(state, tasks);
   state.counters["start_trace_us"] =
-      static_cast<double>(start_trace_ns) * 1e-3 /
-      static_cast<double>(state.iterations());
+      static_cast<double>(start_trace_ns) * 1e-3 / static_cast<double>(state.iterations());
 }
 
-void BM_Group(benchmark::State& state, const System* sys, int producers,
-              bool held) {
+void BM_Group(benchmark::State& state, const System* sys, int producers, bool held) {
   std::unique_ptr<CoreHolder> holder;
   if (held) holder = std::make_unique<CoreHolder>();
   auto exec = sys->make({kWorkers, kQueueCapacity});
@@ -191,14 +187,12 @@ void BM_Hooks(benchmark::State& state, int producers, bool with_group, bool time
       litepool::TaskGroup tg = pool.NewTaskGroup(kTasks);
       gang.Run([&](int p) {
         for (int i = ProducerGang::Share(kTasks, producers, p); i > 0; --i) {
-          CheckOk(pool.AddTask(
-                      tg.NewTaskOptions()
-                          .SetTask([]() -> litepool::Error { return {}; })
-                          .SetOnSuccess([] {})
-                          .SetOnError([](litepool::ErrHandle&,
-                                         const litepool::Error&) {})
-                          .SetOnComplete([] {})
-                          .SetAutoDone()),
+          CheckOk(pool.AddTask(tg.NewTaskOptions()
+                                   .SetTask([]() -> litepool::Error { return {}; })
+                                   .SetOnSuccess([] {})
+                                   .SetOnError([](litepool::ErrHandle&, const litepool::Error&) {})
+                                   .SetOnComplete([] {})
+                                   .SetAutoDone()),
                   "AddTask (hooks, group)");
         }
       });
@@ -232,9 +226,7 @@ void BM_Hooks(benchmark::State& state, int producers, bool with_group, bool time
     for (bool held : {false, true}) {
       for (const System& sys : Systems()) {
         benchmark::RegisterBenchmark(
-            BenchName("EmptyTask", p + "/" + HeldVariant("plain", held),
-                      sys.name)
-                .c_str(),
+            BenchName("EmptyTask", p + "/" + HeldVariant("plain", held), sys.name).c_str(),
             BM_Plain, &sys, producers, held)
             ->UseRealTime()
             ->MinTime(kMinTime);
@@ -242,32 +234,26 @@ void BM_Hooks(benchmark::State& state, int producers, bool with_group, bool time
       for (const System& sys : Systems()) {
         if (!sys.has_group) continue;
         benchmark::RegisterBenchmark(
-            BenchName("EmptyTask", p + "/" + HeldVariant("group", held),
-                      sys.name)
-                .c_str(),
+            BenchName("EmptyTask", p + "/" + HeldVariant("group", held), sys.name).c_str(),
             BM_Group, &sys, producers, held)
             ->UseRealTime()
             ->MinTime(kMinTime);
       }
     }
-    benchmark::RegisterBenchmark(
-        BenchName("EmptyTask", p + "/traced", "litepool").c_str(), BM_Traced,
-        producers)
+    benchmark::RegisterBenchmark(BenchName("EmptyTask", p + "/traced", "litepool").c_str(),
+                                 BM_Traced, producers)
         ->UseRealTime()
         ->Iterations(kTracedRounds);
-    benchmark::RegisterBenchmark(
-        BenchName("EmptyTask", p + "/hooks", "litepool").c_str(), BM_Hooks,
-        producers, false, false)
+    benchmark::RegisterBenchmark(BenchName("EmptyTask", p + "/hooks", "litepool").c_str(), BM_Hooks,
+                                 producers, false, false)
         ->UseRealTime()
         ->MinTime(kMinTime);
-    benchmark::RegisterBenchmark(
-        BenchName("EmptyTask", p + "/hooks_group", "litepool").c_str(),
-        BM_Hooks, producers, true, false)
+    benchmark::RegisterBenchmark(BenchName("EmptyTask", p + "/hooks_group", "litepool").c_str(),
+                                 BM_Hooks, producers, true, false)
         ->UseRealTime()
         ->MinTime(kMinTime);
-    benchmark::RegisterBenchmark(
-        BenchName("EmptyTask", p + "/hooks_timed", "litepool").c_str(),
-        BM_Hooks, producers, false, true)
+    benchmark::RegisterBenchmark(BenchName("EmptyTask", p + "/hooks_timed", "litepool").c_str(),
+                                 BM_Hooks, producers, false, true)
         ->UseRealTime()
         ->MinTime(kMinTime);
   }

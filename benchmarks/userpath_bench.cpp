@@ -97,8 +97,7 @@ void NopJob(void*) {}
 void SpinJob(void*) { SpinFor(kSpinNs); }
 
 // ns/task of every round, per row and system, for the summary.
-using RoundResults =
-    std::map<std::string, std::map<std::string, std::vector<double>>>;
+using RoundResults = std::map<std::string, std::map<std::string, std::vector<double>>>;
 RoundResults& Results() {
   static auto* results = new RoundResults;
   return *results;
@@ -165,8 +164,7 @@ void RegisterRounds(int rounds) {
       for (std::size_t k = 0; k < n; ++k) {
         const System& sys = systems[(k + static_cast<std::size_t>(r)) % n];
         benchmark::RegisterBenchmark(
-            (BenchName("UserPath", ctx->row->name, sys.name) + "/round:" +
-             std::to_string(r))
+            (BenchName("UserPath", ctx->row->name, sys.name) + "/round:" + std::to_string(r))
                 .c_str(),
             BM_UserPath, &sys, ctx.get())
             ->UseManualTime()
@@ -181,8 +179,7 @@ void RegisterRounds(int rounds) {
 // Medians over the rounds, and litepool / peer: the ratio of the medians
 // and the median of the per-round ratios (rounds pair up by index).
 void PrintTable(const RoundResults& results, const char* what, int rounds) {
-  std::printf("\nUserPath: medians over %d rotated rounds (%s)\n", rounds,
-              what);
+  std::printf("\nUserPath: medians over %d rotated rounds (%s)\n", rounds, what);
   for (const auto& [row, per_sys] : results) {
     const auto ours = per_sys.find("litepool");
     std::printf("%s\n", row.c_str());
@@ -190,19 +187,16 @@ void PrintTable(const RoundResults& results, const char* what, int rounds) {
       const auto it = per_sys.find(sys.name);
       if (it == per_sys.end() || it->second.empty()) continue;
       const std::vector<double>& v = it->second;
-      std::printf("  %-9s median %8.1f  min %8.1f  max %8.1f  (%zu rounds)",
-                  sys.name.c_str(), Median(v),
-                  *std::min_element(v.begin(), v.end()),
+      std::printf("  %-9s median %8.1f  min %8.1f  max %8.1f  (%zu rounds)", sys.name.c_str(),
+                  Median(v), *std::min_element(v.begin(), v.end()),
                   *std::max_element(v.begin(), v.end()), v.size());
-      if (ours != per_sys.end() && sys.name != "litepool" &&
-          ours->second.size() == v.size()) {
+      if (ours != per_sys.end() && sys.name != "litepool" && ours->second.size() == v.size()) {
         std::vector<double> per_round;
         for (std::size_t i = 0; i < v.size(); ++i) {
           per_round.push_back(ours->second[i] / v[i]);
         }
-        std::printf("  litepool/%s %.2fx (per-round median %.2fx)",
-                    sys.name.c_str(), Median(ours->second) / Median(v),
-                    Median(per_round));
+        std::printf("  litepool/%s %.2fx (per-round median %.2fx)", sys.name.c_str(),
+                    Median(ours->second) / Median(v), Median(per_round));
       }
       std::printf("\n");
     }

@@ -43,9 +43,8 @@ TEST(ThenTest, VoidAntecedentTakesNoArgument) {
 
 TEST(ThenTest, ErrorResultGivesFutureVoidThatThrowsTaskError) {
   Pool pool(1, 4);
-  Future<void> f = pool.Submit([] { return 1; }).Then([](int) {
-    return Error("no", ErrorCode::kFailed);
-  });
+  Future<void> f =
+      pool.Submit([] { return 1; }).Then([](int) { return Error("no", ErrorCode::kFailed); });
   try {
     f.Get();
     FAIL() << "no throw";
@@ -58,11 +57,10 @@ TEST(ThenTest, ValueContinuationSkipsOnFailureAndPassesTheSameException) {
   Pool pool(2, 16);
   auto thrown = std::make_shared<std::runtime_error>("boom");
   std::atomic<bool> ran{false};
-  Future<int> f = pool.Submit([]() -> int { throw std::runtime_error("boom"); })
-                      .Then([&](int v) {
-                        ran = true;
-                        return v;
-                      });
+  Future<int> f = pool.Submit([]() -> int { throw std::runtime_error("boom"); }).Then([&](int v) {
+    ran = true;
+    return v;
+  });
   const std::runtime_error* first = nullptr;
   try {
     (void)f.Get();
@@ -86,9 +84,8 @@ TEST(ThenTest, FailurePassesThroughAChainUnchangedAsTheSameObject) {
       throw;
     }
   });
-  Future<int> chained = std::move(outcome).Then([](int v) { return v + 1; }).Then([](int v) {
-    return v + 1;
-  });
+  Future<int> chained =
+      std::move(outcome).Then([](int v) { return v + 1; }).Then([](int v) { return v + 1; });
   try {
     (void)chained.Get();
     FAIL() << "no throw";
@@ -135,8 +132,7 @@ TEST(ThenTest, NeverRunsInlineInTheSettlingThreadNorInThen) {
   Future<int> ready = pool.Submit([] { return 1; });
   ready.Wait();
   const std::thread::id caller = std::this_thread::get_id();
-  Future<std::thread::id> f =
-      std::move(ready).Then([](int) { return std::this_thread::get_id(); });
+  Future<std::thread::id> f = std::move(ready).Then([](int) { return std::this_thread::get_id(); });
   EXPECT_NE(f.Get(), caller);
 }
 
@@ -268,7 +264,8 @@ TEST(ThenTest, StopTokenCancelsTheContinuation) {
     go.wait();
     return 1;
   });
-  Future<int> f = std::move(first).Then([](int v) { return v; }, SubmitOptions{.stop = stop.get_token()});
+  Future<int> f =
+      std::move(first).Then([](int v) { return v; }, SubmitOptions{.stop = stop.get_token()});
   stop.request_stop();
   go.count_down();
   try {
@@ -282,9 +279,10 @@ TEST(ThenTest, StopTokenCancelsTheContinuation) {
 TEST(ThenTest, MoveOnlyValuesAndCallables) {
   Pool pool(2, 8);
   auto owned = std::make_unique<int>(5);
-  Future<std::unique_ptr<int>> f =
-      pool.Submit([] { return std::make_unique<int>(3); })
-          .Then([o = std::move(owned)](std::unique_ptr<int> p) { return std::make_unique<int>(*p + *o); });
+  Future<std::unique_ptr<int>> f = pool.Submit([] { return std::make_unique<int>(3); })
+                                       .Then([o = std::move(owned)](std::unique_ptr<int> p) {
+                                         return std::make_unique<int>(*p + *o);
+                                       });
   EXPECT_EQ(*f.Get(), 8);
 }
 
@@ -331,7 +329,8 @@ TEST(WhenAllTest, VoidAndEmptyAndTuple) {
 
   EXPECT_TRUE(WhenAll(std::vector<Future<int>>{}).Get().empty());
 
-  auto [a, b] = WhenAll(pool.Submit([] { return 1; }), pool.Submit([] { return std::string("x"); })).Get();
+  auto [a, b] =
+      WhenAll(pool.Submit([] { return 1; }), pool.Submit([] { return std::string("x"); })).Get();
   EXPECT_EQ(a, 1);
   EXPECT_EQ(b, "x");
 }
@@ -434,7 +433,6 @@ TEST(WhenAnyTest, RepeatedWhenAnyDrainsAll) {
   EXPECT_EQ(sum, 435);
 }
 
-
 // --- Delayed tasks ---------------------------------------------------------
 
 TEST(DelayTest, QueuedNotBeforeItsDelay) {
@@ -452,7 +450,8 @@ TEST(DelayTest, HoldsNoSlotAndNoWorkerAndCountsAsDelayed) {
   std::vector<Future<int>> delayed;
   for (int i = 0; i < 5; ++i) {
     // add_timeout 0: a task that needed a slot would be refused after the first.
-    delayed.push_back(pool.Submit([i] { return i; }, SubmitOptions{.add_timeout = 0ns, .delay = 1h}));
+    delayed.push_back(
+        pool.Submit([i] { return i; }, SubmitOptions{.add_timeout = 0ns, .delay = 1h}));
   }
   EXPECT_EQ(pool.Stats().delayed, 5u);
   EXPECT_NE(pool.Stats().ToJson().find("\"delayed\":5}"), std::string::npos);
@@ -481,7 +480,8 @@ TEST(DelayTest, TaskOptionsSetDelayRunsHooksAndCredit) {
   Pool pool(2, 8);
   TaskGroup tg(1);
   std::atomic<int> ran{0};
-  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions().SetTask([&] { ran = 1; }).SetDelay(5ms).SetAutoDone()));
+  ASSERT_FALSE(
+      pool.AddTask(tg.NewTaskOptions().SetTask([&] { ran = 1; }).SetDelay(5ms).SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_EQ(ran.load(), 1);
 }
@@ -691,7 +691,8 @@ TEST(AfterTest, FutureWithoutStateIsNoDependency) {
   std::vector<Dependency> empty;
   std::atomic<bool> ran{false};
   TaskGroup tg(1);
-  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions().SetTask([&] { ran = true; }).SetAfter(empty).SetAutoDone()));
+  ASSERT_FALSE(
+      pool.AddTask(tg.NewTaskOptions().SetTask([&] { ran = true; }).SetAfter(empty).SetAutoDone()));
   tg.Wait();
   EXPECT_TRUE(ran.load());
 }
@@ -701,8 +702,9 @@ TEST(AfterTest, AfterAndDelayTogether) {
   Pool pool(2, 8);
   Future<int> a = pool.Submit([] { return 1; });
   const auto called = std::chrono::steady_clock::now();
-  Future<std::chrono::steady_clock::time_point> f = pool.Submit(
-      [] { return std::chrono::steady_clock::now(); }, SubmitOptions{.after = {a}, .delay = kDelay});
+  Future<std::chrono::steady_clock::time_point> f =
+      pool.Submit([] { return std::chrono::steady_clock::now(); },
+                  SubmitOptions{.after = {a}, .delay = kDelay});
   EXPECT_GE(f.Get() - called, kDelay);
 }
 
@@ -805,11 +807,14 @@ TEST(EveryTest, CancelRacingARunningRunWaitsForIt) {
   std::latch started(1);
   std::latch release(1);
   std::atomic<bool> run_returned{false};
-  PeriodicHandle h = pool.Every(1ms, [&] {
-    started.count_down();
-    release.wait();
-    run_returned = true;
-  }, PeriodicOptions{.first_after = 0ns});
+  PeriodicHandle h = pool.Every(
+      1ms,
+      [&] {
+        started.count_down();
+        release.wait();
+        run_returned = true;
+      },
+      PeriodicOptions{.first_after = 0ns});
   started.wait();
   std::atomic<bool> cancel_returned{false};
   std::thread canceller([&] {
@@ -845,12 +850,15 @@ TEST(EveryTest, CancelFromInsideItsOwnRunReturnsAtOnce) {
 TEST(EveryTest, MaxRunsAndFailuresAreCountedAndTheScheduleGoesOn) {
   Pool pool(2, 8);
   std::atomic<int> n{0};
-  PeriodicHandle h = pool.Every(1ms, [&]() -> Error {
-    const int i = n.fetch_add(1);
-    if (i == 1) throw std::runtime_error("second run throws");
-    if (i == 2) return Error("third run fails");
-    return Error();
-  }, PeriodicOptions{.max_runs = 4});
+  PeriodicHandle h = pool.Every(
+      1ms,
+      [&]() -> Error {
+        const int i = n.fetch_add(1);
+        if (i == 1) throw std::runtime_error("second run throws");
+        if (i == 2) return Error("third run fails");
+        return Error();
+      },
+      PeriodicOptions{.max_runs = 4});
   ASSERT_TRUE(Eventually([&] { return !h.Active(); }));
   pool.WaitIdle();
   EXPECT_EQ(h.Runs(), 4u);
@@ -863,9 +871,12 @@ TEST(EveryTest, FixedRateSkipsTheTimesALateRunMissedInsteadOfBursting) {
   constexpr auto kStall = 23ms;  // over four periods
   Pool pool(1, 4);
   std::atomic<int> n{0};
-  PeriodicHandle h = pool.Every(kPeriod, [&] {
-    if (n.fetch_add(1) == 0) std::this_thread::sleep_for(kStall);  // work, not a wait
-  }, PeriodicOptions{.max_runs = 2});
+  PeriodicHandle h = pool.Every(
+      kPeriod,
+      [&] {
+        if (n.fetch_add(1) == 0) std::this_thread::sleep_for(kStall);  // work, not a wait
+      },
+      PeriodicOptions{.max_runs = 2});
   ASSERT_TRUE(Eventually([&] { return !h.Active(); }));
   pool.WaitIdle();
   EXPECT_EQ(h.Runs(), 2u);
@@ -878,13 +889,16 @@ TEST(EveryTest, FixedDelayCountsFromTheEndOfTheLastRun) {
   Pool pool(1, 4);
   std::mutex mu;
   std::vector<std::chrono::steady_clock::time_point> starts, ends;
-  PeriodicHandle h = pool.Every(kPeriod, [&] {
-    const auto start = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(kWork);
-    std::lock_guard lock(mu);
-    starts.push_back(start);
-    ends.push_back(std::chrono::steady_clock::now());
-  }, PeriodicOptions{.first_after = 0ns, .fixed_delay = true, .max_runs = 3});
+  PeriodicHandle h = pool.Every(
+      kPeriod,
+      [&] {
+        const auto start = std::chrono::steady_clock::now();
+        std::this_thread::sleep_for(kWork);
+        std::lock_guard lock(mu);
+        starts.push_back(start);
+        ends.push_back(std::chrono::steady_clock::now());
+      },
+      PeriodicOptions{.first_after = 0ns, .fixed_delay = true, .max_runs = 3});
   ASSERT_TRUE(Eventually([&] { return !h.Active(); }));
   pool.WaitIdle();
   std::lock_guard lock(mu);

@@ -165,9 +165,9 @@ TEST(PriorityTest, BlockedWorkerTakesHighThenNormalThenLow) {
   blocker.Release();
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   ASSERT_EQ(log.order.size(), 90u);
-  EXPECT_TRUE(std::is_sorted(log.order.begin(), log.order.end(),
-                             [](Priority a, Priority b) { return a > b; }))
-      << "a lower priority started before a higher one";
+  EXPECT_TRUE(std::is_sorted(log.order.begin(), log.order.end(), [](Priority a, Priority b) {
+    return a > b;
+  })) << "a lower priority started before a higher one";
 }
 
 TEST(PriorityTest, SubmitOptionsPriorityIsHonoured) {
@@ -175,10 +175,10 @@ TEST(PriorityTest, SubmitOptionsPriorityIsHonoured) {
   Pool pool(1, 16);
   Blocker blocker;
   blocker.AddTo(pool);
-  Future<void> low = pool.Submit([&order] { order.push_back(0); },
-                                 SubmitOptions{.priority = Priority::kLow});
-  Future<void> high = pool.Submit([&order] { order.push_back(2); },
-                                  SubmitOptions{.priority = Priority::kHigh});
+  Future<void> low =
+      pool.Submit([&order] { order.push_back(0); }, SubmitOptions{.priority = Priority::kLow});
+  Future<void> high =
+      pool.Submit([&order] { order.push_back(2); }, SubmitOptions{.priority = Priority::kHigh});
   blocker.Release();
   low.Get();
   high.Get();
@@ -203,8 +203,7 @@ TEST(PriorityTest, RetryKeepsItsPriority) {
   ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
                                 .SetTask([&order, &attempts] {
                                   order.push_back("high");
-                                  return ++attempts == 1 ? Error("first attempt fails")
-                                                         : Error();
+                                  return ++attempts == 1 ? Error("first attempt fails") : Error();
                                 })
                                 .SetOnError([](ErrHandle& h, const Error&) { h.ErrReload(1); })
                                 .SetPriority(Priority::kHigh)
@@ -253,10 +252,8 @@ TEST(ExpiryTest, WithoutOnErrorTheExpiryGoesToErrors) {
   Blocker blocker;
   blocker.AddTo(pool);
   TaskGroup tg = pool.NewTaskGroup(1);
-  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
-                                .SetTask([&ran] { ran = true; })
-                                .SetQueueTimeout(1ms)
-                                .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions().SetTask([&ran] { ran = true; }).SetQueueTimeout(1ms).SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(kFailFast));
   std::vector<Error> errors = tg.Errors();
   ASSERT_EQ(errors.size(), 1u);
@@ -281,10 +278,12 @@ TEST(ExpiryTest, SubmitQueueTimeoutThrowsTaskErrorExpired) {
   Pool pool(1, 16);
   Blocker blocker;
   blocker.AddTo(pool);
-  Future<int> f = pool.Submit([&ran] {
-    ran = true;
-    return 1;
-  }, SubmitOptions{.queue_timeout = 10ms});
+  Future<int> f = pool.Submit(
+      [&ran] {
+        ran = true;
+        return 1;
+      },
+      SubmitOptions{.queue_timeout = 10ms});
   ASSERT_TRUE(f.WaitFor(kFailFast));
   try {
     (void)f.Get();
@@ -321,19 +320,19 @@ TEST(ExpiryTest, RetriesAreNotReTimed) {
   Pool pool(1, 16);
   TaskGroup tg = pool.NewTaskGroup(1);
   const auto admitted = std::chrono::steady_clock::now();
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions()
-          .SetTask([&attempts, admitted] {
-            if (++attempts > 1) return Error();
-            // Lets the timeout pass while running (not synchronisation).
-            std::this_thread::sleep_until(admitted + kRetryTimeout + 100ms);
-            return Error("first attempt fails");
-          })
-          .SetOnError([&final_result](ErrHandle& h, const Error&) {
-            h.ErrReload(1, [&final_result](const Error& e) { final_result = e; });
-          })
-          .SetQueueTimeout(kRetryTimeout)
-          .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([&attempts, admitted] {
+                                  if (++attempts > 1) return Error();
+                                  // Lets the timeout pass while running (not synchronisation).
+                                  std::this_thread::sleep_until(admitted + kRetryTimeout + 100ms);
+                                  return Error("first attempt fails");
+                                })
+                                .SetOnError([&final_result](ErrHandle& h, const Error&) {
+                                  h.ErrReload(
+                                      1, [&final_result](const Error& e) { final_result = e; });
+                                })
+                                .SetQueueTimeout(kRetryTimeout)
+                                .SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_EQ(attempts, 2);
   EXPECT_FALSE(final_result) << final_result;
@@ -402,10 +401,8 @@ TEST(ExpiryTest, NegativeQueueTimeoutIsRejectedByAddTask) {
   std::atomic<bool> ran{false};
   Pool pool(1, 4);
   TaskGroup tg = pool.NewTaskGroup(1);
-  Error e = pool.AddTask(tg.NewTaskOptions()
-                             .SetTask([&ran] { ran = true; })
-                             .SetQueueTimeout(-1ms)
-                             .SetAutoDone());
+  Error e = pool.AddTask(
+      tg.NewTaskOptions().SetTask([&ran] { ran = true; }).SetQueueTimeout(-1ms).SetAutoDone());
   EXPECT_EQ(e.Code(), ErrorCode::kInvalidArgument) << e;
   EXPECT_EQ(tg.Pending(), 0) << "a rejected task still credits auto-Done";
   Future<void> f = pool.Submit([&ran] { ran = true; }, SubmitOptions{.queue_timeout = -1ns});
@@ -485,8 +482,8 @@ TEST(PauseTest, RetryWaitsForResume) {
           .SetOnError([&pool, &paused](ErrHandle& h, const Error&) {
             h.ErrReload(1, {}, Backoff{.initial = 1ms, .max = 1ms});
             paused.count_down();  // first: a throwing Pause must not hang the test
-            pool.Pause();  // from a hook: thread-safe, never blocks; the retry
-                           // is queued only after OnError returns
+            pool.Pause();         // from a hook: thread-safe, never blocks; the retry
+                                  // is queued only after OnError returns
           })
           .SetAutoDone()));
   paused.wait();
@@ -599,22 +596,23 @@ TEST(PurgeTest, PurgesARetryWaitingOutItsBackoff) {
   std::latch in_on_error(1);
   Pool pool(1, 8);
   TaskGroup tg = pool.NewTaskGroup(1);
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions()
-          .SetTask([&attempts] {
-            ++attempts;
-            return Error("always fails");
-          })
-          .SetOnError([&mu, &after_codes, &in_on_error](ErrHandle& h, const Error&) {
-            h.ErrReload(3,
-                        [&mu, &after_codes](const Error& e) {
-                          std::lock_guard<std::mutex> lock(mu);
-                          after_codes.push_back(e.Code());
-                        },
-                        Backoff{.initial = 10s, .max = 10s});
-            in_on_error.count_down();
-          })
-          .SetAutoDone()));
+  ASSERT_FALSE(
+      pool.AddTask(tg.NewTaskOptions()
+                       .SetTask([&attempts] {
+                         ++attempts;
+                         return Error("always fails");
+                       })
+                       .SetOnError([&mu, &after_codes, &in_on_error](ErrHandle& h, const Error&) {
+                         h.ErrReload(
+                             3,
+                             [&mu, &after_codes](const Error& e) {
+                               std::lock_guard<std::mutex> lock(mu);
+                               after_codes.push_back(e.Code());
+                             },
+                             Backoff{.initial = 10s, .max = 10s});
+                         in_on_error.count_down();
+                       })
+                       .SetAutoDone()));
   // Before its first attempt the task is queued, and Purge would take it
   // there: wait for OnError. The retry enters its backoff once OnError
   // returned; until then there is nothing to purge. Polls Purge (each call
@@ -703,7 +701,8 @@ TEST(WaitIdleTest, WaitsForQueuedAndRunningTasks) {
   Pool pool(1, 8);
   Blocker blocker;
   blocker.AddTo(pool);
-  for (int i = 0; i < 3; ++i) ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([&done] { ++done; })));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([&done] { ++done; })));
   EXPECT_FALSE(pool.WaitIdleFor(20ms)) << "idle while a task runs and three are queued";
   blocker.Release();
   pool.WaitIdle();
@@ -719,8 +718,9 @@ TEST(WaitIdleTest, WaitsForARetryWaitingOutItsBackoff) {
       TaskOptions()
           .SetTask([&attempts] { return ++attempts == 1 ? Error("fails once") : Error(); })
           .SetOnError([&after_called](ErrHandle& h, const Error&) {
-            h.ErrReload(1, [&after_called](const Error&) { after_called = true; },
-                        Backoff{.initial = 50ms, .max = 50ms});
+            h.ErrReload(
+                1, [&after_called](const Error&) { after_called = true; },
+                Backoff{.initial = 50ms, .max = 50ms});
           })));
   pool.WaitIdle();
   EXPECT_EQ(attempts, 2) << "WaitIdle returned while a retry waited out its backoff";
@@ -744,7 +744,8 @@ TEST(WaitIdleTest, OnTheOnlyWorkerItHelpsInsteadOfDeadlocking) {
   std::atomic<int> children{0};
   Pool pool(1, 16);
   Future<std::pair<bool, int>> parent = pool.Submit([&pool, &children] {
-    for (int i = 0; i < 5; ++i) (void)pool.AddTask(TaskOptions().SetTask([&children] { ++children; }));
+    for (int i = 0; i < 5; ++i)
+      (void)pool.AddTask(TaskOptions().SetTask([&children] { ++children; }));
     const bool idle = pool.WaitIdleFor(kFailFast);
     return std::pair<bool, int>(idle, children.load());
   });
@@ -757,7 +758,8 @@ TEST(WaitIdleTest, OnAWorkerTheCallerDoesNotCountAsRunning) {
   std::atomic<int> children{0};
   Pool pool(2, 16);
   Future<bool> parent = pool.Submit([&pool, &children] {
-    for (int i = 0; i < 5; ++i) (void)pool.AddTask(TaskOptions().SetTask([&children] { ++children; }));
+    for (int i = 0; i < 5; ++i)
+      (void)pool.AddTask(TaskOptions().SetTask([&children] { ++children; }));
     return pool.WaitIdleFor(kFailFast);
   });
   EXPECT_TRUE(parent.Get()) << "the waiting task waited for itself";
@@ -821,8 +823,9 @@ TEST(SetWorkersTest, ABatchLargerThanTheShrunkCapacityIsRefused) {
   EXPECT_TRUE(busy.WaitFor(kHangGuard));
 }
 
-// Weak against a stub that throws std::logic_error everywhere;// Weak against a stub that throws std::logic_error everywhere; the
-// unchanged count after a successful resize elsewhere is the real check.
+// Weak against a stub that throws std::logic_error everywhere;// Weak against a stub that throws
+// std::logic_error everywhere; the unchanged count after a successful resize elsewhere is the real
+// check.
 TEST(SetWorkersTest, FromAWorkerThreadThrowsLogicError) {
   Pool pool(1, 4);
   Future<bool> threw = pool.Submit([&pool] {
@@ -901,14 +904,15 @@ TEST(SetWorkersTest, ShrinkingLetsRunningTasksFinish) {
   OpenOnExit unblock{release};
   TaskGroup tg = pool.NewTaskGroup(2);
   for (int i = 0; i < 2; ++i) {
-    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
-                                  .SetTask([&] {
-                                    started.count_down();
-                                    release.Wait();
-                                    ++log.ran;
-                                  })
-                                  .SetOnError([&log](ErrHandle&, const Error& e) { log.OnError(e); })
-                                  .SetAutoDone()));
+    ASSERT_FALSE(
+        pool.AddTask(tg.NewTaskOptions()
+                         .SetTask([&] {
+                           started.count_down();
+                           release.Wait();
+                           ++log.ran;
+                         })
+                         .SetOnError([&log](ErrHandle&, const Error& e) { log.OnError(e); })
+                         .SetAutoDone()));
   }
   started.wait();
   std::atomic<bool> shrink_threw{false};
@@ -940,8 +944,9 @@ thread_local std::size_t tl_resize_worker = static_cast<std::size_t>(-1);
 TEST(SetWorkersTest, CloseReturnsWhenTheLastTaskSettlesOnARetiringWorker) {
   std::latch started(2);
   Gate release;
-  Pool pool(PoolOptions{.workers = 2, .queue_capacity = 8,
-                        .on_thread_start = [](std::size_t i) { tl_resize_worker = i; }});
+  Pool pool(PoolOptions{.workers = 2, .queue_capacity = 8, .on_thread_start = [](std::size_t i) {
+                          tl_resize_worker = i;
+                        }});
   OpenOnExit unblock{release};
   TaskGroup tg = pool.NewTaskGroup(2);
   for (int i = 0; i < 2; ++i) {
@@ -1156,7 +1161,8 @@ TEST(ThreadHooksTest, WorkersAddedAndRetiredBySetWorkersRunTheHooks) {
 // Threads of this process right now (each is a directory in /proc/self/task).
 std::size_t ThreadCount() {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task"))
+    ++n;
   return n;
 }
 

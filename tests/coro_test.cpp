@@ -73,9 +73,7 @@ TEST(CoTaskTest, IsLazyUntilAwaited) {
 TEST(CoTaskTest, DestroyingAnUnstartedTaskFreesItsFrameWithoutRunning) {
   std::atomic<int> destroyed{0};
   bool ran = false;
-  {
-    CoTask<int> task = HoldsCounter(DestroyCounter(&destroyed), &ran);
-  }
+  { CoTask<int> task = HoldsCounter(DestroyCounter(&destroyed), &ran); }
   EXPECT_FALSE(ran);
   EXPECT_EQ(destroyed.load(), 1);
 }
@@ -153,9 +151,7 @@ CoTask<int> Depth(int n) {
   co_return 1 + co_await Depth(n - 1);
 }
 
-TEST(CoTaskTest, DeepRecursionDoesNotGrowTheStack) {
-  EXPECT_EQ(SyncWait(Depth(100'000)), 100'000);
-}
+TEST(CoTaskTest, DeepRecursionDoesNotGrowTheStack) { EXPECT_EQ(SyncWait(Depth(100'000)), 100'000); }
 
 TEST(ScheduleTest, ResumesOnAWorkerThread) {
   Pool pool(2, 4);
@@ -166,7 +162,7 @@ TEST(ScheduleTest, ResumesOnAWorkerThread) {
     co_return ThisThread();
   };
   EXPECT_NE(SyncWait(co()), caller);
-  pool.Close();  // counters are final once the pool has drained
+  pool.Close();                                // counters are final once the pool has drained
   EXPECT_EQ(pool.Stats().total.executed, 1u);  // it ran as a task
 }
 

@@ -31,9 +31,9 @@ TEST(DesignApiTest, SecondWaveNamesCompileAndRunAsSpelled) {
 
   // Future / Submit, move-only capture and result, SubmitOptions.
   auto owned = std::make_unique<int>(20);
-  litepool::Future<std::unique_ptr<int>> moved = pool.Submit(
-      [p = std::move(owned)]() mutable { return std::move(p); },
-      litepool::SubmitOptions{.add_timeout = std::chrono::seconds(5)});
+  litepool::Future<std::unique_ptr<int>> moved =
+      pool.Submit([p = std::move(owned)]() mutable { return std::move(p); },
+                  litepool::SubmitOptions{.add_timeout = std::chrono::seconds(5)});
   EXPECT_FALSE(litepool::Future<int>().Valid());
   EXPECT_EQ(*moved.Get(), 20);
 
@@ -52,16 +52,18 @@ TEST(DesignApiTest, SecondWaveNamesCompileAndRunAsSpelled) {
 
   // ParallelFor (index and chunk forms, mixed integral types) and Map's grain.
   std::vector<std::atomic<int>> hits(1000);
-  litepool::ParallelFor(0, std::size_t{1000}, [&](std::size_t i) { hits[i]++; },
-                        litepool::ForOptions{.pool = pool, .grain = 64});
+  litepool::ParallelFor(
+      0, std::size_t{1000}, [&](std::size_t i) { hits[i]++; },
+      litepool::ForOptions{.pool = pool, .grain = 64});
   std::atomic<long> chunked{0};
-  litepool::ParallelFor(short{0}, 1000L, [&](long b, long e) { chunked += e - b; },
-                        litepool::ForOptions{.pool = &pool});
+  litepool::ParallelFor(
+      short{0}, 1000L, [&](long b, long e) { chunked += e - b; },
+      litepool::ForOptions{.pool = &pool});
   for (auto& h : hits) EXPECT_EQ(h.load(), 1);
   EXPECT_EQ(chunked.load(), 1000);
   const std::vector<int> in{1, 2, 3};
-  const std::vector<int> out =
-      litepool::Map(in, [](const int& v) { return v * v; }, litepool::MapOptions{.grain = 2});
+  const std::vector<int> out = litepool::Map(
+      in, [](const int& v) { return v * v; }, litepool::MapOptions{.grain = 2});
   EXPECT_EQ(out, (std::vector<int>{1, 4, 9}));
 
   // Coroutines: Spawn, SyncWait, Schedule, co_await Future and CoTask, WaitAsync.

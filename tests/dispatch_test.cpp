@@ -25,10 +25,14 @@ using testing::kHangGuard;
 
 std::string PolicyName(Dispatch d) {
   switch (d) {
-    case Dispatch::kIdleFirstTwoChoices: return "IdleFirstTwoChoices";
-    case Dispatch::kRoundRobin: return "RoundRobin";
-    case Dispatch::kRandom: return "Random";
-    case Dispatch::kLeastLoaded: return "LeastLoaded";
+    case Dispatch::kIdleFirstTwoChoices:
+      return "IdleFirstTwoChoices";
+    case Dispatch::kRoundRobin:
+      return "RoundRobin";
+    case Dispatch::kRandom:
+      return "Random";
+    case Dispatch::kLeastLoaded:
+      return "LeastLoaded";
   }
   return "unknown";
 }
@@ -81,8 +85,8 @@ class HeldTasks {
 class DispatchPolicyTest : public ::testing::TestWithParam<Dispatch> {};
 
 TEST_P(DispatchPolicyTest, SettlesEveryTaskExactlyOnceWithHooksRetriesAndGroups) {
-  constexpr int kTasks = 600;     // AddTask one by one
-  constexpr int kBatch = 6;       // and AddTaskGroup (capacity 3 x 4 = 12)
+  constexpr int kTasks = 600;  // AddTask one by one
+  constexpr int kBatch = 6;    // and AddTaskGroup (capacity 3 x 4 = 12)
   constexpr int kBatches = 20;
   constexpr int kAll = kTasks + kBatch * kBatches;
   TaskGroup tg(kAll);
@@ -145,8 +149,8 @@ std::vector<std::unique_ptr<Blocker>> HoldAll(Pool& pool) {
 
 TEST(DispatchTest, RoundRobinSpreadsKTasksToEachWorker) {
   constexpr std::size_t kWorkers = 4, kPerWorker = 5;
-  Pool pool(PoolOptions{.workers = kWorkers, .queue_capacity = kPerWorker,
-                        .dispatch = Dispatch::kRoundRobin});
+  Pool pool(PoolOptions{
+      .workers = kWorkers, .queue_capacity = kPerWorker, .dispatch = Dispatch::kRoundRobin});
   auto held = HoldAll(pool);
   TaskGroup tg(kWorkers * kPerWorker);
   std::vector<std::size_t> previous(kWorkers, 0);
@@ -174,8 +178,8 @@ TEST(DispatchTest, RoundRobinSpreadsKTasksToEachWorker) {
 TEST(DispatchTest, LeastLoadedPicksTheEmptiestQueue) {
   constexpr std::size_t kWorkers = 4, kPerWorker = 4;
   HeldTasks tasks(kWorkers * kPerWorker);  // outlives the pool: its tasks use it
-  Pool pool(PoolOptions{.workers = kWorkers, .queue_capacity = kPerWorker,
-                        .dispatch = Dispatch::kLeastLoaded});
+  Pool pool(PoolOptions{
+      .workers = kWorkers, .queue_capacity = kPerWorker, .dispatch = Dispatch::kLeastLoaded});
   // Released before the pool drains, also when an assertion returns early.
   struct ReleaseAtExit {
     HeldTasks& tasks;

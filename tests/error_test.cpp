@@ -58,9 +58,7 @@ TEST(ErrorTest, FromExceptionOfNonStdType) {
   EXPECT_EQ(e.Message(), "unknown exception");
 }
 
-TEST(ErrorTest, FromNullExceptionIsOk) {
-  EXPECT_FALSE(Error::FromException(nullptr));
-}
+TEST(ErrorTest, FromNullExceptionIsOk) { EXPECT_FALSE(Error::FromException(nullptr)); }
 
 TEST(ErrorTest, CopiesCompareEqual) {
   Error a("x", ErrorCode::kCancelled);

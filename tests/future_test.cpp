@@ -7,9 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -181,7 +181,8 @@ TEST(FutureTest, StopOnAQueuedTaskSettlesItAtOnceAndFreesItsSlot) {
     EXPECT_EQ(e.Cause().Code(), ErrorCode::kCancelled);
   }
   // Its slot is free again: a task with a 0 add-timeout (try once) gets in.
-  Future<int> next = pool.Submit([] { return 3; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(0)});
+  Future<int> next =
+      pool.Submit([] { return 3; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(0)});
   release.count_down();
   blocker.Get();
   EXPECT_EQ(next.Get(), 3);
@@ -212,13 +213,15 @@ TEST(FutureTest, BadArgumentsAreRefusedThroughTheFuture) {
   expect_invalid([&] { return pool.Submit(empty); });
   std::atomic<int> ran{0};
   expect_invalid([&] {
-    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.add_timeout = std::chrono::nanoseconds(-1)});
+    return pool.Submit([&ran] { ++ran; },
+                       SubmitOptions{.add_timeout = std::chrono::nanoseconds(-1)});
   });
   expect_invalid([&] {
     return pool.Submit([&ran] { ++ran; }, SubmitOptions{.priority = static_cast<Priority>(7)});
   });
   expect_invalid([&] {
-    return pool.Submit([&ran] { ++ran; }, SubmitOptions{.queue_timeout = std::chrono::nanoseconds(-1)});
+    return pool.Submit([&ran] { ++ran; },
+                       SubmitOptions{.queue_timeout = std::chrono::nanoseconds(-1)});
   });
   pool.WaitIdle();
   EXPECT_EQ(ran.load(), 0);
@@ -227,9 +230,8 @@ TEST(FutureTest, BadArgumentsAreRefusedThroughTheFuture) {
 TEST(FutureTest, CallableTakingStopTokenGetsOptionsStop) {
   Pool pool(1, 16);
   std::stop_source stop;
-  Future<bool> f = pool.Submit(
-      [](std::stop_token t) { return t.stop_possible(); },
-      SubmitOptions{.stop = stop.get_token()});
+  Future<bool> f = pool.Submit([](std::stop_token t) { return t.stop_possible(); },
+                               SubmitOptions{.stop = stop.get_token()});
   EXPECT_TRUE(f.Get());
 }
 
@@ -361,7 +363,9 @@ TEST(FutureTest, WaitForTimesOutThenSucceeds) {
 TEST(FutureTest, DroppedFutureDetachesAndTaskStillRuns) {
   Pool pool(1, 16);
   std::atomic<bool> ran{false};
-  { (void)pool.Submit([&ran] { ran = true; }); }
+  {
+    (void)pool.Submit([&ran] { ran = true; });
+  }
   pool.Close();
   EXPECT_TRUE(ran.load());
 }

@@ -94,7 +94,8 @@ TEST(HelpingWaitsTest, FutureGetWaitAndWaitFor) {
 TEST(HelpingWaitsTest, ParallelFor) {
   CheckHelpingWait("ParallelFor", [](Pool& pool) {
     std::atomic<int> sum{0};
-    ParallelFor(0, 8, [&sum](int i) { sum += i; }, ForOptions{.pool = pool, .grain = 1});
+    ParallelFor(
+        0, 8, [&sum](int i) { sum += i; }, ForOptions{.pool = pool, .grain = 1});
     EXPECT_EQ(sum.load(), 28);
   });
 }

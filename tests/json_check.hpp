@@ -31,7 +31,8 @@ class JsonCheck {
   }
   bool At(char c) const { return i_ < t_.size() && t_[i_] == c; }
   void Space() {
-    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) ++i_;
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r'))
+      ++i_;
   }
   bool Literal(std::string_view word) {
     if (t_.substr(i_, word.size()) != word) return Fail("bad literal");
@@ -90,7 +91,10 @@ class JsonCheck {
         continue;
       }
       // UTF-8: lead byte, continuation bytes, no overlong/surrogate/too large.
-      std::size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+      std::size_t len = (b & 0xE0) == 0xC0   ? 2
+                        : (b & 0xF0) == 0xE0 ? 3
+                        : (b & 0xF8) == 0xF0 ? 4
+                                             : 0;
       if (len == 0 || i_ + len > t_.size()) return Fail("invalid UTF-8");
       unsigned cp = b & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
       for (std::size_t k = 1; k < len; ++k) {
@@ -158,11 +162,16 @@ class JsonCheck {
           return Fail("',' or ']' expected");
         }
       }
-      case '"': return String();
-      case 't': return Literal("true");
-      case 'f': return Literal("false");
-      case 'n': return Literal("null");
-      default: return Number();
+      case '"':
+        return String();
+      case 't':
+        return Literal("true");
+      case 'f':
+        return Literal("false");
+      case 'n':
+        return Literal("null");
+      default:
+        return Number();
     }
   }
 

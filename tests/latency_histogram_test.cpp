@@ -51,9 +51,11 @@ void ExpectWithinOneBucket(const std::vector<std::uint64_t>& samples) {
     const std::uint64_t want = Reference(sorted, percent);
     const auto v = static_cast<std::uint64_t>(value.count());
     // Same bucket as the true value, never below it.
-    EXPECT_EQ(LatencyBucketOf(v), LatencyBucketOf(want)) << "p" << percent << " " << v << " vs " << want;
+    EXPECT_EQ(LatencyBucketOf(v), LatencyBucketOf(want))
+        << "p" << percent << " " << v << " vs " << want;
     EXPECT_GE(v, want) << "p" << percent;
-    EXPECT_LE(static_cast<double>(v), static_cast<double>(want) * (1 + 1.0 / 16) + 1) << "p" << percent;
+    EXPECT_LE(static_cast<double>(v), static_cast<double>(want) * (1 + 1.0 / 16) + 1)
+        << "p" << percent;
   }
 }
 
@@ -104,8 +106,8 @@ TEST(LatencyHistogramTest, OneSampleIsReportedExactly) {
 
 TEST(LatencyHistogramTest, HugeAndNegativeValuesClampButMaxStaysExact) {
   LatencyCounts c;
-  c.Record(nanoseconds(-5));                       // a clock step back
-  c.Record(std::chrono::hours(24 * 365));          // beyond the last bucket
+  c.Record(nanoseconds(-5));               // a clock step back
+  c.Record(std::chrono::hours(24 * 365));  // beyond the last bucket
   const LatencySummary s = c.Summary();
   EXPECT_EQ(s.count, 2u);
   EXPECT_EQ(s.p50, nanoseconds(0));

@@ -20,7 +20,8 @@ using testing::kHangGuard;
 
 // Far longer than the bound the tests wait for their tasks: a scoped
 // AddTask that waited for a slot would fail them.
-constexpr auto kLongAddTimeout = std::chrono::duration_cast<std::chrono::nanoseconds>(kHangGuard) * 2;
+constexpr auto kLongAddTimeout =
+    std::chrono::duration_cast<std::chrono::nanoseconds>(kHangGuard) * 2;
 
 // A pool of one worker and one slot, kept full: its worker runs a blocked
 // task and the slot holds a queued one, until Release().
@@ -53,10 +54,8 @@ TEST(OverflowScopeTest, WorkerOfAnotherPoolAddsToAFullPoolWithoutWaiting) {
     // Without the scope a worker of another pool waits like any thread.
     unscoped = full.pool.AddTask(TaskOptions().SetTask([] {}).SetAddTimeout(1ms));
     detail::OverflowScope overflow;
-    scoped = full.pool.AddTask(added.NewTaskOptions()
-                                   .SetTask([] {})
-                                   .SetAddTimeout(kLongAddTimeout)
-                                   .SetAutoDone());
+    scoped = full.pool.AddTask(
+        added.NewTaskOptions().SetTask([] {}).SetAddTimeout(kLongAddTimeout).SetAutoDone());
   });
   EXPECT_EQ(unscoped.Code(), ErrorCode::kTimeout) << unscoped;
   EXPECT_FALSE(scoped) << scoped;
@@ -83,10 +82,8 @@ TEST(OverflowScopeTest, NestedScopesRestoreTheSettingTheyFound) {
       detail::OverflowScope outer;
       { detail::OverflowScope inner; }
       // The inner scope restored "on", not "off".
-      inside_outer = full.pool.AddTask(added.NewTaskOptions()
-                                           .SetTask([] {})
-                                           .SetAddTimeout(kLongAddTimeout)
-                                           .SetAutoDone());
+      inside_outer = full.pool.AddTask(
+          added.NewTaskOptions().SetTask([] {}).SetAddTimeout(kLongAddTimeout).SetAutoDone());
     }
     after_outer = full.pool.AddTask(TaskOptions().SetTask([] {}).SetAddTimeout(1ms));
   });

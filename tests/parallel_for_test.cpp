@@ -30,16 +30,18 @@ TEST(ParallelForTest, EveryIndexRunsExactlyOnce) {
   Pool pool(2, 16);
   constexpr int kN = 100'003;
   std::vector<std::atomic<int>> hits(kN);
-  ParallelFor(0, kN, [&](int i) { hits[i].fetch_add(1, std::memory_order_relaxed); },
-              ForOptions{.pool = pool});
+  ParallelFor(
+      0, kN, [&](int i) { hits[i].fetch_add(1, std::memory_order_relaxed); },
+      ForOptions{.pool = pool});
   for (int i = 0; i < kN; ++i) ASSERT_EQ(hits[i].load(), 1) << i;
 }
 
 TEST(ParallelForTest, ResultsAreVisibleAfterReturn) {
   Pool pool(2, 16);
   std::vector<long> out(10'000, 0);  // plain writes: the return orders them (TSan)
-  ParallelFor(std::size_t{0}, out.size(), [&](std::size_t i) { out[i] = static_cast<long>(i) * 2; },
-              ForOptions{.pool = &pool, .grain = 7});
+  ParallelFor(
+      std::size_t{0}, out.size(), [&](std::size_t i) { out[i] = static_cast<long>(i) * 2; },
+      ForOptions{.pool = &pool, .grain = 7});
   for (std::size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], static_cast<long>(i) * 2);
 }
 
@@ -67,7 +69,8 @@ TEST(ParallelForTest, ChunkFormWinsAndCoversTheRangeWithGrainSizedChunks) {
 TEST(ParallelForTest, DefaultGrainGivesAboutFourChunksPerWorker) {
   Pool pool(3, 16);
   std::atomic<int> calls{0};
-  ParallelFor(0, 1200, [&](int, int) { calls.fetch_add(1); }, ForOptions{.pool = pool});
+  ParallelFor(
+      0, 1200, [&](int, int) { calls.fetch_add(1); }, ForOptions{.pool = pool});
   EXPECT_EQ(calls.load(), 12);
 }
 
@@ -76,21 +79,25 @@ TEST(ParallelForTest, MixedIndexTypesUseTheCommonType) {
   std::atomic<long long> sum{0};
   short first = -5;
   long long last = 5;
-  ParallelFor(first, last, [&](long long i) { sum += i; }, ForOptions{.pool = pool});
+  ParallelFor(
+      first, last, [&](long long i) { sum += i; }, ForOptions{.pool = pool});
   EXPECT_EQ(sum.load(), -5);
   // The extremes of a signed type do not overflow.
   std::atomic<std::int64_t> count{0};
-  ParallelFor(static_cast<signed char>(SCHAR_MIN), static_cast<signed char>(SCHAR_MAX),
-              [&](signed char) { count.fetch_add(1); }, ForOptions{.pool = pool});
+  ParallelFor(
+      static_cast<signed char>(SCHAR_MIN), static_cast<signed char>(SCHAR_MAX),
+      [&](signed char) { count.fetch_add(1); }, ForOptions{.pool = pool});
   EXPECT_EQ(count.load(), 255);
 }
 
 TEST(ParallelForTest, EmptyRangeCallsNothingAndReversedThrows) {
   Pool pool(1, 4);
   bool called = false;
-  ParallelFor(5, 5, [&](int) { called = true; }, ForOptions{.pool = pool});
+  ParallelFor(
+      5, 5, [&](int) { called = true; }, ForOptions{.pool = pool});
   EXPECT_FALSE(called);
-  EXPECT_THROW(ParallelFor(6, 5, [&](int) { called = true; }, ForOptions{.pool = pool}),
+  EXPECT_THROW(ParallelFor(
+                   6, 5, [&](int) { called = true; }, ForOptions{.pool = pool}),
                std::invalid_argument);
   EXPECT_FALSE(called);
 }
@@ -101,12 +108,13 @@ TEST(ParallelForTest, FirstExceptionStopsUnstartedChunksAndIsRethrown) {
   struct Boom : std::runtime_error {
     Boom() : std::runtime_error("boom") {}
   };
-  EXPECT_THROW(ParallelFor(0, 1000,
-                           [&](int, int) {
-                             started.fetch_add(1);
-                             throw Boom();
-                           },
-                           ForOptions{.pool = pool, .grain = 1}),
+  EXPECT_THROW(ParallelFor(
+                   0, 1000,
+                   [&](int, int) {
+                     started.fetch_add(1);
+                     throw Boom();
+                   },
+                   ForOptions{.pool = pool, .grain = 1}),
                Boom);
   // Each thread that throws stops the loop: at most one chunk per thread
   // (the caller and the two workers) ran.
@@ -118,18 +126,19 @@ TEST(ParallelForTest, RunningChunksReturnBeforeTheRethrow) {
   std::atomic<bool> slow_done{false};
   std::latch slow_started(1);
   try {
-    ParallelFor(0, 2,
-                [&](int i) {
-                  if (i == 0) {
-                    slow_started.count_down();
-                    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // workload
-                    slow_done = true;
-                  } else {
-                    slow_started.wait();
-                    throw std::runtime_error("fast");
-                  }
-                },
-                ForOptions{.pool = pool, .grain = 1});
+    ParallelFor(
+        0, 2,
+        [&](int i) {
+          if (i == 0) {
+            slow_started.count_down();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));  // workload
+            slow_done = true;
+          } else {
+            slow_started.wait();
+            throw std::runtime_error("fast");
+          }
+        },
+        ForOptions{.pool = pool, .grain = 1});
     FAIL();
   } catch (const std::runtime_error&) {
     EXPECT_TRUE(slow_done.load());
@@ -140,9 +149,13 @@ TEST(ParallelForTest, NestedLoopsOnOneWorkerDoNotDeadlock) {
   Pool pool(1, 4);
   std::atomic<long> sum{0};
   Future<void> f = pool.Submit([&] {
-    ParallelFor(0, 8, [&](int) {
-      ParallelFor(0, 100, [&](int j) { sum += j; }, ForOptions{.pool = pool, .grain = 10});
-    }, ForOptions{.pool = pool, .grain = 1});
+    ParallelFor(
+        0, 8,
+        [&](int) {
+          ParallelFor(
+              0, 100, [&](int j) { sum += j; }, ForOptions{.pool = pool, .grain = 10});
+        },
+        ForOptions{.pool = pool, .grain = 1});
   });
   f.Get();
   EXPECT_EQ(sum.load(), 8 * 4950);
@@ -152,7 +165,8 @@ TEST(ParallelForTest, ClosedPoolThrowsTaskError) {
   Pool pool(2, 16);
   pool.Close();
   try {
-    ParallelFor(0, 100, [](int) {}, ForOptions{.pool = pool, .grain = 1});
+    ParallelFor(
+        0, 100, [](int) {}, ForOptions{.pool = pool, .grain = 1});
     FAIL();
   } catch (const TaskError& e) {
     EXPECT_EQ(e.Cause().Code(), ErrorCode::kClosed);
@@ -172,17 +186,18 @@ TEST(ParallelForTest, CancelPendingCloseWhileRunnersQueuedThrowsTaskError) {
   });
   std::atomic<int> chunks_run{0};
   try {
-    ParallelFor(0, 4,
-                [&](int) {
-                  if (chunks_run.fetch_add(1) == 0) {
-                    in_loop.count_down();
-                    closed.wait();
-                    // The dropped runner settles as a failure once it has
-                    // cancelled the loop; hold this chunk until then.
-                    while (pool.Stats().total.failed == 0) std::this_thread::yield();
-                  }
-                },
-                ForOptions{.pool = pool, .grain = 1});
+    ParallelFor(
+        0, 4,
+        [&](int) {
+          if (chunks_run.fetch_add(1) == 0) {
+            in_loop.count_down();
+            closed.wait();
+            // The dropped runner settles as a failure once it has
+            // cancelled the loop; hold this chunk until then.
+            while (pool.Stats().total.failed == 0) std::this_thread::yield();
+          }
+        },
+        ForOptions{.pool = pool, .grain = 1});
     FAIL();
   } catch (const TaskError& e) {
     EXPECT_EQ(e.Cause().Code(), ErrorCode::kCancelled);
@@ -222,10 +237,13 @@ TEST(ParallelForEdgeTest, HugeGrainRunsTheRangeAsOneChunk) {
     std::mutex mu;
     std::vector<std::pair<int, int>> chunks;
     RunBounded("ParallelFor with a huge grain", [&] {
-      ParallelFor(0, 10, [&](int b, int e) {
-        std::lock_guard lock(mu);
-        chunks.emplace_back(b, e);
-      }, ForOptions{.pool = pool, .grain = grain});
+      ParallelFor(
+          0, 10,
+          [&](int b, int e) {
+            std::lock_guard lock(mu);
+            chunks.emplace_back(b, e);
+          },
+          ForOptions{.pool = pool, .grain = grain});
     });
     ASSERT_EQ(chunks.size(), 1u) << grain;
     EXPECT_EQ(chunks[0], std::make_pair(0, 10)) << grain;
@@ -238,22 +256,23 @@ TEST(ParallelForEdgeTest, FullRangesReturnAfterAThrow) {
   Pool pool(2, 16);
   struct Stop {};
   auto expect_stop = [&](auto loop) {
-    RunBounded("ParallelFor over a full 64-bit range", [&] {
-      EXPECT_THROW(loop(), Stop);
-    });
+    RunBounded("ParallelFor over a full 64-bit range", [&] { EXPECT_THROW(loop(), Stop); });
   };
   expect_stop([&] {
-    ParallelFor(std::uint64_t{0}, UINT64_MAX, [](std::uint64_t, std::uint64_t) { throw Stop{}; },
-                ForOptions{.pool = pool});
+    ParallelFor(
+        std::uint64_t{0}, UINT64_MAX, [](std::uint64_t, std::uint64_t) { throw Stop{}; },
+        ForOptions{.pool = pool});
   });
   expect_stop([&] {
-    ParallelFor(INT64_MIN, INT64_MAX, [](std::int64_t, std::int64_t) { throw Stop{}; },
-                ForOptions{.pool = pool});
+    ParallelFor(
+        INT64_MIN, INT64_MAX, [](std::int64_t, std::int64_t) { throw Stop{}; },
+        ForOptions{.pool = pool});
   });
   // Grain 1: 2^64 - 1 chunks, every one after the first skipped at once.
   expect_stop([&] {
-    ParallelFor(std::uint64_t{0}, UINT64_MAX, [](std::uint64_t) { throw Stop{}; },
-                ForOptions{.pool = pool, .grain = 1});
+    ParallelFor(
+        std::uint64_t{0}, UINT64_MAX, [](std::uint64_t) { throw Stop{}; },
+        ForOptions{.pool = pool, .grain = 1});
   });
 }
 
@@ -264,10 +283,13 @@ TEST(ParallelForEdgeTest, RangesEndingAtTheTypesMaximumCoverEveryIndex) {
     std::atomic<std::uint64_t> count{0};
     std::atomic<std::uint64_t> sum_of_offsets{0};
     RunBounded("ParallelFor up to UINT64_MAX", [&] {
-      ParallelFor(UINT64_MAX - 10, UINT64_MAX, [&](std::uint64_t i) {
-        ++count;
-        sum_of_offsets += UINT64_MAX - i;
-      }, ForOptions{.pool = pool, .grain = grain});
+      ParallelFor(
+          UINT64_MAX - 10, UINT64_MAX,
+          [&](std::uint64_t i) {
+            ++count;
+            sum_of_offsets += UINT64_MAX - i;
+          },
+          ForOptions{.pool = pool, .grain = grain});
     });
     EXPECT_EQ(count.load(), 10u) << grain;
     EXPECT_EQ(sum_of_offsets.load(), 55u) << grain;  // offsets 1..10
@@ -288,10 +310,13 @@ TEST(ParallelForEdgeTest, PurgeDuringTheLastChunkDoesNotThrowWhenEveryIndexRan) 
   // during the last one it purges the queued runner.
   std::atomic<int> ran{0};
   std::size_t purged = 0;
-  EXPECT_NO_THROW(ParallelFor(0, 2, [&](int i) {
-    ++ran;
-    if (i == 1) purged = pool.Purge();
-  }, ForOptions{.pool = pool, .grain = 1}));
+  EXPECT_NO_THROW(ParallelFor(
+      0, 2,
+      [&](int i) {
+        ++ran;
+        if (i == 1) purged = pool.Purge();
+      },
+      ForOptions{.pool = pool, .grain = 1}));
   EXPECT_EQ(purged, 1u);
   EXPECT_EQ(ran.load(), 2);
   release.count_down();
@@ -306,7 +331,8 @@ TEST(ParallelForEdgeTest, ClosedPoolThrowsClosedForOneChunkToo) {
   for (std::size_t grain : {std::size_t{1}, std::size_t{100}}) {
     int calls = 0;
     try {
-      ParallelFor(0, 10, [&](int) { ++calls; }, ForOptions{.pool = pool, .grain = grain});
+      ParallelFor(
+          0, 10, [&](int) { ++calls; }, ForOptions{.pool = pool, .grain = grain});
       ADD_FAILURE() << "grain " << grain << ": no throw";
     } catch (const TaskError& e) {
       EXPECT_EQ(e.Cause().Code(), ErrorCode::kClosed);
@@ -327,12 +353,13 @@ TEST(MapGrainTest, ChunkedMapKeepsOrderAndStopsAfterAThrow) {
   Pool pool(2, 16);
   std::vector<int> in(1000);
   for (int i = 0; i < 1000; ++i) in[i] = i;
-  const std::vector<int> out = Map(in, [](const int& x) { return x + 1; },
-                                   MapOptions{.pool = pool, .grain = 64});
+  const std::vector<int> out = Map(
+      in, [](const int& x) { return x + 1; }, MapOptions{.pool = pool, .grain = 64});
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(out[i], i + 1);
 
   std::atomic<int> calls{0};
-  EXPECT_THROW(Map(in,
+  EXPECT_THROW(Map(
+                   in,
                    [&](const int&) -> int {
                      calls.fetch_add(1);
                      throw std::runtime_error("x");
@@ -346,10 +373,13 @@ TEST(MapGrainTest, DefaultGrainMakesFewTasks) {
   Pool pool(2, 16);
   std::vector<int> in(10'000, 1);
   std::atomic<int> calls{0};
-  (void)Map(in, [&](const int& x) {
-    calls.fetch_add(1);
-    return x;
-  }, MapOptions{.pool = pool});
+  (void)Map(
+      in,
+      [&](const int& x) {
+        calls.fetch_add(1);
+        return x;
+      },
+      MapOptions{.pool = pool});
   EXPECT_EQ(calls.load(), 10'000);
   // 8 tasks for 2 workers: the pool executed 8 bodies, not 10,000.
   pool.Close();

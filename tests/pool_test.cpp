@@ -24,8 +24,8 @@ TEST(PoolTest, RunsEveryTaskOnce) {
   std::vector<std::atomic<int>> runs(kN);
   TaskGroup tg = pool.NewTaskGroup(kN);
   for (int i = 0; i < kN; ++i) {
-    ASSERT_FALSE(pool.AddTask(
-        tg.NewTaskOptions().SetTask([&runs, i] { ++runs[i]; }).SetAutoDone()));
+    ASSERT_FALSE(
+        pool.AddTask(tg.NewTaskOptions().SetTask([&runs, i] { ++runs[i]; }).SetAutoDone()));
   }
   tg.Wait();
   for (int i = 0; i < kN; ++i) ASSERT_EQ(runs[i], 1) << "task " << i;
@@ -35,10 +35,8 @@ TEST(PoolTest, RunsEveryTaskOnce) {
 TEST(PoolTest, BadSizesThrowInvalidArgument) {
   EXPECT_THROW(Pool(0, 1), std::invalid_argument);
   EXPECT_THROW(Pool(1, 0), std::invalid_argument);
-  EXPECT_THROW(Pool(PoolOptions{.workers = 1, .queue_capacity = 0}),
-               std::invalid_argument);
-  EXPECT_THROW(Pool(PoolOptions{.workers = 100000, .queue_capacity = 1}),
-               std::invalid_argument);
+  EXPECT_THROW(Pool(PoolOptions{.workers = 1, .queue_capacity = 0}), std::invalid_argument);
+  EXPECT_THROW(Pool(PoolOptions{.workers = 100000, .queue_capacity = 1}), std::invalid_argument);
   EXPECT_THROW(Pool(PoolOptions{.workers = 2, .queue_capacity = std::size_t{1} << 62}),
                std::invalid_argument);
 }
@@ -63,10 +61,8 @@ TEST(PoolTest, AddTaskAfterCloseReturnsClosedAndCredits) {
   pool.Close();
   TaskGroup tg(1);
   std::atomic<int> hooks{0};
-  Error e = pool.AddTask(tg.NewTaskOptions()
-                             .SetTask([&] { ++hooks; })
-                             .SetOnComplete([&] { ++hooks; })
-                             .SetAutoDone());
+  Error e = pool.AddTask(
+      tg.NewTaskOptions().SetTask([&] { ++hooks; }).SetOnComplete([&] { ++hooks; }).SetAutoDone());
   EXPECT_EQ(e.Code(), ErrorCode::kClosed);
   EXPECT_EQ(tg.Pending(), 0);
   EXPECT_EQ(hooks, 0);
@@ -177,7 +173,8 @@ TEST(PoolTest, AddTaskGroupRunsAll) {
   TaskGroup tg(8);
   std::atomic<int> ran{0};
   std::vector<TaskOptions> batch;
-  for (int i = 0; i < 8; ++i) batch.push_back(tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone());
+  for (int i = 0; i < 8; ++i)
+    batch.push_back(tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone());
   ASSERT_FALSE(pool.AddTaskGroup(std::move(batch)));
   tg.Wait();
   EXPECT_EQ(ran, 8);
@@ -199,17 +196,16 @@ TEST(PoolTest, NestedAddOnFullPoolDoesNotDeadlock) {
   TaskGroup inner(10);
   std::atomic<int> ran{0};
   TaskGroup outer(1);
-  ASSERT_FALSE(pool.AddTask(outer.NewTaskOptions()
-                                .SetTask([&] {
-                                  for (int i = 0; i < 10; ++i) {
-                                    Error e = pool.AddTask(inner.NewTaskOptions()
-                                                               .SetTask([&] { ++ran; })
-                                                               .SetAutoDone());
-                                    if (e) return e;
-                                  }
-                                  return Error();
-                                })
-                                .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(
+      outer.NewTaskOptions()
+          .SetTask([&] {
+            for (int i = 0; i < 10; ++i) {
+              Error e = pool.AddTask(inner.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone());
+              if (e) return e;
+            }
+            return Error();
+          })
+          .SetAutoDone()));
   ASSERT_TRUE(outer.WaitFor(kHangGuard));
   ASSERT_TRUE(inner.WaitFor(kHangGuard));
   EXPECT_EQ(ran, 10);
@@ -239,9 +235,8 @@ TEST(PoolTest, AddTaskWithAddTimeoutOnWorkerOfFullPoolDoesNotDeadlock) {
                                        .SetTask([&] { ++ran; })
                                        .SetAddTimeout(std::chrono::nanoseconds::max())
                                        .SetAutoDone());
-            once = pool.AddTask(TaskOptions()
-                                    .SetTask([&] { ++ran; })
-                                    .SetAddTimeout(std::chrono::nanoseconds(0)));
+            once = pool.AddTask(
+                TaskOptions().SetTask([&] { ++ran; }).SetAddTimeout(std::chrono::nanoseconds(0)));
           })
           .SetAutoDone()));
   started.wait();
@@ -287,18 +282,17 @@ TEST(PoolTest, WaitOnWorkerThreadHelpsInsteadOfDeadlocking) {
   Pool pool(1, 8);  // one worker: only a helping Wait can finish this
   TaskGroup outer(1);
   std::atomic<int> inner_ran{0};
-  ASSERT_FALSE(pool.AddTask(outer.NewTaskOptions()
-                                .SetTask([&] {
-                                  TaskGroup inner(3);
-                                  for (int i = 0; i < 3; ++i) {
-                                    pool.AddTask(inner.NewTaskOptions()
-                                                     .SetTask([&] { ++inner_ran; })
-                                                     .SetAutoDone());
-                                  }
-                                  inner.Wait();
-                                  return inner_ran == 3 ? Error() : Error("early");
-                                })
-                                .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(
+      outer.NewTaskOptions()
+          .SetTask([&] {
+            TaskGroup inner(3);
+            for (int i = 0; i < 3; ++i) {
+              pool.AddTask(inner.NewTaskOptions().SetTask([&] { ++inner_ran; }).SetAutoDone());
+            }
+            inner.Wait();
+            return inner_ran == 3 ? Error() : Error("early");
+          })
+          .SetAutoDone()));
   ASSERT_TRUE(outer.WaitFor(kHangGuard));
   EXPECT_TRUE(outer.Errors().empty());
   EXPECT_EQ(inner_ran, 3);
@@ -398,14 +392,13 @@ TEST(PoolTest, CloseCancelPendingSettlesQueuedTasks) {
   TaskGroup tg(10);
   std::atomic<int> ran{0}, cancelled{0}, completed{0};
   for (int i = 0; i < 10; ++i) {
-    ASSERT_FALSE(pool.AddTask(
-        tg.NewTaskOptions()
-            .SetTask([&] { ++ran; })
-            .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
-              if (e.Code() == ErrorCode::kCancelled) ++cancelled;
-            })
-            .SetOnComplete([&] { ++completed; })
-            .SetAutoDone()));
+    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                  .SetTask([&] { ++ran; })
+                                  .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
+                                    if (e.Code() == ErrorCode::kCancelled) ++cancelled;
+                                  })
+                                  .SetOnComplete([&] { ++completed; })
+                                  .SetAutoDone()));
   }
   std::thread closer([&] { pool.Close(CloseMode::kCancelPending); });
   while (!pool.Closed()) std::this_thread::yield();
@@ -423,9 +416,8 @@ TEST(PoolTest, CloseUnblocksWaitingProducerWithClosed) {
   blocker.AddTo(pool);
   ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));
   std::atomic<int> code{-1};
-  std::thread producer([&] {
-    code = static_cast<int>(pool.AddTask(TaskOptions().SetTask([] {})).Code());
-  });
+  std::thread producer(
+      [&] { code = static_cast<int>(pool.AddTask(TaskOptions().SetTask([] {})).Code()); });
   std::thread closer([&] { pool.Close(); });
   while (!pool.Closed()) std::this_thread::yield();
   producer.join();  // woken by Close, not by a free slot
@@ -437,9 +429,7 @@ TEST(PoolTest, CloseUnblocksWaitingProducerWithClosed) {
 TEST(PoolTest, CloseFromInsideATaskDoesNotDeadlock) {
   Pool pool(2, 4);
   TaskGroup tg(1);
-  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
-                                .SetTask([&] { pool.Close(); })
-                                .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions().SetTask([&] { pool.Close(); }).SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_TRUE(pool.Closed());
   EXPECT_EQ(pool.AddTask(TaskOptions().SetTask([] {})).Code(), ErrorCode::kClosed);

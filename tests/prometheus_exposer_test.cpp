@@ -52,7 +52,8 @@ std::string HttpGet(int port, const std::string& path) {
     if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
       char buf[4096];
       ssize_t n = 0;
-      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<std::size_t>(n));
+      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
+        response.append(buf, static_cast<std::size_t>(n));
     }
   }
   ::close(fd);
@@ -89,7 +90,8 @@ std::map<std::string, double> Samples(const std::string& text) {
       std::string part;
       while (std::getline(parts, part, ',')) {
         // Bounds by value: the two writers may spell a number differently.
-        if (part.rfind("le=\"", 0) == 0) part = "le=" + Canonical(std::strtod(part.c_str() + 4, nullptr));
+        if (part.rfind("le=\"", 0) == 0)
+          part = "le=" + Canonical(std::strtod(part.c_str() + 4, nullptr));
         labels.push_back(part);
       }
       std::sort(labels.begin(), labels.end());
@@ -142,8 +144,9 @@ TEST(PrometheusExposerTest, ScrapesMoveWithTheTasksAndMatchToPrometheus) {
     EXPECT_EQ(after.at(h + "_bucket{le=inf;pool=\"web\";}"), kTasks) << h;
     double last = 0;
     for (const auto bound : LatencyBuckets::kUpperBounds) {
-      const std::string key = h + "_bucket{le=" +
-                              Canonical(static_cast<double>(bound.count()) / 1e9) + ";pool=\"web\";}";
+      const std::string key = h +
+                              "_bucket{le=" + Canonical(static_cast<double>(bound.count()) / 1e9) +
+                              ";pool=\"web\";}";
       ASSERT_EQ(after.count(key), 1u) << key;
       EXPECT_GE(after.at(key), last) << key;
       last = after.at(key);

@@ -177,16 +177,15 @@ TEST(PrometheusTest, StatsCountsCancelledExpiredAndRejectedTasks) {
   ASSERT_EQ(pool.Purge(), 3u);
   TaskGroup expiring = pool.NewTaskGroup(2);
   for (int i = 0; i < 2; ++i) {
-    ASSERT_FALSE(pool.AddTask(
-        expiring.NewTaskOptions().SetTask([] {}).SetQueueTimeout(1ms).SetAutoDone()));
+    ASSERT_FALSE(
+        pool.AddTask(expiring.NewTaskOptions().SetTask([] {}).SetQueueTimeout(1ms).SetAutoDone()));
   }
   ASSERT_TRUE(expiring.WaitFor(testing::kHangGuard));
   pool.Resume();
   TaskGroup ran = pool.NewTaskGroup(9);
   for (int i = 0; i < 9; ++i) {
-    ASSERT_FALSE(pool.AddTask(ran.NewTaskOptions()
-                                  .SetTask([i] { return i < 4 ? Error("no") : Error(); })
-                                  .SetAutoDone()));
+    ASSERT_FALSE(pool.AddTask(
+        ran.NewTaskOptions().SetTask([i] { return i < 4 ? Error("no") : Error(); }).SetAutoDone()));
   }
   ASSERT_TRUE(ran.WaitFor(testing::kHangGuard));
   // Rejected: no task, a cancelled group (one task, then a batch of three).

@@ -6,13 +6,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <future>
-#include <latch>
-#include <random>
-#include <set>
 #include <condition_variable>
 #include <functional>
+#include <future>
+#include <latch>
 #include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -37,20 +37,19 @@ TEST(SchedulerTest, EachTaskWaitingOnItsOwnChildDoesNotNest) {
   std::atomic<int> deepest{0};
   std::atomic<int> children{0};
   for (int i = 0; i < kTasks; ++i) {
-    ASSERT_FALSE(pool.AddTask(all.NewTaskOptions()
-                                  .SetTask([&] {
-                                    const int d = ++depth;
-                                    int seen = deepest.load();
-                                    while (d > seen && !deepest.compare_exchange_weak(seen, d)) {
-                                    }
-                                    TaskGroup child(1);
-                                    pool.AddTask(child.NewTaskOptions()
-                                                     .SetTask([&] { ++children; })
-                                                     .SetAutoDone());
-                                    child.Wait();
-                                    --depth;
-                                  })
-                                  .SetAutoDone()));
+    ASSERT_FALSE(pool.AddTask(
+        all.NewTaskOptions()
+            .SetTask([&] {
+              const int d = ++depth;
+              int seen = deepest.load();
+              while (d > seen && !deepest.compare_exchange_weak(seen, d)) {
+              }
+              TaskGroup child(1);
+              pool.AddTask(child.NewTaskOptions().SetTask([&] { ++children; }).SetAutoDone());
+              child.Wait();
+              --depth;
+            })
+            .SetAutoDone()));
   }
   ASSERT_TRUE(all.WaitFor(kHangGuard));
   EXPECT_EQ(children.load(), kTasks);
@@ -184,17 +183,15 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
   std::mt19937 rng(12345);
   for (const Dispatch policy : {Dispatch::kIdleFirstTwoChoices, Dispatch::kRoundRobin,
                                 Dispatch::kRandom, Dispatch::kLeastLoaded}) {
-    Pool pool(PoolOptions{.workers = 2, .queue_capacity = 64, .spin_iterations = 16,
-                          .dispatch = policy});
+    Pool pool(
+        PoolOptions{.workers = 2, .queue_capacity = 64, .spin_iterations = 16, .dispatch = policy});
     std::latch long_started(1);
     std::promise<void> end_long;
     std::shared_future<void> long_may_end = end_long.get_future().share();
     std::atomic<bool> long_running{true};
     std::atomic<int> started_during_long{0};
     std::atomic<int> started_after_long{0};
-    auto short_task = [&] {
-      (long_running ? started_during_long : started_after_long)++;
-    };
+    auto short_task = [&] { (long_running ? started_during_long : started_after_long)++; };
     constexpr int kFromOutside = 40;
     constexpr int kSpawned = 10;
     TaskGroup shorts;
@@ -238,8 +235,7 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
     } guard{end_long, allow_spawn};
     auto pause = [&] {
       // Random moments, not synchronisation: 0-2 ms of doing nothing.
-      const auto until = std::chrono::steady_clock::now() +
-                         std::chrono::microseconds(rng() % 2000);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(rng() % 2000);
       while (std::chrono::steady_clock::now() < until) std::this_thread::yield();
     };
     int expected = 0;
@@ -254,8 +250,7 @@ TEST(SchedulerTest, NoTaskWaitsBehindALongOneWhileAWorkerSleeps) {
       // A task stranded behind the long one never starts: the long task
       // ends only after this loop.
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (started_during_long.load() < expected &&
-             std::chrono::steady_clock::now() < deadline) {
+      while (started_during_long.load() < expected && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::yield();
       }
       ASSERT_EQ(started_during_long.load(), expected)

@@ -56,9 +56,14 @@ TEST(SettlementTest, FailureOrderIsExecErrorComplete) {
   Journal j;
   TaskGroup tg(1);
   pool.AddTask(tg.NewTaskOptions()
-                   .SetTask([&] { j.Add("exec"); return Error("x"); })
+                   .SetTask([&] {
+                     j.Add("exec");
+                     return Error("x");
+                   })
                    .SetOnSuccess([&] { j.Add("success"); })
-                   .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) { j.Add("error:" + e.Message()); })
+                   .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
+                     j.Add("error:" + e.Message());
+                   })
                    .SetOnComplete([&] { j.Add("complete"); })
                    .SetAutoDone());
   tg.Wait();
@@ -153,7 +158,10 @@ TEST(SettlementTest, ErrReloadZeroGivesFirstErrorAtOnce) {
   std::atomic<int> attempts{0};
   Error final_result;
   pool.AddTask(tg.NewTaskOptions()
-                   .SetTask([&] { ++attempts; return Error("first"); })
+                   .SetTask([&] {
+                     ++attempts;
+                     return Error("first");
+                   })
                    .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
                      h.ErrReload(0, [&](const Error& e) { final_result = e; });
                    })
@@ -168,7 +176,10 @@ TEST(SettlementTest, ErrReloadCalledTwiceLastWins) {
   TaskGroup tg(1);
   std::atomic<int> attempts{0}, first_after{0}, second_after{0};
   pool.AddTask(tg.NewTaskOptions()
-                   .SetTask([&] { ++attempts; return Error("no"); })
+                   .SetTask([&] {
+                     ++attempts;
+                     return Error("no");
+                   })
                    .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
                      h.ErrReload(5, [&](const Error&) { ++first_after; });
                      h.ErrReload(1, [&](const Error&) { ++second_after; });
@@ -193,10 +204,18 @@ TEST(SettlementTest, ErrReloadRejectsBadArguments) {
   pool.AddTask(tg.NewTaskOptions()
                    .SetTask([] { return Error("x"); })
                    .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-                     try { h.ErrReload(-2); } catch (const std::invalid_argument&) { ++bad_count; }
                      try {
-                       h.ErrReload(1, {}, Backoff{.initial = std::chrono::milliseconds(1), .multiplier = 0.5});
-                     } catch (const std::invalid_argument&) { ++bad_backoff; }
+                       h.ErrReload(-2);
+                     } catch (const std::invalid_argument&) {
+                       ++bad_count;
+                     }
+                     try {
+                       h.ErrReload(
+                           1, {},
+                           Backoff{.initial = std::chrono::milliseconds(1), .multiplier = 0.5});
+                     } catch (const std::invalid_argument&) {
+                       ++bad_backoff;
+                     }
                    })
                    .SetAutoDone());
   tg.Wait();
@@ -214,8 +233,9 @@ TEST(SettlementTest, RetryIsRequeuedNotRunInlineOnTheWorker) {
   pool.AddTask(tg.NewTaskOptions()
                    .SetTask([] { return Error("always"); })
                    .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-                     h.ErrReload(1, [&](const Error& e) { final_result = e; },
-                                 Backoff{.initial = std::chrono::hours(1)});
+                     h.ErrReload(
+                         1, [&](const Error& e) { final_result = e; },
+                         Backoff{.initial = std::chrono::hours(1)});
                    })
                    .SetAutoDone());
   pool.AddTask(tg.NewTaskOptions().SetTask([&] { other_ran.count_down(); }).SetAutoDone());
@@ -237,8 +257,9 @@ TEST(SettlementTest, CloseDrainDoesNotWaitOutABackoffDelay) {
                      return Error("x");
                    })
                    .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-                     h.ErrReload(1, [&](const Error& e) { afters += e ? 1 : 100; },
-                                 Backoff{.initial = std::chrono::hours(1)});
+                     h.ErrReload(
+                         1, [&](const Error& e) { afters += e ? 1 : 100; },
+                         Backoff{.initial = std::chrono::hours(1)});
                      failed_once.count_down();
                    })
                    .SetAutoDone());
@@ -265,8 +286,9 @@ TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
                      return Error("x");
                    })
                    .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-                     h.ErrReload(3, [&](const Error& e) { final_result = e; },
-                                 Backoff{.initial = std::chrono::hours(1)});
+                     h.ErrReload(
+                         3, [&](const Error& e) { final_result = e; },
+                         Backoff{.initial = std::chrono::hours(1)});
                      failed_once.count_down();
                    })
                    .SetOnComplete([&] { ++completes; })
@@ -277,7 +299,7 @@ TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
   ASSERT_TRUE(tg.WaitFor(std::chrono::seconds(10)));
   EXPECT_EQ(final_result.Code(), ErrorCode::kCancelled);
   EXPECT_EQ(completes, 1);
-  EXPECT_EQ(attempts, 1);  // the retry never ran
+  EXPECT_EQ(attempts, 1);            // the retry never ran
   EXPECT_TRUE(tg.Errors().empty());  // a cancellation is no unhandled failure
 }
 
@@ -306,7 +328,7 @@ TEST(SettlementTest, RetriedCountsRequestedRetriesExecutedCountsRuns) {
   waiting.wait();
   b.Cancel();
   ASSERT_TRUE(b.WaitFor(std::chrono::seconds(10)));  // a behaviour bound
-  tg.Done();  // B's slot in tg: B has its own group
+  tg.Done();                                         // B's slot in tg: B has its own group
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   pool.Close();
   const UsageReport r = pool.Stats();
@@ -315,7 +337,8 @@ TEST(SettlementTest, RetriedCountsRequestedRetriesExecutedCountsRuns) {
 }
 
 TEST(SettlementTest, BackoffDelayIsApplied) {
-  Backoff b{.initial = std::chrono::milliseconds(10), .multiplier = 2.0,
+  Backoff b{.initial = std::chrono::milliseconds(10),
+            .multiplier = 2.0,
             .max = std::chrono::milliseconds(35)};
   EXPECT_EQ(b.DelayFor(1), std::chrono::milliseconds(10));
   EXPECT_EQ(b.DelayFor(2), std::chrono::milliseconds(20));
@@ -437,12 +460,16 @@ TEST(SettlementTest, ExceptionInTaskBecomesKException) {
 TEST(SettlementTest, ThrowingHooksAreRecordedAndWorkerSurvives) {
   Pool pool(1, 4);
   TaskGroup tg(3);
-  pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetOnSuccess([] { throw std::runtime_error("s"); }).SetAutoDone());
-  pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetOnComplete([] { throw 7; }).SetAutoDone());
   pool.AddTask(tg.NewTaskOptions()
-                   .SetTask([] { return Error("e"); })
-                   .SetOnError([](ErrHandle&, TaskGroup&, const Error&) { throw std::logic_error("o"); })
+                   .SetTask([] {})
+                   .SetOnSuccess([] { throw std::runtime_error("s"); })
                    .SetAutoDone());
+  pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetOnComplete([] { throw 7; }).SetAutoDone());
+  pool.AddTask(
+      tg.NewTaskOptions()
+          .SetTask([] { return Error("e"); })
+          .SetOnError([](ErrHandle&, TaskGroup&, const Error&) { throw std::logic_error("o"); })
+          .SetAutoDone());
   tg.Wait();
   EXPECT_EQ(pool.Stats().total.callback_errors, 3u);
   const auto errors = tg.Errors();
@@ -478,9 +505,8 @@ TEST(SettlementTest, AfterMayCaptureOnErrorsGroupByReference) {
   pool.AddTask(tg.NewTaskOptions()
                    .SetTask([&] { return ++n < 2 ? Error("x") : Error(); })
                    .SetOnError([&](ErrHandle& h, TaskGroup& g, const Error&) {
-                     h.ErrReload(3, [&g, &pending_seen](const Error&) {
-                       pending_seen = g.Pending();
-                     });
+                     h.ErrReload(3,
+                                 [&g, &pending_seen](const Error&) { pending_seen = g.Pending(); });
                    })
                    .SetAutoDone());
   tg.Wait();
@@ -509,12 +535,12 @@ TEST(SettlementTest, AutoDoneCreditsEveryKindOfOutcome) {
   testing::Blocker blocker;
   TaskGroup tg(6);
   auto base = [&] { return tg.NewTaskOptions().SetAutoDone(); };
-  pool.AddTask(base().SetTask([] {}));                              // success
-  pool.AddTask(base().SetTask([] { return Error("f"); }));          // failure
-  pool.AddTask(base().SetTask([]() -> Error { throw 1; }));         // exception
-  pool.AddTask(base());                                             // invalid
+  pool.AddTask(base().SetTask([] {}));                       // success
+  pool.AddTask(base().SetTask([] { return Error("f"); }));   // failure
+  pool.AddTask(base().SetTask([]() -> Error { throw 1; }));  // exception
+  pool.AddTask(base());                                      // invalid
   blocker.AddTo(pool);
-  pool.AddTask(base().SetTask([] {}));                              // fills the slot
+  pool.AddTask(base().SetTask([] {}));                                             // fills the slot
   pool.AddTask(base().SetTask([] {}).SetAddTimeout(std::chrono::nanoseconds(0)));  // timeout
   blocker.Release();
   ASSERT_TRUE(tg.WaitFor(kHangGuard));

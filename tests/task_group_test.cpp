@@ -109,14 +109,13 @@ TEST(TaskGroupTest, CancelSettlesQueuedTasksAsCancelled) {
   TaskGroup tg = pool.NewTaskGroup(5);
   std::atomic<int> ran{0}, cancelled{0}, completed{0};
   for (int i = 0; i < 5; ++i) {
-    ASSERT_FALSE(pool.AddTask(
-        tg.NewTaskOptions()
-            .SetTask([&] { ++ran; })
-            .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
-              if (e.Code() == ErrorCode::kCancelled) ++cancelled;
-            })
-            .SetOnComplete([&] { ++completed; })
-            .SetAutoDone()));
+    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                  .SetTask([&] { ++ran; })
+                                  .SetOnError([&](ErrHandle&, TaskGroup&, const Error& e) {
+                                    if (e.Code() == ErrorCode::kCancelled) ++cancelled;
+                                  })
+                                  .SetOnComplete([&] { ++completed; })
+                                  .SetAutoDone()));
   }
   tg.Cancel();
   EXPECT_TRUE(tg.Cancelled());
@@ -150,20 +149,20 @@ TEST(TaskGroupTest, DoneInRejectedSubtasksOnAddTimeoutCreditsTheSubtask) {
   std::latch t_started(1), pool_full(1);
   Error sub_result;
   std::atomic<int> timeouts{0};
-  ASSERT_FALSE(pool.AddTask(
-      g.NewTaskOptions()
-          .SetTask([&] {
-            t_started.count_down();
-            pool_full.wait();
-            sub_result = pool.AddTask(g.NewTaskOptions()
-                                          .SetTask([] {})
-                                          .SetAddTimeout(std::chrono::nanoseconds(0))
-                                          .SetOnAddTimeout([&] {
-                                            ++timeouts;
-                                            g.Done();  // credits S
-                                          }));
-          })
-          .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(g.NewTaskOptions()
+                                .SetTask([&] {
+                                  t_started.count_down();
+                                  pool_full.wait();
+                                  sub_result =
+                                      pool.AddTask(g.NewTaskOptions()
+                                                       .SetTask([] {})
+                                                       .SetAddTimeout(std::chrono::nanoseconds(0))
+                                                       .SetOnAddTimeout([&] {
+                                                         ++timeouts;
+                                                         g.Done();  // credits S
+                                                       }));
+                                })
+                                .SetAutoDone()));
   t_started.wait();
   ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {})));  // takes the only slot
   pool_full.count_down();
@@ -177,9 +176,8 @@ TEST(TaskGroupTest, ErrorsCollectsUnhandledFailures) {
   Pool pool(2, 4);
   TaskGroup tg(4);
   for (int i = 0; i < 4; ++i) {
-    pool.AddTask(tg.NewTaskOptions()
-                     .SetTask([i] { return i % 2 ? Error("odd") : Error(); })
-                     .SetAutoDone());
+    pool.AddTask(
+        tg.NewTaskOptions().SetTask([i] { return i % 2 ? Error("odd") : Error(); }).SetAutoDone());
   }
   tg.Wait();
   auto errors = tg.Errors();

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "api/task_options_access.hpp"
 #include "litepool/alloter.hpp"
 #include "litepool/detail/move_only_function.hpp"
 #include "litepool/err_group.hpp"
 #include "litepool/map.hpp"
 #include "litepool/pool.hpp"
-#include "api/task_options_access.hpp"
 
 namespace litepool {
 namespace {
@@ -58,18 +58,14 @@ TEST(TaskOptionsTest, EmptyCallablesThrowInvalidArgument) {
   EXPECT_THROW(o.SetOnSuccess(std::function<void()>()), std::invalid_argument);
   Error (*null_fn)() = nullptr;
   EXPECT_THROW(o.SetTask(null_fn), std::invalid_argument);
-  EXPECT_THROW(o.SetAddTimeout(std::chrono::nanoseconds(-1)),
-               std::invalid_argument);
+  EXPECT_THROW(o.SetAddTimeout(std::chrono::nanoseconds(-1)), std::invalid_argument);
 }
 
 TEST(TaskOptionsTest, VoidTaskCountsAsSuccess) {
   Pool pool(1, 1);
   std::atomic<int> ok{0};
   TaskGroup tg(1);
-  pool.AddTask(tg.NewTaskOptions()
-                   .SetTask([] {})
-                   .SetOnSuccess([&] { ++ok; })
-                   .SetAutoDone());
+  pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetOnSuccess([&] { ++ok; }).SetAutoDone());
   tg.Wait();
   EXPECT_EQ(ok, 1);
 }
@@ -126,9 +122,8 @@ TEST(TaskOptionsTest, UniquePtrCaptureRunsAsTask) {
   TaskGroup tg(1);
   std::atomic<int> seen{0};
   auto p = std::make_unique<int>(41);
-  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
-                                .SetTask([p = std::move(p), &seen] { seen = *p + 1; })
-                                .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions().SetTask([p = std::move(p), &seen] { seen = *p + 1; }).SetAutoDone()));
   tg.Wait();
   EXPECT_EQ(seen, 42);
 }
@@ -200,16 +195,20 @@ TEST(TaskOptionsTest, LargeCapturesRunAndCopy) {
   Pool pool(1, 4);
   TaskGroup tg(3);
   std::atomic<long> sum{0};
-  struct Pad40 { long v[5]; };     // beyond the record, inside the 48-byte buffer
-  struct Pad200 { long v[25]; };   // beyond the buffer: a heap block
+  struct Pad40 {
+    long v[5];
+  };  // beyond the record, inside the 48-byte buffer
+  struct Pad200 {
+    long v[25];
+  };  // beyond the buffer: a heap block
   Pad40 a{{1, 2, 3, 4, 5}};
   Pad200 b{};
   b.v[24] = 100;
   TaskOptions big = tg.NewTaskOptions().SetTask([a, &sum] { sum += a.v[4]; }).SetAutoDone();
   ASSERT_FALSE(pool.AddTask(big));  // a copy: copyable captures stay copyable
   ASSERT_FALSE(pool.AddTask(std::move(big)));
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions().SetTask([b, &sum] { sum += b.v[24]; }).SetAutoDone()));
+  ASSERT_FALSE(
+      pool.AddTask(tg.NewTaskOptions().SetTask([b, &sum] { sum += b.v[24]; }).SetAutoDone()));
   tg.Wait();
   EXPECT_EQ(sum, 110);
 }
@@ -267,15 +266,24 @@ TEST(TaskOptionsTest, FrontEndsAcceptMoveOnlyFunctions) {
     std::unique_ptr<int> offset;
     int operator()(const int& x) const { return x + *offset; }
   };
-  std::vector<int> out = Map(std::vector<int>{1, 2}, AddOffset{std::move(offset)},
-                             MapOptions{.pool = pool});
+  std::vector<int> out =
+      Map(std::vector<int>{1, 2}, AddOffset{std::move(offset)}, MapOptions{.pool = pool});
   EXPECT_EQ(out, (std::vector<int>{11, 12}));
 }
 
 TEST(MoveOnlyFunctionTest, SmallTargetsAreInlineLargeOnesOnTheHeap) {
-  struct Small { char c[48]; void operator()() const {} };
-  struct Large { char c[49]; void operator()() const {} };
-  struct Aligned { alignas(32) char c[8]; void operator()() const {} };
+  struct Small {
+    char c[48];
+    void operator()() const {}
+  };
+  struct Large {
+    char c[49];
+    void operator()() const {}
+  };
+  struct Aligned {
+    alignas(32) char c[8];
+    void operator()() const {}
+  };
   EXPECT_TRUE(detail::MoveOnlyFunction<void()>::kStoresInline<Small>);
   EXPECT_FALSE(detail::MoveOnlyFunction<void()>::kStoresInline<Large>);
   EXPECT_FALSE(detail::MoveOnlyFunction<void()>::kStoresInline<Aligned>);

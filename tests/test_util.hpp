@@ -17,9 +17,7 @@ class Blocker {
  public:
   void AddTo(Pool& pool) { AddTo(pool, TaskOptions()); }
   // The same as a task of `tg`, with auto-Done: tg.Wait() waits for it.
-  void AddTo(Pool& pool, const TaskGroup& tg) {
-    AddTo(pool, tg.NewTaskOptions().SetAutoDone());
-  }
+  void AddTo(Pool& pool, const TaskGroup& tg) { AddTo(pool, tg.NewTaskOptions().SetAutoDone()); }
   void Release() {
     if (!released_) release_->count_down();
     released_ = true;

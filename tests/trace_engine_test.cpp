@@ -31,7 +31,8 @@ constexpr std::uint64_t kAttempts = kPlainTasks + kRetriedTasks * (1 + kRetries)
 // kRetries times; returns once all settled.
 void RunMix(Pool& pool) {
   TaskGroup tg(kPlainTasks + kRetriedTasks);
-  for (int i = 0; i < kPlainTasks; ++i) pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());
+  for (int i = 0; i < kPlainTasks; ++i)
+    pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());
   for (int i = 0; i < kRetriedTasks; ++i) {
     pool.AddTask(tg.NewTaskOptions()
                      .SetTask([] { return Error("always fails"); })
@@ -127,7 +128,7 @@ TEST(TraceEngineTest, RecordsNothingWhileOffAndStopWithoutStartIsEmpty) {
   RunMix(pool);
   EXPECT_EQ(pool.StopTrace().Events().size(), kAttempts);
   EXPECT_TRUE(pool.StopTrace().Events().empty());  // stopped already
-  RunMix(pool);  // not traced
+  RunMix(pool);                                    // not traced
   pool.StartTrace();
   const Trace later = pool.StopTrace();
   EXPECT_TRUE(later.Events().empty());
@@ -239,9 +240,9 @@ TEST(LatencyStatsTest, QueueWaitIncludesTheTimeBehindABlockedWorker) {
   blocker.AddTo(pool);  // the only worker is busy
   TaskGroup tg(1);
   pool.AddTask(tg.NewTaskOptions().SetTask([] {}).SetAutoDone());
-  const auto queued = Steady::now();  // after the admission
+  const auto queued = Steady::now();              // after the admission
   std::this_thread::sleep_for(milliseconds(10));  // the hold (workload, not ordering)
-  const auto released = Steady::now();  // before the task can start
+  const auto released = Steady::now();            // before the task can start
   blocker.Release();
   tg.Wait();
   const nanoseconds hold = released - queued;

@@ -23,8 +23,8 @@ struct SampleStats {
 // `idle_workers` extra ones runs nothing). Every 37th task fails once and
 // is retried on the next free worker.
 inline std::vector<TraceEvent> SampleEvents(std::size_t tasks, std::size_t workers,
-                                            std::chrono::nanoseconds unit, SampleStats* stats = nullptr,
-                                            std::uint32_t seed = 3) {
+                                            std::chrono::nanoseconds unit,
+                                            SampleStats* stats = nullptr, std::uint32_t seed = 3) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> size(5, 500);
   std::vector<std::chrono::nanoseconds> free_at(workers, std::chrono::nanoseconds(0));

@@ -50,8 +50,8 @@ TEST(TraceTest, ChromeJsonIsValidWithACompleteEventPerAttempt) {
   EXPECT_EQ(Count(j, "\"ph\":\"X\""), stats.attempts);
   EXPECT_EQ(Count(j, "\"name\":\"thread_name\""), 6u);  // the idle sixth worker too
   EXPECT_NE(j.find("\"args\":{\"name\":\"worker 5\"}"), std::string::npos);
-  for (const char* arg : {"\"task\":", "\"attempt\":", "\"outcome\":", "\"stolen\":", "\"priority\":",
-                          "\"queue_wait_us\":"}) {
+  for (const char* arg : {"\"task\":", "\"attempt\":", "\"outcome\":", "\"stolen\":",
+                          "\"priority\":", "\"queue_wait_us\":"}) {
     EXPECT_EQ(Count(j, arg), stats.attempts + (std::string(arg) == "\"task\":" ||
                                                        std::string(arg) == "\"attempt\":"
                                                    ? stats.retries

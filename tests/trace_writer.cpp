@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   using std::chrono::microseconds;
   const litepool::Trace small(litepool::testing::SampleEvents(1000, 5, microseconds(1)), 3, 6);
   const litepool::Trace large(litepool::testing::SampleEvents(980'000, 8, microseconds(1)), 0, 8);
-  const bool ok = Write(dir + "/small.json", small, false) && Write(dir + "/small.svg", small, true) &&
-                  Write(dir + "/large.svg", large, true);
+  const bool ok = Write(dir + "/small.json", small, false) &&
+                  Write(dir + "/small.svg", small, true) && Write(dir + "/large.svg", large, true);
   return ok ? 0 : 1;
 }

@@ -5,15 +5,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <iostream>
 #include <limits>
 #include <map>
-#include <mutex>
-#include <set>
-#include <stdexcept>
-#include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,8 +22,8 @@
 
 #include "json_check.hpp"
 #include "litepool/litepool.hpp"
-#include "test_util.hpp"
 #include "observe/usage_format.hpp"
+#include "test_util.hpp"
 
 namespace litepool {
 namespace {
@@ -117,8 +117,9 @@ TEST(UsageTest, ToJsonHasEveryField) {
 TEST(JsonCheckTest, RejectsWhatStrictJsonForbids) {
   EXPECT_EQ(testing::JsonCheck::Problem(R"({"a":[1,-2.5e3,true,null,"x\u00e9"],"b":{}})"), "");
   EXPECT_EQ(testing::JsonCheck::Problem("\"\xC3\xA9\""), "");
-  for (const char* bad : {"\"\x80\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"a\x01\"", "[1,]",
-                          "{\"a\":1,}", "NaN", "{\"a\":1}x", "{\"id\":01}", "\"\\q\"", "{a:1}", ""}) {
+  for (const char* bad :
+       {"\"\x80\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"a\x01\"", "[1,]", "{\"a\":1,}", "NaN",
+        "{\"a\":1}x", "{\"id\":01}", "\"\\q\"", "{a:1}", ""}) {
     EXPECT_NE(testing::JsonCheck::Problem(bad), "") << bad;
   }
 }
@@ -178,7 +179,8 @@ std::vector<std::size_t> ColumnEnds(const std::string& line, std::size_t columns
 
 // A pool of 3 workers that has run 300 tasks, 6 of them failing.
 std::unique_ptr<Pool> BusyPool() {
-  auto pool = std::make_unique<Pool>(PoolOptions{.workers = 3, .queue_capacity = 8, .name = "aligned"});
+  auto pool =
+      std::make_unique<Pool>(PoolOptions{.workers = 3, .queue_capacity = 8, .name = "aligned"});
   TaskGroup tg(300);
   for (int i = 0; i < 300; ++i) {
     pool->AddTask(tg.NewTaskOptions()
@@ -268,7 +270,9 @@ TEST(UsageTest, CompactUsageFitsEightyColumnsEvenWithHugeCounts) {
     const std::vector<std::string> lines = Lines(s);
     ASSERT_EQ(lines.size(), 4095u + 6) << "title, header, rows, total, 2 notes, imbalance";
     for (const std::string& line : lines) ASSERT_LE(Columns(line), 80u) << line;
-    EXPECT_NE(s.find(color ? "hooks that threw (cb_err): \x1b[31m7" : "hooks that threw (cb_err): 7"), std::string::npos);
+    EXPECT_NE(
+        s.find(color ? "hooks that threw (cb_err): \x1b[31m7" : "hooks that threw (cb_err): 7"),
+        std::string::npos);
     EXPECT_NE(s.find("M"), std::string::npos);  // abbreviated, not cut
     // A load bar survives on every worker row.
     EXPECT_NE(lines[2].find('#'), std::string::npos) << lines[2];
@@ -353,7 +357,8 @@ std::optional<std::string> UsageOnATerminal(const Pool& pool) {
   std::string got;
   ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
   char buf[4096];
-  for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;)
+    got.append(buf, static_cast<std::size_t>(n));
   ::close(master);
   return got;
 }

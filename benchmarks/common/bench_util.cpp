@@ -69,8 +69,7 @@ namespace {
     for (int i = 0; i < kPausesPerCheck; ++i) CpuRelax();
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (getppid() != parent ||
-        now.tv_sec - start.tv_sec > CoreHolder::kMaxHoldSeconds) {
+    if (getppid() != parent || now.tv_sec - start.tv_sec > CoreHolder::kMaxHoldSeconds) {
       _exit(0);
     }
   }
@@ -218,8 +217,7 @@ void BusyTracker::Add(std::int64_t ns) noexcept {
     c.slot = next_slot_.fetch_add(1, std::memory_order_relaxed) % kSlots;
   }
   // Relaxed: a sum read only after the round's tasks have all completed.
-  slots_[static_cast<std::size_t>(c.slot)].ns.fetch_add(
-      ns, std::memory_order_relaxed);
+  slots_[static_cast<std::size_t>(c.slot)].ns.fetch_add(ns, std::memory_order_relaxed);
 }
 
 std::int64_t BusyTracker::Total() const noexcept {
@@ -241,8 +239,8 @@ double BusyTracker::Imbalance() const noexcept {
   return static_cast<double>(max) / mean;
 }
 
-std::vector<std::uint32_t> UniformUnits(std::size_t count, std::uint32_t lo,
-                                        std::uint32_t hi, std::uint32_t seed) {
+std::vector<std::uint32_t> UniformUnits(std::size_t count, std::uint32_t lo, std::uint32_t hi,
+                                        std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<std::uint32_t> out(count);
   const std::uint32_t span = hi - lo + 1;
@@ -250,10 +248,8 @@ std::vector<std::uint32_t> UniformUnits(std::size_t count, std::uint32_t lo,
   return out;
 }
 
-std::vector<std::uint32_t> SkewedUnits(std::size_t count, std::uint32_t lo,
-                                       std::uint32_t hi,
-                                       std::uint32_t long_percent,
-                                       std::uint32_t factor,
+std::vector<std::uint32_t> SkewedUnits(std::size_t count, std::uint32_t lo, std::uint32_t hi,
+                                       std::uint32_t long_percent, std::uint32_t factor,
                                        std::uint32_t seed) {
   std::vector<std::uint32_t> out = UniformUnits(count, lo, hi, seed);
   std::mt19937 rng(seed + 1);

@@ -108,9 +108,7 @@ class Completion {
   }
   // Polls until zero or `timeout_ns` passed; false on timeout.
   bool WaitForNs(std::int64_t timeout_ns) const noexcept;
-  int Remaining() const noexcept {
-    return remaining_.load(std::memory_order_acquire);
-  }
+  int Remaining() const noexcept { return remaining_.load(std::memory_order_acquire); }
 
  private:
   alignas(64) std::atomic<int> remaining_{0};
@@ -181,15 +179,13 @@ struct WorkItem {
 // from std::mt19937 seeded with `seed` (the mt19937 sequence is fixed by
 // the standard; the mapping to [lo, hi] is ours, so every platform gets the
 // same list).
-std::vector<std::uint32_t> UniformUnits(std::size_t count, std::uint32_t lo,
-                                        std::uint32_t hi, std::uint32_t seed);
+std::vector<std::uint32_t> UniformUnits(std::size_t count, std::uint32_t lo, std::uint32_t hi,
+                                        std::uint32_t seed);
 
 // A skewed mix: like UniformUnits, but `long_percent` % of the tasks (at
 // seeded random positions) are `factor` times longer.
-std::vector<std::uint32_t> SkewedUnits(std::size_t count, std::uint32_t lo,
-                                       std::uint32_t hi,
-                                       std::uint32_t long_percent,
-                                       std::uint32_t factor,
+std::vector<std::uint32_t> SkewedUnits(std::size_t count, std::uint32_t lo, std::uint32_t hi,
+                                       std::uint32_t long_percent, std::uint32_t factor,
                                        std::uint32_t seed);
 
 // Percentile `p` in [0, 100] of `values` (sorts a copy; nearest rank).

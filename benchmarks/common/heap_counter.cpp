@@ -66,15 +66,9 @@ void* NewAlignedImpl(std::size_t size, std::align_val_t al) {
 }  // namespace
 
 namespace litepool_bench {
-std::uint64_t NewCalls() noexcept {
-  return g_new_calls.load(std::memory_order_relaxed);
-}
-std::uint64_t HeapAllocs() noexcept {
-  return g_heap_allocs.load(std::memory_order_relaxed);
-}
-std::int64_t LiveBytes() noexcept {
-  return g_live_bytes.load(std::memory_order_relaxed);
-}
+std::uint64_t NewCalls() noexcept { return g_new_calls.load(std::memory_order_relaxed); }
+std::uint64_t HeapAllocs() noexcept { return g_heap_allocs.load(std::memory_order_relaxed); }
+std::int64_t LiveBytes() noexcept { return g_live_bytes.load(std::memory_order_relaxed); }
 }  // namespace litepool_bench
 
 // ---- malloc family -------------------------------------------------------
@@ -122,9 +116,7 @@ int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept
   return 0;
 }
 
-void* valloc(std::size_t size) noexcept {
-  return Counted(__libc_memalign(4096, size));
-}
+void* valloc(std::size_t size) noexcept { return Counted(__libc_memalign(4096, size)); }
 
 }  // extern "C"
 
@@ -145,22 +137,16 @@ void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
     return nullptr;
   }
 }
-void* operator new(std::size_t size, std::align_val_t al) {
-  return NewAlignedImpl(size, al);
-}
-void* operator new[](std::size_t size, std::align_val_t al) {
-  return NewAlignedImpl(size, al);
-}
-void* operator new(std::size_t size, std::align_val_t al,
-                   const std::nothrow_t&) noexcept {
+void* operator new(std::size_t size, std::align_val_t al) { return NewAlignedImpl(size, al); }
+void* operator new[](std::size_t size, std::align_val_t al) { return NewAlignedImpl(size, al); }
+void* operator new(std::size_t size, std::align_val_t al, const std::nothrow_t&) noexcept {
   try {
     return NewAlignedImpl(size, al);
   } catch (...) {
     return nullptr;
   }
 }
-void* operator new[](std::size_t size, std::align_val_t al,
-                     const std::nothrow_t&) noexcept {
+void* operator new[](std::size_t size, std::align_val_t al, const std::nothrow_t&) noexcept {
   try {
     return NewAlignedImpl(size, al);
   } catch (...) {
@@ -176,16 +162,7 @@ void operator delete(void* p, const std::nothrow_t&) noexcept { free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  free(p);
-}
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  free(p);
-}
-void operator delete[](void* p, std::align_val_t,
-                       const std::nothrow_t&) noexcept {
-  free(p);
-}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { free(p); }

@@ -11,8 +11,7 @@ namespace {
 
 class AsioExecutor final : public Executor {
  public:
-  explicit AsioExecutor(const ExecutorConfig& config)
-      : pool_(config.workers) {}
+  explicit AsioExecutor(const ExecutorConfig& config) : pool_(config.workers) {}
   // join() without stop() first runs every outstanding handler.
   ~AsioExecutor() override { pool_.join(); }
   void Submit(Job job) override { boost::asio::post(pool_, job); }

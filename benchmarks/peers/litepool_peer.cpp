@@ -11,8 +11,7 @@ namespace litepool_bench {
 
 void CheckOk(const litepool::Error& err, const char* what) {
   if (err) {
-    std::fprintf(stderr, "litepool benchmark: %s failed: %s\n", what,
-                 err.ToString().c_str());
+    std::fprintf(stderr, "litepool benchmark: %s failed: %s\n", what, err.ToString().c_str());
     std::abort();
   }
 }
@@ -21,8 +20,7 @@ namespace {
 
 class LitepoolGroup final : public Group {
  public:
-  LitepoolGroup(litepool::Pool& pool, std::int64_t n)
-      : pool_(pool), group_(pool.NewTaskGroup(n)) {}
+  LitepoolGroup(litepool::Pool& pool, std::int64_t n) : pool_(pool), group_(pool.NewTaskGroup(n)) {}
   void Submit(Job job) override {
     CheckOk(pool_.AddTask(group_.NewTaskOptions()
                               .SetTask([job]() -> litepool::Error {
@@ -42,18 +40,16 @@ class LitepoolGroup final : public Group {
 }  // namespace
 
 LitepoolExecutor::LitepoolExecutor(const ExecutorConfig& config)
-    : pool_(litepool::PoolOptions{.workers = config.workers,
-                                  .queue_capacity = config.queue_capacity,
-                                  .name = "bench"}) {}
+    : pool_(litepool::PoolOptions{
+          .workers = config.workers, .queue_capacity = config.queue_capacity, .name = "bench"}) {}
 
 LitepoolExecutor::~LitepoolExecutor() = default;
 
 void LitepoolExecutor::Submit(Job job) {
-  CheckOk(pool_.AddTask(litepool::TaskOptions().SetTask(
-              [job]() -> litepool::Error {
-                job();
-                return {};
-              })),
+  CheckOk(pool_.AddTask(litepool::TaskOptions().SetTask([job]() -> litepool::Error {
+    job();
+    return {};
+  })),
           "AddTask");
 }
 

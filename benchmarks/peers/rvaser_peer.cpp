@@ -12,8 +12,7 @@ namespace {
 
 class RvaserExecutor final : public Executor {
  public:
-  explicit RvaserExecutor(const ExecutorConfig& config)
-      : pool_(config.workers) {}
+  explicit RvaserExecutor(const ExecutorConfig& config) : pool_(config.workers) {}
   void Submit(Job job) override { (void)pool_.Submit(job); }
 
  private:

@@ -20,8 +20,8 @@ namespace {
 void AllowEnoughTbbThreads() {
   // Leaked on purpose: it must outlive every arena, including those
   // destroyed during static destruction.
-  static auto* const control = new oneapi::tbb::global_control(
-      oneapi::tbb::global_control::max_allowed_parallelism, 64);
+  static auto* const control =
+      new oneapi::tbb::global_control(oneapi::tbb::global_control::max_allowed_parallelism, 64);
   (void)control;
 }
 

@@ -124,7 +124,7 @@ void SlotGate::GrantLocked() noexcept {
     // seq_cst, the store and the loads below: the other half of the pairing
     // in Release and HandOffIfWaiting (a count up, then in_line_/grant_at_).
     grant_at_.store(head.want, std::memory_order_seq_cst);
-    if (free_.load(std::memory_order_seq_cst) < head.want) return;  // a refill's batch
+    if (free_.load(std::memory_order_seq_cst) < head.want) return;       // a refill's batch
     if (!TakeFree(free_, head.need, std::memory_order_seq_cst)) return;  // no overtaking
     Unlink(head, level);
     head.granted = true;
@@ -164,8 +164,9 @@ SlotGate::Result SlotGate::Acquire(std::int64_t n, Priority priority, Deadline d
   // With refills, it waits for a batch of slots (the mark), not the first one,
   // until the refill wait has passed or a worker runs out of work (HandOffNow).
   Waiter w(n, refill_ ? std::max(n, capacity_ / 2) : n);
-  const steady_clock::duration refill_wait =
-      !refill_ ? steady_clock::duration{} : oversubscribed ? refill_->oversubscribed_wait : refill_->wait;
+  const steady_clock::duration refill_wait = !refill_         ? steady_clock::duration{}
+                                             : oversubscribed ? refill_->oversubscribed_wait
+                                                              : refill_->wait;
   const auto refill_by = steady_clock::now() + refill_wait;
   const int level = LevelOf(priority);
   Result result = Result::kAcquired;

@@ -55,8 +55,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include "litepool/detail/mutex.hpp"
 #include <optional>
+#include "litepool/detail/mutex.hpp"
 
 #include "base/cache_line.hpp"
 #include "litepool/priority.hpp"
@@ -83,8 +83,8 @@ class SlotGate {
   // which sets the batch a worker gives back at once (a quarter of it, at
   // most kMaxBatch; below 8, 1: every slot straight to the shared count).
   // `refill`: none: a sleeping producer is served at the first free slot.
-  explicit SlotGate(std::int64_t capacity, std::size_t shards = 1,
-                    std::int64_t per_worker = 1, std::optional<Refill> refill = std::nullopt);
+  explicit SlotGate(std::int64_t capacity, std::size_t shards = 1, std::int64_t per_worker = 1,
+                    std::optional<Refill> refill = std::nullopt);
 
   // Takes n slots if they are free now (from the shared count, else from
   // the shards). Lock-free.
@@ -139,7 +139,7 @@ class SlotGate {
     std::int64_t want;  // served once this many slots are free (>= need)
     Waiter* prev = nullptr;
     Waiter* next = nullptr;
-    bool granted = false;  // its slots were taken for it (GrantLocked)
+    bool granted = false;    // its slots were taken for it (GrantLocked)
     bool too_large = false;  // sent away by Resize
     CondVar cv;
   };

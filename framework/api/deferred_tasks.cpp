@@ -126,8 +126,7 @@ void DeferredTasks::Arrive(Dependent* d) {
   int waiting = Dependent::kWaiting;
   // Cancelled first (Purge, Close): the task is settled already, and the
   // pool may be gone; touch nothing but the node.
-  if (!d->state.compare_exchange_strong(waiting, Dependent::kReleased,
-                                        std::memory_order_acq_rel)) {
+  if (!d->state.compare_exchange_strong(waiting, Dependent::kReleased, std::memory_order_acq_rel)) {
     return;
   }
   // Still waiting, so still counted accepted: the pool cannot have drained.

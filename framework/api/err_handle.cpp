@@ -13,8 +13,8 @@ namespace litepool {
 
 std::chrono::nanoseconds Backoff::DelayFor(int attempt) const {
   if (initial.count() <= 0 || attempt < 1) return std::chrono::nanoseconds(0);
-  const double raw = static_cast<double>(initial.count()) *
-                     std::pow(multiplier, static_cast<double>(attempt - 1));
+  const double raw =
+      static_cast<double>(initial.count()) * std::pow(multiplier, static_cast<double>(attempt - 1));
   const double cap = static_cast<double>(max.count());
   const double d = raw < cap ? raw : cap;
   // nanoseconds::max() is 2^63 as a double, one past int64's range, and
@@ -23,22 +23,20 @@ std::chrono::nanoseconds Backoff::DelayFor(int attempt) const {
   return std::chrono::nanoseconds(static_cast<std::int64_t>(d));
 }
 
-void ErrHandle::ErrReload(int max_retries,
-                          AfterFn after,
-                          Backoff backoff) {
+void ErrHandle::ErrReload(int max_retries, AfterFn after, Backoff backoff) {
   if (!active_ || detail::Context().err_handle != this) {
     throw std::logic_error(
         "ErrHandle::ErrReload called outside OnError: the handle is only "
         "valid on the thread running OnError, while OnError runs");
   }
   if (max_retries < -1) {
-    throw std::invalid_argument("ErrHandle::ErrReload: max_retries must be "
-                                "-1 (unlimited), 0 or positive, got " +
-                                std::to_string(max_retries));
+    throw std::invalid_argument(
+        "ErrHandle::ErrReload: max_retries must be "
+        "-1 (unlimited), 0 or positive, got " +
+        std::to_string(max_retries));
   }
-  if (backoff.initial.count() < 0 || backoff.max.count() < 0 ||
-      !(backoff.multiplier >= 1.0) || !(backoff.jitter >= 0.0) ||
-      !(backoff.jitter <= 1.0)) {
+  if (backoff.initial.count() < 0 || backoff.max.count() < 0 || !(backoff.multiplier >= 1.0) ||
+      !(backoff.jitter >= 0.0) || !(backoff.jitter <= 1.0)) {
     throw std::invalid_argument(
         "ErrHandle::ErrReload: invalid Backoff (delays must be >= 0, "
         "multiplier >= 1, jitter in [0, 1])");

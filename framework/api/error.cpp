@@ -9,14 +9,22 @@ namespace litepool {
 
 std::string_view ToString(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::kOk: return "Ok";
-    case ErrorCode::kFailed: return "Failed";
-    case ErrorCode::kException: return "Exception";
-    case ErrorCode::kTimeout: return "Timeout";
-    case ErrorCode::kCancelled: return "Cancelled";
-    case ErrorCode::kClosed: return "Closed";
-    case ErrorCode::kInvalidArgument: return "InvalidArgument";
-    case ErrorCode::kExpired: return "Expired";
+    case ErrorCode::kOk:
+      return "Ok";
+    case ErrorCode::kFailed:
+      return "Failed";
+    case ErrorCode::kException:
+      return "Exception";
+    case ErrorCode::kTimeout:
+      return "Timeout";
+    case ErrorCode::kCancelled:
+      return "Cancelled";
+    case ErrorCode::kClosed:
+      return "Closed";
+    case ErrorCode::kInvalidArgument:
+      return "InvalidArgument";
+    case ErrorCode::kExpired:
+      return "Expired";
   }
   return "Unknown";
 }
@@ -29,8 +37,7 @@ Error::Error(std::string message, ErrorCode code) : code_(code) {
 
 Error Error::FromException(std::exception_ptr e) {
   if (!e) return Error();
-  return detail::ErrorAccess::Make(detail::DescribeException(e),
-                                   ErrorCode::kException, e);
+  return detail::ErrorAccess::Make(detail::DescribeException(e), ErrorCode::kException, e);
 }
 
 const std::string& Error::Message() const noexcept {
@@ -38,9 +45,7 @@ const std::string& Error::Message() const noexcept {
   return rep_ ? rep_->message : kEmpty;
 }
 
-std::exception_ptr Error::Exception() const noexcept {
-  return rep_ ? rep_->exception : nullptr;
-}
+std::exception_ptr Error::Exception() const noexcept { return rep_ ? rep_->exception : nullptr; }
 
 std::string Error::ToString() const {
   std::string out(litepool::ToString(code_));
@@ -55,22 +60,16 @@ bool operator==(const Error& a, const Error& b) noexcept {
   return a.Code() == b.Code() && a.Message() == b.Message();
 }
 
-std::ostream& operator<<(std::ostream& out, const Error& e) {
-  return out << e.ToString();
-}
+std::ostream& operator<<(std::ostream& out, const Error& e) { return out << e.ToString(); }
 
-std::ostream& operator<<(std::ostream& out, ErrorCode code) {
-  return out << ToString(code);
-}
+std::ostream& operator<<(std::ostream& out, ErrorCode code) { return out << ToString(code); }
 
 namespace detail {
 
-Error ErrorAccess::Make(std::string message, ErrorCode code,
-                        std::exception_ptr e) {
+Error ErrorAccess::Make(std::string message, ErrorCode code, std::exception_ptr e) {
   Error err;
   err.code_ = code;
-  err.rep_ = std::make_shared<const Error::Rep>(
-      Error::Rep{std::move(message), std::move(e)});
+  err.rep_ = std::make_shared<const Error::Rep>(Error::Rep{std::move(message), std::move(e)});
   return err;
 }
 

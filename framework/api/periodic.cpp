@@ -185,8 +185,8 @@ std::uint64_t PeriodicHandle::Runs() const { return state_ ? state_->Runs() : 0;
 std::uint64_t PeriodicHandle::Missed() const { return state_ ? state_->Missed() : 0; }
 std::uint64_t PeriodicHandle::Failures() const { return state_ ? state_->Failures() : 0; }
 
-PeriodicHandle Pool::EveryImpl(std::chrono::nanoseconds period,
-                               detail::MoveOnlyFunction<Error()> f, PeriodicOptions options) {
+PeriodicHandle Pool::EveryImpl(std::chrono::nanoseconds period, detail::MoveOnlyFunction<Error()> f,
+                               PeriodicOptions options) {
   if (period.count() <= 0) {
     throw std::invalid_argument("Pool::Every: the period must be positive");
   }

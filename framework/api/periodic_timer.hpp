@@ -7,9 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include "litepool/detail/mutex.hpp"
 #include <thread>
 #include <unordered_map>
+#include "litepool/detail/mutex.hpp"
 
 #include "litepool/detail/move_only_function.hpp"
 #include "litepool/error.hpp"
@@ -57,10 +57,10 @@ class PeriodicState {
   MoveOnlyFunction<Error()> fn_;  // called by one run at a time; guarded by mu_ when not running
   const PeriodicOptions options_;
   Mutex mu_;
-  CondVar cv_;          // a run ended (Cancel waits for it)
+  CondVar cv_;  // a run ended (Cancel waits for it)
   bool running_ LITEPOOL_GUARDED_BY(mu_) = false;
   std::thread::id runner_ LITEPOOL_GUARDED_BY(mu_);
-  std::atomic<bool> ended_{false};      // cancelled, max_runs reached, or closed
+  std::atomic<bool> ended_{false};  // cancelled, max_runs reached, or closed
   std::atomic<std::uint64_t> runs_{0};
   std::atomic<std::uint64_t> missed_{0};
   std::atomic<std::uint64_t> failures_{0};

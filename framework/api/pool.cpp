@@ -4,15 +4,14 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/engine.hpp"
-#include "engine/execution_context.hpp"
-#include "litepool/detail/overflow_scope.hpp"
 #include "api/deferred_tasks.hpp"
 #include "api/periodic_timer.hpp"
 #include "api/pool_anchor.hpp"
-#include "task/group_state.hpp"
 #include "api/task_options_access.hpp"
+#include "engine/engine.hpp"
+#include "engine/execution_context.hpp"
 #include "engine/worker.hpp"
+#include "litepool/detail/overflow_scope.hpp"
 #include "task/group_state.hpp"
 
 namespace litepool {
@@ -63,7 +62,8 @@ Pool::~Pool() {
 
 Error Pool::AddTask(TaskOptions options) {
   detail::TaskSpec& spec = detail::TaskOptionsAccess::Spec(options);
-  if (spec.Deferred()) [[unlikely]] return deferred_->Add(std::move(spec));
+  if (spec.Deferred()) [[unlikely]]
+    return deferred_->Add(std::move(spec));
   return engine_->AddTask(std::move(spec));
 }
 
@@ -78,9 +78,10 @@ Error Pool::AddTaskGroup(std::vector<TaskOptions> options) {
   if (deferred) [[unlikely]] {
     // All or none cannot hold for tasks queued later one by one: refused
     // as any invalid batch is (each group told, auto-Done credited).
-    const Error why("AddTaskGroup: a delayed or dependent task (SetDelay, SetAfter) must be "
-                    "added with AddTask",
-                    ErrorCode::kInvalidArgument);
+    const Error why(
+        "AddTaskGroup: a delayed or dependent task (SetDelay, SetAfter) must be "
+        "added with AddTask",
+        ErrorCode::kInvalidArgument);
     for (detail::TaskSpec& s : specs) {
       if (!s.group) continue;
       s.group->AddError(why);

@@ -6,22 +6,20 @@
 #include <string>
 #include <utility>
 
-#include "litepool/detail/deadline.hpp"
+#include "engine/execution_context.hpp"
 #include "engine/helping_waits.hpp"
 #include "engine/worker.hpp"
-#include "engine/execution_context.hpp"
-#include "task/group_state.hpp"
+#include "litepool/detail/deadline.hpp"
 #include "litepool/task_options.hpp"
+#include "task/group_state.hpp"
 #include "task/task_record.hpp"
-#include "engine/worker.hpp"
 
 namespace litepool {
 
 namespace {
 std::shared_ptr<detail::GroupState> NewState(std::int64_t n) {
   if (n < 0) {
-    throw std::invalid_argument("TaskGroup: negative count " +
-                                std::to_string(n));
+    throw std::invalid_argument("TaskGroup: negative count " + std::to_string(n));
   }
   return std::make_shared<detail::GroupState>(n);
 }
@@ -40,8 +38,8 @@ TaskOptions TaskGroup::NewTaskOptions() const {
 
 void TaskGroup::Add(std::int64_t n) const {
   if (n < 0) {
-    throw std::invalid_argument("TaskGroup::Add: negative count " +
-                                std::to_string(n) + " (use Done())");
+    throw std::invalid_argument("TaskGroup::Add: negative count " + std::to_string(n) +
+                                " (use Done())");
   }
   if (n > 0 && !state_->Increment(n)) {
     throw std::invalid_argument("TaskGroup::Add: " + std::to_string(n) +
@@ -52,8 +50,7 @@ void TaskGroup::Add(std::int64_t n) const {
 void TaskGroup::Done() const {
   // Inside the task's own code: credit that task once, when it settles.
   detail::ExecutionContext& ctx = detail::Context();
-  if (detail::TaskRecord* task = ctx.task;
-      task != nullptr && task->Group() == state_.get()) {
+  if (detail::TaskRecord* task = ctx.task; task != nullptr && task->Group() == state_.get()) {
     task->SetCreditRequested();
     return;
   }
@@ -63,8 +60,8 @@ void TaskGroup::Done() const {
     return;
   }
   if (!state_->TryDecrement()) {
-    Error error = detail::GroupState::BelowZero(
-        "more Done() calls than the count given to NewTaskGroup/Add");
+    Error error =
+        detail::GroupState::BelowZero("more Done() calls than the count given to NewTaskGroup/Add");
     // Also in Errors(): a throw in code that swallows exceptions (a hook, a
     // catch-all) must not make the mistake invisible.
     state_->AddError(error);
@@ -90,9 +87,7 @@ bool TaskGroup::WaitFor(std::chrono::nanoseconds timeout) const {
       });
 }
 
-std::int64_t TaskGroup::Pending() const {
-  return state_->pending.load(std::memory_order_acquire);
-}
+std::int64_t TaskGroup::Pending() const { return state_->pending.load(std::memory_order_acquire); }
 
 void TaskGroup::Cancel() const { state_->stop.request_stop(); }
 bool TaskGroup::Cancelled() const { return state_->stop.stop_requested(); }

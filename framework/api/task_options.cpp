@@ -52,24 +52,21 @@ TaskOptions& TaskOptions::SetTaskWithInterface(std::shared_ptr<TaskExec> task) &
   return *this;
 }
 
-TaskOptions& TaskOptions::SetOnSuccessWithInterface(
-    std::shared_ptr<TaskOnSuccess> h) & {
+TaskOptions& TaskOptions::SetOnSuccessWithInterface(std::shared_ptr<TaskOnSuccess> h) & {
   if (!h) detail::ThrowNullArgument("SetOnSuccessWithInterface: null TaskOnSuccess");
   spec_.hooks.on_success_fn = nullptr;
   spec_.hooks.on_success_iface = std::move(h);
   return *this;
 }
 
-TaskOptions& TaskOptions::SetOnErrorWithInterface(
-    std::shared_ptr<TaskOnError> h) & {
+TaskOptions& TaskOptions::SetOnErrorWithInterface(std::shared_ptr<TaskOnError> h) & {
   if (!h) detail::ThrowNullArgument("SetOnErrorWithInterface: null TaskOnError");
   spec_.hooks.on_error_fn = nullptr;
   spec_.hooks.on_error_iface = std::move(h);
   return *this;
 }
 
-TaskOptions& TaskOptions::SetOnCompleteWithInterface(
-    std::shared_ptr<TaskOnComplete> h) & {
+TaskOptions& TaskOptions::SetOnCompleteWithInterface(std::shared_ptr<TaskOnComplete> h) & {
   if (!h) detail::ThrowNullArgument("SetOnCompleteWithInterface: null TaskOnComplete");
   spec_.hooks.on_complete_fn = nullptr;
   spec_.hooks.on_complete_iface = std::move(h);

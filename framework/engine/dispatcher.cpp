@@ -10,8 +10,7 @@ namespace litepool::detail {
 namespace {
 // Per-thread xorshift: no shared state, so producers never contend on it.
 // initial-exec: a direct TLS access, not a __tls_get_addr call per task.
-__attribute__((tls_model("initial-exec"))) thread_local std::uint64_t
-    random_state = 0;
+__attribute__((tls_model("initial-exec"))) thread_local std::uint64_t random_state = 0;
 
 std::uint64_t NextRandom() noexcept {
   std::uint64_t s = random_state;
@@ -41,7 +40,8 @@ void Dispatcher::SetIdle(std::size_t id, bool idle) noexcept {
 }
 
 Worker& Dispatcher::Pick(bool* picked_idle) const {
-  if (policy_ != Dispatch::kIdleFirstTwoChoices) [[unlikely]] return PickOther(picked_idle);
+  if (policy_ != Dispatch::kIdleFirstTwoChoices) [[unlikely]]
+    return PickOther(picked_idle);
   // Acquire: the slots below the count are filled (WorkerTable).
   const std::size_t n = workers_.Seated();
   *picked_idle = false;

@@ -36,8 +36,7 @@ class Dispatcher {
  public:
   // Picks among `workers`' seated workers (filled by the engine afterwards;
   // SetWorkers changes them).
-  explicit Dispatcher(const WorkerTable& workers,
-                      Dispatch policy = Dispatch::kIdleFirstTwoChoices);
+  explicit Dispatcher(const WorkerTable& workers, Dispatch policy = Dispatch::kIdleFirstTwoChoices);
 
   // The worker to push to, one of the seated ones when it looked (a resize
   // may unseat it meanwhile: its tasks are then stolen or handed off);

@@ -33,8 +33,9 @@ PoolOptions Validated(PoolOptions o) {
     case Dispatch::kLeastLoaded:
       break;
     default:
-      throw std::invalid_argument("litepool::Pool: PoolOptions::dispatch is not a Dispatch value (" +
-                                  std::to_string(static_cast<int>(o.dispatch)) + ")");
+      throw std::invalid_argument(
+          "litepool::Pool: PoolOptions::dispatch is not a Dispatch value (" +
+          std::to_string(static_cast<int>(o.dispatch)) + ")");
   }
   return o;
 }
@@ -67,16 +68,15 @@ Engine::Engine(PoolOptions options, ThreadFactory threads)
       expiry_(gate_, sink_, off_row_, quiescence_),
       intake_({flags_, gate_, ledger_, records_, router_, expiry_, quiescence_, workers_,
                queue_capacity_, scheduler_}),
-      purger_({workers_, spares_, off_row_, retries_, expiry_, gate_, sink_, router_,
-               quiescence_}),
+      purger_({workers_, spares_, off_row_, retries_, expiry_, gate_, sink_, router_, quiescence_}),
       stats_(workers_, spares_, off_row_, ledger_, busy_clock_, options_.name, queue_capacity_),
       tracing_(workers_, busy_clock_),
       resizer_({flags_, workers_, gate_, launcher_, parking_, stats_, tracing_, queue_capacity_,
                 [this](std::size_t id) { return MakeWorker(id); },
                 [this](Worker& w) { StartThread(w); }}) {
-  stuck_watch_ = std::make_shared<StuckWatch>(options_.stuck_wait_report, options_.on_stuck_wait,
-                                              options_.name,
-                                              [this] { return quiescence_.IdleNow(); });
+  stuck_watch_ =
+      std::make_shared<StuckWatch>(options_.stuck_wait_report, options_.on_stuck_wait,
+                                   options_.name, [this] { return quiescence_.IdleNow(); });
   gate_.SetOversubscribed(launcher_.Oversubscribed(options_.workers));
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.Make(MakeWorker(i));

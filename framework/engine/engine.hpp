@@ -153,7 +153,7 @@ class Engine {
   Parking parking_;
   PoolFlags flags_;
   std::atomic<std::uint64_t> trace_ids_{0};  // Worker::NextTraceId's source
-  RecordPool records_;  // before the workers: their caches hand blocks to it
+  RecordPool records_;                       // before the workers: their caches hand blocks to it
   WorkerTable workers_;
   ThreadLauncher launcher_;
   // Before the parts that hold it as the pool's HelpingWaits (a reference

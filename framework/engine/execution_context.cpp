@@ -2,7 +2,6 @@
 
 namespace litepool::detail {
 
-__attribute__((tls_model("initial-exec"))) thread_local ExecutionContext
-    tls_context;
+__attribute__((tls_model("initial-exec"))) thread_local ExecutionContext tls_context;
 
 }  // namespace litepool::detail

@@ -17,8 +17,8 @@ struct GroupState;
 struct TaskRecord;
 
 struct ExecutionContext {
-  Worker* worker = nullptr;         // set for the life of a worker thread
-  TaskRecord* task = nullptr;       // the task whose code runs now
+  Worker* worker = nullptr;    // set for the life of a worker thread
+  TaskRecord* task = nullptr;  // the task whose code runs now
   // The spawned-stack position of the worker when that task started: a
   // wait inside it runs only tasks spawned at or above it (isolation).
   std::uint64_t spawned_mark = 0;
@@ -40,8 +40,7 @@ struct ExecutionContext {
 
 // initial-exec: a direct TLS access instead of a __tls_get_addr call (the
 // library is linked at start-up, not dlopen'ed late; the block is tiny).
-extern __attribute__((tls_model("initial-exec"))) thread_local ExecutionContext
-    tls_context;
+extern __attribute__((tls_model("initial-exec"))) thread_local ExecutionContext tls_context;
 
 inline ExecutionContext& Context() noexcept { return tls_context; }
 

@@ -22,9 +22,9 @@ constexpr std::chrono::hours kNeverExpires{24 * 365 * 100};
 
 // Why an expired task did not run (kExpired).
 Error ExpiredError(const TaskExtras& x) {
-  return Error("expired: not started within its queue timeout of " +
-                   FormatDuration(*x.hooks.queue_timeout),
-               ErrorCode::kExpired);
+  return Error(
+      "expired: not started within its queue timeout of " + FormatDuration(*x.hooks.queue_timeout),
+      ErrorCode::kExpired);
 }
 
 }  // namespace
@@ -39,10 +39,12 @@ Expiry::Expiry(SlotGate& gate, const SettleSink& sink, OffRowWorkers& off_row,
 
 QueueTicket* Expiry::Prepare(TaskRecord* task) {
   TaskExtras* x = task->extras;
-  if (x == nullptr) [[likely]] return nullptr;
+  if (x == nullptr) [[likely]]
+    return nullptr;
   const bool timed = x->hooks.queue_timeout && *x->hooks.queue_timeout <= kNeverExpires;
   const bool stoppable = x->hooks.stop.stop_possible();
-  if (!timed && !stoppable) [[likely]] return nullptr;
+  if (!timed && !stoppable) [[likely]]
+    return nullptr;
   off_row_.Expirer();  // the timer settles with its counters: made now
   const auto deadline = timed ? Clock::now() + *x->hooks.queue_timeout : Clock::time_point::max();
   x->ticket = new QueueTicket(task, deadline, 1 + (timed ? 1 : 0) + (stoppable ? 1 : 0));

@@ -121,8 +121,7 @@ Error Intake::Reject(TaskSpec& spec, Error why, bool credit_requested) {
   return why;
 }
 
-SlotGate::Result Intake::Admit(std::int64_t n,
-                               std::optional<std::chrono::nanoseconds> timeout,
+SlotGate::Result Intake::Admit(std::int64_t n, std::optional<std::chrono::nanoseconds> timeout,
                                Priority priority, Worker* own) {
   if (!p_.gate.TryAcquire(n)) {
     const bool try_once = timeout && timeout->count() == 0;
@@ -164,8 +163,7 @@ Error Intake::AddTask(TaskSpec&& spec) {
   }
   if (p_.flags.Closed()) return Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
   if (spec.group && spec.group->stop.stop_requested()) {
-    return Reject(spec, Error("AddTask: task group was cancelled",
-                              ErrorCode::kCancelled));
+    return Reject(spec, Error("AddTask: task group was cancelled", ErrorCode::kCancelled));
   }
   Worker* const own = OwnWorker();
   switch (Admit(1, spec.add_timeout, spec.hooks.priority, own)) {
@@ -177,9 +175,10 @@ Error Intake::AddTask(TaskSpec&& spec) {
       return Reject(spec, Error("AddTask: the pool has no slot", ErrorCode::kInvalidArgument));
     case SlotGate::Result::kTimeout: {
       const bool credit = RunOnAddTimeout(spec);
-      return Reject(spec, Error("AddTask: no free slot within the add-timeout of " +
-                                    FormatDuration(*spec.add_timeout),
-                                ErrorCode::kTimeout),
+      return Reject(spec,
+                    Error("AddTask: no free slot within the add-timeout of " +
+                              FormatDuration(*spec.add_timeout),
+                          ErrorCode::kTimeout),
                     credit);
     }
   }
@@ -194,7 +193,8 @@ Error Intake::AddTask(TaskSpec&& spec) {
     throw;
   }
   Enqueue(record, own);
-  if (ticket != nullptr) [[unlikely]] p_.expiry.Start(ticket);
+  if (ticket != nullptr) [[unlikely]]
+    p_.expiry.Start(ticket);
   return Error();
 }
 
@@ -219,17 +219,16 @@ Error Intake::AddTaskGroup(std::vector<TaskSpec>&& specs) {
   Priority priority = Priority::kLow;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (!specs[i].HasTask()) {
-      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
-                                  " has no task (call SetTask)",
-                              ErrorCode::kInvalidArgument));
+      return reject_all(
+          Error("AddTaskGroup: task " + std::to_string(i) + " has no task (call SetTask)",
+                ErrorCode::kInvalidArgument));
     }
     if (const char* why = InvalidReason(specs[i])) {
       return reject_all(Error("AddTaskGroup: task " + std::to_string(i) + ": " + why,
                               ErrorCode::kInvalidArgument));
     }
     if (specs[i].group && specs[i].group->stop.stop_requested()) {
-      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) +
-                                  "'s group was cancelled",
+      return reject_all(Error("AddTaskGroup: task " + std::to_string(i) + "'s group was cancelled",
                               ErrorCode::kCancelled));
     }
     if (specs[i].add_timeout && (!timeout || *specs[i].add_timeout < *timeout)) {
@@ -238,7 +237,8 @@ Error Intake::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     // A batch waits in line at its highest task's priority.
     priority = std::max(priority, specs[i].hooks.priority);
   }
-  if (p_.flags.Closed()) return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
+  if (p_.flags.Closed())
+    return reject_all(Error("AddTaskGroup: pool is closed", ErrorCode::kClosed));
   const auto n = static_cast<std::int64_t>(specs.size());
   Worker* const own = OwnWorker();
   switch (Admit(n, timeout, priority, own)) {
@@ -250,8 +250,7 @@ Error Intake::AddTaskGroup(std::vector<TaskSpec>&& specs) {
       return reject_all(too_large());
     case SlotGate::Result::kTimeout: {
       const Error why("AddTaskGroup: no room for " + std::to_string(n) +
-                          " tasks within the add-timeout of " +
-                          FormatDuration(*timeout),
+                          " tasks within the add-timeout of " + FormatDuration(*timeout),
                       ErrorCode::kTimeout);
       for (auto& s : specs) Reject(s, why, RunOnAddTimeout(s));
       return why;

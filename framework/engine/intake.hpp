@@ -45,7 +45,7 @@ class Intake {
     Quiescence& quiescence;
     const WorkerTable& workers;  // the capacity follows the seated workers
     std::size_t queue_capacity;
-    const HelpingWaits& pool;    // which worker threads are this pool's
+    const HelpingWaits& pool;  // which worker threads are this pool's
   };
   explicit Intake(const Parts& parts) noexcept : p_(parts) {}
 

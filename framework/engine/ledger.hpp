@@ -23,10 +23,10 @@ struct Accounting {
   std::uint64_t settled = 0;    // tasks settled: the sum of the four below
   std::uint64_t in_flight = 0;  // accepted - settled
   // Settled by the final result the task's hooks saw (disjoint):
-  std::uint64_t succeeded = 0;  // ok
-  std::uint64_t failed = 0;     // an error the task returned
-  std::uint64_t cancelled = 0;  // kCancelled / kClosed: group Cancel or Close
-  std::uint64_t exception = 0;  // kException: the task threw
+  std::uint64_t succeeded = 0;        // ok
+  std::uint64_t failed = 0;           // an error the task returned
+  std::uint64_t cancelled = 0;        // kCancelled / kClosed: group Cancel or Close
+  std::uint64_t exception = 0;        // kException: the task threw
   std::uint64_t executed = 0;         // runs of Exec, retries included
   std::uint64_t retried = 0;          // retries requested by ErrReload (run or not)
   std::uint64_t callback_errors = 0;  // hooks that threw

@@ -53,7 +53,8 @@ class Quiescence final : public InterruptibleWait {
   // the common case (nobody in WaitIdle) costs one load; a waiter that
   // registers meanwhile is woken by the last worker to park (Settled).
   void TaskRan() LITEPOOL_EXCLUDES(idle_mu_) {
-    if (idle_waiters_.load(std::memory_order_relaxed) > 0) [[unlikely]] NotifyIdle();
+    if (idle_waiters_.load(std::memory_order_relaxed) > 0) [[unlikely]]
+      NotifyIdle();
   }
 
   // --- Close ------------------------------------------------------------------

@@ -8,7 +8,8 @@
 
 namespace litepool::detail {
 
-Router::Router(const WorkerTable& workers, litepool::Dispatch policy, Parking& parking, Spares& spares)
+Router::Router(const WorkerTable& workers, litepool::Dispatch policy, Parking& parking,
+               Spares& spares)
     : dispatcher_(workers, policy), workers_(workers), parking_(parking), spares_(spares) {}
 
 void Router::Dispatch(TaskRecord* task) { DispatchAt(task->GetPriority(), task); }

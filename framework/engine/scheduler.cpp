@@ -64,8 +64,7 @@ bool Scheduler::RunUntil(Worker& self, const Until* until) {
       }
       continue;
     }
-    const bool found = self.Spare() ? IdleSpare(self, task, /*counted=*/true)
-                                    : Idle(self, task);
+    const bool found = self.Spare() ? IdleSpare(self, task, /*counted=*/true) : Idle(self, task);
     if (!found) {
       if (p_.flags.Stopping()) return true;
       continue;  // asked to leave: see the top of the loop
@@ -76,7 +75,8 @@ bool Scheduler::RunUntil(Worker& self, const Until* until) {
 
 BusyClock::Ticks Scheduler::RunTask(Worker& self, TaskRecord* task, BusyClock::Ticks start) {
   // Expired while it waited: settled by the expiry timer, slot included.
-  if (task->extras != nullptr && !p_.expiry.Claim(self, task)) [[unlikely]] return start;
+  if (task->extras != nullptr && !p_.expiry.Claim(self, task)) [[unlikely]]
+    return start;
   p_.gate.ReleaseFrom(self.Id());  // a running task holds no slot
   // Tasks this one spawns sit above this mark: a wait inside it runs those.
   ExecutionContext& ctx = Context();
@@ -89,8 +89,10 @@ BusyClock::Ticks Scheduler::RunTask(Worker& self, TaskRecord* task, BusyClock::T
 }
 
 bool Scheduler::FindWork(Worker& self, TaskRecord*& task) {
-  if (Paused()) [[unlikely]] return false;  // Pause: no queued task starts
-  if (p_.router.Prioritized()) [[unlikely]] return FindWorkByPriority(self, task);
+  if (Paused()) [[unlikely]]
+    return false;  // Pause: no queued task starts
+  if (p_.router.Prioritized()) [[unlikely]]
+    return FindWorkByPriority(self, task);
   // Only the worker's own thread calls FindWork for it: the consumer token
   // and the top of the spawned stack are its own. Newest spawned first
   // (LIFO: its data is warm), then the queue, then a steal.
@@ -129,7 +131,8 @@ bool Scheduler::KeepUnlessPaused(Worker& self, TaskRecord* task, Priority level)
   // goes back to this worker's queue at the level it came from, still
   // holding its slot. The level is the queue's, never read from the record:
   // the expiry timer may be emptying a queued record's extras right now.
-  if (!Paused()) [[likely]] return true;
+  if (!Paused()) [[likely]]
+    return true;
   self.PushAt(level, task);
   return false;
 }
@@ -205,8 +208,7 @@ bool Scheduler::Idle(Worker& self, TaskRecord*& task) {
   // (Park tells it when everything is settled), and stopping does not wait
   // out spin_iterations polls, however many the options asked for.
   const std::uint32_t spins = p_.options.spin_iterations;
-  for (std::uint32_t i = 0; i < spins && !found && !p_.flags.Closed() && !self.LeaveAsked();
-       ++i) {
+  for (std::uint32_t i = 0; i < spins && !found && !p_.flags.Closed() && !self.LeaveAsked(); ++i) {
     std::this_thread::yield();
     found = FindWork(self, task);
   }

@@ -49,8 +49,7 @@ bool Spares::Activate(std::size_t bound) {
   if (woken) return true;
   {
     MutexLock lock(spawn_mu_);
-    if (!stop_.load(std::memory_order_seq_cst) && spares_.size() < bound &&
-        spares_.size() < max_) {
+    if (!stop_.load(std::memory_order_seq_cst) && spares_.size() < bound && spares_.size() < max_) {
       std::unique_ptr<Worker> spare;
       try {
         spare = std::make_unique<Worker>(pool_, records_, first_id_ + spares_.size(),

@@ -34,8 +34,8 @@
 #include <vector>
 
 #include "base/interruptible_wait.hpp"
-#include "litepool/detail/mutex.hpp"
 #include "engine/worker.hpp"
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 

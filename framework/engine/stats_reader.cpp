@@ -187,8 +187,7 @@ UsageReport StatsReader::Read() const {
     max_busy = std::max(max_busy, u.busy);
     sum_busy += u.busy;
   }
-  const double mean = static_cast<double>(sum_busy.count()) /
-                      static_cast<double>(r.workers.size());
+  const double mean = static_cast<double>(sum_busy.count()) / static_cast<double>(r.workers.size());
   r.imbalance = mean > 0 ? static_cast<double>(max_busy.count()) / mean : 1.0;
   return r;
 }

@@ -14,9 +14,9 @@
 #include <memory>
 #include <string>
 
+#include "litepool/detail/latency_histogram.hpp"
 #include "litepool/detail/mutex.hpp"
 #include "litepool/pool.hpp"
-#include "litepool/detail/latency_histogram.hpp"
 #include "observe/busy_clock.hpp"
 
 namespace litepool::detail {

@@ -37,7 +37,7 @@ class TraceSession {
   Mutex mu_;
   std::vector<std::unique_ptr<TraceBuffer>> buffers_ LITEPOOL_GUARDED_BY(mu_);
   BusyClock::Ticks origin_ LITEPOOL_GUARDED_BY(mu_) = 0;  // times count from here
-  std::size_t share_ LITEPOOL_GUARDED_BY(mu_) = 0;  // events per worker of the running trace
+  std::size_t share_ LITEPOOL_GUARDED_BY(mu_) = 0;        // events per worker of the running trace
 };
 
 }  // namespace litepool::detail

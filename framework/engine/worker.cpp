@@ -4,7 +4,6 @@
 
 #include <thread>
 
-
 namespace litepool::detail {
 
 Worker::Worker(HelpingWaits& pool, RecordPool& records, std::size_t id, bool spare)
@@ -25,7 +24,7 @@ void Worker::PushAt(Priority p, TaskRecord* task) {
   if (p == Priority::kNormal) return Push(task);
   Level& level = LevelOf(p);
   level.queued.fetch_add(1, std::memory_order_relaxed);  // a hint for thieves
-  queued_.fetch_add(1, std::memory_order_seq_cst);         // as in Push
+  queued_.fetch_add(1, std::memory_order_seq_cst);       // as in Push
   level.queue.enqueue(task);
 }
 
@@ -63,8 +62,7 @@ void Worker::PushSpawned(TaskRecord* task) {
   queued_.fetch_add(1, std::memory_order_seq_cst);  // as in Push
   MutexLock lock(spawned_mu_);
   spawned_.push_back(task);
-  spawned_top_.store(spawned_top_.load(std::memory_order_relaxed) + 1,
-                     std::memory_order_relaxed);
+  spawned_top_.store(spawned_top_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 bool Worker::TryPopSpawnedAbove(std::uint64_t mark, TaskRecord*& task) {

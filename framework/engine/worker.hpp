@@ -6,20 +6,20 @@
 #ifndef LITEPOOL_FRAMEWORK_WORKER_HPP_
 #define LITEPOOL_FRAMEWORK_WORKER_HPP_
 
-#include <atomic>
 #include <concurrentqueue/concurrentqueue.h>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include "litepool/detail/mutex.hpp"
 #include <semaphore>
 #include <thread>
+#include "litepool/detail/mutex.hpp"
 
 #include "base/cache_line.hpp"
 #include "litepool/priority.hpp"
-#include "task/record_pool.hpp"
 #include "observe/trace_buffer.hpp"
 #include "observe/worker_stats.hpp"
+#include "task/record_pool.hpp"
 
 namespace litepool::detail {
 
@@ -71,23 +71,15 @@ class Worker {
   // A thief: takes the oldest spawned task. Thread-safe.
   bool TryStealSpawned(TaskRecord*& task);
   // Own thread only: the position the next spawned task will get.
-  std::uint64_t SpawnedTop() const noexcept {
-    return spawned_top_.load(std::memory_order_relaxed);
-  }
+  std::uint64_t SpawnedTop() const noexcept { return spawned_top_.load(std::memory_order_relaxed); }
 
   // Tasks waiting in the queue and the spawned stack; approximate while
   // pushes/pops are in flight.
-  std::int64_t Queued() const noexcept {
-    return queued_.load(std::memory_order_relaxed);
-  }
+  std::int64_t Queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
   // The same with a seq_cst load, for the park protocol's re-check.
-  std::int64_t QueuedSeqCst() const noexcept {
-    return queued_.load(std::memory_order_seq_cst);
-  }
+  std::int64_t QueuedSeqCst() const noexcept { return queued_.load(std::memory_order_seq_cst); }
   // Idle: looking for work (spinning or parked) with an empty queue.
-  bool Idle() const noexcept {
-    return idle_.load(std::memory_order_relaxed) && Queued() == 0;
-  }
+  bool Idle() const noexcept { return idle_.load(std::memory_order_relaxed) && Queued() == 0; }
   // The idle flag alone, seq_cst: Dispatch's half of the work-conserving
   // handshake (see Scheduler::DispatchAt).
   bool IdleFlagSeqCst() const noexcept { return idle_.load(std::memory_order_seq_cst); }
@@ -134,9 +126,7 @@ class Worker {
   // --- tracing (Pool::StartTrace) -----------------------------------------
   // Whether a trace may be running: the hot path's only cost while tracing
   // is off. Relaxed: a hint; RecordTrace re-checks under the handshake.
-  bool MaybeTracing() const noexcept {
-    return trace_.load(std::memory_order_relaxed) != nullptr;
-  }
+  bool MaybeTracing() const noexcept { return trace_.load(std::memory_order_relaxed) != nullptr; }
   // Appends `e` to the running trace, if any. Its own thread only; never
   // blocks or allocates.
   void RecordTrace(const RawTraceEvent& e) noexcept;
@@ -176,7 +166,7 @@ class Worker {
   const std::size_t id_;
   const bool spare_;
   moodycamel::ConcurrentQueue<TaskRecord*> queue_;  // Priority::kNormal
-  moodycamel::ConsumerToken own_token_{queue_};  // the worker thread's only
+  moodycamel::ConsumerToken own_token_{queue_};     // the worker thread's only
   // The other two levels: a queue each (a slot is a slot,
   // whatever the priority), and their share of queued_.
   struct Level {

@@ -21,9 +21,12 @@ namespace {
 
 prometheus::MetricType TypeOf(detail::MetricKind kind) {
   switch (kind) {
-    case detail::MetricKind::kCounter: return prometheus::MetricType::Counter;
-    case detail::MetricKind::kGauge: return prometheus::MetricType::Gauge;
-    case detail::MetricKind::kHistogram: return prometheus::MetricType::Histogram;
+    case detail::MetricKind::kCounter:
+      return prometheus::MetricType::Counter;
+    case detail::MetricKind::kGauge:
+      return prometheus::MetricType::Gauge;
+    case detail::MetricKind::kHistogram:
+      return prometheus::MetricType::Histogram;
   }
   return prometheus::MetricType::Untyped;
 }
@@ -47,8 +50,12 @@ class PoolCollectable final : public prometheus::Collectable {
         m.label.push_back({detail::kPoolLabel, detail::ValidUtf8(r.name)});
         for (const detail::MetricLabel& l : point.labels) m.label.push_back({l.name, l.value});
         switch (view.kind) {
-          case detail::MetricKind::kCounter: m.counter.value = point.value; break;
-          case detail::MetricKind::kGauge: m.gauge.value = point.value; break;
+          case detail::MetricKind::kCounter:
+            m.counter.value = point.value;
+            break;
+          case detail::MetricKind::kGauge:
+            m.gauge.value = point.value;
+            break;
           case detail::MetricKind::kHistogram: {
             const LatencyBuckets& b = *point.buckets;
             m.histogram.sample_count = b.count;

@@ -12,11 +12,11 @@
 
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
-#include "litepool/detail/mutex.hpp"
 #include "litepool/detail/deadline.hpp"
 #include "litepool/detail/format_duration.hpp"
-#include "litepool/task_group.hpp"
+#include "litepool/detail/mutex.hpp"
 #include "litepool/task.hpp"
+#include "litepool/task_group.hpp"
 #include "litepool/task_options.hpp"
 
 namespace litepool {
@@ -33,8 +33,7 @@ struct BatchFn {
 
 class Batch final : public LimitedClient {
  public:
-  Batch(std::vector<BatchFn> fns, std::shared_ptr<Limiter> limiter,
-        bool cancel_on_error)
+  Batch(std::vector<BatchFn> fns, std::shared_ptr<Limiter> limiter, bool cancel_on_error)
       : fns_(std::move(fns)),
         limiter_(std::move(limiter)),
         remaining_(fns_.size()),
@@ -122,8 +121,7 @@ class Batch final : public LimitedClient {
 // thread, one after the other: `ran_` needs no synchronisation.
 class BatchTask final : public TaskExec, public TaskOnError {
  public:
-  BatchTask(std::shared_ptr<Batch> batch, std::size_t i)
-      : batch_(std::move(batch)), i_(i) {}
+  BatchTask(std::shared_ptr<Batch> batch, std::size_t i) : batch_(std::move(batch)), i_(i) {}
 
   Error Exec() override {
     ran_ = true;
@@ -156,10 +154,8 @@ struct StopBatch {
   }
 };
 
-Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
-               const AlloterOptions& options,
-               std::stop_token stop, std::vector<BatchFn> fns,
-               bool cancel_on_error) {
+Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter, const AlloterOptions& options,
+               std::stop_token stop, std::vector<BatchFn> fns, bool cancel_on_error) {
   if (fns.empty()) {
     if (stop.stop_requested()) {
       return Error("alloter: stop requested", ErrorCode::kCancelled);
@@ -192,8 +188,7 @@ Error RunBatch(Pool& pool, const std::shared_ptr<Limiter>& limiter,
 
   if (deadline) {
     if (!batch->decided.WaitFor(TimeLeft(*deadline))) {
-      batch->Decide(Error("alloter: timed out after " +
-                              FormatDuration(*options.timeout),
+      batch->Decide(Error("alloter: timed out after " + FormatDuration(*options.timeout),
                           ErrorCode::kTimeout));
     }
   } else {
@@ -230,8 +225,7 @@ std::vector<BatchFn> ToBatch(std::vector<AlloterStopTask> tasks) {
 
 Alloter::Alloter() : Alloter(nullptr, 0, AlloterOptions{}) {}
 
-Alloter::Alloter(AlloterOptions options)
-    : Alloter(nullptr, 0, std::move(options)) {}
+Alloter::Alloter(AlloterOptions options) : Alloter(nullptr, 0, std::move(options)) {}
 
 Alloter::Alloter(Pool* pool, std::size_t limit, AlloterOptions options)
     : pool_(pool),
@@ -250,8 +244,7 @@ Alloter Alloter::WithLimit(std::size_t limit, AlloterOptions options) {
   return Alloter(nullptr, limit, std::move(options));
 }
 
-Alloter Alloter::WithLimit(std::size_t limit, Pool& pool,
-                           AlloterOptions options) {
+Alloter Alloter::WithLimit(std::size_t limit, Pool& pool, AlloterOptions options) {
   if (limit == 0) {
     throw std::invalid_argument("Alloter::WithLimit: limit must be >= 1");
   }
@@ -272,15 +265,13 @@ Error Alloter::Exec(std::vector<AlloterStopTask> tasks) const {
   return ExecWithContext(std::stop_token(), std::move(tasks));
 }
 
-Error Alloter::ExecWithContext(std::stop_token stop,
-                               std::vector<AlloterTask> tasks) const {
+Error Alloter::ExecWithContext(std::stop_token stop, std::vector<AlloterTask> tasks) const {
   return detail::RunBatch(GetPool(), limiter_, options_, std::move(stop),
                           detail::ToBatch(std::move(tasks)),
                           /*cancel_on_error=*/true);
 }
 
-Error Alloter::ExecWithContext(std::stop_token stop,
-                               std::vector<AlloterStopTask> tasks) const {
+Error Alloter::ExecWithContext(std::stop_token stop, std::vector<AlloterStopTask> tasks) const {
   return detail::RunBatch(GetPool(), limiter_, options_, std::move(stop),
                           detail::ToBatch(std::move(tasks)),
                           /*cancel_on_error=*/true);
@@ -288,19 +279,14 @@ Error Alloter::ExecWithContext(std::stop_token stop,
 
 namespace {
 bool ExecAll(std::vector<detail::BatchFn> fns) {
-  return !detail::RunBatch(DefaultPool(), std::make_shared<detail::Limiter>(0),
-                           AlloterOptions{},
+  return !detail::RunBatch(DefaultPool(), std::make_shared<detail::Limiter>(0), AlloterOptions{},
                            std::stop_token(), std::move(fns),
                            /*cancel_on_error=*/false);
 }
 }  // namespace
 
-bool Exec(std::vector<AlloterTask> tasks) {
-  return ExecAll(detail::ToBatch(std::move(tasks)));
-}
+bool Exec(std::vector<AlloterTask> tasks) { return ExecAll(detail::ToBatch(std::move(tasks))); }
 
-bool Exec(std::vector<AlloterStopTask> tasks) {
-  return ExecAll(detail::ToBatch(std::move(tasks)));
-}
+bool Exec(std::vector<AlloterStopTask> tasks) { return ExecAll(detail::ToBatch(std::move(tasks))); }
 
 }  // namespace litepool

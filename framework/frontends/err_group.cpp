@@ -12,8 +12,8 @@
 #include "frontends/limiter.hpp"
 #include "litepool/default_pool.hpp"
 #include "litepool/detail/mutex.hpp"
-#include "litepool/task_group.hpp"
 #include "litepool/task.hpp"
+#include "litepool/task_group.hpp"
 #include "litepool/task_options.hpp"
 
 namespace litepool {
@@ -99,7 +99,7 @@ struct ErrGroupState final : LimitedClient {
 
   void Stop(ErrGroupRound& r) {
     r.context.request_stop();
-    r.run.Cancel();  // functions not started yet settle as kCancelled, unrun
+    r.run.Cancel();               // functions not started yet settle as kCancelled, unrun
     limiter->RejectQueued(this);  // and those beyond the limit at once
   }
 
@@ -135,8 +135,7 @@ struct ErrGroupState final : LimitedClient {
 
   mutable Mutex mu;
   // The current round; replaced only while none of its functions is pending.
-  std::shared_ptr<ErrGroupRound> round LITEPOOL_GUARDED_BY(mu) =
-      std::make_shared<ErrGroupRound>();
+  std::shared_ptr<ErrGroupRound> round LITEPOOL_GUARDED_BY(mu) = std::make_shared<ErrGroupRound>();
   Error first_error LITEPOOL_GUARDED_BY(mu);          // of the current round
   std::vector<Error> errors LITEPOOL_GUARDED_BY(mu);  // of the current round
 
@@ -229,9 +228,7 @@ ErrGroup::~ErrGroup() {
   state_->parent_callback.reset();
 }
 
-std::stop_token ErrGroup::Context() const {
-  return state_->Token(*state_->Round());
-}
+std::stop_token ErrGroup::Context() const { return state_->Token(*state_->Round()); }
 
 void ErrGroup::SetLimit(int n) {
   if (const std::int64_t pending = state_->Round()->run.Pending(); pending > 0) {

@@ -90,8 +90,7 @@ Error Limiter::AddOne(LimitedTask& task, bool counted) {
     // OnComplete runs exactly once for every accepted task, also when it is
     // cancelled before it started: the one place a slot is sure to return.
     task.options.SetOnComplete(
-        [self = shared_from_this(), client = task.client, counted,
-         notify = task.notify_settled] {
+        [self = shared_from_this(), client = task.client, counted, notify = task.notify_settled] {
           if (notify) client->OnSettled();
           if (counted) self->PassSlot();
         });

@@ -24,8 +24,7 @@ class BusyClock {
 #if defined(__x86_64__)
     if (kUseTsc) return __rdtsc();
 #endif
-    return static_cast<Ticks>(
-        std::chrono::steady_clock::now().time_since_epoch().count());
+    return static_cast<Ticks>(std::chrono::steady_clock::now().time_since_epoch().count());
   }
 
   BusyClock() noexcept : origin_steady_(std::chrono::steady_clock::now()), origin_ticks_(Now()) {}
@@ -41,9 +40,9 @@ class BusyClock {
   // TSC). For converting many values at once (a trace) with one clock read.
   double NanosPerTick() const noexcept {
     if (!kUseTsc) return 1.0;
-    const double ns = static_cast<double>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(
-            std::chrono::steady_clock::now() - origin_steady_).count());
+    const double ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::steady_clock::now() - origin_steady_)
+                                              .count());
     const Ticks elapsed = Now() - origin_ticks_;
     if (elapsed == 0) return 0.0;
     return ns / static_cast<double>(elapsed);

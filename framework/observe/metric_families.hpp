@@ -35,8 +35,8 @@ struct MetricLabel {
 // One sample (counter, gauge) or one histogram, besides the pool label.
 struct MetricPoint {
   std::vector<MetricLabel> labels;
-  double value = 0;                          // counter, gauge
-  const LatencyBuckets* buckets = nullptr;   // histogram (into the report)
+  double value = 0;                         // counter, gauge
+  const LatencyBuckets* buckets = nullptr;  // histogram (into the report)
 };
 
 struct MetricFamilyView {
@@ -56,7 +56,7 @@ inline std::string ValidUtf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    const std::size_t len = b0 < 0x80 ? 1
+    const std::size_t len = b0 < 0x80             ? 1
                             : (b0 & 0xE0) == 0xC0 ? 2
                             : (b0 & 0xF0) == 0xE0 ? 3
                             : (b0 & 0xF8) == 0xF0 ? 4
@@ -80,9 +80,7 @@ inline std::string ValidUtf8(std::string_view s) {
   return out;
 }
 
-inline double Seconds(std::chrono::nanoseconds d) {
-  return static_cast<double>(d.count()) / 1e9;
-}
+inline double Seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
 
 // A histogram's upper bound i, in seconds.
 inline double BoundSeconds(std::size_t i) { return Seconds(LatencyBuckets::kUpperBounds[i]); }
@@ -104,24 +102,38 @@ inline std::vector<MetricFamilyView> MetricFamilies(const UsageReport& r) {
                 {{{"outcome", "failed"}}, count(failed)},
                 {{{"outcome", "cancelled"}}, count(r.cancelled)},
                 {{{"outcome", "expired"}}, count(t.expired)}}});
-  f.push_back({"litepool_task_retries_total", "Retries requested by ErrReload.",
-               MetricKind::kCounter, {{{}, count(t.retried)}}});
+  f.push_back({"litepool_task_retries_total",
+               "Retries requested by ErrReload.",
+               MetricKind::kCounter,
+               {{{}, count(t.retried)}}});
   f.push_back({"litepool_tasks_rejected_total",
                "Tasks AddTask or AddTaskGroup refused (closed, cancelled group, timeout, invalid).",
-               MetricKind::kCounter, {{{}, count(r.rejected)}}});
-  f.push_back({"litepool_hook_errors_total", "Task hooks that threw.", MetricKind::kCounter,
+               MetricKind::kCounter,
+               {{{}, count(r.rejected)}}});
+  f.push_back({"litepool_hook_errors_total",
+               "Task hooks that threw.",
+               MetricKind::kCounter,
                {{{}, count(t.callback_errors)}}});
-  f.push_back({"litepool_workers", "Worker threads now.", MetricKind::kGauge,
+  f.push_back({"litepool_workers",
+               "Worker threads now.",
+               MetricKind::kGauge,
                {{{}, count(r.workers.size())}}});
-  f.push_back({"litepool_queue_capacity", "Queued tasks each worker may hold.",
-               MetricKind::kGauge, {{{}, count(r.queue_capacity)}}});
-  f.push_back({"litepool_queued_tasks", "Tasks waiting in the queues now.", MetricKind::kGauge,
+  f.push_back({"litepool_queue_capacity",
+               "Queued tasks each worker may hold.",
+               MetricKind::kGauge,
+               {{{}, count(r.queue_capacity)}}});
+  f.push_back({"litepool_queued_tasks",
+               "Tasks waiting in the queues now.",
+               MetricKind::kGauge,
                {{{}, count(t.queued)}}});
   MetricFamilyView busy{"litepool_worker_busy_seconds_total",
                         "Time each worker spent running tasks and their hooks.",
-                        MetricKind::kCounter, {}};
+                        MetricKind::kCounter,
+                        {}};
   MetricFamilyView runs{"litepool_worker_tasks_total",
-                        "Task runs on each worker, retries included.", MetricKind::kCounter, {}};
+                        "Task runs on each worker, retries included.",
+                        MetricKind::kCounter,
+                        {}};
   for (const WorkerUsage& w : r.workers) {
     busy.points.push_back({{{"worker", std::to_string(w.id)}}, Seconds(w.busy)});
     runs.points.push_back({{{"worker", std::to_string(w.id)}}, count(w.executed)});
@@ -130,9 +142,12 @@ inline std::vector<MetricFamilyView> MetricFamilies(const UsageReport& r) {
   f.push_back(std::move(runs));
   f.push_back({"litepool_queue_wait_seconds",
                "From admission (a retry: its re-queue) to the start of each run.",
-               MetricKind::kHistogram, {{{}, 0, &r.queue_wait_buckets}}});
-  f.push_back({"litepool_run_seconds", "Duration of each run of a task.",
-               MetricKind::kHistogram, {{{}, 0, &r.run_time_buckets}}});
+               MetricKind::kHistogram,
+               {{{}, 0, &r.queue_wait_buckets}}});
+  f.push_back({"litepool_run_seconds",
+               "Duration of each run of a task.",
+               MetricKind::kHistogram,
+               {{{}, 0, &r.run_time_buckets}}});
   return f;
 }
 

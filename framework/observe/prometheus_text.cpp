@@ -31,9 +31,12 @@ std::string HelpText(std::string_view help) {
 
 const char* TypeName(MetricKind kind) {
   switch (kind) {
-    case MetricKind::kCounter: return "counter";
-    case MetricKind::kGauge: return "gauge";
-    case MetricKind::kHistogram: return "histogram";
+    case MetricKind::kCounter:
+      return "counter";
+    case MetricKind::kGauge:
+      return "gauge";
+    case MetricKind::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -106,8 +109,7 @@ std::string PrometheusText(const UsageReport& r) {
       }
       out += name + "_bucket" + Labels(pool, p.labels, "le=\"+Inf\"") + ' ' +
              std::to_string(h.count) + '\n';
-      out += name + "_sum" + Labels(pool, p.labels) + ' ' + PrometheusNumber(Seconds(h.sum)) +
-             '\n';
+      out += name + "_sum" + Labels(pool, p.labels) + ' ' + PrometheusNumber(Seconds(h.sum)) + '\n';
       out += name + "_count" + Labels(pool, p.labels) + ' ' + std::to_string(h.count) + '\n';
     }
   }

@@ -28,15 +28,16 @@ using std::chrono::nanoseconds;
 // `v` with `decimals` digits after the point, no locale.
 std::string Num(double v, int decimals = 2) {
   std::array<char, 64> buf{};
-  const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v,
-                                 std::chars_format::fixed, decimals);
+  const auto res =
+      std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::fixed, decimals);
   return std::string(buf.data(), res.ptr);
 }
 
 // Nanoseconds as microseconds with three decimals, exactly ("12.345").
 std::string Micros(std::int64_t ns) {
   const bool negative = ns < 0;
-  const std::uint64_t a = negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  const std::uint64_t a =
+      negative ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
   std::string frac = std::to_string(a % 1000);
   frac.insert(0, 3 - frac.size(), '0');
   return (negative ? "-" : "") + std::to_string(a / 1000) + "." + frac;
@@ -48,9 +49,12 @@ std::string Tid(std::size_t w) { return std::to_string(w + 1); }
 
 const char* PriorityName(Priority p) {
   switch (p) {
-    case Priority::kLow: return "low";
-    case Priority::kNormal: return "normal";
-    case Priority::kHigh: return "high";
+    case Priority::kLow:
+      return "low";
+    case Priority::kNormal:
+      return "normal";
+    case Priority::kHigh:
+      return "high";
   }
   return "unknown";
 }
@@ -72,26 +76,33 @@ constexpr std::array<OutcomeStyle, 7> kOutcomes = {{
 
 std::size_t OutcomeClass(ErrorCode c) {
   switch (c) {
-    case ErrorCode::kOk: return 0;
-    case ErrorCode::kFailed: return 1;
-    case ErrorCode::kException: return 2;
-    case ErrorCode::kTimeout: return 3;
-    case ErrorCode::kCancelled: return 4;
-    case ErrorCode::kClosed: return 5;
-    default: return 6;  // kInvalidArgument and codes added later (kExpired)
+    case ErrorCode::kOk:
+      return 0;
+    case ErrorCode::kFailed:
+      return 1;
+    case ErrorCode::kException:
+      return 2;
+    case ErrorCode::kTimeout:
+      return 3;
+    case ErrorCode::kCancelled:
+      return 4;
+    case ErrorCode::kClosed:
+      return 5;
+    default:
+      return 6;  // kInvalidArgument and codes added later (kExpired)
   }
 }
 
 // SVG geometry, in pixels.
 constexpr double kSvgWidth = 1200;
-constexpr double kLeft = 116;   // lane labels
+constexpr double kLeft = 116;  // lane labels
 constexpr double kRight = 24;
 constexpr double kPlot = kSvgWidth - kLeft - kRight;
-constexpr double kTop = 64;     // title and legend
-constexpr double kAxis = 44;    // time axis and its caption
+constexpr double kTop = 64;   // title and legend
+constexpr double kAxis = 44;  // time axis and its caption
 constexpr double kLaneGap = 4;
-constexpr double kMaxLane = 24;  // lane height with few workers
-constexpr double kMinLane = 4;   // ... and with very many
+constexpr double kMaxLane = 24;       // lane height with few workers
+constexpr double kMinLane = 4;        // ... and with very many
 constexpr double kLanesHeight = 640;  // lanes share this height once they shrink
 // Up to this many attempts every one gets its own bar and hover title;
 // beyond, lanes are aggregated per pixel column so the file stays bounded
@@ -127,8 +138,9 @@ std::string Title(const TraceEvent& e) {
   return "task " + std::to_string(e.task) + " attempt " + std::to_string(e.attempt) +
          " on worker " + std::to_string(e.worker) + ": " + std::string(ToString(e.outcome)) +
          ", ran " + detail::ShortDuration(e.end - e.start) + " from " +
-         detail::ShortDuration(e.start) + ", queued " + detail::ShortDuration(e.start - e.admitted) +
-         (e.stolen ? ", stolen" : "") + ", priority " + PriorityName(e.priority);
+         detail::ShortDuration(e.start) + ", queued " +
+         detail::ShortDuration(e.start - e.admitted) + (e.stolen ? ", stolen" : "") +
+         ", priority " + PriorityName(e.priority);
 }
 
 }  // namespace
@@ -151,8 +163,7 @@ Trace::Trace(std::vector<TraceEvent> events, std::uint64_t dropped, std::size_t 
     for (const nanoseconds t : {e.admitted, e.start, e.end}) {
       if (t < nanoseconds(0) || t > kMaxTraceTime) {
         throw std::invalid_argument("litepool::Trace: an event time of " +
-                                    std::to_string(t.count()) +
-                                    " ns is outside [0, 100 years]");
+                                    std::to_string(t.count()) + " ns is outside [0, 100 years]");
       }
     }
     workers_ = std::max(workers_, e.worker + 1);
@@ -190,17 +201,18 @@ void Trace::WriteChromeJson(std::ostream& out) const {
   for (const auto& e : events_) {
     const std::string tid = Tid(e.worker);
     const std::string task = std::to_string(e.task);
-    s += ",\n{\"name\":\"task " + task + "\",\"cat\":\"task\",\"ph\":\"X\",\"pid\":1,\"tid\":" + tid +
+    s += ",\n{\"name\":\"task " + task +
+         "\",\"cat\":\"task\",\"ph\":\"X\",\"pid\":1,\"tid\":" + tid +
          ",\"ts\":" + Micros(e.start.count()) +
          ",\"dur\":" + Micros(std::max<std::int64_t>(0, (e.end - e.start).count())) +
          ",\"args\":{\"task\":" + task + ",\"attempt\":" + std::to_string(e.attempt) +
          ",\"outcome\":" + detail::JsonString(ToString(e.outcome)) +
          ",\"stolen\":" + (e.stolen ? "true" : "false") + ",\"priority\":\"" +
-         PriorityName(e.priority) + "\",\"queue_wait_us\":" + Micros((e.start - e.admitted).count()) +
-         "}}";
+         PriorityName(e.priority) +
+         "\",\"queue_wait_us\":" + Micros((e.start - e.admitted).count()) + "}}";
     if (e.attempt == 0) continue;
-    s += ",\n{\"name\":\"retry\",\"cat\":\"retry\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" + tid +
-         ",\"ts\":" + Micros(e.start.count()) + ",\"args\":{\"task\":" + task +
+    s += ",\n{\"name\":\"retry\",\"cat\":\"retry\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" +
+         tid + ",\"ts\":" + Micros(e.start.count()) + ",\"args\":{\"task\":" + task +
          ",\"attempt\":" + std::to_string(e.attempt) + "}}";
     const auto& by_attempt = attempts[e.task];
     const auto prev = by_attempt.find(e.attempt - 1);
@@ -213,8 +225,8 @@ void Trace::WriteChromeJson(std::ostream& out) const {
          ",\"pid\":1,\"tid\":" + Tid(p.worker) +
          ",\"ts\":" + Micros((p.start + (p.end - p.start) / 2).count()) + "}";
     s += ",\n{\"name\":\"retry\",\"cat\":\"retry\",\"ph\":\"f\",\"bp\":\"e\",\"id\":" + id +
-         ",\"pid\":1,\"tid\":" + tid + ",\"ts\":" + Micros((e.start + (e.end - e.start) / 2).count()) +
-         "}";
+         ",\"pid\":1,\"tid\":" + tid +
+         ",\"ts\":" + Micros((e.start + (e.end - e.start) / 2).count()) + "}";
   }
   s += "\n]}\n";
   out.write(s.data(), static_cast<std::streamsize>(s.size()));
@@ -234,14 +246,13 @@ void Trace::WriteSvg(std::ostream& out) const {
   }
   const double span = static_cast<double>(std::max<std::int64_t>(t1 - t0, 1));
   const double lane_h =
-      lanes == 0 ? kMaxLane
-                 : std::clamp(kLanesHeight / static_cast<double>(lanes) - kLaneGap, kMinLane, kMaxLane);
+      lanes == 0
+          ? kMaxLane
+          : std::clamp(kLanesHeight / static_cast<double>(lanes) - kLaneGap, kMinLane, kMaxLane);
   const double pitch = lane_h + kLaneGap;
   const double lanes_bottom = kTop + pitch * static_cast<double>(lanes);
   const double height = lanes_bottom + kAxis;
-  auto x_of = [&](std::int64_t t) {
-    return kLeft + static_cast<double>(t - t0) * kPlot / span;
-  };
+  auto x_of = [&](std::int64_t t) { return kLeft + static_cast<double>(t - t0) * kPlot / span; };
   auto lane_y = [&](std::size_t w) { return kTop + pitch * static_cast<double>(w); };
 
   // Per-lane totals for the lane titles.
@@ -250,7 +261,8 @@ void Trace::WriteSvg(std::ostream& out) const {
   for (const auto& e : events_) {
     ++lane_count[e.worker];
     lane_bad[e.worker] += e.outcome != ErrorCode::kOk;
-    lane_busy[e.worker] += static_cast<double>(std::max<std::int64_t>(0, (e.end - e.start).count()));
+    lane_busy[e.worker] +=
+        static_cast<double>(std::max<std::int64_t>(0, (e.end - e.start).count()));
   }
 
   std::string s;
@@ -273,17 +285,20 @@ void Trace::WriteSvg(std::ostream& out) const {
   s += "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
 
   // Title and legend.
-  s += "<text x=\"" + Num(kLeft, 0) + "\" y=\"20\" font-size=\"15\" font-weight=\"bold\" class=\"lbl\">"
-       "litepool trace: " + std::to_string(events_.size()) + " attempts on " + std::to_string(lanes) +
-       " workers over " + detail::ShortDuration(nanoseconds(t1 - t0)) +
+  s += "<text x=\"" + Num(kLeft, 0) +
+       "\" y=\"20\" font-size=\"15\" font-weight=\"bold\" class=\"lbl\">"
+       "litepool trace: " +
+       std::to_string(events_.size()) + " attempts on " + std::to_string(lanes) + " workers over " +
+       detail::ShortDuration(nanoseconds(t1 - t0)) +
        (dropped_ ? ", " + std::to_string(dropped_) + " dropped" : std::string()) +
        (aggregated ? " (aggregated per pixel column)" : "") + "</text>\n";
   double lx = kLeft;
   const std::string ly = "34";
-  auto legend = [&](const std::string& swatch_class, const std::string& extra, const std::string& label) {
+  auto legend = [&](const std::string& swatch_class, const std::string& extra,
+                    const std::string& label) {
     s += "<rect x=\"" + Num(lx) + "\" y=\"" + ly + "\" width=\"14\" height=\"12\" class=\"" +
-         swatch_class + "\"" + extra + "/><text x=\"" + Num(lx + 18) + "\" y=\"44\" class=\"lbl\">" +
-         label + "</text>\n";
+         swatch_class + "\"" + extra + "/><text x=\"" + Num(lx + 18) +
+         "\" y=\"44\" class=\"lbl\">" + label + "</text>\n";
     lx += 26 + 7.0 * static_cast<double>(label.size());
   };
   if (aggregated) {
@@ -296,7 +311,8 @@ void Trace::WriteSvg(std::ostream& out) const {
       legend("o" + std::to_string(k), "", kOutcomes[k].label);
     }
   } else {
-    for (std::size_t k = 0; k < kOutcomes.size(); ++k) legend("o" + std::to_string(k), "", kOutcomes[k].label);
+    for (std::size_t k = 0; k < kOutcomes.size(); ++k)
+      legend("o" + std::to_string(k), "", kOutcomes[k].label);
     legend("o0 r", "", "retry (outlined)");
   }
 
@@ -309,9 +325,10 @@ void Trace::WriteSvg(std::ostream& out) const {
     s += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(kTop - 4) + "\" x2=\"" + Num(x) + "\" y2=\"" +
          Num(lanes_bottom) + "\" class=\"grid\"/>\n";
     axis += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(lanes_bottom) + "\" x2=\"" + Num(x) +
-            "\" y2=\"" + Num(lanes_bottom + 5) + "\" class=\"axis\"/><text x=\"" + Num(x) + "\" y=\"" +
-            Num(lanes_bottom + 18) + "\" text-anchor=\"middle\" class=\"lbl\">" +
-            detail::ShortDuration(nanoseconds(static_cast<std::int64_t>(std::llround(t)))) + "</text>\n";
+            "\" y2=\"" + Num(lanes_bottom + 5) + "\" class=\"axis\"/><text x=\"" + Num(x) +
+            "\" y=\"" + Num(lanes_bottom + 18) + "\" text-anchor=\"middle\" class=\"lbl\">" +
+            detail::ShortDuration(nanoseconds(static_cast<std::int64_t>(std::llround(t)))) +
+            "</text>\n";
   }
   const double label_size = std::min(12.0, lane_h * 0.8);
   for (std::size_t w = 0; w < lanes; ++w) {
@@ -319,9 +336,9 @@ void Trace::WriteSvg(std::ostream& out) const {
     const double busy = lane_busy[w] / span * 100;
     s += "<g class=\"worker\" id=\"worker-" + std::to_string(w) + "\">\n<rect x=\"" + Num(kLeft) +
          "\" y=\"" + Num(y) + "\" width=\"" + Num(kPlot) + "\" height=\"" + Num(lane_h) +
-         "\" class=\"lane\"><title>worker " + std::to_string(w) + ": " + std::to_string(lane_count[w]) +
-         " attempts, " + std::to_string(lane_bad[w]) + " not ok, busy " + Num(busy, 1) +
-         "% of the span</title></rect>\n";
+         "\" class=\"lane\"><title>worker " + std::to_string(w) + ": " +
+         std::to_string(lane_count[w]) + " attempts, " + std::to_string(lane_bad[w]) +
+         " not ok, busy " + Num(busy, 1) + "% of the span</title></rect>\n";
     if (lane_h >= kMinLane * 2) {
       s += "<text x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(y + lane_h / 2 + label_size * 0.35) +
            "\" text-anchor=\"end\" font-size=\"" + Num(label_size, 1) + "\" class=\"lbl\">worker " +
@@ -337,10 +354,12 @@ void Trace::WriteSvg(std::ostream& out) const {
       const double x = x_of(e.start.count());
       const double width = std::max(kMinBar, x_of(e.end.count()) - x);
       const std::string cls = "o" + std::to_string(OutcomeClass(e.outcome)) +
-                              (e.attempt > 0 ? " r" : width >= kOutlinedBar ? " b" : "");
-      s += "<rect x=\"" + Num(x) + "\" y=\"" + Num(lane_y(e.worker) + 2) + "\" width=\"" + Num(width) +
-           "\" height=\"" + Num(bar_h) + "\" class=\"" + cls + "\"><title>" + Title(e) +
-           "</title></rect>\n";
+                              (e.attempt > 0           ? " r"
+                               : width >= kOutlinedBar ? " b"
+                                                       : "");
+      s += "<rect x=\"" + Num(x) + "\" y=\"" + Num(lane_y(e.worker) + 2) + "\" width=\"" +
+           Num(width) + "\" height=\"" + Num(bar_h) + "\" class=\"" + cls + "\"><title>" +
+           Title(e) + "</title></rect>\n";
     }
   } else {
     // Busy time per pixel column (partial first/last column, a difference
@@ -390,8 +409,8 @@ void Trace::WriteSvg(std::ostream& out) const {
         while (end < kPlotColumns && level[end] == level[c]) ++end;
         if (level[c] > 0) {
           s += "<rect x=\"" + Num(kLeft + static_cast<double>(c)) + "\" y=\"" + Num(y + 1) +
-               "\" width=\"" + std::to_string(end - c) + "\" height=\"" + Num(shade_h) + "\" class=\"a" +
-               std::to_string(level[c]) + "\"/>\n";
+               "\" width=\"" + std::to_string(end - c) + "\" height=\"" + Num(shade_h) +
+               "\" class=\"a" + std::to_string(level[c]) + "\"/>\n";
         }
         c = end;
       }
@@ -409,9 +428,10 @@ void Trace::WriteSvg(std::ostream& out) const {
         while (end < kPlotColumns && mark(end) == m) ++end;
         if (m != 0) {
           s += "<rect x=\"" + Num(kLeft + static_cast<double>(c)) + "\" y=\"" +
-               Num(y + lane_h - mark_h - 1) + "\" width=\"" + std::to_string(end - c) + "\" height=\"" +
-               Num(mark_h) + "\" class=\"o" + std::to_string(m / 8) + "\" fill-opacity=\"" +
-               Num(0.2 + 0.8 * static_cast<double>(m % 8) / kMarkLevels) + "\"/>\n";
+               Num(y + lane_h - mark_h - 1) + "\" width=\"" + std::to_string(end - c) +
+               "\" height=\"" + Num(mark_h) + "\" class=\"o" + std::to_string(m / 8) +
+               "\" fill-opacity=\"" + Num(0.2 + 0.8 * static_cast<double>(m % 8) / kMarkLevels) +
+               "\"/>\n";
         }
         c = end;
       }
@@ -419,12 +439,13 @@ void Trace::WriteSvg(std::ostream& out) const {
   }
 
   // The time axis.
-  s += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(lanes_bottom) + "\" x2=\"" + Num(kLeft + kPlot) +
-       "\" y2=\"" + Num(lanes_bottom) + "\" class=\"axis\"/>\n" + axis;
+  s += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(lanes_bottom) + "\" x2=\"" +
+       Num(kLeft + kPlot) + "\" y2=\"" + Num(lanes_bottom) + "\" class=\"axis\"/>\n" + axis;
   s += "<text x=\"" + Num(kLeft + kPlot) + "\" y=\"" + Num(lanes_bottom + 36) +
        "\" text-anchor=\"end\" class=\"muted\">time since the trace started</text>\n";
   if (events_.empty()) {
-    s += "<text x=\"" + Num(kLeft) + "\" y=\"" + Num(kTop + 16) + "\" class=\"muted\">no events</text>\n";
+    s += "<text x=\"" + Num(kLeft) + "\" y=\"" + Num(kTop + 16) +
+         "\" class=\"muted\">no events</text>\n";
   }
   s += "</svg>\n";
   out.write(s.data(), static_cast<std::streamsize>(s.size()));

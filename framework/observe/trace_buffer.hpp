@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "observe/busy_clock.hpp"
 #include "litepool/error.hpp"
 #include "litepool/priority.hpp"
+#include "observe/busy_clock.hpp"
 
 namespace litepool::detail {
 
@@ -37,8 +37,7 @@ class TraceBuffer {
   explicit TraceBuffer(std::size_t capacity)
       // Not value-initialised: one write per page maps the memory at a
       // fraction of the cost of zeroing every event.
-      : events_(capacity > 0 ? std::make_unique_for_overwrite<RawTraceEvent[]>(capacity)
-                             : nullptr),
+      : events_(capacity > 0 ? std::make_unique_for_overwrite<RawTraceEvent[]>(capacity) : nullptr),
         capacity_(capacity) {
     // A fresh allocation of this size is usually unmapped memory: the first
     // write to each page is a page fault (several microseconds on a virtual

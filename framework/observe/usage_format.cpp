@@ -86,12 +86,24 @@ std::string JsonString(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const char32_t cp = NextCodePoint(s, i);
     switch (cp) {
-      case kInvalid: out += "\\ufffd"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case kInvalid:
+        out += "\\ufffd";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (cp < 0x20) {
           char buf[8];

@@ -41,8 +41,8 @@ std::string ShortDuration(std::chrono::nanoseconds d);
 // The Usage() table of `report` (the pool has `workers` workers with
 // queues of `queue_capacity`), with ANSI colour when `color`. The tests call it
 // through the internal library with reports no pool could produce quickly.
-std::string FormatUsage(const UsageReport& report, std::size_t workers,
-                        std::size_t queue_capacity, UsageStyle style, bool color);
+std::string FormatUsage(const UsageReport& report, std::size_t workers, std::size_t queue_capacity,
+                        UsageStyle style, bool color);
 
 }  // namespace litepool::detail
 

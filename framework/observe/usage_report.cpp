@@ -5,8 +5,8 @@
 // style caps every cell so a line never exceeds 80 display columns.
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iomanip>
@@ -28,9 +28,7 @@
 namespace litepool {
 namespace {
 
-double Millis(std::chrono::nanoseconds d) {
-  return static_cast<double>(d.count()) / 1e6;
-}
+double Millis(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
 // ANSI styles for Usage() on a terminal.
 constexpr const char* kBold = "\x1b[1m";
@@ -107,10 +105,9 @@ void JsonRow(std::ostream& out, const WorkerUsage& w, bool with_id) {
   out << "{";
   if (with_id) out << "\"id\":" << w.id << ",";
   out << "\"executed\":" << w.executed << ",\"succeeded\":" << w.succeeded
-      << ",\"failed\":" << w.failed << ",\"retried\":" << w.retried
-      << ",\"stolen\":" << w.stolen << ",\"callback_errors\":" << w.callback_errors
-      << ",\"busy_ns\":" << w.busy.count() << ",\"queued\":" << w.queued
-      << ",\"expired\":" << w.expired;
+      << ",\"failed\":" << w.failed << ",\"retried\":" << w.retried << ",\"stolen\":" << w.stolen
+      << ",\"callback_errors\":" << w.callback_errors << ",\"busy_ns\":" << w.busy.count()
+      << ",\"queued\":" << w.queued << ",\"expired\":" << w.expired;
   JsonLatency(out, "queue_wait", w.queue_wait);
   JsonLatency(out, "run_time", w.run_time);
   out << "}";
@@ -157,14 +154,16 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
   for (const auto& w : r.workers) max_busy = std::max(max_busy, Millis(w.busy));
 
   // The columns; compact cells are capped so the table fits 80 columns.
-  std::vector<Column> columns = {
-      {"worker", 6, false},  {"executed", 8, false}, {"succeeded", 9, false},
-      {"failed", 6, true},   {"retried", 7, false},  {"stolen", 6, false}};
+  std::vector<Column> columns = {{"worker", 6, false},    {"executed", 8, false},
+                                 {"succeeded", 9, false}, {"failed", 6, true},
+                                 {"retried", 7, false},   {"stolen", 6, false}};
   if (wide) columns.insert(columns.end(), {{"cb_err", 6, true}, {"expired", 7, true}});
   columns.insert(columns.end(), {{"busy_ms", 7, false}, {"queued", 6, false}, {"share", 6, false}});
   if (wide) {
-    columns.insert(columns.end(), {{"wait_p50", 8, false}, {"wait_p99", 8, false},
-                                   {"run_p50", 8, false}, {"run_p99", 8, false}});
+    columns.insert(columns.end(), {{"wait_p50", 8, false},
+                                   {"wait_p99", 8, false},
+                                   {"run_p50", 8, false},
+                                   {"run_p99", 8, false}});
   }
   constexpr std::size_t kUncapped = 64;  // wide: a cell never needs cutting
   auto cap = [&](std::size_t c) {
@@ -217,11 +216,11 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
       wide ? kWideBarWidth : (kCompactColumns > table + 1 ? kCompactColumns - table - 1 : 0);
 
   std::ostringstream s;
-  std::string title = "litepool" +
-                      (r.name.empty() ? "" : " \"" + detail::TerminalText(r.name) + "\"");
-  const std::string shape =
-      ": " + std::to_string(worker_count) + (worker_count == 1 ? " worker" : " workers") +
-      ", queue " + std::to_string(queue_capacity) + " each";
+  std::string title =
+      "litepool" + (r.name.empty() ? "" : " \"" + detail::TerminalText(r.name) + "\"");
+  const std::string shape = ": " + std::to_string(worker_count) +
+                            (worker_count == 1 ? " worker" : " workers") + ", queue " +
+                            std::to_string(queue_capacity) + " each";
   if (!wide) title = detail::TruncateColumns(title, kCompactColumns - shape.size());
   s << Paint(color, kBold, title) << shape << "\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -233,12 +232,11 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
       const std::string cell = std::string(width[c] - rows[i][c].size(), ' ') + rows[i][c];
       // Failures and throwing hooks stand out on a terminal.
       const bool alarm = !header && columns[c].alarm && rows[i][c] != "0";
-      line += alarm ? Paint(color, kRed, cell)
-                    : Paint(color && (header || total), kBold, cell);
+      line += alarm ? Paint(color, kRed, cell) : Paint(color && (header || total), kBold, cell);
     }
     if (header) {
-      s << line << " " << (wide ? " " : "") << Paint(color, kBold, std::string("load").substr(0, bar_width))
-        << "\n";
+      s << line << " " << (wide ? " " : "")
+        << Paint(color, kBold, std::string("load").substr(0, bar_width)) << "\n";
       continue;
     }
     if (total || bar_width == 0) {
@@ -251,10 +249,11 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
     // size_t's range must not reach the cast.
     const double busy = Millis(r.workers[i - 1].busy);
     const double fill = max_busy > 0 ? static_cast<double>(bar_width) * busy / max_busy + 0.5 : 0.0;
-    const auto len = std::isfinite(fill) && fill > 0
-                         ? std::min(bar_width, static_cast<std::size_t>(
-                                                   std::min(fill, static_cast<double>(bar_width))))
-                         : std::size_t{0};
+    const auto len =
+        std::isfinite(fill) && fill > 0
+            ? std::min(bar_width,
+                       static_cast<std::size_t>(std::min(fill, static_cast<double>(bar_width))))
+            : std::size_t{0};
     s << (wide ? "  " : " ") << Paint(color, kGreen, std::string(len, '#'))
       << Paint(color, kDim, std::string(bar_width - len, '.')) << "\n";
   }
@@ -270,8 +269,7 @@ std::string FormatUsage(const UsageReport& r, std::size_t worker_count, std::siz
     s << "admitted, not queued yet (delayed or waiting for dependencies): " << r.delayed << "\n";
   }
   const char* verdict = r.imbalance <= 1.05 ? kGreen : r.imbalance <= 1.25 ? kYellow : kRed;
-  s << "imbalance (max busy / mean busy): " << Paint(color, verdict, Fixed(r.imbalance, 3))
-    << "\n";
+  s << "imbalance (max busy / mean busy): " << Paint(color, verdict, Fixed(r.imbalance, 3)) << "\n";
   return s.str();
 }
 

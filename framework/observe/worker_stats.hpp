@@ -19,12 +19,9 @@ class SingleWriterCounter {
   // before `failed`, see Settle); Close's drain handshake adds its own
   // seq_cst fences (Engine::NotifyDrainIfClosed).
   void Add(std::uint64_t n = 1) noexcept {
-    value_.store(value_.load(std::memory_order_relaxed) + n,
-                 std::memory_order_release);
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_release);
   }
-  std::uint64_t Load() const noexcept {
-    return value_.load(std::memory_order_acquire);
-  }
+  std::uint64_t Load() const noexcept { return value_.load(std::memory_order_acquire); }
 
  private:
   std::atomic<std::uint64_t> value_{0};

@@ -7,14 +7,12 @@
 
 namespace litepool::detail {
 
-
 bool GroupState::TryDecrement() {
   // Relaxed first read: the CAS below re-validates with acq_rel.
   std::int64_t cur = pending.load(std::memory_order_relaxed);
   do {
     if (cur <= 0) return false;
-  } while (!pending.compare_exchange_weak(cur, cur - 1,
-                                          std::memory_order_acq_rel,
+  } while (!pending.compare_exchange_weak(cur, cur - 1, std::memory_order_acq_rel,
                                           std::memory_order_relaxed));
   if (cur == 1) {
     GroupWaiter* coroutine_waiters = nullptr;
@@ -59,9 +57,8 @@ std::vector<Error> GroupState::Errors() const {
   return errors_;
 }
 
-bool GroupState::WaitUntilZero(
-    std::optional<std::chrono::steady_clock::time_point> deadline,
-    const std::atomic<bool>* also) {
+bool GroupState::WaitUntilZero(std::optional<std::chrono::steady_clock::time_point> deadline,
+                               const std::atomic<bool>* also) {
   MutexLock lock(mu_);
   auto zero = [this] { return pending.load(std::memory_order_acquire) == 0; };
   auto done = [&] { return zero() || (also != nullptr && also->load(std::memory_order_relaxed)); };

@@ -69,12 +69,8 @@ struct GroupState final : InterruptibleWait {
 
 struct GroupAccess {
   static GroupState* State(const TaskGroup& g) noexcept { return g.state_.get(); }
-  static const std::shared_ptr<GroupState>& Shared(const TaskGroup& g) noexcept {
-    return g.state_;
-  }
-  static TaskGroup Make(std::shared_ptr<GroupState> s) noexcept {
-    return TaskGroup(std::move(s));
-  }
+  static const std::shared_ptr<GroupState>& Shared(const TaskGroup& g) noexcept { return g.state_; }
+  static TaskGroup Make(std::shared_ptr<GroupState> s) noexcept { return TaskGroup(std::move(s)); }
   // Moves the state out of a handle the engine owns and drops (a record's),
   // without the reference-count round trip of TaskGroup's copying move.
   static TaskGroup Take(TaskGroup& g) noexcept { return TaskGroup(std::move(g.state_)); }

@@ -120,8 +120,7 @@ void RecordPool::LocalCache::Keep(Kind kind, void* block) noexcept {
   // orders this thread's destruction of the records before the producer's
   // construction of new ones in the same blocks.
   moodycamel::ConcurrentQueue<void*>& free = pool_.free_[kind];
-  if (free.size_approx() >= pool_.max_cached_ ||
-      !free.enqueue_bulk(b.token, b.blocks, b.count)) {
+  if (free.size_approx() >= pool_.max_cached_ || !free.enqueue_bulk(b.token, b.blocks, b.count)) {
     for (std::size_t i = 0; i < b.count; ++i) Release(kind, b.blocks[i]);
   }
   b.count = 0;

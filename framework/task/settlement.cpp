@@ -21,9 +21,9 @@
 #include "api/err_handle_access.hpp"
 #include "api/error_access.hpp"
 #include "engine/execution_context.hpp"
+#include "engine/worker.hpp"
 #include "task/group_state.hpp"
 #include "task/task_record.hpp"
-#include "engine/worker.hpp"
 
 namespace litepool::detail {
 namespace {
@@ -51,8 +51,7 @@ bool CatchHook(Worker& self, TaskRecord& t, const char* hook, F&& f) {
   } catch (...) {
     self.Stats().callback_errors.Add();
     const std::exception_ptr e = std::current_exception();
-    RecordUnhandled(t, ErrorAccess::Make(std::string(hook) + " threw: " +
-                                             DescribeException(e),
+    RecordUnhandled(t, ErrorAccess::Make(std::string(hook) + " threw: " + DescribeException(e),
                                          ErrorCode::kException, e));
     return false;
   }
@@ -60,8 +59,8 @@ bool CatchHook(Worker& self, TaskRecord& t, const char* hook, F&& f) {
 
 // Runs a void hook set as a std::function or as an interface, if either.
 template <class Iface>
-void RunHook(Worker& self, TaskRecord& t, const char* hook,
-             const VoidFn& fn, Iface* iface, void (Iface::*method)()) {
+void RunHook(Worker& self, TaskRecord& t, const char* hook, const VoidFn& fn, Iface* iface,
+             void (Iface::*method)()) {
   if (fn) {
     CatchHook(self, t, hook, fn);
   } else if (iface != nullptr) {
@@ -266,18 +265,17 @@ void Hollow(TaskRecord* t) noexcept {
 // hot path and pays neither a call nor a test for it (measured: +33
 // instructions per task as one out-of-line function with a flag).
 template <bool kHollow>
-[[gnu::always_inline]] inline BusyClock::Ticks Settle(Worker& self, TaskRecord* t,
-                                                      Outcome outcome, BusyClock::Ticks start,
+[[gnu::always_inline]] inline BusyClock::Ticks Settle(Worker& self, TaskRecord* t, Outcome outcome,
+                                                      BusyClock::Ticks start,
                                                       BusyClock::Ticks ran) {
   // A plain task has no hook after Exec: the clock read after Exec ends its
   // busy time too (one read per task; the settling below is engine work).
   const BusyClock::Ticks end_hint = t->extras == nullptr ? ran : 0;
   if (const TaskExtras* x = t->extras) {
-    RunHook(self, *t, "OnComplete", x->hooks.on_complete_fn,
-            x->hooks.on_complete_iface.get(), &TaskOnComplete::OnComplete);
+    RunHook(self, *t, "OnComplete", x->hooks.on_complete_fn, x->hooks.on_complete_iface.get(),
+            &TaskOnComplete::OnComplete);
   }
-  const bool credit =
-      (t->CreditRequested() || t->AutoDone()) && !t->PrivateGroup();
+  const bool credit = (t->CreditRequested() || t->AutoDone()) && !t->PrivateGroup();
   TaskGroup group = GroupAccess::Take(t->group);
   // Free the hooks (and whatever they captured) before Wait() can return.
   if constexpr (kHollow) {
@@ -352,8 +350,8 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* ta
         outcome = result ? Retry(pool, self, t, result) : RunAfter(self, t, result);
       } else if (!result) {
         if (const TaskExtras* x = t.extras) {
-          RunHook(self, t, "OnSuccess", x->hooks.on_success_fn,
-                  x->hooks.on_success_iface.get(), &TaskOnSuccess::OnSuccess);
+          RunHook(self, t, "OnSuccess", x->hooks.on_success_fn, x->hooks.on_success_iface.get(),
+                  &TaskOnSuccess::OnSuccess);
         }
         outcome = Outcome::kSucceeded;
       } else {

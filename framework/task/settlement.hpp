@@ -9,8 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "observe/busy_clock.hpp"
 #include "litepool/error.hpp"
+#include "observe/busy_clock.hpp"
 
 namespace litepool::detail {
 
@@ -35,12 +35,13 @@ class SettleSink {
  public:
   SettleSink(const std::atomic<bool>& closed, const std::atomic<bool>& cancel_pending,
              RetryQueue& retries, std::atomic<std::uint64_t>& trace_ids) noexcept
-      : closed_(closed), cancel_pending_(cancel_pending), retries_(retries), trace_ids_(trace_ids) {}
+      : closed_(closed),
+        cancel_pending_(cancel_pending),
+        retries_(retries),
+        trace_ids_(trace_ids) {}
 
   // Close(kCancelPending) was called: queued tasks settle as kCancelled.
-  bool CancelPending() const noexcept {
-    return cancel_pending_.load(std::memory_order_acquire);
-  }
+  bool CancelPending() const noexcept { return cancel_pending_.load(std::memory_order_acquire); }
   // Close() was called: no retry is queued any more.
   bool Closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   // Hands a retry back to the pool, to run after `delay` (0: now).

@@ -48,8 +48,8 @@ std::string PoolAndTime(const StuckWatch& watch) {
 }  // namespace
 
 std::string StuckGroupMessage(const char* what, const StuckWatch& watch, std::int64_t pending) {
-  return std::string("litepool: ") + what + " " + PoolAndTime(watch) + ", with Pending() = " +
-         std::to_string(pending) +
+  return std::string("litepool: ") + what + " " + PoolAndTime(watch) +
+         ", with Pending() = " + std::to_string(pending) +
          ": no task left will credit the group. Likely cause: a task added without "
          "SetAutoDone(), or a Done() missing (the wait goes on)";
 }

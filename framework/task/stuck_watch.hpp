@@ -7,10 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include "litepool/detail/mutex.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 

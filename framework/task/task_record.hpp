@@ -23,12 +23,12 @@
 #include <stop_token>
 #include <utility>
 
-#include "observe/busy_clock.hpp"
 #include "base/cache_line.hpp"
-#include "task/group_state.hpp"
 #include "litepool/detail/task_spec.hpp"
 #include "litepool/err_handle.hpp"
 #include "litepool/task_group.hpp"
+#include "observe/busy_clock.hpp"
+#include "task/group_state.hpp"
 
 namespace litepool::detail {
 
@@ -101,8 +101,8 @@ struct TaskExtras {
   TaskHooks hooks;
   // Retry state, set when OnError calls ErrReload (OnError lives here, so a
   // retrying task always has extras).
-  int retries_left = 0;  // -1: unlimited
-  int attempt = 0;       // retries run so far
+  int retries_left = 0;        // -1: unlimited
+  int attempt = 0;             // retries run so far
   std::uint64_t trace_id = 0;  // 0 until a traced attempt names the task
   // Set while the first attempt waits in a queue with a queue timeout;
   // cleared by the worker that takes the task (retries are not re-timed).
@@ -190,17 +190,16 @@ struct alignas(kCacheLine) TaskRecord {
   void SetCreditRequested() noexcept { word_ |= kCreditRequested; }
 
   static constexpr unsigned kAdmittedBits = 56;
-  static constexpr BusyClock::Ticks kAdmittedMask =
-      (BusyClock::Ticks{1} << kAdmittedBits) - 1;
+  static constexpr BusyClock::Ticks kAdmittedMask = (BusyClock::Ticks{1} << kAdmittedBits) - 1;
   static constexpr std::uint64_t kAutoDone = std::uint64_t{1} << kAdmittedBits;
   static constexpr std::uint64_t kPrivateGroup = kAutoDone << 1;
   static constexpr std::uint64_t kRetrying = kAutoDone << 2;
   static constexpr std::uint64_t kCreditRequested = kAutoDone << 3;
   static constexpr std::uint64_t kResumption = kAutoDone << 4;
 
-  ExecFn exec_fn;                  // empty for an interface task (extras)
-  TaskGroup group;                 // kept until settled: OnError's TaskGroup& refers to it
-  TaskExtras* extras;              // null for a plain task; RecordPool frees it
+  ExecFn exec_fn;      // empty for an interface task (extras)
+  TaskGroup group;     // kept until settled: OnError's TaskGroup& refers to it
+  TaskExtras* extras;  // null for a plain task; RecordPool frees it
 
  private:
   // One word: the admission stamp (low kAdmittedBits bits) and the flags

@@ -40,11 +40,11 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include "litepool/detail/mutex.hpp"
 #include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 
@@ -148,7 +148,7 @@ class DeadlineTimer {
   CondVar cv_;
   std::vector<Entry> heap_ LITEPOOL_GUARDED_BY(mu_);  // a binary heap, earliest on top
   bool stopped_ LITEPOOL_GUARDED_BY(mu_) = false;
-  std::thread thread_;       // started by the first Schedule (under mu_)
+  std::thread thread_;  // started by the first Schedule (under mu_)
 };
 
 }  // namespace litepool::detail

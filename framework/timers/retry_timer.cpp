@@ -2,8 +2,7 @@
 
 namespace litepool::detail {
 
-void RetryTimer::Schedule(void* item, Clock::time_point when,
-                          std::stop_token cancel) {
+void RetryTimer::Schedule(void* item, Clock::time_point when, std::stop_token cancel) {
   auto entry = std::make_unique<Entry>();
   entry->when = when;
   entry->item = item;

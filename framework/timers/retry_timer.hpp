@@ -11,20 +11,19 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include "litepool/detail/mutex.hpp"
 #include <optional>
 #include <set>
 #include <stop_token>
 #include <thread>
 #include <vector>
+#include "litepool/detail/mutex.hpp"
 
 namespace litepool::detail {
 
 class RetryTimer {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit RetryTimer(std::function<void(void*)> fire)
-      : fire_(std::move(fire)) {}
+  explicit RetryTimer(std::function<void(void*)> fire) : fire_(std::move(fire)) {}
   ~RetryTimer() { Stop(); }
   RetryTimer(const RetryTimer&) = delete;
   RetryTimer& operator=(const RetryTimer&) = delete;
@@ -57,7 +56,7 @@ class RetryTimer {
     Clock::time_point when;  // written under the timer's mu_
     std::uint64_t seq;       // ties in `when` keep insertion order
     void* item;
-    bool held = false;       // in heap_; written under the timer's mu_
+    bool held = false;  // in heap_; written under the timer's mu_
     // Destroyed (on the timer thread, without mu_) before the task fires:
     // waits for a concurrent FireSoon to return.
     std::optional<std::stop_callback<WakeOnCancel>> on_cancel;

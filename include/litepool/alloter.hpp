@@ -92,8 +92,7 @@ class LITEPOOL_API Alloter {
   // At most `limit` functions at a time (limit 0
   // throws std::invalid_argument), on DefaultPool() or on `pool`.
   static Alloter WithLimit(std::size_t limit, AlloterOptions options = {});
-  static Alloter WithLimit(std::size_t limit, Pool& pool,
-                           AlloterOptions options = {});
+  static Alloter WithLimit(std::size_t limit, Pool& pool, AlloterOptions options = {});
 
   // Runs on `pool` (which must
   // outlive the alloter); its workers bound the concurrency.
@@ -105,20 +104,17 @@ class LITEPOOL_API Alloter {
   // The variadic form. Each argument is Error(), Error(stop_token),
   // void() or void(stop_token).
   template <class... F>
-    requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...))
-  Error Exec(F&&... tasks) const {
-    return ExecWithContext(std::stop_token(), std::forward<F>(tasks)...);
-  }
+  requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...)) Error Exec(F&&... tasks)
+  const { return ExecWithContext(std::stop_token(), std::forward<F>(tasks)...); }
 
   // As Exec; when `stop` is stopped
   // (also before the call) and no failure came first: kCancelled.
-  Error ExecWithContext(std::stop_token stop,
-                        std::vector<AlloterTask> tasks) const;
-  Error ExecWithContext(std::stop_token stop,
-                        std::vector<AlloterStopTask> tasks) const;
+  Error ExecWithContext(std::stop_token stop, std::vector<AlloterTask> tasks) const;
+  Error ExecWithContext(std::stop_token stop, std::vector<AlloterStopTask> tasks) const;
   template <class... F>
-    requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...))
-  Error ExecWithContext(std::stop_token stop, F&&... tasks) const {
+  requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...)) Error
+      ExecWithContext(std::stop_token stop, F&&... tasks)
+  const {
     std::vector<AlloterStopTask> all;
     all.reserve(sizeof...(F));
     (all.push_back(detail::ToStopFunction(std::forward<F>(tasks))), ...);
@@ -147,8 +143,7 @@ class LITEPOOL_API Alloter {
 LITEPOOL_API bool Exec(std::vector<AlloterTask> tasks);
 LITEPOOL_API bool Exec(std::vector<AlloterStopTask> tasks);
 template <class... F>
-  requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...))
-bool Exec(F&&... tasks) {
+requires(sizeof...(F) > 0 && (detail::GoFunction<F> && ...)) bool Exec(F&&... tasks) {
   std::vector<AlloterStopTask> all;
   all.reserve(sizeof...(F));
   (all.push_back(detail::ToStopFunction(std::forward<F>(tasks))), ...);

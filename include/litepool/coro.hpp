@@ -201,8 +201,7 @@ class GroupAwaiter : private GroupWaiter {
  public:
   explicit GroupAwaiter(TaskGroup group) noexcept : group_(std::move(group)) {}
   // Copyable before it is awaited (g++ copies some awaiters into the frame).
-  GroupAwaiter(const GroupAwaiter& other) noexcept
-      : GroupWaiter(), group_(other.group_) {}
+  GroupAwaiter(const GroupAwaiter& other) noexcept : GroupWaiter(), group_(other.group_) {}
   GroupAwaiter& operator=(const GroupAwaiter&) = delete;
   bool await_ready() const noexcept { return group_.Pending() == 0; }
   template <class P>
@@ -231,9 +230,7 @@ class GroupAwaiter : private GroupWaiter {
 
 }  // namespace detail
 
-inline detail::GroupAwaiter TaskGroup::WaitAsync() const {
-  return detail::GroupAwaiter(*this);
-}
+inline detail::GroupAwaiter TaskGroup::WaitAsync() const { return detail::GroupAwaiter(*this); }
 
 // Runs `task` to completion and returns its value (or rethrows its
 // exception, the original object). The task starts on the calling thread;

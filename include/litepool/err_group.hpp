@@ -69,18 +69,16 @@ template <class R>
 concept ErrorOrVoid = std::same_as<R, Error> || std::is_void_v<R>;
 
 template <class G>
-concept StopForm = std::invocable<G&, std::stop_token> &&
-                   ErrorOrVoid<std::invoke_result_t<G&, std::stop_token>>;
+concept StopForm =
+    std::invocable<G&, std::stop_token> && ErrorOrVoid<std::invoke_result_t<G&, std::stop_token>>;
 
 template <class G>
-concept PlainForm =
-    std::invocable<G&> && ErrorOrVoid<std::invoke_result_t<G&>>;
+concept PlainForm = std::invocable<G&> && ErrorOrVoid<std::invoke_result_t<G&>>;
 
 // A function for ErrGroup::Go and Alloter::Exec: Error() / Error(stop_token)
 // / void() / void(stop_token); copyable or move-only.
 template <class F>
-concept GoFunction =
-    std::constructible_from<std::decay_t<F>, F> &&
+concept GoFunction = std::constructible_from<std::decay_t<F>, F> &&
     std::move_constructible<std::decay_t<F>> &&
     (StopForm<std::decay_t<F>> || PlainForm<std::decay_t<F>>);
 
@@ -107,8 +105,7 @@ Error CallGoFunction(G& g, std::stop_token stop) {
 // kept in a shared_ptr so the wrapper stays copyable. An empty std::function
 // or a null function pointer throws std::invalid_argument.
 template <class F>
-  requires GoFunction<F>
-std::function<Error(std::stop_token)> ToStopFunction(F&& f) {
+requires GoFunction<F> std::function<Error(std::stop_token)> ToStopFunction(F&& f) {
   using G = std::decay_t<F>;
   RequireCallable(f, "litepool: empty callable");
   if constexpr (std::copy_constructible<G>) {
@@ -159,26 +156,22 @@ class LITEPOOL_API ErrGroup {
   void SetLimit(int n);
 
   // Runs f on the pool. Waits while the limit is reached or the pool is
-  // full, except on a worker thread of any pool (see err_group.hpp). With WithContext, once Context() stopped
-  // through the first error or the parent, f is skipped and never runs. If
-  // the pool is closed, f does not run and Wait returns kClosed; if the
-  // pool cancels f before it runs (Close(kCancelPending)), Wait returns
-  // kCancelled and Errors() lists it: every function runs or is reported.
+  // full, except on a worker thread of any pool (see err_group.hpp). With WithContext, once
+  // Context() stopped through the first error or the parent, f is skipped and never runs. If the
+  // pool is closed, f does not run and Wait returns kClosed; if the pool cancels f before it runs
+  // (Close(kCancelPending)), Wait returns kCancelled and Errors() lists it: every function runs or
+  // is reported.
   template <class F>
-    requires detail::GoFunction<F>
-  void Go(F&& f) {
-    GoImpl(detail::ToStopFunction(std::forward<F>(f)));
-  }
+  requires detail::GoFunction<F>
+  void Go(F&& f) { GoImpl(detail::ToStopFunction(std::forward<F>(f))); }
 
   // Starts f only if the limit is not reached and the pool
   // has a free slot right now (on one of the pool's own workers the overflow
   // path takes it instead); never waits. False otherwise — also when
   // Context() stopped through an error or the parent, or the pool is closed.
   template <class F>
-    requires detail::GoFunction<F>
-  bool TryGo(F&& f) {
-    return TryGoImpl(detail::ToStopFunction(std::forward<F>(f)));
-  }
+  requires detail::GoFunction<F>
+  bool TryGo(F&& f) { return TryGoImpl(detail::ToStopFunction(std::forward<F>(f))); }
 
   // Blocks until every function given to Go/TryGo so far has returned (or
   // was skipped), then returns the first error by time — ok if none. On a

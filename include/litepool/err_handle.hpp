@@ -65,9 +65,7 @@ class LITEPOOL_API ErrHandle {
   // otherwise throws std::logic_error. max_retries < -1 throws
   // std::invalid_argument; so does an invalid `backoff` (negative delays,
   // multiplier < 1, jitter outside [0, 1]).
-  void ErrReload(int max_retries,
-                 AfterFn after = {},
-                 Backoff backoff = {});
+  void ErrReload(int max_retries, AfterFn after = {}, Backoff backoff = {});
 
   // True while this handle may be used (inside OnError). Never throws.
   bool Active() const noexcept { return active_; }

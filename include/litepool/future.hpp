@@ -42,10 +42,10 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <memory>
 #include <stop_token>
 #include <tuple>
 #include <type_traits>
@@ -94,7 +94,7 @@ struct DependencyAccess;
 class Dependency {
  public:
   template <class T>
-  Dependency(const Future<T>& f);  // NOLINT(google-explicit-constructor): {f1, f2, tg}
+  Dependency(const Future<T>& f);   // NOLINT(google-explicit-constructor): {f1, f2, tg}
   Dependency(const TaskGroup& tg);  // NOLINT(google-explicit-constructor)
   Dependency(const Dependency& o);
   Dependency& operator=(const Dependency& o);
@@ -105,7 +105,7 @@ class Dependency {
  private:
   friend struct detail::DependencyAccess;
   void Reset() noexcept;
-  detail::FutureStateBase* state_ = nullptr;             // shared, one reference
+  detail::FutureStateBase* state_ = nullptr;                      // shared, one reference
   void (*release_)(detail::FutureStateBase*) noexcept = nullptr;  // of state_'s T
   std::optional<TaskGroup> group_;
 };
@@ -179,7 +179,10 @@ class LITEPOOL_API FutureStateBase {
   bool TryWatch(MoveOnlyFunction<void()>& callback);
 
   // Producer side. The error a Get will throw as TaskError.
-  void SetError(Error e) noexcept { error_ = std::move(e); has_result_ = true; }
+  void SetError(Error e) noexcept {
+    error_ = std::move(e);
+    has_result_ = true;
+  }
   void SetException(std::exception_ptr e) noexcept {
     exception_ = std::move(e);
     has_result_ = true;
@@ -222,8 +225,7 @@ class LITEPOOL_API FutureStateBase {
   }
 
  protected:
-  explicit FutureStateBase(std::uint32_t producers) noexcept
-      : refs_(2), producers_(producers) {}
+  explicit FutureStateBase(std::uint32_t producers) noexcept : refs_(2), producers_(producers) {}
   ~FutureStateBase() = default;
 
   // After readiness: throws the stored exception or TaskError, if any.
@@ -236,14 +238,14 @@ class LITEPOOL_API FutureStateBase {
 
   std::atomic<std::uint32_t> producers_;
   std::atomic<bool> ready_{false};
-  bool has_result_ = false;      // written by producers before Publish
-  Error error_;                  // a TaskError's cause when set
+  bool has_result_ = false;       // written by producers before Publish
+  Error error_;                   // a TaskError's cause when set
   std::exception_ptr exception_;  // what the task threw
   Mutex mu_;
-  CondVar cv_;                                  // non-worker waiters
+  CondVar cv_;                                                // non-worker waiters
   std::optional<TaskGroup> helper_ LITEPOOL_GUARDED_BY(mu_);  // worker waiters
   MoveOnlyFunction<void()> continuation_ LITEPOOL_GUARDED_BY(mu_);
-  std::shared_ptr<const StuckWatch> watch_;     // null: no stuck-wait report
+  std::shared_ptr<const StuckWatch> watch_;  // null: no stuck-wait report
   struct Watcher {
     MoveOnlyFunction<void()> callback;
     Watcher* next;
@@ -277,8 +279,8 @@ class FutureState final : public FutureStateBase {
 
 // The Future type of a callable's result: Error gives Future<void>.
 template <class R>
-using FutureValue = std::conditional_t<std::same_as<std::remove_cvref_t<R>, Error>, void,
-                                       std::remove_cvref_t<R>>;
+using FutureValue =
+    std::conditional_t<std::same_as<std::remove_cvref_t<R>, Error>, void, std::remove_cvref_t<R>>;
 
 // Future::Then's forms: f(T) (f() for Future<void>) runs on success only;
 // f(Future<T>) runs on every outcome. A callable that takes both (a generic
@@ -293,20 +295,18 @@ template <class T, class F>
 concept ThenOnOutcome = !ThenOnValue<T, F> && std::invocable<std::decay_t<F>&, Future<T>>;
 template <class T, class F>
 concept Thenable = std::move_constructible<std::decay_t<F>> &&
-                   std::constructible_from<std::decay_t<F>, F> &&
-                   (ThenOnValue<T, F> || ThenOnOutcome<T, F>);
+    std::constructible_from<std::decay_t<F>, F> &&(ThenOnValue<T, F> || ThenOnOutcome<T, F>);
 
 template <class T, class F>
 struct ThenCallResult {
   using type = std::invoke_result_t<F&, Future<T>>;
 };
 template <class T, class F>
-  requires ThenOnValue<T, F> && (!std::is_void_v<T>)
-struct ThenCallResult<T, F> {
+requires ThenOnValue<T, F> &&(!std::is_void_v<T>)struct ThenCallResult<T, F> {
   using type = std::invoke_result_t<F&, T>;
 };
 template <class T, class F>
-  requires ThenOnValue<T, F> && std::is_void_v<T>
+requires ThenOnValue<T, F> && std::is_void_v<T>
 struct ThenCallResult<T, F> {
   using type = std::invoke_result_t<F&>;
 };
@@ -323,10 +323,10 @@ struct ComposeAccess;
 
 // The message of Then's wrong-signature diagnostic (static_assert needs a
 // literal); undefined again at the end of this header.
-#define LITEPOOL_THEN_FORMS                                                   \
-  "litepool::Future<T>::Then accepts a callable taking T (nothing for "     \
-  "Future<void>): it runs on success only; or a callable taking the "       \
-  "settled Future<T>: it runs on every outcome (a move-only one passed "    \
+#define LITEPOOL_THEN_FORMS                                              \
+  "litepool::Future<T>::Then accepts a callable taking T (nothing for "  \
+  "Future<void>): it runs on success only; or a callable taking the "    \
+  "settled Future<T>: it runs on every outcome (a move-only one passed " \
   "as an rvalue); it returns what Submit's callables return"
 
 // The result of one task (overview: future.hpp). T may be void and may
@@ -407,23 +407,21 @@ class Future {
   // Chains of any length use no stack: each link is a task. Thread-safe as
   // any member of a Future (one thread at a time per Future).
   template <class F>
-    requires detail::Thenable<T, F>
+  requires detail::Thenable<T, F>
   [[nodiscard]] Future<detail::ThenResult<T, F>> Then(F&& f, SubmitOptions options = {}) &&;
   template <class F>
-    requires detail::Thenable<T, F>
+  requires detail::Thenable<T, F>
   [[nodiscard]] Future<detail::ThenResult<T, F>> Then(Pool& pool, F&& f,
                                                       SubmitOptions options = {}) &&;
   // Anything else given to Then: a compile-time error that lists the
   // accepted forms.
   template <class F>
-    requires(!detail::Thenable<T, F>)
-  Future<void> Then(F&&, SubmitOptions = {}) && {
+  requires(!detail::Thenable<T, F>) Future<void> Then(F&&, SubmitOptions = {}) && {
     static_assert(detail::kNotThenable<F>, LITEPOOL_THEN_FORMS);
     return {};
   }
   template <class F>
-    requires(!detail::Thenable<T, F>)
-  Future<void> Then(Pool&, F&&, SubmitOptions = {}) && {
+  requires(!detail::Thenable<T, F>) Future<void> Then(Pool&, F&&, SubmitOptions = {}) && {
     static_assert(detail::kNotThenable<F>, LITEPOOL_THEN_FORMS);
     return {};
   }
@@ -464,8 +462,7 @@ class Promise {
   Promise() : Promise(1) {}
   // `producers` > 1: ReleaseProducer must be called producers-1 more times
   // on State() before the Future is ready (Submit uses 2).
-  explicit Promise(std::uint32_t producers)
-      : state_(new FutureState<T>(producers)) {}
+  explicit Promise(std::uint32_t producers) : state_(new FutureState<T>(producers)) {}
   Promise(Promise&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
   Promise& operator=(Promise&&) = delete;
   ~Promise() {
@@ -514,21 +511,19 @@ template <class F>
 concept TakesStopToken = std::invocable<F&, std::stop_token>;
 template <class F>
 concept Submittable = std::move_constructible<std::decay_t<F>> &&
-                      std::constructible_from<std::decay_t<F>, F> &&
-                      (std::invocable<std::decay_t<F>&> ||
-                       std::invocable<std::decay_t<F>&, std::stop_token>);
+    std::constructible_from<std::decay_t<F>, F> &&
+    (std::invocable<std::decay_t<F>&> || std::invocable<std::decay_t<F>&, std::stop_token>);
 
 // No `type` for a callable Submit does not accept, so Submit's return type
 // drops that overload quietly and its static_assert overload speaks.
 template <class F>
 struct SubmitResultOf {};
 template <class F>
-  requires(std::invocable<F&> && !TakesStopToken<F>)
-struct SubmitResultOf<F> {
+requires(std::invocable<F&> && !TakesStopToken<F>) struct SubmitResultOf<F> {
   using type = std::invoke_result_t<F&>;
 };
 template <class F>
-  requires TakesStopToken<F>
+requires TakesStopToken<F>
 struct SubmitResultOf<F> {
   using type = std::invoke_result_t<F&, std::stop_token>;
 };
@@ -561,14 +556,14 @@ struct SubmitBody {
   F f;
   // Only a callable taking std::stop_token may need a linked source.
   [[no_unique_address]] std::conditional_t<TakesStopToken<F>, std::unique_ptr<SubmitStopLink>,
-                                           NoStopLink> link;
+                                           NoStopLink>
+      link;
 
   Error operator()() {
     FutureState<T>& s = promise.State();
     const std::stop_token& stop = s.stop;
     if (stop.stop_requested()) {
-      Error e("cancelled before it started (SubmitOptions::stop)",
-              ErrorCode::kCancelled);
+      Error e("cancelled before it started (SubmitOptions::stop)", ErrorCode::kCancelled);
       s.SetError(e);
       return e;
     }
@@ -661,8 +656,8 @@ inline void Dependency::Reset() noexcept {
 // failure of the first failed input by position (the same exception
 // object, or its TaskError), once all the others settled too.
 template <class T>
-  requires(!std::is_void_v<T>)
-[[nodiscard]] Future<std::vector<T>> WhenAll(std::vector<Future<T>> futures);
+requires(!std::is_void_v<T>)
+    [[nodiscard]] Future<std::vector<T>> WhenAll(std::vector<Future<T>> futures);
 // The same for Future<void>: ok once every input succeeded.
 [[nodiscard]] inline Future<void> WhenAll(std::vector<Future<void>> futures);
 // The same for inputs of different types: their values as a tuple.

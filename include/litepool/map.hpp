@@ -31,10 +31,10 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
-#include <stop_token>
 #include <optional>
 #include <ranges>
 #include <stdexcept>
+#include <stop_token>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -93,8 +93,8 @@ inline std::uint64_t ChooseGrain(std::uint64_t n, std::size_t workers, std::size
 }
 
 template <class Inputs, class F>
-using MapResult = std::remove_cvref_t<
-    std::invoke_result_t<F&, const std::ranges::range_value_t<Inputs>&>>;
+using MapResult =
+    std::remove_cvref_t<std::invoke_result_t<F&, const std::ranges::range_value_t<Inputs>&>>;
 
 // Map's results while the calls run: one uninitialised cell per input, each
 // built in place from fn's return value by the task that computes it, then
@@ -148,16 +148,15 @@ class MapCells {
 // computed. A null fn (empty std::function, null function pointer) throws
 // std::invalid_argument.
 template <std::ranges::forward_range Inputs, class F>
-  requires std::invocable<F&, const std::ranges::range_value_t<Inputs>&>
-std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
-                                              MapOptions options = {}) {
+requires std::invocable < F&, const std::ranges::range_value_t<Inputs>
+& > std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
+                                                  MapOptions options = {}) {
   using T = std::ranges::range_value_t<Inputs>;
   using R = detail::MapResult<Inputs, F>;
   static_assert(!std::is_void_v<R>,
                 "litepool::Map: fn must return a value (use ErrGroup for "
                 "work without results)");
-  static_assert(std::is_move_constructible_v<R>,
-                "litepool::Map: results must be movable");
+  static_assert(std::is_move_constructible_v<R>, "litepool::Map: results must be movable");
 
   if constexpr (!std::is_lvalue_reference_v<std::ranges::range_reference_t<Inputs>>) {
     // Elements made on the fly (views::iota, proxies): keep them while the
@@ -172,17 +171,15 @@ std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
     {
       ErrGroup group = ErrGroup::WithContext(options.pool.Resolve());
       if (options.concurrency != 0) {
-        group.SetLimit(static_cast<int>(
-            std::min<std::size_t>(options.concurrency, INT_MAX)));
+        group.SetLimit(static_cast<int>(std::min<std::size_t>(options.concurrency, INT_MAX)));
       }
       F& f = fn;
       // Chunks of `grain` inputs, one task each; between two inputs a
       // chunk checks whether an earlier call threw (the group stopped).
-      const std::size_t grain =
-          options.grain == 0 && options.concurrency != 0
-              ? 1
-              : static_cast<std::size_t>(detail::ChooseGrain(
-                    n, options.pool.Resolve().Workers(), options.grain));
+      const std::size_t grain = options.grain == 0 && options.concurrency != 0
+                                    ? 1
+                                    : static_cast<std::size_t>(detail::ChooseGrain(
+                                          n, options.pool.Resolve().Workers(), options.grain));
       std::stop_token stop = group.Context();
       auto it = std::ranges::begin(inputs);
       for (std::size_t start = 0; start < n; start += grain) {
@@ -208,7 +205,7 @@ std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
 
 // Map({a, b, c}, fn): a braced list of inputs (copied into a vector first).
 template <class T, class F>
-  requires std::invocable<F&, const T&>
+requires std::invocable<F&, const T&>
 auto Map(std::initializer_list<T> inputs, F&& fn, MapOptions options = {}) {
   const std::vector<T> kept(inputs);
   return Map(kept, std::forward<F>(fn), options);

@@ -66,8 +66,8 @@ template <class I>
 concept LoopIndex = std::integral<I> && !std::same_as<std::remove_cv_t<I>, bool>;
 // A loop body for indices of type C: a chunk void(C, C) or one index void(C).
 template <class F, class C>
-concept LoopBody = std::invocable<std::remove_reference_t<F>&, C, C> ||
-                   std::invocable<std::remove_reference_t<F>&, C>;
+concept LoopBody = std::invocable < std::remove_reference_t<F>
+&, C, C > || std::invocable<std::remove_reference_t<F>&, C>;
 
 // The state of one ParallelFor, shared by the caller and the runner tasks.
 // Chunks are handed out by `next_`; each one claimed is counted in `done_`
@@ -83,7 +83,10 @@ class LoopState {
   LoopState(C first, std::uint64_t n, std::uint64_t grain, F& fn)
       // n / grain rounded up without n + grain - 1, which wraps for a grain
       // near 2^64.
-      : first_(first), n_(n), grain_(grain), chunks_(n / grain + (n % grain != 0 ? 1 : 0)),
+      : first_(first),
+        n_(n),
+        grain_(grain),
+        chunks_(n / grain + (n % grain != 0 ? 1 : 0)),
         fn_(fn) {}
 
   std::uint64_t Chunks() const noexcept { return chunks_; }
@@ -214,8 +217,8 @@ struct LoopRunner {
 // pool is closed or purged during the loop and some index did not run
 // (when every index ran, it returns normally).
 template <class I1, class I2, class F>
-  requires detail::LoopIndex<I1> && detail::LoopIndex<I2> &&
-           detail::LoopBody<F, std::common_type_t<I1, I2>>
+requires detail::LoopIndex<I1> && detail::LoopIndex<I2> &&
+    detail::LoopBody<F, std::common_type_t<I1, I2>>
 void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
   using C = std::common_type_t<I1, I2>;
   using U = std::make_unsigned_t<C>;
@@ -238,8 +241,7 @@ void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
   auto state = std::make_shared<State>(b, n, grain, fn);
   // The caller runs chunks too: one runner fewer than chunks, at most one
   // per worker.
-  const std::uint64_t runners =
-      std::min<std::uint64_t>(state->Chunks() - 1, pool.Workers());
+  const std::uint64_t runners = std::min<std::uint64_t>(state->Chunks() - 1, pool.Workers());
   for (std::uint64_t r = 0; r < runners; ++r) {
     TaskOptions task;
     task.SetTask(detail::LoopRunner<State>(state));
@@ -257,11 +259,11 @@ void ParallelFor(I1 first, I2 last, F&& fn, ForOptions options = {}) {
 // Anything else given as the loop: a compile-time error that lists the
 // accepted forms (never an error deep inside this header).
 template <class I1, class I2, class F, class... More>
-  requires(!(detail::LoopIndex<I1> && detail::LoopIndex<I2>) ||
-           !detail::LoopBody<F, std::common_type_t<I1, I2>> ||
-           (sizeof...(More) > 0 &&
-            !(sizeof...(More) == 1 && (std::is_convertible_v<More, ForOptions> && ...))))
-void ParallelFor(I1, I2, F&&, More&&...) {
+requires(!(detail::LoopIndex<I1> && detail::LoopIndex<I2>) ||
+         !detail::LoopBody<F, std::common_type_t<I1, I2>> ||
+         (sizeof...(More) > 0 &&
+          !(sizeof...(More) == 1 && (std::is_convertible_v<More, ForOptions> &&
+                                     ...)))) void ParallelFor(I1, I2, F&&, More&&...) {
   static_assert(detail::kAlwaysFalse<F>,
                 "litepool::ParallelFor(first, last, fn, ForOptions = {}): first and last "
                 "are integers (not bool), fn is callable as void(I begin, I end) (a chunk) "

@@ -12,8 +12,8 @@
 // random candidates; a worker that runs dry steals from the busiest queue
 // before it parks. A task added by a running task of the same pool goes on
 // that worker's own stack instead (newest first; other workers steal the
-// oldest), where a wait of the adding task finds it. The pool admits at most workers * queue_capacity queued
-// tasks; AddTask waits for a slot (bounded by the task's add-timeout).
+// oldest), where a wait of the adding task finds it. The pool admits at most workers *
+// queue_capacity queued tasks; AddTask waits for a slot (bounded by the task's add-timeout).
 // Producers blocked on a full pool are admitted by priority, then in
 // arrival order. A producer that finds the pool full yields the CPU a few
 // times before it sleeps, unless the pool has more workers than the
@@ -102,7 +102,6 @@ class DeferredTasks;
 class PeriodicTimer;
 }  // namespace detail
 
-
 // Coroutines (litepool/coro.hpp defines them).
 template <class T>
 class CoTask;
@@ -166,12 +165,12 @@ struct PoolOptions {
 // One row of Usage(); UsageReport::total sums them. Counters only grow
 // over the pool's life (queued is a snapshot).
 struct WorkerUsage {
-  std::size_t id = 0;                 // worker index, 0-based (total: 0, unused)
-  std::uint64_t executed = 0;         // runs of Exec, retries included
-  std::uint64_t succeeded = 0;        // final outcomes of tasks
-  std::uint64_t failed = 0;           // final failures, cancellations included
-  std::uint64_t retried = 0;          // runs requested by ErrReload, also those cancelled before they ran
-  std::uint64_t stolen = 0;           // tasks taken from another worker's queue
+  std::size_t id = 0;           // worker index, 0-based (total: 0, unused)
+  std::uint64_t executed = 0;   // runs of Exec, retries included
+  std::uint64_t succeeded = 0;  // final outcomes of tasks
+  std::uint64_t failed = 0;     // final failures, cancellations included
+  std::uint64_t retried = 0;    // runs requested by ErrReload, also those cancelled before they ran
+  std::uint64_t stolen = 0;     // tasks taken from another worker's queue
   std::uint64_t callback_errors = 0;  // hooks that threw
   std::chrono::nanoseconds busy{0};   // time spent inside Exec and hooks
   std::size_t queued = 0;             // waiting in its queue right now
@@ -196,17 +195,17 @@ struct LatencyBuckets {
   // for an empty task's queue wait and a long task's run.
   static constexpr std::size_t kBounds = 25;
   static constexpr std::array<std::chrono::nanoseconds, kBounds> kUpperBounds = {
-      std::chrono::nanoseconds(100),        std::chrono::nanoseconds(250),
-      std::chrono::nanoseconds(500),        std::chrono::nanoseconds(1'000),
-      std::chrono::nanoseconds(2'500),      std::chrono::nanoseconds(5'000),
-      std::chrono::nanoseconds(10'000),     std::chrono::nanoseconds(25'000),
-      std::chrono::nanoseconds(50'000),     std::chrono::nanoseconds(100'000),
-      std::chrono::nanoseconds(250'000),    std::chrono::nanoseconds(500'000),
-      std::chrono::nanoseconds(1'000'000),  std::chrono::nanoseconds(2'500'000),
-      std::chrono::nanoseconds(5'000'000),  std::chrono::nanoseconds(10'000'000),
-      std::chrono::nanoseconds(25'000'000), std::chrono::nanoseconds(50'000'000),
-      std::chrono::nanoseconds(100'000'000), std::chrono::nanoseconds(250'000'000),
-      std::chrono::nanoseconds(500'000'000), std::chrono::nanoseconds(1'000'000'000),
+      std::chrono::nanoseconds(100),           std::chrono::nanoseconds(250),
+      std::chrono::nanoseconds(500),           std::chrono::nanoseconds(1'000),
+      std::chrono::nanoseconds(2'500),         std::chrono::nanoseconds(5'000),
+      std::chrono::nanoseconds(10'000),        std::chrono::nanoseconds(25'000),
+      std::chrono::nanoseconds(50'000),        std::chrono::nanoseconds(100'000),
+      std::chrono::nanoseconds(250'000),       std::chrono::nanoseconds(500'000),
+      std::chrono::nanoseconds(1'000'000),     std::chrono::nanoseconds(2'500'000),
+      std::chrono::nanoseconds(5'000'000),     std::chrono::nanoseconds(10'000'000),
+      std::chrono::nanoseconds(25'000'000),    std::chrono::nanoseconds(50'000'000),
+      std::chrono::nanoseconds(100'000'000),   std::chrono::nanoseconds(250'000'000),
+      std::chrono::nanoseconds(500'000'000),   std::chrono::nanoseconds(1'000'000'000),
       std::chrono::nanoseconds(2'500'000'000), std::chrono::nanoseconds(5'000'000'000),
       std::chrono::nanoseconds(10'000'000'000)};
   // cumulative[i]: the samples at or below kUpperBounds[i] (so it never
@@ -214,7 +213,7 @@ struct LatencyBuckets {
   // the top of its histogram bucket: never under a bound below its value,
   // and its bucket is at most 1/16 wide, as for LatencySummary.
   std::array<std::uint64_t, kBounds> cumulative{};
-  std::uint64_t count = 0;           // every sample (the +Inf bucket)
+  std::uint64_t count = 0;  // every sample (the +Inf bucket)
   // Estimated: each sample at the middle of its histogram bucket, so
   // within 1/32 of the true sum. 0 while count == 0.
   std::chrono::nanoseconds sum{0};
@@ -230,16 +229,16 @@ struct LITEPOOL_API UsageReport {
                                      // "Waits on a worker thread")
   double imbalance = 1.0;            // max busy / mean busy (1.0 = perfect)
   // For metrics (ToPrometheus); Usage() and ToJson() do not show them.
-  std::size_t queue_capacity = 0;    // per worker (Pool::QueueCapacity())
-  std::uint64_t cancelled = 0;       // of total.failed: settled as cancelled
-                                     // (TaskGroup::Cancel, Close, Purge)
-  std::uint64_t rejected = 0;        // tasks AddTask / AddTaskGroup refused
-                                     // (never accepted, in no other count)
+  std::size_t queue_capacity = 0;     // per worker (Pool::QueueCapacity())
+  std::uint64_t cancelled = 0;        // of total.failed: settled as cancelled
+                                      // (TaskGroup::Cancel, Close, Purge)
+  std::uint64_t rejected = 0;         // tasks AddTask / AddTaskGroup refused
+                                      // (never accepted, in no other count)
   LatencyBuckets queue_wait_buckets;  // total.queue_wait on fixed bounds
   LatencyBuckets run_time_buckets;    // total.run_time on fixed bounds
-  std::size_t delayed = 0;           // admitted tasks not queued yet: waiting
-                                     // out a delay (TaskOptions::SetDelay) or
-                                     // for dependencies (SetAfter)
+  std::size_t delayed = 0;            // admitted tasks not queued yet: waiting
+                                      // out a delay (TaskOptions::SetDelay) or
+                                      // for dependencies (SetAfter)
   // The report as one line of JSON for tools and plots:
   // {"name":..., "workers":[{"id":0, ...}], "total":{...}, "imbalance":...,
   // "delayed":...};
@@ -453,8 +452,8 @@ class LITEPOOL_API Pool {
   std::size_t Purge();
 
   // Blocks until the pool is idle: no task queued, running, delayed,
-  // waiting for its dependencies, or waiting out a retry backoff (BS::thread_pool wait(), Asio join() without stopping
-  // the pool). A paused pool with queued tasks is not idle: WaitIdle waits
+  // waiting for its dependencies, or waiting out a retry backoff (BS::thread_pool wait(), Asio
+  // join() without stopping the pool). A paused pool with queued tasks is not idle: WaitIdle waits
   // for Resume (or Purge). Tasks added meanwhile are waited for too, so a
   // steady stream of producers can keep it waiting. Happens-before:
   // everything the tasks that settled before it returned did (their hooks
@@ -462,8 +461,8 @@ class LITEPOOL_API Pool {
   // threads (from inside a task): the calling task (and any other task
   // inside WaitIdle) does not count as running, and the caller runs only
   // the tasks its own task added to this pool while it waits (no other
-  // task; see "Waits on a worker thread"), so it cannot deadlock its own pool. Thread-safe, const: it changes
-  // nothing.
+  // task; see "Waits on a worker thread"), so it cannot deadlock its own pool. Thread-safe, const:
+  // it changes nothing.
   void WaitIdle() const;
   // As WaitIdle, giving up after `timeout`: true when the pool became idle,
   // false on timeout (then nothing is known about the tasks). A zero or
@@ -521,14 +520,14 @@ class LITEPOOL_API Pool {
   // allocation (the shared state; a capture of more than 40 bytes adds a
   // second). Thread-safe.
   template <class F>
-    requires detail::Submittable<F>
+  requires detail::Submittable<F>
   [[nodiscard]] Future<detail::SubmitResult<F>> Submit(F&& f, SubmitOptions options = {});
   // Anything else given to Submit: a compile-time error that lists the
   // accepted forms (never an error deep inside this header).
   template <class F, class... A>
-    requires(!detail::Submittable<F> ||
-             (sizeof...(A) > 0 && !(sizeof...(A) == 1 && (std::is_convertible_v<A, SubmitOptions> && ...))))
-  Future<void> Submit(F&&, A&&...) {
+  requires(!detail::Submittable<F> ||
+           (sizeof...(A) > 0 && !(sizeof...(A) == 1 && (std::is_convertible_v<A, SubmitOptions> &&
+                                                        ...)))) Future<void> Submit(F&&, A&&...) {
     static_assert(detail::kAlwaysFalse<F>,
                   "litepool::Pool::Submit accepts a callable R() or R(std::stop_token) "
                   "(lambda, function pointer, std::function; move-only ones as an rvalue) "
@@ -550,7 +549,7 @@ class LITEPOOL_API Pool {
   // std::invalid_argument. On a closed pool the handle is not Active() and
   // f never runs. Thread-safe; never blocks.
   template <class F>
-    requires detail::TaskBody<F>
+  requires detail::TaskBody<F>
   [[nodiscard]] PeriodicHandle Every(std::chrono::nanoseconds period, F&& f,
                                      PeriodicOptions options = {}) {
     using D = std::decay_t<F>;
@@ -576,8 +575,8 @@ class LITEPOOL_API Pool {
   [[nodiscard]] Future<T> Spawn(CoTask<T> task);
   // Anything else given to Spawn: a compile-time error naming the form.
   template <class F, class... A>
-    requires(!detail::kIsCoTask<std::remove_cvref_t<F>> || sizeof...(A) > 0)
-  Future<void> Spawn(F&&, A&&...) {
+  requires(!detail::kIsCoTask<std::remove_cvref_t<F>> ||
+           sizeof...(A) > 0) Future<void> Spawn(F&&, A&&...) {
     static_assert(detail::kAlwaysFalse<F>,
                   "litepool::Pool::Spawn accepts a CoTask<T> (an rvalue): call the "
                   "coroutine function and pass its result, pool.Spawn(Work(x)); Spawn "
@@ -613,8 +612,8 @@ class LITEPOOL_API Pool {
 };
 
 template <class F>
-  requires detail::Submittable<F>
-Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
+requires detail::Submittable<F> Future<detail::SubmitResult<F>> Pool::Submit(
+    F&& f, SubmitOptions options) {
   using T = detail::SubmitResult<F>;
   using Body = detail::SubmitBody<T, std::decay_t<F>>;
   // Two producers: the task body, and this call (so a rejection's error,
@@ -635,8 +634,7 @@ Future<detail::SubmitResult<F>> Pool::Submit(F&& f, SubmitOptions options) {
     rejected = Error("Submit: priority is not a Priority (kLow, kNormal, kHigh)",
                      ErrorCode::kInvalidArgument);
   } else if (options.stop.stop_requested()) {
-    rejected = Error("cancelled before it started (SubmitOptions::stop)",
-                     ErrorCode::kCancelled);
+    rejected = Error("cancelled before it started (SubmitOptions::stop)", ErrorCode::kCancelled);
   }
   if (rejected) {
     state.SetError(std::move(rejected));

@@ -63,8 +63,7 @@ struct LITEPOOL_API TaskOnError {
   // `after` may capture it by reference; a task without a group gets a
   // private group of its own. A throw is caught, counted as cb_err, and
   // both the throw and `error` are listed in the group's Errors().
-  virtual void OnError(ErrHandle& handle, TaskGroup& group,
-                       const Error& error) = 0;
+  virtual void OnError(ErrHandle& handle, TaskGroup& group, const Error& error) = 0;
 };
 
 // Completion hook. Go name: TaskOnComplete.
@@ -84,16 +83,15 @@ struct LITEPOOL_API TaskOnComplete {
 // engine then calls its members concurrently; guard its state yourself.
 // A hook that throws in a task without a group is only counted (cb_err).
 class LITEPOOL_API ITask : public TaskExec,
-              public TaskOnSuccess,
-              public TaskOnError,
-              public TaskOnComplete {
+                           public TaskOnSuccess,
+                           public TaskOnError,
+                           public TaskOnComplete {
  public:
   // No-op.
   void OnSuccess() override {}
   // No retry; marks the failure unhandled, so it lands in Errors(). An
   // override that does not call ErrReload handles the failure itself.
-  void OnError(ErrHandle& handle, TaskGroup& group,
-               const Error& error) override;
+  void OnError(ErrHandle& handle, TaskGroup& group, const Error& error) override;
   // No-op.
   void OnComplete() override {}
 };

@@ -79,12 +79,11 @@ class LITEPOOL_API TaskGroup {
 
   // Blocks until the counter is zero. On a worker thread of a pool it runs
   // only the tasks its own task added to that pool while it waits (no other
-  // task; see "Waits on a worker thread" in pool.hpp), so a task may wait for tasks it added without
-  // deadlocking the pool. Off the workers, a group from Pool::NewTaskGroup
-  // whose pool has nothing left that could credit it is reported once
-  // (PoolOptions::stuck_wait_report: a missing Done() or SetAutoDone()).
-  // Returns happens-after everything the credited tasks did (Exec and every
-  // hook) and every Done() that brought the counter to zero. Thread-safe.
+  // task; see "Waits on a worker thread" in pool.hpp), so a task may wait for tasks it added
+  // without deadlocking the pool. Off the workers, a group from Pool::NewTaskGroup whose pool has
+  // nothing left that could credit it is reported once (PoolOptions::stuck_wait_report: a missing
+  // Done() or SetAutoDone()). Returns happens-after everything the credited tasks did (Exec and
+  // every hook) and every Done() that brought the counter to zero. Thread-safe.
   void Wait() const;
 
   // Wait() bounded by `timeout`; false if the counter was still above zero.

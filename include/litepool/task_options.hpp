@@ -67,27 +67,28 @@ constexpr bool kReturnsValue = [] {
 
 // The messages of the wrong-signature diagnostics (static_assert needs a
 // literal); undefined again at the end of this header.
-#define LITEPOOL_SET_TASK_FORMS                                              \
-  "litepool::TaskOptions::SetTask accepts a callable Error() or void() "     \
+#define LITEPOOL_SET_TASK_FORMS                                             \
+  "litepool::TaskOptions::SetTask accepts a callable Error() or void() "    \
   "(lambda, function pointer, std::function; a move-only one passed as an " \
   "rvalue) or a std::shared_ptr to an ITask (a TaskExec: "                  \
   "SetTaskWithInterface)"
-#define LITEPOOL_SET_TASK_VALUE                                              \
-  "litepool::TaskOptions::SetTask accepts a callable Error() or void(); "   \
-  "this one returns a value: use Pool::Submit, which returns a Future<R> "  \
+#define LITEPOOL_SET_TASK_VALUE                                            \
+  "litepool::TaskOptions::SetTask accepts a callable Error() or void(); "  \
+  "this one returns a value: use Pool::Submit, which returns a Future<R> " \
   "(or return Error() and store the value in a capture)"
-#define LITEPOOL_VOID_HOOK_FORMS                                             \
-  "litepool::TaskOptions::SetOnSuccess/SetOnComplete/SetOnAddTimeout "      \
-  "accept a callable void() (a move-only one passed as an rvalue); "        \
+#define LITEPOOL_VOID_HOOK_FORMS                                       \
+  "litepool::TaskOptions::SetOnSuccess/SetOnComplete/SetOnAddTimeout " \
+  "accept a callable void() (a move-only one passed as an rvalue); "   \
   "interfaces go to Set...WithInterface"
-#define LITEPOOL_ON_ERROR_FORMS                                              \
-  "litepool::TaskOptions::SetOnError accepts a callable "                   \
-  "void(ErrHandle&, TaskGroup&, const Error&) or "                          \
-  "void(ErrHandle&, const Error&) (a move-only one passed as an rvalue); "  \
+#define LITEPOOL_ON_ERROR_FORMS                                            \
+  "litepool::TaskOptions::SetOnError accepts a callable "                  \
+  "void(ErrHandle&, TaskGroup&, const Error&) or "                         \
+  "void(ErrHandle&, const Error&) (a move-only one passed as an rvalue); " \
   "a TaskOnError goes to SetOnErrorWithInterface"
 
 // The description of one task: its body, its hooks, its group, its
-// add-timeout and its scheduling controls (priority, queue timeout). Build it, then hand it to Pool::AddTask (by copy or move).
+// add-timeout and its scheduling controls (priority, queue timeout). Build it, then hand it to
+// Pool::AddTask (by copy or move).
 //
 // Every setter replaces what an earlier call of the same setter (or of its
 // interface twin) set; SetTask(std::shared_ptr<ITask>) replaces all hooks.
@@ -105,9 +106,7 @@ class LITEPOOL_API TaskOptions {
   TaskOptions& operator=(const TaskOptions&) = default;
   // A moved-from TaskOptions is empty again (no task, no group), so reusing
   // it is reported by AddTask as kInvalidArgument.
-  TaskOptions(TaskOptions&& other) noexcept : spec_(std::move(other.spec_)) {
-    other.spec_.Clear();
-  }
+  TaskOptions(TaskOptions&& other) noexcept : spec_(std::move(other.spec_)) { other.spec_.Clear(); }
   TaskOptions& operator=(TaskOptions&& other) noexcept {
     spec_ = std::move(other.spec_);
     other.spec_.Clear();
@@ -120,8 +119,7 @@ class LITEPOOL_API TaskOptions {
   // An empty std::function or null function pointer throws
   // std::invalid_argument.
   template <class F>
-    requires detail::TaskBody<F>
-  TaskOptions& SetTask(F&& f) & {
+  requires detail::TaskBody<F> TaskOptions& SetTask(F&& f) & {
     detail::RequireCallable(f, "SetTask: empty callable");
     using D = std::decay_t<F>;
     if constexpr (std::is_void_v<std::invoke_result_t<D&>>) {
@@ -132,16 +130,14 @@ class LITEPOOL_API TaskOptions {
     return *this;
   }
   template <class F>
-    requires detail::TaskBody<F>
-  TaskOptions SetTask(F&& f) && {
+  requires detail::TaskBody<F> TaskOptions SetTask(F&& f) && {
     SetTask(std::forward<F>(f));
     return std::move(*this);
   }
   // Anything else given to SetTask: a compile-time error that lists the
   // accepted forms.
   template <class F>
-    requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>)
-  TaskOptions& SetTask(F&&) & {
+  requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>) TaskOptions& SetTask(F&&) & {
     // One of the two fails: a callable returning a value is pointed to
     // Submit, anything else gets the list of accepted forms.
     static_assert(!detail::kReturnsValue<F>, LITEPOOL_SET_TASK_VALUE);
@@ -149,8 +145,7 @@ class LITEPOOL_API TaskOptions {
     return *this;
   }
   template <class F>
-    requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>)
-  TaskOptions SetTask(F&&) && {
+  requires(!detail::TaskBody<F> && !detail::ITaskPointer<F>) TaskOptions SetTask(F&&) && {
     // One of the two fails: a callable returning a value is pointed to
     // Submit, anything else gets the list of accepted forms.
     static_assert(!detail::kReturnsValue<F>, LITEPOOL_SET_TASK_VALUE);
@@ -178,28 +173,24 @@ class LITEPOOL_API TaskOptions {
   // Runs once if the first run succeeded, on the worker that ran it (see
   // TaskOnSuccess). Empty throws std::invalid_argument.
   template <class F>
-    requires detail::VoidHook<F>
-  TaskOptions& SetOnSuccess(F&& f) & {
+  requires detail::VoidHook<F> TaskOptions& SetOnSuccess(F&& f) & {
     detail::RequireCallable(f, "SetOnSuccess: empty callable");
     spec_.hooks.on_success_iface.reset();
     spec_.hooks.on_success_fn = std::forward<F>(f);
     return *this;
   }
   template <class F>
-    requires detail::VoidHook<F>
-  TaskOptions SetOnSuccess(F&& f) && {
+  requires detail::VoidHook<F> TaskOptions SetOnSuccess(F&& f) && {
     SetOnSuccess(std::forward<F>(f));
     return std::move(*this);
   }
   template <class F>
-    requires(!(detail::VoidHook<F>))
-  TaskOptions& SetOnSuccess(F&&) & {
+  requires(!(detail::VoidHook<F>)) TaskOptions& SetOnSuccess(F&&) & {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return *this;
   }
   template <class F>
-    requires(!(detail::VoidHook<F>))
-  TaskOptions SetOnSuccess(F&&) && {
+  requires(!(detail::VoidHook<F>)) TaskOptions SetOnSuccess(F&&) && {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return std::move(*this);
   }
@@ -217,34 +208,29 @@ class LITEPOOL_API TaskOptions {
   // happens otherwise). Without any OnError a failure lands in Errors().
   // Empty throws std::invalid_argument.
   template <class F>
-    requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
-  TaskOptions& SetOnError(F&& f) & {
+  requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>) TaskOptions& SetOnError(F&& f) & {
     detail::RequireCallable(f, "SetOnError: empty callable");
     spec_.hooks.on_error_iface.reset();
     if constexpr (detail::ErrorHook3<F>) {
       spec_.hooks.on_error_fn = std::forward<F>(f);
     } else {
-      spec_.hooks.on_error_fn =
-          [g = std::decay_t<F>(std::forward<F>(f))](
-              ErrHandle& h, TaskGroup&, const Error& e) mutable { g(h, e); };
+      spec_.hooks.on_error_fn = [g = std::decay_t<F>(std::forward<F>(f))](
+                                    ErrHandle& h, TaskGroup&, const Error& e) mutable { g(h, e); };
     }
     return *this;
   }
   template <class F>
-    requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>)
-  TaskOptions SetOnError(F&& f) && {
+  requires(detail::ErrorHook3<F> || detail::ErrorHook2<F>) TaskOptions SetOnError(F&& f) && {
     SetOnError(std::forward<F>(f));
     return std::move(*this);
   }
   template <class F>
-    requires(!(detail::ErrorHook3<F> || detail::ErrorHook2<F>))
-  TaskOptions& SetOnError(F&&) & {
+  requires(!(detail::ErrorHook3<F> || detail::ErrorHook2<F>)) TaskOptions& SetOnError(F&&) & {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_ON_ERROR_FORMS);
     return *this;
   }
   template <class F>
-    requires(!(detail::ErrorHook3<F> || detail::ErrorHook2<F>))
-  TaskOptions SetOnError(F&&) && {
+  requires(!(detail::ErrorHook3<F> || detail::ErrorHook2<F>)) TaskOptions SetOnError(F&&) && {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_ON_ERROR_FORMS);
     return std::move(*this);
   }
@@ -259,36 +245,31 @@ class LITEPOOL_API TaskOptions {
   // Runs once, last, whatever the outcome, before the group is credited
   // (see TaskOnComplete). Empty throws std::invalid_argument.
   template <class F>
-    requires detail::VoidHook<F>
-  TaskOptions& SetOnComplete(F&& f) & {
+  requires detail::VoidHook<F> TaskOptions& SetOnComplete(F&& f) & {
     detail::RequireCallable(f, "SetOnComplete: empty callable");
     spec_.hooks.on_complete_iface.reset();
     spec_.hooks.on_complete_fn = std::forward<F>(f);
     return *this;
   }
   template <class F>
-    requires detail::VoidHook<F>
-  TaskOptions SetOnComplete(F&& f) && {
+  requires detail::VoidHook<F> TaskOptions SetOnComplete(F&& f) && {
     SetOnComplete(std::forward<F>(f));
     return std::move(*this);
   }
   template <class F>
-    requires(!(detail::VoidHook<F>))
-  TaskOptions& SetOnComplete(F&&) & {
+  requires(!(detail::VoidHook<F>)) TaskOptions& SetOnComplete(F&&) & {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return *this;
   }
   template <class F>
-    requires(!(detail::VoidHook<F>))
-  TaskOptions SetOnComplete(F&&) && {
+  requires(!(detail::VoidHook<F>)) TaskOptions SetOnComplete(F&&) && {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return std::move(*this);
   }
   // As SetOnComplete, calling h->OnComplete(). Null throws
   // std::invalid_argument.
   TaskOptions& SetOnCompleteWithInterface(std::shared_ptr<TaskOnComplete> h) &;
-  TaskOptions SetOnCompleteWithInterface(
-      std::shared_ptr<TaskOnComplete> h) && {
+  TaskOptions SetOnCompleteWithInterface(std::shared_ptr<TaskOnComplete> h) && {
     SetOnCompleteWithInterface(std::move(h));
     return std::move(*this);
   }
@@ -313,27 +294,23 @@ class LITEPOOL_API TaskOptions {
   // expires (AddTask then returns kTimeout). A throw is caught and listed
   // in the group's Errors(). Empty throws std::invalid_argument.
   template <class F>
-    requires detail::VoidHook<F>
-  TaskOptions& SetOnAddTimeout(F&& f) & {
+  requires detail::VoidHook<F> TaskOptions& SetOnAddTimeout(F&& f) & {
     detail::RequireCallable(f, "SetOnAddTimeout: empty callable");
     spec_.on_add_timeout = std::forward<F>(f);
     return *this;
   }
   template <class F>
-    requires detail::VoidHook<F>
-  TaskOptions SetOnAddTimeout(F&& f) && {
+  requires detail::VoidHook<F> TaskOptions SetOnAddTimeout(F&& f) && {
     SetOnAddTimeout(std::forward<F>(f));
     return std::move(*this);
   }
   template <class F>
-    requires(!(detail::VoidHook<F>))
-  TaskOptions& SetOnAddTimeout(F&&) & {
+  requires(!(detail::VoidHook<F>)) TaskOptions& SetOnAddTimeout(F&&) & {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return *this;
   }
   template <class F>
-    requires(!(detail::VoidHook<F>))
-  TaskOptions SetOnAddTimeout(F&&) && {
+  requires(!(detail::VoidHook<F>)) TaskOptions SetOnAddTimeout(F&&) && {
     static_assert(detail::kAlwaysFalse<F>, LITEPOOL_VOID_HOOK_FORMS);
     return std::move(*this);
   }
@@ -362,8 +339,9 @@ class LITEPOOL_API TaskOptions {
   // failed. The clock keeps running while the pool is paused. Retries are
   // not re-timed. A task whose timeout has run out when a worker reaches it
   // never runs, even if the timer thread has not settled it yet: so zero
-  // means the task always expires without running. Unset: no timeout. A negative `timeout` is not thrown here: AddTask rejects the
-  // task with kInvalidArgument (a bad TaskOptions, like one without a task).
+  // means the task always expires without running. Unset: no timeout. A negative `timeout` is not
+  // thrown here: AddTask rejects the task with kInvalidArgument (a bad TaskOptions, like one
+  // without a task).
   TaskOptions& SetQueueTimeout(std::chrono::nanoseconds timeout) &;
   TaskOptions SetQueueTimeout(std::chrono::nanoseconds timeout) && {
     SetQueueTimeout(timeout);

@@ -50,10 +50,10 @@ struct TraceOptions {
 // One attempt of one task: where and when it ran, and how it ended. Times
 // are since the trace started.
 struct TraceEvent {
-  std::uint64_t task = 0;                // id, stable across attempts
-  std::size_t worker = 0;                // the worker that ran the attempt
-  std::uint32_t attempt = 0;             // 0 = first run, 1 = first retry, ...
-  bool stolen = false;                   // taken from another worker's queue
+  std::uint64_t task = 0;     // id, stable across attempts
+  std::size_t worker = 0;     // the worker that ran the attempt
+  std::uint32_t attempt = 0;  // 0 = first run, 1 = first retry, ...
+  bool stolen = false;        // taken from another worker's queue
   Priority priority = Priority::kNormal;
   ErrorCode outcome = ErrorCode::kOk;    // of this attempt
   std::chrono::nanoseconds admitted{0};  // queued (a retry: re-queued)

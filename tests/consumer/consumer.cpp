@@ -28,8 +28,8 @@ class Counter : public litepool::ITask {
 
 }  // namespace
 
-static_assert(LITEPOOL_VERSION ==
-                  LITEPOOL_VERSION_MAJOR * 10000 + LITEPOOL_VERSION_MINOR * 100 + LITEPOOL_VERSION_PATCH,
+static_assert(LITEPOOL_VERSION == LITEPOOL_VERSION_MAJOR * 10000 + LITEPOOL_VERSION_MINOR * 100 +
+                                      LITEPOOL_VERSION_PATCH,
               "LITEPOOL_VERSION combines the three parts");
 
 int main() {
@@ -42,18 +42,19 @@ int main() {
   for (int i = 0; i < n; ++i) {
     // Every tenth task fails its first run and succeeds on the retry.
     auto attempts = std::make_shared<std::atomic<int>>(0);
-    pool.AddTask(tg.NewTaskOptions()
-                     .SetTask([i, attempts]() -> litepool::Error {
-                       if (i % 10 == 0 && attempts->fetch_add(1) == 0) return litepool::Error("flaky");
-                       return litepool::Error();
-                     })
-                     .SetOnSuccess([&] { ++first_try; })
-                     .SetOnError([&](litepool::ErrHandle& h, litepool::TaskGroup&, const litepool::Error&) {
-                       h.ErrReload(2, [&](const litepool::Error& e) {
-                         if (!e) ++recovered;
-                       });
-                     })
-                     .SetAutoDone());
+    pool.AddTask(
+        tg.NewTaskOptions()
+            .SetTask([i, attempts]() -> litepool::Error {
+              if (i % 10 == 0 && attempts->fetch_add(1) == 0) return litepool::Error("flaky");
+              return litepool::Error();
+            })
+            .SetOnSuccess([&] { ++first_try; })
+            .SetOnError([&](litepool::ErrHandle& h, litepool::TaskGroup&, const litepool::Error&) {
+              h.ErrReload(2, [&](const litepool::Error& e) {
+                if (!e) ++recovered;
+              });
+            })
+            .SetAutoDone());
   }
   auto counter = std::make_shared<Counter>();
   litepool::TaskGroup tg2 = pool.NewTaskGroup(10);
@@ -71,5 +72,7 @@ int main() {
             << r.total.executed << " runs, " << r.total.retried << " retried, json "
             << (json_ok ? "ok" : "BAD") << ", usage " << (table_ok ? "ok" : "BAD") << "\n";
   pool.Close();
-  return pool.AddTask(litepool::TaskOptions().SetTask([] {})).Code() == litepool::ErrorCode::kClosed ? 0 : 1;
+  return pool.AddTask(litepool::TaskOptions().SetTask([] {})).Code() == litepool::ErrorCode::kClosed
+             ? 0
+             : 1;
 }

@@ -37,19 +37,22 @@ TEST(AlloterTest, ExecReturnsOkWhenAllSucceed) {
   EXPECT_EQ(ran.load(), 50);
 }
 
-TEST(AlloterTest, EmptyBatchIsOk) {
-  EXPECT_FALSE(Alloter().Exec(std::vector<AlloterTask>{}));
-}
+TEST(AlloterTest, EmptyBatchIsOk) { EXPECT_FALSE(Alloter().Exec(std::vector<AlloterTask>{})); }
 
 TEST(AlloterTest, VariadicExecAcceptsEveryFunctionForm) {
   Pool pool(2, 8);
   std::atomic<int> ran{0};
   auto owned = std::make_unique<int>(7);
   const Error err = Alloter::WithPool(pool).Exec(
-      [&] { ++ran; return Error(); },
-      [&](std::stop_token) { ++ran; return Error(); },
-      [&] { ++ran; },
-      [&](std::stop_token) { ++ran; },
+      [&] {
+        ++ran;
+        return Error();
+      },
+      [&](std::stop_token) {
+        ++ran;
+        return Error();
+      },
+      [&] { ++ran; }, [&](std::stop_token) { ++ran; },
       [&ran, p = std::move(owned)] { ran += *p; });  // move-only
   EXPECT_FALSE(err);
   EXPECT_EQ(ran.load(), 4 + 7);
@@ -58,16 +61,15 @@ TEST(AlloterTest, VariadicExecAcceptsEveryFunctionForm) {
 TEST(AlloterTest, ReturnsTheFailure) {
   Pool pool(2, 8);
   const Error err = Alloter::WithPool(pool).Exec(
-      std::vector<AlloterTask>{[] { return Error(); },
-                               [] { return Error("user not found"); }});
+      std::vector<AlloterTask>{[] { return Error(); }, [] { return Error("user not found"); }});
   EXPECT_EQ(err.Code(), ErrorCode::kFailed);
   EXPECT_EQ(err.Message(), "user not found");
 }
 
 TEST(AlloterTest, ExceptionBecomesErrorWithItsMessage) {
   Pool pool(2, 8);
-  const Error err = Alloter::WithPool(pool).Exec(
-      [] { throw std::runtime_error("recovery of goroutine panic"); });
+  const Error err =
+      Alloter::WithPool(pool).Exec([] { throw std::runtime_error("recovery of goroutine panic"); });
   EXPECT_EQ(err.Code(), ErrorCode::kException);
   EXPECT_EQ(err.Message(), "recovery of goroutine panic");
   EXPECT_THROW(std::rethrow_exception(err.Exception()), std::runtime_error);
@@ -119,9 +121,7 @@ TEST(AlloterTest, FirstErrorSkipsTasksNotStarted) {
   std::atomic<int> ran{0};
   std::vector<AlloterTask> tasks;
   for (int i = 0; i < 30; ++i) {
-    tasks.push_back([&ran] {
-      return ran.fetch_add(1) == 0 ? Error("first") : Error();
-    });
+    tasks.push_back([&ran] { return ran.fetch_add(1) == 0 ? Error("first") : Error(); });
   }
   EXPECT_EQ(Alloter::WithPool(pool).Exec(std::move(tasks)).Message(), "first");
   EXPECT_EQ(ran.load(), 1);
@@ -132,7 +132,10 @@ TEST(AlloterTest, FirstErrorSkipsTasksWaitingForTheLimit) {
   std::atomic<int> ran{0};
   std::vector<AlloterTask> tasks{[] { return Error("boom"); }};
   for (int i = 0; i < 20; ++i) {
-    tasks.push_back([&ran] { ++ran; return Error(); });
+    tasks.push_back([&ran] {
+      ++ran;
+      return Error();
+    });
   }
   EXPECT_EQ(Alloter::WithLimit(1, pool).Exec(std::move(tasks)).Message(), "boom");
   EXPECT_EQ(ran.load(), 0);
@@ -193,12 +196,11 @@ TEST(AlloterTest, TimeoutReturnsTimeoutAndStopsTheTasks) {
 TEST(AlloterTest, TimeoutWaitsForRunningTasksWithoutFastReturn) {
   Pool pool(2, 8);
   std::atomic<bool> finished{false};
-  const Error err = Alloter::WithPool(pool, {.timeout = 20ms})
-                        .Exec([&](std::stop_token stop) {
-                          WaitForStop(stop);
-                          std::this_thread::sleep_for(20ms);  // clean-up work
-                          finished = true;
-                        });
+  const Error err = Alloter::WithPool(pool, {.timeout = 20ms}).Exec([&](std::stop_token stop) {
+    WaitForStop(stop);
+    std::this_thread::sleep_for(20ms);  // clean-up work
+    finished = true;
+  });
   EXPECT_EQ(err.Code(), ErrorCode::kTimeout);
   EXPECT_TRUE(finished.load());  // Exec returned only after the task did
 }
@@ -208,14 +210,14 @@ TEST(AlloterTest, FastReturnDoesNotWaitForRunningTasks) {
   auto started = std::make_shared<TimedLatch>(1);
   auto release = std::make_shared<TimedLatch>(1);
   auto finished = std::make_shared<TimedLatch>(1);
-  const Error err =
-      Alloter::WithPool(pool, {.fast_return = true})
-          .Exec([=] {  // ignores the stop; holds only shared state
-                  started->CountDown();
-                  release->Wait();
-                  finished->CountDown();
-                },
-                [=] { return started->Wait() ? Error("boom") : Error("?"); });
+  const Error err = Alloter::WithPool(pool, {.fast_return = true})
+                        .Exec(
+                            [=] {  // ignores the stop; holds only shared state
+                              started->CountDown();
+                              release->Wait();
+                              finished->CountDown();
+                            },
+                            [=] { return started->Wait() ? Error("boom") : Error("?"); });
   EXPECT_EQ(err.Message(), "boom");
   EXPECT_FALSE(finished->Done());  // still running in the background
   release->CountDown();
@@ -226,8 +228,8 @@ TEST(AlloterTest, StopReturnsCancelledAndStopsTheTasks) {
   Pool pool(2, 8);
   std::stop_source source;
   std::atomic<bool> saw_stop{false};
-  const Error err = Alloter::WithPool(pool).ExecWithContext(
-      source.get_token(), [&](std::stop_token stop) {
+  const Error err =
+      Alloter::WithPool(pool).ExecWithContext(source.get_token(), [&](std::stop_token stop) {
         source.request_stop();  // e.g. the client went away
         saw_stop = WaitForStop(stop);
       });
@@ -241,8 +243,14 @@ TEST(AlloterTest, AlreadyStoppedContextRunsNothing) {
   source.request_stop();
   std::atomic<int> ran{0};
   const Error err = Alloter::WithLimit(1, pool).ExecWithContext(
-      source.get_token(), std::vector<AlloterTask>{[&] { ++ran; return Error(); },
-                                                   [&] { ++ran; return Error(); }});
+      source.get_token(), std::vector<AlloterTask>{[&] {
+                                                     ++ran;
+                                                     return Error();
+                                                   },
+                                                   [&] {
+                                                     ++ran;
+                                                     return Error();
+                                                   }});
   EXPECT_EQ(err.Code(), ErrorCode::kCancelled);
   EXPECT_EQ(ran.load(), 0);
 }
@@ -279,8 +287,7 @@ TEST(AlloterTest, RepeatedFailingExecOnLimitOneDoesNotDeadlock) {
   const Alloter alloter = Alloter::WithLimit(1, pool);
   for (int round = 0; round < 200; ++round) {
     const Error err = alloter.Exec(std::vector<AlloterTask>{
-        [] { return Error("fail"); }, [] { return Error(); },
-        [] { return Error(); }});
+        [] { return Error("fail"); }, [] { return Error(); }, [] { return Error(); }});
     ASSERT_EQ(err.Message(), "fail") << "round " << round;
   }
   std::atomic<int> ran{0};
@@ -320,12 +327,10 @@ TEST(AlloterTest, ExecInsideATaskHelpsInsteadOfBlockingTheWorker) {
   std::atomic<int> ran{0};
   TaskGroup tg(1);
   Error inner;
-  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
-                                .SetTask([&] {
-                                  inner = alloter.Exec([&] { ++ran; }, [&] { ++ran; },
-                                                       [&] { ++ran; });
-                                })
-                                .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(
+      tg.NewTaskOptions()
+          .SetTask([&] { inner = alloter.Exec([&] { ++ran; }, [&] { ++ran; }, [&] { ++ran; }); })
+          .SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(testing::kHangGuard));
   EXPECT_FALSE(inner);
   EXPECT_EQ(ran.load(), 3);
@@ -346,11 +351,24 @@ TEST(AlloterTest, DefaultAlloterRunsOnTheDefaultPool) {
 
 TEST(AlloterTest, FreeExecRunsEverythingAndReportsSuccess) {
   std::atomic<int> ran{0};
-  EXPECT_TRUE(litepool::Exec([&] { ++ran; }, [&] { ++ran; return Error(); }));
+  EXPECT_TRUE(litepool::Exec([&] { ++ran; },
+                             [&] {
+                               ++ran;
+                               return Error();
+                             }));
   // No cancellation: a failure does not stop the others.
-  EXPECT_FALSE(litepool::Exec(std::vector<AlloterTask>{
-      [&] { ++ran; return Error("x"); }, [&] { ++ran; return Error(); },
-      [&] { ++ran; return Error(); }}));
+  EXPECT_FALSE(litepool::Exec(std::vector<AlloterTask>{[&] {
+                                                         ++ran;
+                                                         return Error("x");
+                                                       },
+                                                       [&] {
+                                                         ++ran;
+                                                         return Error();
+                                                       },
+                                                       [&] {
+                                                         ++ran;
+                                                         return Error();
+                                                       }}));
   EXPECT_FALSE(litepool::Exec([] { throw std::runtime_error("panic"); }));
   EXPECT_EQ(ran.load(), 5);
 }
@@ -358,8 +376,7 @@ TEST(AlloterTest, FreeExecRunsEverythingAndReportsSuccess) {
 TEST(AlloterTest, InvalidArgumentsThrow) {
   EXPECT_THROW(Alloter::WithLimit(0), std::invalid_argument);
   EXPECT_THROW(Alloter(AlloterOptions{.timeout = -1ms}), std::invalid_argument);
-  EXPECT_THROW(Alloter().Exec(std::vector<AlloterTask>{AlloterTask()}),
-               std::invalid_argument);
+  EXPECT_THROW(Alloter().Exec(std::vector<AlloterTask>{AlloterTask()}), std::invalid_argument);
   EXPECT_THROW(Alloter().Exec(AlloterTask()), std::invalid_argument);
 }
 

@@ -24,8 +24,7 @@ TEST(DefaultPoolTest, EveryCallReturnsTheSamePool) {
 }
 
 TEST(DefaultPoolTest, HasHardwareConcurrencyWorkers) {
-  EXPECT_EQ(DefaultPool().Workers(),
-            std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(DefaultPool().Workers(), std::max(1u, std::thread::hardware_concurrency()));
   EXPECT_FALSE(DefaultPool().Closed());
 }
 

@@ -38,8 +38,14 @@ TEST(ErrGroupTest, AcceptsEveryFunctionForm) {
   Pool pool(2, 8);
   ErrGroup g(pool);
   std::atomic<int> ran{0};
-  g.Go([&] { ++ran; return Error(); });
-  g.Go([&](std::stop_token) { ++ran; return Error(); });
+  g.Go([&] {
+    ++ran;
+    return Error();
+  });
+  g.Go([&](std::stop_token) {
+    ++ran;
+    return Error();
+  });
   g.Go([&] { ++ran; });
   g.Go([&](std::stop_token) { ++ran; });
   g.Go([&ran, p = std::make_unique<int>(7)] { ran += *p; });  // move-only
@@ -128,7 +134,7 @@ TEST(ErrGroupTest, FirstErrorSkipsQueuedFunctions) {
     g.Go([&] { return ran.fetch_add(1) == 0 ? Error("first") : Error(); });
   }
   EXPECT_EQ(g.Wait().Message(), "first");
-  EXPECT_EQ(ran.load(), 1);  // the other 29 never ran
+  EXPECT_EQ(ran.load(), 1);          // the other 29 never ran
   EXPECT_EQ(g.Errors().size(), 1u);  // and skipping is no error
 }
 
@@ -204,7 +210,10 @@ TEST(ErrGroupTest, TryGoFailsWhileTheLimitIsReached) {
   g.SetLimit(1);
   TimedLatch release(1);
   std::atomic<int> ran{0};
-  EXPECT_TRUE(g.TryGo([&] { release.Wait(); ++ran; }));
+  EXPECT_TRUE(g.TryGo([&] {
+    release.Wait();
+    ++ran;
+  }));
   EXPECT_FALSE(g.TryGo([&] { ++ran; }));
   release.CountDown();
   EXPECT_FALSE(g.Wait());
@@ -219,8 +228,8 @@ TEST(ErrGroupTest, TryGoFailsOnAFullPool) {
   testing::Blocker blocker;
   blocker.AddTo(pool);  // the worker is busy
   ErrGroup g(pool);
-  EXPECT_TRUE(g.TryGo([] {}));    // takes the only queue slot
-  EXPECT_FALSE(g.TryGo([] {}));   // never waits
+  EXPECT_TRUE(g.TryGo([] {}));   // takes the only queue slot
+  EXPECT_FALSE(g.TryGo([] {}));  // never waits
   blocker.Release();
   EXPECT_FALSE(g.Wait());
   EXPECT_TRUE(g.Errors().empty());
@@ -259,8 +268,7 @@ TEST(ErrGroupTest, GoFromAnotherPoolsWorkerDoesNotWaitForAFullPool) {
                                  .SetAutoDone()));
   // A behaviour bound, not a synchronisation: Go must return while the
   // target pool stays full.
-  EXPECT_EQ(go_returned.get_future().wait_for(std::chrono::seconds(10)),
-            std::future_status::ready);
+  EXPECT_EQ(go_returned.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
   blocker.Release();
   ASSERT_TRUE(done.WaitFor(testing::kHangGuard));
   EXPECT_FALSE(result);

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstddef>
+#include <mutex>
 #include <stop_token>
 #include <thread>
 

@@ -28,9 +28,8 @@ TEST(MapTest, ResultsAreInInputOrder) {
   Pool pool(4, 16);
   std::vector<int> inputs;
   for (int i = 0; i < 200; ++i) inputs.push_back(i);
-  const std::vector<long> out =
-      Map(inputs, [](const int& x) { return static_cast<long>(x) * x; },
-          MapOptions{0, &pool});
+  const std::vector<long> out = Map(
+      inputs, [](const int& x) { return static_cast<long>(x) * x; }, MapOptions{0, &pool});
   ASSERT_EQ(out.size(), inputs.size());
   for (int i = 0; i < 200; ++i) EXPECT_EQ(out[i], static_cast<long>(i) * i);
 }
@@ -43,9 +42,8 @@ TEST(MapTest, EmptyInputGivesEmptyResult) {
 TEST(MapTest, MoveOnlyResults) {
   Pool pool(2, 8);
   const std::vector<int> inputs{1, 2, 3, 4};
-  std::vector<std::unique_ptr<int>> out = Map(
-      inputs, [](const int& x) { return std::make_unique<int>(x * 10); },
-      {.pool = &pool});
+  std::vector<std::unique_ptr<int>> out =
+      Map(inputs, [](const int& x) { return std::make_unique<int>(x * 10); }, {.pool = &pool});
   ASSERT_EQ(out.size(), 4u);
   for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(*out[i], inputs[i] * 10);
 }
@@ -66,8 +64,7 @@ TEST(MapTest, AcceptsListsBracedListsAndViews) {
   const std::list<std::string> words{"a", "bb", "ccc"};
   EXPECT_THAT(Map(words, [](const std::string& w) { return w.size(); }),
               ::testing::ElementsAre(1u, 2u, 3u));
-  EXPECT_THAT(Map({1, 2, 3}, [](int x) { return x + 1; }),
-              ::testing::ElementsAre(2, 3, 4));
+  EXPECT_THAT(Map({1, 2, 3}, [](int x) { return x + 1; }), ::testing::ElementsAre(2, 3, 4));
 #if !defined(__clang__) || __clang_major__ >= 16
   // (clang before 16 cannot compile libstdc++'s views.)
   EXPECT_THAT(Map(std::views::iota(0, 4), [](int x) { return x * 2; }),
@@ -81,15 +78,14 @@ TEST(MapTest, ConcurrencyIsNeverExceededAndIsReached) {
   for (int i = 0; i < 40; ++i) inputs.push_back(i);
   HighWater hw;
   TimedLatch first_two(2);
-  const std::vector<bool> met = Map(
-      inputs,
-      [&](int i) {
-        hw.Enter();
-        const bool ok = i >= 2 || first_two.ArriveAndWait();
-        hw.Leave();
-        return ok;
-      },
-      {.concurrency = 2, .pool = &pool});
+  const std::vector<bool> met = Map(inputs,
+                                    [&](int i) {
+                                      hw.Enter();
+                                      const bool ok = i >= 2 || first_two.ArriveAndWait();
+                                      hw.Leave();
+                                      return ok;
+                                    },
+                                    {.concurrency = 2, .pool = &pool});
   EXPECT_THAT(met, ::testing::Each(true));
   EXPECT_EQ(hw.Max(), 2);
 }
@@ -104,8 +100,7 @@ TEST(MapTest, FirstExceptionStopsInputsNotStartedAndIsRethrown) {
   for (int i = 0; i < 20; ++i) inputs.push_back(i);
   std::atomic<int> calls{0};
   try {
-    Map(
-        inputs,
+    Map(inputs,
         [&](int i) {
           ++calls;
           if (i == 0) throw FetchError("input 0 failed");
@@ -124,8 +119,7 @@ TEST(MapTest, RethrowsOnlyAfterRunningCallsReturned) {
   const std::vector<int> inputs{0, 1};
   TimedLatch started(1);
   std::atomic<bool> slow_done{false};
-  EXPECT_THROW(Map(
-                   inputs,
+  EXPECT_THROW(Map(inputs,
                    [&](int i) {
                      if (i == 0) {
                        started.CountDown();
@@ -147,8 +141,7 @@ TEST(MapTest, MapInsideATaskHelps) {
   std::vector<int> out;
   ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
                                 .SetTask([&] {
-                                  out = Map({1, 2, 3}, [](int x) { return -x; },
-                                            {.pool = &pool});
+                                  out = Map({1, 2, 3}, [](int x) { return -x; }, {.pool = &pool});
                                 })
                                 .SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(testing::kHangGuard));
@@ -158,8 +151,14 @@ TEST(MapTest, MapInsideATaskHelps) {
 TEST(MapTest, PoolMayBeGivenByPointerOrReference) {
   Pool pool(2, 8);
   const std::vector<int> inputs{1, 2};
-  EXPECT_EQ(Map(inputs, [](int x) { return x; }, MapOptions{2, &pool}).size(), 2u);
-  EXPECT_EQ(Map(inputs, [](int x) { return x; }, MapOptions{.pool = pool}).size(), 2u);
+  EXPECT_EQ(Map(
+                inputs, [](int x) { return x; }, MapOptions{2, &pool})
+                .size(),
+            2u);
+  EXPECT_EQ(Map(
+                inputs, [](int x) { return x; }, MapOptions{.pool = pool})
+                .size(),
+            2u);
   EXPECT_EQ(pool.Stats().total.executed, 4u);
   EXPECT_EQ(MapOptions{}.pool.get(), nullptr);
   EXPECT_EQ(&MapOptions{}.pool.Resolve(), &DefaultPool());
@@ -174,10 +173,13 @@ TEST(MapTest, InputsCancelledByThePoolMakeMapThrow) {
   std::size_t returned = 0;
   testing::CancelPendingWhileQueued(pool, 4, [&] {
     try {
-      returned = Map({1, 2, 3, 4}, [&](int x) {
-                   ++calls;
-                   return std::vector<int>(static_cast<std::size_t>(x), x);
-                 }, {.pool = &pool}).size();
+      returned = Map({1, 2, 3, 4},
+                     [&](int x) {
+                       ++calls;
+                       return std::vector<int>(static_cast<std::size_t>(x), x);
+                     },
+                     {.pool = &pool})
+                     .size();
     } catch (const TaskError&) {
       threw = true;
     }

@@ -26,22 +26,22 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
-#include <stop_token>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <vector>
 
+#include "api/pool_access.hpp"
 #include "litepool/coro.hpp"
 #include "litepool/litepool.hpp"
-#include "api/pool_access.hpp"
 
 namespace {
 
+using litepool::ErrHandle;
 using litepool::Error;
 using litepool::ErrorCode;
-using litepool::ErrHandle;
 using litepool::Pool;
 using litepool::TaskGroup;
 using litepool::TaskOptions;
@@ -94,8 +94,7 @@ void BoundWhilePaused(FuzzedDataProvider& in, State& s, TaskOptions& o) {
 }
 
 // A task built from fuzz bytes; `t` records what happens to it.
-TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t,
-                     Group* g) {
+TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t, Group* g) {
   TaskOptions o = g != nullptr ? g->group.NewTaskOptions() : TaskOptions();
   const int kind = in.ConsumeIntegralInRange(0, 5);
   const int fail_runs = in.ConsumeIntegralInRange(0, 3);
@@ -105,17 +104,24 @@ TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Tra
     const int run = ++t->runs;
     if (!t->reusable && t->completes.load() != 0) Violation("Exec after OnComplete");
     switch (kind) {
-      case 1: return Error("fail");
-      case 2: throw std::runtime_error("boom");
-      case 3: return run <= fail_runs ? Error("transient") : Error();
+      case 1:
+        return Error("fail");
+      case 2:
+        throw std::runtime_error("boom");
+      case 3:
+        return run <= fail_runs ? Error("transient") : Error();
       case 4: {  // nested submit from a worker (overflow path on a full pool)
         Error e = pool->AddTask(TaskOptions().SetTask([] {}));
-        if (!e) state->nested_accepted.fetch_add(1);
-        else if (e.Code() != ErrorCode::kClosed) Violation("nested AddTask refused", static_cast<int>(e.Code()));
+        if (!e)
+          state->nested_accepted.fetch_add(1);
+        else if (e.Code() != ErrorCode::kClosed)
+          Violation("nested AddTask refused", static_cast<int>(e.Code()));
         return Error();
       }
-      case 5: throw 7;  // not a std::exception
-      default: return Error();
+      case 5:
+        throw 7;  // not a std::exception
+      default:
+        return Error();
     }
   });
   const int hooks = in.ConsumeIntegral<std::uint8_t>();
@@ -137,8 +143,9 @@ TaskOptions MakeTask(FuzzedDataProvider& in, State& s, const std::shared_ptr<Tra
       const bool delayed = retries == -1 || retries == 2;
       const auto initial = hour ? std::chrono::microseconds(std::chrono::hours(1))
                                 : std::chrono::microseconds(delayed ? 50 : 0);
-      h.ErrReload(retries, [t](const Error&) { ++t->hooks; },
-                  litepool::Backoff{.initial = initial, .max = std::chrono::hours(1)});
+      h.ErrReload(
+          retries, [t](const Error&) { ++t->hooks; },
+          litepool::Backoff{.initial = initial, .max = std::chrono::hours(1)});
     });
   }
   o.SetOnComplete([t, throws = (hooks & 12) == 12] {
@@ -161,8 +168,7 @@ Group* PickGroup(FuzzedDataProvider& in, State& s) {
   return &s.groups[in.ConsumeIntegralInRange<std::size_t>(0, s.groups.size() - 1)];
 }
 
-void Submit(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t,
-            TaskOptions o) {
+void Submit(FuzzedDataProvider& in, State& s, const std::shared_ptr<Track>& t, TaskOptions o) {
   BoundWhilePaused(in, s, o);
   const Error e = s.pool->AddTask(std::move(o));
   t->accepted = !e;
@@ -193,8 +199,8 @@ void ExpectTaskError(litepool::Future<T>& f, ErrorCode code, const char* what) {
     (void)f.Get();
     Violation(what, 0, static_cast<long long>(code));
   } catch (const litepool::TaskError& e) {
-    if (e.Cause().Code() != code) Violation(what, static_cast<long long>(e.Cause().Code()),
-                                            static_cast<long long>(code));
+    if (e.Cause().Code() != code)
+      Violation(what, static_cast<long long>(e.Cause().Code()), static_cast<long long>(code));
   }
 }
 
@@ -203,15 +209,16 @@ void ExpectTaskError(litepool::Future<T>& f, ErrorCode code, const char* what) {
 void FuzzParallelFor(FuzzedDataProvider& in, State& s) {
   Pool& pool = Side(in, s);
   const int shape = in.ConsumeIntegralInRange(0, 3);
-  const std::uint64_t n = shape == 0 ? in.ConsumeIntegralInRange<std::uint64_t>(0, 64)
+  const std::uint64_t n = shape == 0   ? in.ConsumeIntegralInRange<std::uint64_t>(0, 64)
                           : shape == 1 ? UINT64_MAX - in.ConsumeIntegralInRange<std::uint64_t>(0, 3)
                           : shape == 2 ? in.ConsumeIntegral<std::uint64_t>()
                                        : std::uint64_t{1} << in.ConsumeIntegralInRange(0, 63);
   const int grain_kind = in.ConsumeIntegralInRange(0, 3);
-  const std::size_t grain = grain_kind == 0 ? 0
+  const std::size_t grain = grain_kind == 0   ? 0
                             : grain_kind == 1 ? in.ConsumeIntegralInRange<std::size_t>(1, 16)
-                            : grain_kind == 2 ? SIZE_MAX - in.ConsumeIntegralInRange<std::size_t>(0, 3)
-                                              : in.ConsumeIntegral<std::size_t>();
+                            : grain_kind == 2
+                                ? SIZE_MAX - in.ConsumeIntegralInRange<std::size_t>(0, 3)
+                                : in.ConsumeIntegral<std::size_t>();
   // Too many chunks to run: the body throws at its first call.
   const bool throws = n > 4096 && (grain == 0 ? false : n / std::max<std::size_t>(grain, 1) > 4096);
   const bool from_signed = in.ConsumeBool();
@@ -219,26 +226,34 @@ void FuzzParallelFor(FuzzedDataProvider& in, State& s) {
   struct Stop {};
   try {
     if (from_signed) {
-      const std::int64_t first = INT64_MIN + static_cast<std::int64_t>(in.ConsumeIntegralInRange(0, 3));
+      const std::int64_t first =
+          INT64_MIN + static_cast<std::int64_t>(in.ConsumeIntegralInRange(0, 3));
       const std::int64_t last = static_cast<std::int64_t>(static_cast<std::uint64_t>(first) + n);
       if (last < first) return;  // beyond the signed range
-      litepool::ParallelFor(first, last, [&](std::int64_t b, std::int64_t e) {
-        if (throws) throw Stop{};
-        covered += static_cast<std::uint64_t>(e) - static_cast<std::uint64_t>(b);
-      }, litepool::ForOptions{.pool = pool, .grain = grain});
+      litepool::ParallelFor(
+          first, last,
+          [&](std::int64_t b, std::int64_t e) {
+            if (throws) throw Stop{};
+            covered += static_cast<std::uint64_t>(e) - static_cast<std::uint64_t>(b);
+          },
+          litepool::ForOptions{.pool = pool, .grain = grain});
     } else {
-      litepool::ParallelFor(std::uint64_t{0}, n, [&](std::uint64_t b, std::uint64_t e) {
-        if (throws) throw Stop{};
-        covered += e - b;
-      }, litepool::ForOptions{.pool = pool, .grain = grain});
+      litepool::ParallelFor(
+          std::uint64_t{0}, n,
+          [&](std::uint64_t b, std::uint64_t e) {
+            if (throws) throw Stop{};
+            covered += e - b;
+          },
+          litepool::ForOptions{.pool = pool, .grain = grain});
     }
     if (throws && n > 0) Violation("ParallelFor: the throwing body did not stop the loop");
-    if (!throws && covered.load() != n) Violation("ParallelFor: chunks do not cover the range",
-                                                  static_cast<long long>(covered.load()),
-                                                  static_cast<long long>(n));
+    if (!throws && covered.load() != n)
+      Violation("ParallelFor: chunks do not cover the range",
+                static_cast<long long>(covered.load()), static_cast<long long>(n));
   } catch (const Stop&) {
   } catch (const litepool::TaskError& e) {
-    if (!pool.Closed()) Violation("ParallelFor: TaskError on an open pool", static_cast<long long>(e.Cause().Code()));
+    if (!pool.Closed())
+      Violation("ParallelFor: TaskError on an open pool", static_cast<long long>(e.Cause().Code()));
   }
 }
 
@@ -280,14 +295,16 @@ void FuzzNullCallables(FuzzedDataProvider& in, State& s) {
       }
       break;
     case 5: {
-      litepool::Future<int> f = pool.Submit([] { return 1; }, litepool::SubmitOptions{
-          .add_timeout = std::chrono::nanoseconds(-in.ConsumeIntegralInRange(1, 1000))});
+      litepool::Future<int> f = pool.Submit(
+          [] { return 1; }, litepool::SubmitOptions{.add_timeout = std::chrono::nanoseconds(
+                                                        -in.ConsumeIntegralInRange(1, 1000))});
       ExpectTaskError(f, ErrorCode::kInvalidArgument, "Submit(negative add_timeout)");
       break;
     }
     default: {
-      litepool::Future<int> f = pool.Submit([] { return 1; }, litepool::SubmitOptions{
-          .priority = static_cast<litepool::Priority>(in.ConsumeIntegralInRange(3, 100))});
+      litepool::Future<int> f = pool.Submit(
+          [] { return 1; }, litepool::SubmitOptions{.priority = static_cast<litepool::Priority>(
+                                                        in.ConsumeIntegralInRange(3, 100))});
       ExpectTaskError(f, ErrorCode::kInvalidArgument, "Submit(bad priority)");
       break;
     }
@@ -301,7 +318,7 @@ void FuzzTrace(FuzzedDataProvider& in) {
   constexpr std::int64_t kCentury = 24LL * 365 * 100 * 3600 * 1000000000;
   auto time = [&] {
     const int kind = in.ConsumeIntegralInRange(0, 4);
-    const std::int64_t t = kind == 0 ? in.ConsumeIntegralInRange<std::int64_t>(0, 1000000)
+    const std::int64_t t = kind == 0   ? in.ConsumeIntegralInRange<std::int64_t>(0, 1000000)
                            : kind == 1 ? INT64_MIN
                            : kind == 2 ? INT64_MAX
                            : kind == 3 ? kCentury + in.ConsumeIntegralInRange(-1, 1)
@@ -311,7 +328,7 @@ void FuzzTrace(FuzzedDataProvider& in) {
   };
   for (auto& e : events) {
     const int w = in.ConsumeIntegralInRange(0, 4);
-    e.worker = w == 0 ? in.ConsumeIntegralInRange<std::size_t>(0, 7)
+    e.worker = w == 0   ? in.ConsumeIntegralInRange<std::size_t>(0, 7)
                : w == 1 ? SIZE_MAX - in.ConsumeIntegralInRange<std::size_t>(0, 1)
                : w == 2 ? 4095 + in.ConsumeIntegralInRange<std::size_t>(0, 1)
                : w == 3 ? 100000
@@ -336,8 +353,10 @@ void FuzzTrace(FuzzedDataProvider& in) {
     t.WriteChromeJson(json);
     // A lane per worker (at most 4096) and at most 6 bars: a few MB.
     constexpr std::size_t kMaxBytes = 8u << 20;
-    if (svg.str().size() > kMaxBytes) Violation("trace SVG unbounded", static_cast<long long>(svg.str().size()));
-    if (json.str().size() > kMaxBytes) Violation("trace JSON unbounded", static_cast<long long>(json.str().size()));
+    if (svg.str().size() > kMaxBytes)
+      Violation("trace SVG unbounded", static_cast<long long>(svg.str().size()));
+    if (json.str().size() > kMaxBytes)
+      Violation("trace JSON unbounded", static_cast<long long>(json.str().size()));
   } catch (const std::invalid_argument&) {
     if (in_bounds) Violation("Trace refused an event in bounds");
   }
@@ -347,7 +366,7 @@ void FuzzTrace(FuzzedDataProvider& in) {
 // counters in a coroutine's split functions ("Cannot represent a difference
 // across sections"). The library code it calls is instrumented as usual.
 __attribute__((no_sanitize("coverage"))) litepool::CoTask<int> TwoHops(Pool& pool,
-                                                                      std::atomic<int>& steps) {
+                                                                       std::atomic<int>& steps) {
   co_await pool.Schedule();
   ++steps;
   co_await pool.Schedule();
@@ -382,7 +401,11 @@ void FuzzCoroutines(FuzzedDataProvider& in, State& s) {
   std::size_t purged = 0;
   if (purge) {
     // A body run by Purge would run here, before Resume.
-    const std::uint64_t before = [&] { std::uint64_t t = 0; for (auto& x : steps) t += x->load(); return t; }();
+    const std::uint64_t before = [&] {
+      std::uint64_t t = 0;
+      for (auto& x : steps) t += x->load();
+      return t;
+    }();
     purged = pool.Purge();
     if (pause) {
       std::uint64_t after = 0;
@@ -394,7 +417,8 @@ void FuzzCoroutines(FuzzedDataProvider& in, State& s) {
   std::size_t cancelled = 0;
   for (std::size_t i = 0; i < n; ++i) {
     try {
-      if (futures[i].Get() != 1 || steps[i]->load() != 2) Violation("coroutine cut short", steps[i]->load(), 2);
+      if (futures[i].Get() != 1 || steps[i]->load() != 2)
+        Violation("coroutine cut short", steps[i]->load(), 2);
     } catch (const litepool::TaskError& e) {
       if (e.Cause().Code() != ErrorCode::kCancelled && e.Cause().Code() != ErrorCode::kClosed) {
         Violation("coroutine start: unexpected error", static_cast<long long>(e.Cause().Code()));
@@ -403,12 +427,13 @@ void FuzzCoroutines(FuzzedDataProvider& in, State& s) {
       cancelled += e.Cause().Code() == ErrorCode::kCancelled;
     }
   }
-  if (purge && cancelled != purged) Violation("Purge's count is not the starts it cancelled",
-                                             static_cast<long long>(purged),
-                                             static_cast<long long>(cancelled));
+  if (purge && cancelled != purged)
+    Violation("Purge's count is not the starts it cancelled", static_cast<long long>(purged),
+              static_cast<long long>(cancelled));
   if (sync_wait_on_worker && !pool.Closed()) {
     std::atomic<int> inner{0};
-    litepool::Future<int> f = pool.Submit([&pool, &inner] { return litepool::SyncWait(TwoHops(pool, inner)); });
+    litepool::Future<int> f =
+        pool.Submit([&pool, &inner] { return litepool::SyncWait(TwoHops(pool, inner)); });
     try {
       if (f.Get() != 1) Violation("SyncWait on a worker: wrong value");
     } catch (const litepool::TaskError&) {
@@ -425,10 +450,13 @@ void FuzzQueuedStop(FuzzedDataProvider& in, State& s) {
   pool.Pause();
   std::stop_source stop;
   std::atomic<bool> ran{false};
-  litepool::Future<int> f = pool.Submit([&ran] { ran = true; return 1; },
-                                        litepool::SubmitOptions{
-                                            .add_timeout = std::chrono::nanoseconds(0),
-                                            .stop = stop.get_token()});
+  litepool::Future<int> f = pool.Submit(
+      [&ran] {
+        ran = true;
+        return 1;
+      },
+      litepool::SubmitOptions{.add_timeout = std::chrono::nanoseconds(0),
+                              .stop = stop.get_token()});
   stop.request_stop();
   const bool ready = f.WaitFor(std::chrono::seconds(10));
   pool.Resume();
@@ -439,7 +467,8 @@ void FuzzQueuedStop(FuzzedDataProvider& in, State& s) {
   } catch (const litepool::TaskError& e) {
     // kTimeout: a full pool refused it before the stop.
     if (e.Cause().Code() != ErrorCode::kCancelled && e.Cause().Code() != ErrorCode::kTimeout) {
-      Violation("a stopped queued Submit: unexpected error", static_cast<long long>(e.Cause().Code()));
+      Violation("a stopped queued Submit: unexpected error",
+                static_cast<long long>(e.Cause().Code()));
     }
   }
   if (ran.load()) Violation("a stopped queued Submit ran");
@@ -454,17 +483,19 @@ void CheckAndClose(State& s) {
   const std::uint64_t expected = s.accepted + s.nested_accepted.load();
   if (a.accepted != expected) Violation("engine accepted != AddTask ok", a.accepted, expected);
   if (a.settled != a.succeeded + a.failed + a.cancelled + a.exception) {
-    Violation("outcomes do not add up", a.settled, a.succeeded + a.failed + a.cancelled + a.exception);
+    Violation("outcomes do not add up", a.settled,
+              a.succeeded + a.failed + a.cancelled + a.exception);
   }
   // Purged tasks settle as cancelled; only timed tasks that never ran expire.
-  if (a.cancelled < s.purged) Violation("purged tasks not counted as cancelled", static_cast<long long>(a.cancelled),
-                                  static_cast<long long>(s.purged));
+  if (a.cancelled < s.purged)
+    Violation("purged tasks not counted as cancelled", static_cast<long long>(a.cancelled),
+              static_cast<long long>(s.purged));
   std::uint64_t could_expire = 0;
   for (const auto& t : s.tracks) could_expire += t->timed && t->accepted && t->runs.load() == 0;
   const std::uint64_t expired = s.pool->Stats().total.expired;
-  if (expired > could_expire) Violation("more expired than timed tasks that never ran",
-                                        static_cast<long long>(expired),
-                                        static_cast<long long>(could_expire));
+  if (expired > could_expire)
+    Violation("more expired than timed tasks that never ran", static_cast<long long>(expired),
+              static_cast<long long>(could_expire));
   for (const auto& t : s.saved_tracks) {
     if (t->completes.load() != t->ok_submits) {
       Violation("reused options: OnComplete count", t->completes.load(), t->ok_submits);
@@ -564,7 +595,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
       }
-      case 1: case 2: case 3: {  // one task
+      case 1:
+      case 2:
+      case 3: {  // one task
         auto t = std::make_shared<Track>();
         Group* g = PickGroup(in, s);
         Submit(in, s, t, MakeTask(in, s, t, g));
@@ -685,7 +718,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         int refused = 0;
         for (const Error& err : errors) refused += err.Code() == ErrorCode::kClosed;
         s.accepted += static_cast<std::uint64_t>(n - refused);
-        if (ran->load() + reported != n) Violation("ErrGroup function lost", ran->load() + reported, n);
+        if (ran->load() + reported != n)
+          Violation("ErrGroup function lost", ran->load() + reported, n);
         if (!e && ran->load() != n) Violation("ErrGroup ok without running", ran->load(), n);
         break;
       }
@@ -729,8 +763,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto d = std::chrono::microseconds(in.ConsumeIntegralInRange(0, 2000));
         if (s.pool->WaitIdleFor(d)) {
           const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.pool);
-          if (a.in_flight != 0) Violation("WaitIdleFor idle with tasks in flight",
-                                          static_cast<long long>(a.in_flight));
+          if (a.in_flight != 0)
+            Violation("WaitIdleFor idle with tasks in flight", static_cast<long long>(a.in_flight));
           for (const auto& t : s.tracks) {
             if (t->accepted && t->completes.load() != 1) {
               Violation("WaitIdleFor idle before an OnComplete", t->completes.load(), 1);
@@ -749,7 +783,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::size_t before = s.pool->Workers();
         try {
           s.pool->SetWorkers(n);
-          if (!valid && !was_closed) Violation("bad worker count accepted", static_cast<long long>(n));
+          if (!valid && !was_closed)
+            Violation("bad worker count accepted", static_cast<long long>(n));
         } catch (const std::invalid_argument&) {
           if (valid) Violation("valid worker count refused", static_cast<long long>(n));
         }

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <stdexcept>
 
-#include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
+#include "litepool/litepool.hpp"
 #include "test_util.hpp"
 
 namespace litepool {
@@ -146,20 +146,21 @@ TEST(AccountingTest, StoppedByCloseCountsAsCancelled) {
   std::atomic<int> after_code{-1};
   ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([] {}).SetOnError(
       [](ErrHandle& h, TaskGroup&, const Error&) { h.ErrReload(-1); })));
-  ASSERT_FALSE(pool.AddTask(
-      TaskOptions()
-          .SetTask([] { return Error("x"); })
-          .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-            h.ErrReload(-1, [&](const Error& e) { after_code = static_cast<int>(e.Code()); });
-          })));
+  ASSERT_FALSE(pool.AddTask(TaskOptions()
+                                .SetTask([] { return Error("x"); })
+                                .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                                  h.ErrReload(-1, [&](const Error& e) {
+                                    after_code = static_cast<int>(e.Code());
+                                  });
+                                })));
   std::thread closer([&] { pool.Close(CloseMode::kCancelPending); });
   while (!pool.Closed()) std::this_thread::yield();
   blocker.Release();
   closer.join();
   const detail::Accounting a = detail::PoolAccess::Totals(pool);
   EXPECT_TRUE(a.Balanced());
-  EXPECT_EQ(a.succeeded, 1u);   // the blocker
-  EXPECT_EQ(a.cancelled, 2u);   // both queued tasks, never run
+  EXPECT_EQ(a.succeeded, 1u);  // the blocker
+  EXPECT_EQ(a.cancelled, 2u);  // both queued tasks, never run
   EXPECT_EQ(a.executed, 1u);
   EXPECT_EQ(after_code, static_cast<int>(ErrorCode::kCancelled));
 }

@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "api/task_options_access.hpp"
 #include "litepool/litepool.hpp"
 #include "task/record_pool.hpp"
-#include "api/task_options_access.hpp"
 #include "task/task_record.hpp"
 
 namespace litepool::detail {
@@ -28,8 +28,7 @@ TaskSpec SpecWithHookHolding(std::shared_ptr<int> state) {
 
 // Makes a worker's batch of plain records and frees them through `cache`
 // (so the batch is handed back); returns their addresses.
-std::set<void*> FreeAFullBatchOfPlainRecords(RecordPool& pool,
-                                             RecordPool::LocalCache& cache) {
+std::set<void*> FreeAFullBatchOfPlainRecords(RecordPool& pool, RecordPool::LocalCache& cache) {
   std::set<void*> freed;
   for (std::size_t i = 0; i < RecordPool::kBatch; ++i) {
     TaskRecord* r = pool.Make(SpecHolding(nullptr));

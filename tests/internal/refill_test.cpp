@@ -15,8 +15,8 @@
 #include <sched.h>
 #endif
 
-#include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
+#include "litepool/litepool.hpp"
 #include "test_util.hpp"
 
 namespace litepool {

@@ -1,7 +1,7 @@
 // SlotGate: producers asleep on a full pool wait in line, by priority and
 // in arrival order within one, and a released slot is handed to the head
-// of the line (blocked producers are admitted in priority order); a batch at the head is not overtaken, and one that gives up lets
-// the next in.
+// of the line (blocked producers are admitted in priority order); a batch at the head is not
+// overtaken, and one that gives up lets the next in.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -130,7 +130,7 @@ TEST(SlotGateTest, AHeadThatTimesOutLetsTheNextOneIn) {
   ASSERT_TRUE(Eventually([&] { return gate.InLine() == 2; }));
   gate.Release(1);  // one free: not enough for the batch at the head
   EXPECT_EQ(gate.InLine(), 2u);
-  batch.join();  // gives up after 1 s ...
+  batch.join();   // gives up after 1 s ...
   single.join();  // ... and the single task behind it gets the free slot
   EXPECT_TRUE(admitted);
   EXPECT_EQ(gate.InLine(), 0u);
@@ -166,8 +166,7 @@ TEST(SlotGateTest, ResizeSendsAwayWaitersLargerThanTheNewCapacity) {
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
   std::thread batch([&] {
-    EXPECT_EQ(gate.Acquire(3, Priority::kHigh, std::nullopt, closed),
-              SlotGate::Result::kTooLarge);
+    EXPECT_EQ(gate.Acquire(3, Priority::kHigh, std::nullopt, closed), SlotGate::Result::kTooLarge);
   });
   ASSERT_TRUE(Eventually([&] { return gate.InLine() == 1; }));
   std::thread single([&] {
@@ -264,9 +263,9 @@ TEST(SlotGateTest, ConcurrentTakesAndShardReleasesLoseNoSlot) {
       for (int i = 0; i < kPerProducer; ++i) {
         const std::int64_t n = (i % 7 == 0) ? 3 : 1;  // some batches
         if (!gate.TryAcquire(n)) {
-          ASSERT_EQ(gate.Acquire(n, p == 0 ? Priority::kHigh : Priority::kNormal,
-                                 std::nullopt, closed),
-                    SlotGate::Result::kAcquired);
+          ASSERT_EQ(
+              gate.Acquire(n, p == 0 ? Priority::kHigh : Priority::kNormal, std::nullopt, closed),
+              SlotGate::Result::kAcquired);
         }
         taken.fetch_add(n);
       }
@@ -374,17 +373,16 @@ TEST(SlotGateTest, AtTheDeadlineAFreeSlotBelowTheMarkIsTaken) {
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
   // Expects kAcquired: it must not time out with the slot it needs free.
-  std::thread producer =
-      ProducerInLine(gate, closed, 1, Clock::now() + std::chrono::seconds(2));
+  std::thread producer = ProducerInLine(gate, closed, 1, Clock::now() + std::chrono::seconds(2));
   gate.Release(1);  // free, but below the mark of 4: it sleeps on
   EXPECT_EQ(gate.InLine(), 1u);
   producer.join();
   EXPECT_EQ(gate.FreeForTesting(), 0);
   // A batch that needs more than is free does time out.
   gate.Release(1);
-  EXPECT_EQ(gate.Acquire(2, Priority::kNormal, Clock::now() + std::chrono::milliseconds(20),
-                         closed),
-            SlotGate::Result::kTimeout);
+  EXPECT_EQ(
+      gate.Acquire(2, Priority::kNormal, Clock::now() + std::chrono::milliseconds(20), closed),
+      SlotGate::Result::kTimeout);
   EXPECT_EQ(gate.FreeForTesting(), 1);
 }
 
@@ -394,7 +392,7 @@ TEST(SlotGateTest, TheRefillMarkFollowsAResize) {
   const auto full = FullRefillGate(std::chrono::hours(1));
   SlotGate& gate = *full;
   const std::atomic<bool> closed{false};
-  gate.Resize(-4);  // capacity 4, free -4
+  gate.Resize(-4);                              // capacity 4, free -4
   for (int i = 0; i < 4; ++i) gate.Release(1);  // free 0
   std::thread producer = ProducerInLine(gate, closed);
   gate.Release(1);

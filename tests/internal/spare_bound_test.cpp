@@ -10,12 +10,12 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <latch>
 #include <chrono>
+#include <latch>
 #include <thread>
 
-#include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
+#include "litepool/litepool.hpp"
 #include "test_util.hpp"
 
 namespace litepool {
@@ -41,9 +41,8 @@ TEST(SpareBoundTest, ATaskQueuedWhileEveryThreadIsBlockedStillRuns) {
   for (std::size_t i = 0; i < outside.size(); ++i) {
     ASSERT_FALSE(pool.AddTask(waiters, [g = outside[i]] { g.Wait(); }));
     // Blocked (not just started): the next task finds this one asleep.
-    ASSERT_TRUE(Eventually([&] {
-      return detail::PoolAccess::Blocked(pool) == static_cast<std::int64_t>(i + 1);
-    }));
+    ASSERT_TRUE(Eventually(
+        [&] { return detail::PoolAccess::Blocked(pool) == static_cast<std::int64_t>(i + 1); }));
   }
   TaskGroup release;
   ASSERT_FALSE(pool.AddTask(release, [&outside] {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "../test_util.hpp"
-#include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
+#include "litepool/litepool.hpp"
 
 namespace litepool {
 namespace {
@@ -28,9 +28,7 @@ using std::chrono::nanoseconds;
 using testing::Blocker;
 using testing::kHangGuard;
 
-bool Contains(const std::string& s, const char* part) {
-  return s.find(part) != std::string::npos;
-}
+bool Contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
 // Closes the pool and checks the invariant: everything accepted settled.
 void ExpectNothingLost(Pool& pool, std::uint64_t accepted) {
@@ -89,11 +87,9 @@ void EmptyCallables() {
   ExpectThrows<std::invalid_argument>([&] { o.SetTask(null_fn); }, "empty");
   ExpectThrows<std::invalid_argument>([&] { o.SetOnSuccess(std::function<void()>()); }, "empty");
   ExpectThrows<std::invalid_argument>(
-      [&] { o.SetOnError(std::function<void(ErrHandle&, TaskGroup&, const Error&)>()); },
-      "empty");
+      [&] { o.SetOnError(std::function<void(ErrHandle&, TaskGroup&, const Error&)>()); }, "empty");
   ExpectThrows<std::invalid_argument>([&] { o.SetOnComplete(std::function<void()>()); }, "empty");
-  ExpectThrows<std::invalid_argument>([&] { o.SetOnAddTimeout(std::function<void()>()); },
-                                      "empty");
+  ExpectThrows<std::invalid_argument>([&] { o.SetOnAddTimeout(std::function<void()>()); }, "empty");
   EXPECT_FALSE(o.HasTask());
 }
 
@@ -106,8 +102,8 @@ void ZeroWorkers() {
 
 void ZeroCapacity() {
   ExpectThrows<std::invalid_argument>([] { Pool(1, 0); }, "queue_capacity");
-  ExpectThrows<std::invalid_argument>(
-      [] { Pool(PoolOptions{.workers = 2, .queue_capacity = 0}); }, "queue_capacity");
+  ExpectThrows<std::invalid_argument>([] { Pool(PoolOptions{.workers = 2, .queue_capacity = 0}); },
+                                      "queue_capacity");
 }
 
 void HugeWorkersOrCapacity() {
@@ -163,20 +159,19 @@ void ErrReloadOutsideOnError() {
   Pool pool(1, 1);
   TaskGroup tg(1);
   std::atomic<int> refused{0};
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions()
-          .SetTask([] { return Error("x"); })
-          .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-            std::thread other([&] {
-              try {
-                h.ErrReload(3);
-              } catch (const std::logic_error&) {
-                ++refused;
-              }
-            });
-            other.join();
-          })
-          .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([] { return Error("x"); })
+                                .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                                  std::thread other([&] {
+                                    try {
+                                      h.ErrReload(3);
+                                    } catch (const std::logic_error&) {
+                                      ++refused;
+                                    }
+                                  });
+                                  other.join();
+                                })
+                                .SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_EQ(refused, 1);
   ExpectNothingLost(pool, 1);
@@ -187,14 +182,16 @@ void ErrReloadTwice() {
   Pool pool(1, 1);
   TaskGroup tg(1);
   std::atomic<int> runs{0}, first_after{0}, last_after{0};
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions()
-          .SetTask([&] { ++runs; return Error("always"); })
-          .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-            h.ErrReload(5, [&](const Error&) { ++first_after; });
-            h.ErrReload(1, [&](const Error&) { ++last_after; });  // wins
-          })
-          .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([&] {
+                                  ++runs;
+                                  return Error("always");
+                                })
+                                .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                                  h.ErrReload(5, [&](const Error&) { ++first_after; });
+                                  h.ErrReload(1, [&](const Error&) { ++last_after; });  // wins
+                                })
+                                .SetAutoDone()));
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_EQ(runs, 2);
   EXPECT_EQ(first_after, 0);
@@ -214,23 +211,22 @@ void ErrReloadBadArguments() {
       Backoff{.jitter = std::numeric_limits<double>::quiet_NaN()},
   };
   for (int i = 0; i < 4; ++i) {
-    ASSERT_FALSE(pool.AddTask(
-        tg.NewTaskOptions()
-            .SetTask([] { return Error("x"); })
-            .SetOnError([&, i](ErrHandle& h, TaskGroup&, const Error&) {
-              try {
-                if (i == 3) {
-                  h.ErrReload(-2);
-                } else {
-                  h.ErrReload(1, {}, bad[i]);
-                }
-              } catch (const std::invalid_argument&) {
-                ++refused;
-                throw;  // escapes OnError: the engine records it
-              }
-            })
-            .SetOnComplete([&] { ++complete; })
-            .SetAutoDone()));
+    ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                  .SetTask([] { return Error("x"); })
+                                  .SetOnError([&, i](ErrHandle& h, TaskGroup&, const Error&) {
+                                    try {
+                                      if (i == 3) {
+                                        h.ErrReload(-2);
+                                      } else {
+                                        h.ErrReload(1, {}, bad[i]);
+                                      }
+                                    } catch (const std::invalid_argument&) {
+                                      ++refused;
+                                      throw;  // escapes OnError: the engine records it
+                                    }
+                                  })
+                                  .SetOnComplete([&] { ++complete; })
+                                  .SetAutoDone()));
   }
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
   EXPECT_EQ(refused, 4);
@@ -374,7 +370,7 @@ void ReuseOfMovedFromTaskOptions() {
   std::atomic<int> ran{0};
   TaskOptions o = tg.NewTaskOptions().SetTask([&] { ++ran; }).SetAutoDone();
   ASSERT_FALSE(pool.AddTask(std::move(o)));
-  EXPECT_FALSE(o.HasTask());  // NOLINT(bugprone-use-after-move): the point
+  EXPECT_FALSE(o.HasTask());                   // NOLINT(bugprone-use-after-move): the point
   const Error e = pool.AddTask(std::move(o));  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(e.Code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(tg.WaitFor(kHangGuard));
@@ -417,17 +413,20 @@ void HugeBackoff() {
   Pool pool(1, 1);
   TaskGroup tg(1);
   std::atomic<int> afters{0}, runs{0};
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions()
-          .SetTask([&] { ++runs; return Error("x"); })
-          .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-            h.ErrReload(3, [&](const Error&) { ++afters; },
-                        Backoff{.initial = nanoseconds::max(),
-                                .multiplier = std::numeric_limits<double>::infinity(),
-                                .max = nanoseconds::max(),
-                                .jitter = 1.0});
-          })
-          .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([&] {
+                                  ++runs;
+                                  return Error("x");
+                                })
+                                .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                                  h.ErrReload(
+                                      3, [&](const Error&) { ++afters; },
+                                      Backoff{.initial = nanoseconds::max(),
+                                              .multiplier = std::numeric_limits<double>::infinity(),
+                                              .max = nanoseconds::max(),
+                                              .jitter = 1.0});
+                                })
+                                .SetAutoDone()));
   EXPECT_FALSE(tg.WaitFor(milliseconds(1)));  // the retry is waiting out its delay
   ExpectNothingLost(pool, 1);
   EXPECT_EQ(afters, 1);
@@ -503,7 +502,10 @@ void RepeatedDoneInsideOwnCallbacks() {
   TaskGroup tg(2);
   TaskGroup* g = &tg;
   ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
-                                .SetTask([g] { g->Done(); g->Done(); })
+                                .SetTask([g] {
+                                  g->Done();
+                                  g->Done();
+                                })
                                 .SetOnSuccess([g] { g->Done(); })
                                 .SetOnComplete([g] { g->Done(); })
                                 .SetAutoDone()));
@@ -534,14 +536,15 @@ void EndlessRetriesThenClose() {
   TaskGroup tg(1);
   std::atomic<int> after_code{-1};
   std::latch retrying(1);
-  ASSERT_FALSE(pool.AddTask(
-      tg.NewTaskOptions()
-          .SetTask([&] { return Error("never"); })
-          .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-            h.ErrReload(-1, [&](const Error& e) { after_code = static_cast<int>(e.Code()); });
-            retrying.count_down();
-          })
-          .SetAutoDone()));
+  ASSERT_FALSE(pool.AddTask(tg.NewTaskOptions()
+                                .SetTask([&] { return Error("never"); })
+                                .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                                  h.ErrReload(-1, [&](const Error& e) {
+                                    after_code = static_cast<int>(e.Code());
+                                  });
+                                  retrying.count_down();
+                                })
+                                .SetAutoDone()));
   retrying.wait();
   ExpectNothingLost(pool, 1);
   EXPECT_EQ(tg.Pending(), 0);

@@ -99,14 +99,14 @@ void Producer(Pool& pool, std::uint64_t seed, std::atomic<int>& bad) {
         break;
       }
       default: {  // an outcome continuation after a failure
-        chains.push_back(pool.Submit([]() -> int { throw std::runtime_error("x"); })
-                             .Then([](Future<int> f) {
-                               try {
-                                 return f.Get();
-                               } catch (const std::runtime_error&) {  // TaskError too
-                                 return 6;
-                               }
-                             }));
+        chains.push_back(
+            pool.Submit([]() -> int { throw std::runtime_error("x"); }).Then([](Future<int> f) {
+              try {
+                return f.Get();
+              } catch (const std::runtime_error&) {  // TaskError too
+                return 6;
+              }
+            }));
         expected.push_back(6);
         break;
       }
@@ -123,9 +123,9 @@ TEST(ComposeStress, MixOfThenJoinsDependentsDelaysAndPeriodicsSettlesEverything)
     std::vector<PeriodicHandle> periodics;
     std::atomic<int> beats{0};
     for (int i = 0; i < 3; ++i) {
-      periodics.push_back(pool->Every(std::chrono::microseconds(200 + 300 * i),
-                                      [&] { beats.fetch_add(1); },
-                                      PeriodicOptions{.fixed_delay = i == 1}));
+      periodics.push_back(pool->Every(
+          std::chrono::microseconds(200 + 300 * i), [&] { beats.fetch_add(1); },
+          PeriodicOptions{.fixed_delay = i == 1}));
     }
     std::thread controller([&, round] {
       std::mt19937_64 rng(static_cast<std::uint64_t>(round) * 7919u);
@@ -137,8 +137,8 @@ TEST(ComposeStress, MixOfThenJoinsDependentsDelaysAndPeriodicsSettlesEverything)
     });
     std::vector<std::thread> producers;
     for (int p = 0; p < kProducers; ++p) {
-      producers.emplace_back(Producer, std::ref(*pool),
-                             static_cast<std::uint64_t>(round * 100 + p), std::ref(bad));
+      producers.emplace_back(Producer, std::ref(*pool), static_cast<std::uint64_t>(round * 100 + p),
+                             std::ref(bad));
     }
     for (std::thread& t : producers) t.join();
     stop = true;

@@ -28,9 +28,8 @@ namespace {
 constexpr int kTasksPerEnding = 500000 * LITEPOOL_STRESS_SCALE / 100;
 // At least four rounds (four random pool shapes) per ending, also when
 // the sanitizer builds shrink the task count.
-constexpr int kRoundsPerEnding = 16 * LITEPOOL_STRESS_SCALE / 100 < 4
-                                     ? 4
-                                     : 16 * LITEPOOL_STRESS_SCALE / 100;
+constexpr int kRoundsPerEnding =
+    16 * LITEPOOL_STRESS_SCALE / 100 < 4 ? 4 : 16 * LITEPOOL_STRESS_SCALE / 100;
 
 // LITEPOOL_STRESS_SEED=n replays other plans (thread timing still varies).
 std::uint64_t BaseSeed() {
@@ -52,9 +51,8 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
   int engine_checked = 0;
   double seconds = 0;
   for (int round = 0; round < kRoundsPerEnding; ++round) {
-    const std::uint64_t seed =
-        BaseSeed() * 100 + static_cast<std::uint64_t>(ending) * 10 +
-        static_cast<std::uint64_t>(round);
+    const std::uint64_t seed = BaseSeed() * 100 + static_cast<std::uint64_t>(ending) * 10 +
+                               static_cast<std::uint64_t>(round);
     MixConfig config = RandomConfig(seed, ending, kTasksPerEnding / kRoundsPerEnding);
     config.watchdog = WatchdogLimit();
     const MixResult r = RunMix(config);
@@ -112,8 +110,7 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       static_cast<unsigned long long>(total.succeeded),
       static_cast<unsigned long long>(total.failed),
       static_cast<unsigned long long>(total.exception),
-      static_cast<unsigned long long>(total.cancelled),
-      static_cast<unsigned long long>(total.runs),
+      static_cast<unsigned long long>(total.cancelled), static_cast<unsigned long long>(total.runs),
       static_cast<unsigned long long>(total.retry_runs),
       static_cast<unsigned long long>(total.retry_requests),
       static_cast<unsigned long long>(total.hook_throws),
@@ -125,14 +122,12 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       static_cast<unsigned long long>(total.manual_done),
       static_cast<unsigned long long>(total.prioritised),
       static_cast<unsigned long long>(total.queue_timeouts_set),
-      static_cast<unsigned long long>(total.expired),
-      static_cast<unsigned long long>(total.pauses),
-      static_cast<unsigned long long>(total.purges),
-      static_cast<unsigned long long>(total.purged),
+      static_cast<unsigned long long>(total.expired), static_cast<unsigned long long>(total.pauses),
+      static_cast<unsigned long long>(total.purges), static_cast<unsigned long long>(total.purged),
       static_cast<unsigned long long>(total.idle_waits),
       static_cast<unsigned long long>(total.idle_hits),
-      static_cast<unsigned long long>(total.grows),
-      static_cast<unsigned long long>(total.shrinks), engine_checked);
+      static_cast<unsigned long long>(total.grows), static_cast<unsigned long long>(total.shrinks),
+      engine_checked);
   std::fflush(stdout);
 }
 

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
+#include "litepool/litepool.hpp"
 
 #ifndef LITEPOOL_STRESS_SCALE
 #define LITEPOOL_STRESS_SCALE 100
@@ -52,16 +52,19 @@ TEST(ReliabilityStressTest, CancelDuringBackoffSettlesEveryTaskOnce) {
       groups.emplace_back(kPerGroup);
       for (int i = 0; i < kPerGroup; ++i) {
         const bool forever = rng() % 3 == 0;
-        const auto initial = forever ? std::chrono::nanoseconds(1h)
-                                     : std::chrono::nanoseconds(rng() % 200 * 1000);
+        const auto initial =
+            forever ? std::chrono::nanoseconds(1h) : std::chrono::nanoseconds(rng() % 200 * 1000);
         ASSERT_FALSE(pool.AddTask(
             groups.back()
                 .NewTaskOptions()
                 .SetTask([] { return Error("fail"); })
                 .SetOnError([&afters, initial](ErrHandle& h, TaskGroup&, const Error&) {
-                  h.ErrReload(-1, [&afters](const Error& e) {
-                    if (e) ++afters;
-                  }, Backoff{.initial = initial, .multiplier = 1.5, .max = initial});
+                  h.ErrReload(
+                      -1,
+                      [&afters](const Error& e) {
+                        if (e) ++afters;
+                      },
+                      Backoff{.initial = initial, .multiplier = 1.5, .max = initial});
                 })
                 .SetOnComplete([&completes] { ++completes; })
                 .SetAutoDone()));
@@ -104,13 +107,23 @@ TEST(ReliabilityStressTest, CloseCancelPendingUnderEveryFrontEndReportsEveryFunc
     std::vector<std::thread> callers;
     callers.emplace_back([&] {
       ErrGroup g(pool);
-      for (int i = 0; i < kN; ++i) g.Go([&] { work(); ++plain_ran; ++total_runs; });
+      for (int i = 0; i < kN; ++i)
+        g.Go([&] {
+          work();
+          ++plain_ran;
+          ++total_runs;
+        });
       plain_result = g.Wait();
       plain_errors = g.Errors().size();
     });
     callers.emplace_back([&] {
       auto g = ErrGroup::WithContext(pool);
-      for (int i = 0; i < kN; ++i) g.Go([&] { work(); ++ctx_ran; ++total_runs; });
+      for (int i = 0; i < kN; ++i)
+        g.Go([&] {
+          work();
+          ++ctx_ran;
+          ++total_runs;
+        });
       ctx_result = g.Wait();
     });
     callers.emplace_back([&] {
@@ -128,12 +141,15 @@ TEST(ReliabilityStressTest, CloseCancelPendingUnderEveryFrontEndReportsEveryFunc
     callers.emplace_back([&] {
       std::vector<int> inputs(kN, 1);
       try {
-        map_size = Map(inputs, [&](int x) {
-                     work();
-                     ++map_ran;
-                     ++total_runs;
-                     return x;
-                   }, {.pool = &pool}).size();
+        map_size = Map(inputs,
+                       [&](int x) {
+                         work();
+                         ++map_ran;
+                         ++total_runs;
+                         return x;
+                       },
+                       {.pool = &pool})
+                       .size();
       } catch (const std::runtime_error&) {
         map_threw = true;
       }
@@ -146,7 +162,8 @@ TEST(ReliabilityStressTest, CloseCancelPendingUnderEveryFrontEndReportsEveryFunc
     const std::string at = "round " + std::to_string(round);
     // Plain group: each function is a run or an error, never both, never none.
     EXPECT_EQ(static_cast<std::size_t>(plain_ran.load()) + plain_errors,
-              static_cast<std::size_t>(kN)) << at;
+              static_cast<std::size_t>(kN))
+        << at;
     if (!plain_result) {
       EXPECT_EQ(plain_ran.load(), kN) << at;
     }
@@ -175,15 +192,17 @@ TEST(ReliabilityStressTest, ProducersProgressWhileTasksRetryForeverWithABackoff)
   TaskGroup retriers(kRetriers);
   std::atomic<int> stopped{0};
   for (int i = 0; i < kRetriers; ++i) {
-    ASSERT_FALSE(pool.AddTask(
-        retriers.NewTaskOptions()
-            .SetTask([] { return Error("not yet"); })
-            .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
-              h.ErrReload(-1, [&](const Error& e) {
-                if (e.Code() == ErrorCode::kCancelled) ++stopped;
-              }, Backoff{.initial = 100us, .multiplier = 2.0, .max = 1ms});
-            })
-            .SetAutoDone()));
+    ASSERT_FALSE(pool.AddTask(retriers.NewTaskOptions()
+                                  .SetTask([] { return Error("not yet"); })
+                                  .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                                    h.ErrReload(
+                                        -1,
+                                        [&](const Error& e) {
+                                          if (e.Code() == ErrorCode::kCancelled) ++stopped;
+                                        },
+                                        Backoff{.initial = 100us, .multiplier = 2.0, .max = 1ms});
+                                  })
+                                  .SetAutoDone()));
   }
   TaskGroup work(static_cast<std::int64_t>(kProducers) * per);
   std::vector<std::thread> producers;
@@ -225,9 +244,10 @@ TEST(ReliabilityStressTest, PurgeOfARetryInItsBackoffFreesNothingTheTimerStillRe
     TaskOptions o = tg.NewTaskOptions();
     o.SetTask([] { return Error("fails once, then waits an hour to retry"); });
     o.SetOnError([&after_code](ErrHandle& h, TaskGroup&, const Error&) {
-      h.ErrReload(1, [&after_code](const Error& r) { after_code = static_cast<int>(r.Code()); },
-                  Backoff{.initial = std::chrono::microseconds(300),
-                          .max = std::chrono::microseconds(300)});
+      h.ErrReload(
+          1, [&after_code](const Error& r) { after_code = static_cast<int>(r.Code()); },
+          Backoff{.initial = std::chrono::microseconds(300),
+                  .max = std::chrono::microseconds(300)});
     });
     o.SetAutoDone();
     ASSERT_FALSE(pool.AddTask(std::move(o)));

@@ -35,9 +35,9 @@ void Print(const char* label, const Window& w, double seconds) {
       "(accepted == settled in %d/%d closed pools; %d destroyed pools checked per "
       "task) | rejected %llu, retry runs %llu, hook throws %llu, group cancels "
       "%llu, nested submits %llu\n",
-      label, static_cast<unsigned long long>(w.tally.accepted), seconds, rate,
-      w.rounds, w.balanced == engine_rounds ? "OK" : "BROKEN", w.balanced,
-      engine_rounds, w.destroyed, static_cast<unsigned long long>(w.tally.rejected),
+      label, static_cast<unsigned long long>(w.tally.accepted), seconds, rate, w.rounds,
+      w.balanced == engine_rounds ? "OK" : "BROKEN", w.balanced, engine_rounds, w.destroyed,
+      static_cast<unsigned long long>(w.tally.rejected),
       static_cast<unsigned long long>(w.tally.retry_runs),
       static_cast<unsigned long long>(w.tally.hook_throws),
       static_cast<unsigned long long>(w.tally.group_cancels),

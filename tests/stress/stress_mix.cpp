@@ -17,9 +17,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "api/pool_access.hpp"
 #include "litepool/coro.hpp"
 #include "litepool/litepool.hpp"
-#include "api/pool_access.hpp"
 
 namespace litepool::stress {
 namespace {
@@ -41,10 +41,10 @@ enum class Kind : std::uint8_t {
 };
 
 enum class Credit : std::uint8_t {
-  kAuto,          // SetAutoDone()
-  kDone,          // no auto-done: Done() in OnComplete (the producer calls
-                  // Done() itself when AddTask rejects the task)
-  kAutoAndDone,   // SetAutoDone() and Done() in after and OnComplete: once
+  kAuto,         // SetAutoDone()
+  kDone,         // no auto-done: Done() in OnComplete (the producer calls
+                 // Done() itself when AddTask rejects the task)
+  kAutoAndDone,  // SetAutoDone() and Done() in after and OnComplete: once
 };
 
 // What one task will do; written by its submitter before AddTask.
@@ -52,8 +52,7 @@ struct Plan {
   Kind kind = Kind::kOk;
   Credit credit = Credit::kAuto;
   bool on_success = false, on_error = false;
-  bool throw_success = false, throw_error = false, throw_after = false,
-       throw_complete = false;
+  bool throw_success = false, throw_error = false, throw_after = false, throw_complete = false;
   bool reload = false;  // OnError calls ErrReload(max_retries, after)
   int max_retries = 0;
   int fail_runs = 0;
@@ -71,7 +70,7 @@ struct Plan {
   // only hook that tells an expired task (kExpired) from a cancelled one.
   bool queue_timeout = false;
   std::int64_t queue_timeout_ns = 0;
-  int children = 0;            // kSpawn
+  int children = 0;  // kSpawn
   bool wait_children = false;
   std::size_t child_base = 0;
 };
@@ -82,8 +81,8 @@ struct Track {
   Plan plan;
   int add_result = kNotSubmitted;  // ErrorCode of AddTask, by the submitter
   std::atomic<std::uint32_t> runs{0};
-  std::atomic<std::uint32_t> success{0}, error{0}, after{0}, complete{0},
-      add_timeout_hook{0}, throws{0}, reloads{0}, order_faults{0};
+  std::atomic<std::uint32_t> success{0}, error{0}, after{0}, complete{0}, add_timeout_hook{0},
+      throws{0}, reloads{0}, order_faults{0};
   std::atomic<int> error_code{-1};  // what OnError saw
   std::atomic<int> after_code{-1};  // what after saw
   std::atomic<int> exec_code{-1};   // what the last Exec produced
@@ -93,14 +92,11 @@ struct Track {
 };
 
 int Code(ErrorCode c) { return static_cast<int>(c); }
-bool IsStop(int c) {
-  return c == Code(ErrorCode::kCancelled) || c == Code(ErrorCode::kClosed);
-}
+bool IsStop(int c) { return c == Code(ErrorCode::kCancelled) || c == Code(ErrorCode::kClosed); }
 // The error Pool::Purge settles a task with (engine.cpp: "purged
 // (Pool::Purge)"). Tasks without OnError find it in their group's Errors().
 bool IsPurge(const Error& e) {
-  return e.Code() == ErrorCode::kCancelled &&
-         e.Message().find("Pool::Purge") != std::string::npos;
+  return e.Code() == ErrorCode::kCancelled && e.Message().find("Pool::Purge") != std::string::npos;
 }
 
 struct GroupRec {
@@ -120,15 +116,15 @@ struct Round {
   std::atomic<int> producers_done{0};
   std::atomic<std::uint64_t> nested_submits{0};
   CloseMode close_mode = CloseMode::kDrain;
-  std::uint64_t close_at = 0;  // submissions before a racing close
+  std::uint64_t close_at = 0;                // submissions before a racing close
   std::atomic<bool> group_cancelled{false};  // any group was cancelled
 
   std::mutex mu;
-  std::vector<std::string> violations;  // guarded by mu
-  std::vector<GroupRec> groups;         // guarded by mu
-  std::vector<TaskGroup> child_groups;  // guarded by mu
+  std::vector<std::string> violations;   // guarded by mu
+  std::vector<GroupRec> groups;          // guarded by mu
+  std::vector<TaskGroup> child_groups;   // guarded by mu
   std::atomic<std::uint64_t> purged{0};  // Purge()'s returns, summed
-  MixTally tally;                       // producers' plan counts, by mu
+  MixTally tally;                        // producers' plan counts, by mu
 
   void Violation(std::string what) {
     std::lock_guard lock(mu);
@@ -157,8 +153,7 @@ void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
   if (p.on_success) {
     o.SetOnSuccess([t] {
       if (t->success.fetch_add(1, memory_order_relaxed) != 0 ||
-          t->error.load(memory_order_relaxed) != 0 ||
-          t->complete.load(memory_order_relaxed) != 0 ||
+          t->error.load(memory_order_relaxed) != 0 || t->complete.load(memory_order_relaxed) != 0 ||
           t->runs.load(memory_order_relaxed) != 1) {
         OrderFault(*t);
       }
@@ -205,8 +200,7 @@ void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
     const std::uint32_t s = t->success.load(memory_order_relaxed);
     const std::uint32_t e = t->error.load(memory_order_relaxed);
     if (t->plan.on_success && t->plan.on_error && s + e != 1) OrderFault(*t);
-    if (t->reloads.load(memory_order_relaxed) != 0 &&
-        t->after.load(memory_order_relaxed) != 1) {
+    if (t->reloads.load(memory_order_relaxed) != 0 && t->after.load(memory_order_relaxed) != 1) {
       OrderFault(*t);
     }
     if (t->plan.credit != Credit::kAuto) tg.Done();
@@ -218,8 +212,7 @@ void AddHooks(TaskOptions& o, Track* t, const TaskGroup& tg) {
   if (p.add_timeout) {
     o.SetAddTimeout(std::chrono::nanoseconds(p.timeout_ns));
     if (p.on_add_timeout) {
-      o.SetOnAddTimeout(
-          [t] { t->add_timeout_hook.fetch_add(1, memory_order_relaxed); });
+      o.SetOnAddTimeout([t] { t->add_timeout_hook.fetch_add(1, memory_order_relaxed); });
     }
   }
 }
@@ -284,9 +277,7 @@ Error Exec(Round& r, Track& t, const TaskGroup& tg) {
   return Error();
 }
 
-bool Chance(std::mt19937_64& rng, int percent) {
-  return static_cast<int>(rng() % 100) < percent;
-}
+bool Chance(std::mt19937_64& rng, int percent) { return static_cast<int>(rng() % 100) < percent; }
 int Between(std::mt19937_64& rng, int lo, int hi) {  // inclusive
   return lo + static_cast<int>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
 }
@@ -303,8 +294,8 @@ void ControlPlan(std::mt19937_64& rng, Plan& p) {
   if (Chance(rng, 6)) {  // each timed task costs the expiry timer a wake-up
     p.queue_timeout = true;
     p.on_error = true;
-    p.queue_timeout_ns = Chance(rng, 60) ? Between(rng, 0, 50) * 1000
-                                         : Between(rng, 1, 20) * 1000000;
+    p.queue_timeout_ns =
+        Chance(rng, 60) ? Between(rng, 0, 50) * 1000 : Between(rng, 1, 20) * 1000000;
   }
 }
 
@@ -322,13 +313,13 @@ Plan ChildPlan(std::mt19937_64& rng) {
 Plan TopPlan(std::mt19937_64& rng, Round& r) {
   Plan p;
   const int k = Between(rng, 0, 99);
-  p.kind = k < 35 ? Kind::kOk
-         : k < 50 ? Kind::kFail
-         : k < 58 ? Kind::kThrow
-         : k < 75 ? Kind::kRetryThenOk
-         : k < 83 ? Kind::kRetryNeverOk
-         : k < 88 ? Kind::kSpawn
-                  : Kind::kOk;
+  p.kind = k < 35   ? Kind::kOk
+           : k < 50 ? Kind::kFail
+           : k < 58 ? Kind::kThrow
+           : k < 75 ? Kind::kRetryThenOk
+           : k < 83 ? Kind::kRetryNeverOk
+           : k < 88 ? Kind::kSpawn
+                    : Kind::kOk;
   p.fail_by_throw = Chance(rng, 25);
   p.on_success = Chance(rng, 80);
   const bool retry_kind = p.kind == Kind::kRetryThenOk || p.kind == Kind::kRetryNeverOk;
@@ -338,7 +329,7 @@ Plan TopPlan(std::mt19937_64& rng, Round& r) {
     p.fail_runs = Between(rng, 1, 3);
     p.max_retries = Between(rng, -1, 4);  // -1: until it succeeds
   } else {
-    p.max_retries = Between(rng, 0, 3);   // never -1: it would never end
+    p.max_retries = Between(rng, 0, 3);  // never -1: it would never end
   }
   p.backoff = p.reload && Chance(rng, 5);
   ControlPlan(rng, p);
@@ -355,8 +346,8 @@ Plan TopPlan(std::mt19937_64& rng, Round& r) {
   }
   if (p.kind == Kind::kSpawn) {
     p.children = Between(rng, 1, 4);
-    const std::size_t base = r.child_next.fetch_add(
-        static_cast<std::size_t>(p.children), memory_order_relaxed);
+    const std::size_t base =
+        r.child_next.fetch_add(static_cast<std::size_t>(p.children), memory_order_relaxed);
     if (r.cfg.ending == Ending::kDestroy ||
         base + static_cast<std::size_t>(p.children) > r.child_capacity) {
       p.kind = Kind::kOk;  // no room left (or no pool to submit to): plain
@@ -457,14 +448,13 @@ void Produce(Round& r, int id, std::size_t first, std::size_t end) {
     // Wait returns only after every OnComplete of the group has returned.
     for (const GroupRec& g : mine) {
       if (!g.group.WaitFor(r.cfg.watchdog)) {
-        r.Violation("TaskGroup::Wait did not return (pending " +
-                    std::to_string(g.group.Pending()) + ")");
+        r.Violation("TaskGroup::Wait did not return (pending " + std::to_string(g.group.Pending()) +
+                    ")");
         continue;
       }
       for (std::size_t k = g.first; k < g.first + g.count; ++k) {
         const Track& t = r.tasks[k];
-        if (t.add_result == Code(ErrorCode::kOk) &&
-            t.complete.load(memory_order_relaxed) != 1) {
+        if (t.add_result == Code(ErrorCode::kOk) && t.complete.load(memory_order_relaxed) != 1) {
           r.Violation("Wait returned before OnComplete of task " + std::to_string(k));
         }
       }
@@ -510,9 +500,9 @@ class Watchdog {
 // `purge_seen` counts the purged tasks whose OnError or `after` saw it;
 // `purge_candidates` the settled tasks without OnError that never ran (a
 // purge, a group Cancel or a Close: only their group's Errors() tell).
-std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
-                     MixTally& tally, std::uint64_t& reload_cancelled,
-                     std::uint64_t& purge_seen, std::uint64_t& purge_candidates) {
+std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child, MixTally& tally,
+                     std::uint64_t& reload_cancelled, std::uint64_t& purge_seen,
+                     std::uint64_t& purge_candidates) {
   const Plan& p = t.plan;
   const std::string who = (child ? "child " : "task ") + std::to_string(index);
   const std::uint32_t runs = t.runs.load(memory_order_relaxed);
@@ -523,7 +513,8 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
   const std::uint32_t throws = t.throws.load(memory_order_relaxed);
   const std::uint32_t timeout_hook = t.add_timeout_hook.load(memory_order_relaxed);
   if (t.add_result == kNotSubmitted) {
-    if (runs + success + error + after + complete != 0) r.Violation(who + " ran without being submitted");
+    if (runs + success + error + after + complete != 0)
+      r.Violation(who + " ran without being submitted");
     return 0;
   }
   ++tally.submitted;
@@ -531,7 +522,10 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
   if (p.set_priority && p.priority != Priority::kNormal) ++tally.prioritised;
   if (p.queue_timeout) ++tally.queue_timeouts_set;
   if (p.kind == Kind::kFail || p.kind == Kind::kRetryNeverOk || p.kind == Kind::kRetryThenOk) {
-    if (p.fail_by_throw) ++tally.planned_exceptions; else ++tally.planned_errors;
+    if (p.fail_by_throw)
+      ++tally.planned_exceptions;
+    else
+      ++tally.planned_errors;
   }
   if (p.kind == Kind::kThrow) ++tally.planned_exceptions;
   if (p.credit != Credit::kAuto) ++tally.manual_done;
@@ -578,7 +572,8 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
   tally.retry_requests += t.reloads.load(memory_order_relaxed);
   tally.hook_throws += throws;
   if (complete != 1) r.Violation(who + ": OnComplete ran " + std::to_string(complete) + " times");
-  if (t.order_faults.load(memory_order_relaxed) != 0) r.Violation(who + ": a hook ran out of order");
+  if (t.order_faults.load(memory_order_relaxed) != 0)
+    r.Violation(who + ": a hook ran out of order");
   if (timeout_hook != 0) r.Violation(who + " was accepted but OnAddTimeout ran");
   if (p.reload && p.max_retries >= 0 && runs > 1u + static_cast<std::uint32_t>(p.max_retries)) {
     r.Violation(who + ": ran " + std::to_string(runs) + " times, retries allowed " +
@@ -607,7 +602,8 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child,
   }
   if (t.purge_seen.load(memory_order_relaxed)) {
     ++purge_seen;
-    if (!IsStop(final_code)) r.Violation(who + ": purged, but its final code is " + std::to_string(final_code));
+    if (!IsStop(final_code))
+      r.Violation(who + ": purged, but its final code is " + std::to_string(final_code));
   }
   if (final_code == Code(ErrorCode::kExpired)) {
     ++tally.expired;
@@ -652,8 +648,8 @@ void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
   eq("callback_errors", a.callback_errors, t.hook_throws);
   // A requeued retry that a cancel stops before it runs is counted by the
   // engine but never runs: exact unless something could cancel.
-  const bool cancels = r.group_cancelled.load() ||
-                       r.close_mode == CloseMode::kCancelPending || t.purged != 0;
+  const bool cancels =
+      r.group_cancelled.load() || r.close_mode == CloseMode::kCancelPending || t.purged != 0;
   if (!cancels) {
     eq("retried", a.retried, t.retry_runs);
   } else if (a.retried < t.retry_runs || a.retried > t.retry_runs + reload_cancelled) {
@@ -667,11 +663,16 @@ void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
 
 std::string_view ToString(Ending e) {
   switch (e) {
-    case Ending::kWaitThenClose: return "WaitThenClose";
-    case Ending::kDrainRace: return "DrainRace";
-    case Ending::kCancelRace: return "CancelRace";
-    case Ending::kCloseFromTask: return "CloseFromTask";
-    case Ending::kDestroy: return "Destroy";
+    case Ending::kWaitThenClose:
+      return "WaitThenClose";
+    case Ending::kDrainRace:
+      return "DrainRace";
+    case Ending::kCancelRace:
+      return "CancelRace";
+    case Ending::kCloseFromTask:
+      return "CloseFromTask";
+    case Ending::kDestroy:
+      return "Destroy";
   }
   return "?";
 }
@@ -679,27 +680,46 @@ std::string_view ToString(Ending e) {
 std::string Describe(const MixConfig& c) {
   std::ostringstream s;
   s << "seed=" << c.seed << " ending=" << ToString(c.ending) << " workers=" << c.workers
-    << " capacity=" << c.queue_capacity << " producers=" << c.producers
-    << " tasks=" << c.tasks << " max_group=" << c.max_group_size;
+    << " capacity=" << c.queue_capacity << " producers=" << c.producers << " tasks=" << c.tasks
+    << " max_group=" << c.max_group_size;
   return s.str();
 }
 
 void MixTally::Add(const MixTally& o) {
-  submitted += o.submitted; accepted += o.accepted; rejected += o.rejected;
-  rejected_closed += o.rejected_closed; rejected_cancelled += o.rejected_cancelled;
-  rejected_timeout += o.rejected_timeout; rejected_invalid += o.rejected_invalid;
-  succeeded += o.succeeded; failed += o.failed; cancelled += o.cancelled;
-  exception += o.exception; runs += o.runs; retry_runs += o.retry_runs;
-  retry_requests += o.retry_requests; planned_errors += o.planned_errors;
-  planned_exceptions += o.planned_exceptions; hook_throws += o.hook_throws;
-  add_timeouts_set += o.add_timeouts_set; group_cancels += o.group_cancels;
-  nested_submits += o.nested_submits; batches += o.batches;
-  oversize_batches += o.oversize_batches; manual_done += o.manual_done;
+  submitted += o.submitted;
+  accepted += o.accepted;
+  rejected += o.rejected;
+  rejected_closed += o.rejected_closed;
+  rejected_cancelled += o.rejected_cancelled;
+  rejected_timeout += o.rejected_timeout;
+  rejected_invalid += o.rejected_invalid;
+  succeeded += o.succeeded;
+  failed += o.failed;
+  cancelled += o.cancelled;
+  exception += o.exception;
+  runs += o.runs;
+  retry_runs += o.retry_runs;
+  retry_requests += o.retry_requests;
+  planned_errors += o.planned_errors;
+  planned_exceptions += o.planned_exceptions;
+  hook_throws += o.hook_throws;
+  add_timeouts_set += o.add_timeouts_set;
+  group_cancels += o.group_cancels;
+  nested_submits += o.nested_submits;
+  batches += o.batches;
+  oversize_batches += o.oversize_batches;
+  manual_done += o.manual_done;
   groups += o.groups;
-  expired += o.expired; prioritised += o.prioritised;
-  queue_timeouts_set += o.queue_timeouts_set; pauses += o.pauses; purges += o.purges;
-  idle_waits += o.idle_waits; idle_hits += o.idle_hits; purged += o.purged;
-  grows += o.grows; shrinks += o.shrinks;
+  expired += o.expired;
+  prioritised += o.prioritised;
+  queue_timeouts_set += o.queue_timeouts_set;
+  pauses += o.pauses;
+  purges += o.purges;
+  idle_waits += o.idle_waits;
+  idle_hits += o.idle_hits;
+  purged += o.purged;
+  grows += o.grows;
+  shrinks += o.shrinks;
 }
 
 namespace {
@@ -721,10 +741,11 @@ void RunEdges(std::uint64_t seed, const std::atomic<bool>& done,
               const std::function<void(std::string)>& violation) {
   std::mt19937_64 rng(seed ^ 0xed9e5u);
   Pool side(PoolOptions{.workers = static_cast<std::size_t>(Between(rng, 1, 3)),
-                        .queue_capacity = 8, .name = "edges"});
+                        .queue_capacity = 8,
+                        .name = "edges"});
   while (!done.load(memory_order_relaxed)) {
     switch (Between(rng, 0, 4)) {
-      case 0: {  // coroutines, maybe paused and purged: Purge counts only starts
+      case 0: {           // coroutines, maybe paused and purged: Purge counts only starts
         side.WaitIdle();  // Spawn waits for a slot: start from an idle pool
         const std::size_t n = std::min<std::size_t>(side.Capacity(), Between(rng, 1, 6));
         const bool pause = Chance(rng, 50);
@@ -738,17 +759,20 @@ void RunEdges(std::uint64_t seed, const std::atomic<bool>& done,
         const std::size_t purged = Chance(rng, 60) ? side.Purge() : 0;
         if (pause) {
           for (auto& st : steps) {
-            if (st->load() != 0) violation("edges: a coroutine body ran while paused (Purge's caller?)");
+            if (st->load() != 0)
+              violation("edges: a coroutine body ran while paused (Purge's caller?)");
           }
         }
         side.Resume();
         std::size_t cancelled = 0;
         for (std::size_t i = 0; i < n; ++i) {
           try {
-            if (futures[i].Get() != 1 || steps[i]->load() != 2) violation("edges: a coroutine was cut short");
+            if (futures[i].Get() != 1 || steps[i]->load() != 2)
+              violation("edges: a coroutine was cut short");
           } catch (const TaskError& e) {
             if (e.Cause().Code() != ErrorCode::kCancelled || steps[i]->load() != 0) {
-              violation("edges: a cancelled coroutine ran or failed otherwise: " + e.Cause().ToString());
+              violation("edges: a cancelled coroutine ran or failed otherwise: " +
+                        e.Cause().ToString());
             }
             ++cancelled;
           }
@@ -769,15 +793,19 @@ void RunEdges(std::uint64_t seed, const std::atomic<bool>& done,
         static constexpr std::size_t kGrains[] = {0, 1, 7, SIZE_MAX / 3, SIZE_MAX - 1, SIZE_MAX};
         const std::size_t grain = kGrains[rng() % std::size(kGrains)];
         const bool full = Chance(rng, 50);
-        const std::uint64_t n = full ? UINT64_MAX : static_cast<std::uint64_t>(Between(rng, 0, 1000));
+        const std::uint64_t n =
+            full ? UINT64_MAX : static_cast<std::uint64_t>(Between(rng, 0, 1000));
         struct Stop {};
         const bool throws = full && grain != 0 && grain < (std::size_t{1} << 40);
         std::atomic<std::uint64_t> covered{0};
         try {
-          ParallelFor(std::uint64_t{0}, n, [&](std::uint64_t b, std::uint64_t e) {
-            if (throws) throw Stop{};
-            covered.fetch_add(e - b, memory_order_relaxed);
-          }, ForOptions{.pool = side, .grain = grain});
+          ParallelFor(
+              std::uint64_t{0}, n,
+              [&](std::uint64_t b, std::uint64_t e) {
+                if (throws) throw Stop{};
+                covered.fetch_add(e - b, memory_order_relaxed);
+              },
+              ForOptions{.pool = side, .grain = grain});
           if (throws) violation("edges: a throwing ParallelFor body did not stop the loop");
           if (covered.load() != n) violation("edges: ParallelFor chunks do not cover the range");
         } catch (const Stop&) {
@@ -790,7 +818,8 @@ void RunEdges(std::uint64_t seed, const std::atomic<bool>& done,
           (void)f.Get();
           violation("edges: Submit(null) ran");
         } catch (const TaskError& e) {
-          if (e.Cause().Code() != ErrorCode::kInvalidArgument) violation("edges: Submit(null): " + e.Cause().ToString());
+          if (e.Cause().Code() != ErrorCode::kInvalidArgument)
+            violation("edges: Submit(null): " + e.Cause().ToString());
         }
         try {
           ParallelFor(0, 4, static_cast<void (*)(int)>(nullptr), ForOptions{.pool = side});
@@ -848,9 +877,8 @@ MixResult RunMix(const MixConfig& config) {
   r.tasks = std::make_unique<Track[]>(n);
   r.child_capacity = n / 2 + 4;
   r.children = std::make_unique<Track[]>(r.child_capacity);
-  r.owner = std::make_unique<Pool>(PoolOptions{.workers = config.workers,
-                                               .queue_capacity = config.queue_capacity,
-                                               .name = "stress"});
+  r.owner = std::make_unique<Pool>(PoolOptions{
+      .workers = config.workers, .queue_capacity = config.queue_capacity, .name = "stress"});
   r.pool = r.owner.get();
   std::mt19937_64 rng(config.seed ^ 0x5eedu);
   r.close_at = n / 2 + rng() % (n * 2 / 5 + 1);  // 50%..90% submitted
@@ -920,7 +948,8 @@ MixResult RunMix(const MixConfig& config) {
       // A re-seated worker's row starts from zero, never below.
       for (const WorkerUsage& w : r.pool->Stats().workers) {
         if (w.busy.count() < 0) {
-          r.Violation("worker " + std::to_string(w.id) + "'s row shows negative busy time after SetWorkers");
+          r.Violation("worker " + std::to_string(w.id) +
+                      "'s row shows negative busy time after SetWorkers");
         }
       }
     };
@@ -929,9 +958,9 @@ MixResult RunMix(const MixConfig& config) {
       if (op < 35) {
         r.pool->Pause();
         ++controls.pauses;
-        if (Chance(crng, 30)) purge();  // paused: purges what waits
+        if (Chance(crng, 30)) purge();                    // paused: purges what waits
         if (Chance(crng, 20)) resize(r.pool->Workers());  // new workers find nothing to start
-        linger(micros(20, 300));        // not idle while paused with work
+        linger(micros(20, 300));                          // not idle while paused with work
         r.pool->Resume();
       } else if (op < 50) {
         purge();
@@ -1010,8 +1039,8 @@ MixResult RunMix(const MixConfig& config) {
       std::string first = errors.empty() ? "" : " (first: " + errors.front().ToString() + ")";
       r.Violation("group of tasks " + std::to_string(g.first) + ".." +
                   std::to_string(g.first + g.count - 1) + ": Errors() holds " +
-                  std::to_string(errors.size()) + ", expected " +
-                  std::to_string(expected_errors) + first);
+                  std::to_string(errors.size()) + ", expected " + std::to_string(expected_errors) +
+                  first);
     }
     for (const Error& e : errors) {
       if (e.Message().find("below zero") != std::string::npos) {
@@ -1042,8 +1071,8 @@ MixResult RunMix(const MixConfig& config) {
   if (result.engine_checked) {
     CheckEngine(r, result.engine, tally, reload_cancelled);
     if (engine_expired != tally.expired) {
-      r.Violation("Stats().total.expired " + std::to_string(engine_expired) +
-                  " != observed " + std::to_string(tally.expired));
+      r.Violation("Stats().total.expired " + std::to_string(engine_expired) + " != observed " +
+                  std::to_string(tally.expired));
     }
     // The controller resized the pool: the rows are the current workers,
     // and the total keeps what the retired ones ran (pool.hpp, SetWorkers).
@@ -1054,16 +1083,16 @@ MixResult RunMix(const MixConfig& config) {
                   std::to_string(r.pool->Workers()) + " workers");
     }
     if (stats.total.executed != tally.runs || row_runs > stats.total.executed) {
-      r.Violation("Stats().total.executed " + std::to_string(stats.total.executed) +
-                  " (rows: " + std::to_string(row_runs) + ") != observed runs " +
-                  std::to_string(tally.runs));
+      r.Violation("Stats().total.executed " + std::to_string(stats.total.executed) + " (rows: " +
+                  std::to_string(row_runs) + ") != observed runs " + std::to_string(tally.runs));
     }
     if (stats.total.succeeded != tally.succeeded) {
       r.Violation("Stats().total.succeeded " + std::to_string(stats.total.succeeded) +
                   " != observed " + std::to_string(tally.succeeded));
     }
   }
-  if (tally.submitted != tally.accepted + tally.rejected) r.Violation("submitted != accepted + rejected");
+  if (tally.submitted != tally.accepted + tally.rejected)
+    r.Violation("submitted != accepted + rejected");
 
   result.tally = tally;
   result.violations = std::move(r.violations);

@@ -46,9 +46,9 @@ enum class Ending {
   kCloseFromTask,  // a task calls Close() on its own pool mid-submission
   kDestroy,        // the pool is destroyed while its tasks still run
 };
-inline constexpr Ending kAllEndings[] = {
-    Ending::kWaitThenClose, Ending::kDrainRace, Ending::kCancelRace,
-    Ending::kCloseFromTask, Ending::kDestroy};
+inline constexpr Ending kAllEndings[] = {Ending::kWaitThenClose, Ending::kDrainRace,
+                                         Ending::kCancelRace, Ending::kCloseFromTask,
+                                         Ending::kDestroy};
 std::string_view ToString(Ending e);
 
 struct MixConfig {
@@ -71,28 +71,28 @@ struct MixTally {
   std::uint64_t submitted = 0;  // tasks handed to AddTask / AddTaskGroup
   std::uint64_t accepted = 0;
   std::uint64_t rejected = 0;
-  std::uint64_t rejected_closed = 0, rejected_cancelled = 0,
-                rejected_timeout = 0, rejected_invalid = 0;
+  std::uint64_t rejected_closed = 0, rejected_cancelled = 0, rejected_timeout = 0,
+                rejected_invalid = 0;
   // Outcomes as the task's own hooks saw them (disjoint, sum = accepted).
   std::uint64_t succeeded = 0, failed = 0, cancelled = 0, exception = 0;
-  std::uint64_t runs = 0;            // Exec calls
-  std::uint64_t retry_runs = 0;      // Exec calls after the first
-  std::uint64_t retry_requests = 0;  // ErrReload calls
+  std::uint64_t runs = 0;                // Exec calls
+  std::uint64_t retry_runs = 0;          // Exec calls after the first
+  std::uint64_t retry_requests = 0;      // ErrReload calls
   std::uint64_t planned_errors = 0;      // tasks planned to return errors
   std::uint64_t planned_exceptions = 0;  // tasks planned to throw
-  std::uint64_t hook_throws = 0;     // OnSuccess/OnError/after/OnComplete throws
+  std::uint64_t hook_throws = 0;         // OnSuccess/OnError/after/OnComplete throws
   std::uint64_t add_timeouts_set = 0;
   std::uint64_t group_cancels = 0;
   std::uint64_t nested_submits = 0;  // AddTask calls from inside tasks
   std::uint64_t batches = 0, oversize_batches = 0;
-  std::uint64_t manual_done = 0;     // tasks credited by Done() in a hook
+  std::uint64_t manual_done = 0;  // tasks credited by Done() in a hook
   std::uint64_t groups = 0;
   // Scheduling controls.
-  std::uint64_t expired = 0;           // settled as kExpired (not in `failed`)
-  std::uint64_t prioritised = 0;       // tasks given a priority other than the default
+  std::uint64_t expired = 0;      // settled as kExpired (not in `failed`)
+  std::uint64_t prioritised = 0;  // tasks given a priority other than the default
   std::uint64_t queue_timeouts_set = 0;
   std::uint64_t pauses = 0, purges = 0, idle_waits = 0, idle_hits = 0;
-  std::uint64_t purged = 0;            // the sum of Purge()'s returns
+  std::uint64_t purged = 0;              // the sum of Purge()'s returns
   std::uint64_t grows = 0, shrinks = 0;  // SetWorkers calls that changed the size
 
   void Add(const MixTally& o);

@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "litepool/litepool.hpp"
 #include "api/pool_access.hpp"
+#include "litepool/litepool.hpp"
 
 #ifndef LITEPOOL_STRESS_SCALE
 #define LITEPOOL_STRESS_SCALE 100
@@ -36,10 +36,14 @@ TEST(StressTest, RandomOutcomesFromManyProducersAllSettleOnce) {
                      .SetTask([kind, tries]() -> Error {
                        const int n = ++*tries;
                        switch (kind) {
-                         case 1: return Error("fail");
-                         case 2: throw std::runtime_error("boom");
-                         case 3: return n < 3 ? Error("retry") : Error();
-                         default: return Error();
+                         case 1:
+                           return Error("fail");
+                         case 2:
+                           throw std::runtime_error("boom");
+                         case 3:
+                           return n < 3 ? Error("retry") : Error();
+                         default:
+                           return Error();
                        }
                      })
                      .SetOnSuccess([&] { ++successes; })
@@ -114,9 +118,8 @@ TEST(StressTest, PingPongWithImmediateParkingNeverLosesAWakeup) {
     const int trips = Scaled(100000);
     std::atomic<int> done{0};
     for (int i = 0; i < trips; ++i) {
-      ASSERT_FALSE(pool.AddTask(TaskOptions().SetTask([&] {
-        done.fetch_add(1, std::memory_order_release);
-      })));
+      ASSERT_FALSE(pool.AddTask(
+          TaskOptions().SetTask([&] { done.fetch_add(1, std::memory_order_release); })));
       // Spin (no futex round trip) so the next push races the worker's park.
       const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       for (unsigned spin = 1; done.load(std::memory_order_acquire) <= i; ++spin) {

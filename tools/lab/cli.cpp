@@ -14,7 +14,7 @@ using litepool::Dispatch;
 constexpr Dispatch kAllPolicies[] = {Dispatch::kIdleFirstTwoChoices, Dispatch::kRoundRobin,
                                      Dispatch::kRandom, Dispatch::kLeastLoaded};
 // Bounds that keep a run meaningful and the pool constructible.
-constexpr std::size_t kMaxWorkers = 4096;           // the engine's limit
+constexpr std::size_t kMaxWorkers = 4096;  // the engine's limit
 constexpr std::size_t kMaxTasks = 100'000'000;
 constexpr std::size_t kMaxRepeat = 1000;
 
@@ -57,10 +57,14 @@ std::vector<Dispatch> ParsePolicies(const std::string& text) {
 
 const char* PolicyName(Dispatch d) {
   switch (d) {
-    case Dispatch::kIdleFirstTwoChoices: return "idle-first";
-    case Dispatch::kRoundRobin: return "round-robin";
-    case Dispatch::kRandom: return "random";
-    case Dispatch::kLeastLoaded: return "least-loaded";
+    case Dispatch::kIdleFirstTwoChoices:
+      return "idle-first";
+    case Dispatch::kRoundRobin:
+      return "round-robin";
+    case Dispatch::kRandom:
+      return "random";
+    case Dispatch::kLeastLoaded:
+      return "least-loaded";
   }
   return "?";
 }
@@ -77,8 +81,10 @@ std::chrono::nanoseconds ParseDuration(const std::string& text, const std::strin
   if (suffix == "s") scale = 1e9;
   if (end == text.c_str() || errno == ERANGE || scale == 0 || !(v > 0) || !std::isfinite(v) ||
       v * scale > 3600e9) {
-    throw UsageError(flag + " wants a positive duration up to an hour with a unit (ns, us, "
-                     "ms, s), e.g. 10us; got \"" + text + "\"");
+    throw UsageError(flag +
+                     " wants a positive duration up to an hour with a unit (ns, us, "
+                     "ms, s), e.g. 10us; got \"" +
+                     text + "\"");
   }
   return std::chrono::nanoseconds(std::max<std::int64_t>(1, std::llround(v * scale)));
 }
@@ -89,7 +95,8 @@ LabOptions ParseArgs(int argc, const char* const* argv) {
     std::string flag = argv[i];
     std::string value;
     bool has_value = false;
-    if (const std::size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+    if (const std::size_t eq = flag.find('=');
+        flag.rfind("--", 0) == 0 && eq != std::string::npos) {
       value = flag.substr(eq + 1);  // --flag=value
       flag.resize(eq);
       has_value = true;

@@ -20,10 +20,10 @@ struct UsageError : std::runtime_error {
 };
 
 struct LabOptions {
-  std::size_t workers = 5;          // the seed-003 example's pool: 5 x 5
+  std::size_t workers = 5;  // the seed-003 example's pool: 5 x 5
   std::size_t queue = 5;
   std::size_t tasks = 1000;
-  Distribution dist{};              // default: seed003
+  Distribution dist{};  // default: seed003
   std::chrono::nanoseconds unit = std::chrono::microseconds(100);
   Mode mode = Mode::kSleep;
   std::vector<litepool::Dispatch> policies;  // default: all four

@@ -21,9 +21,10 @@ constexpr std::chrono::milliseconds kProgressPeriod{100};
 RunResult RunOnce(const LabOptions& options, litepool::Dispatch policy,
                   const std::vector<double>& sizes, const TaskBody& body, bool keep_tasks,
                   bool progress, const std::string& label) {
-  litepool::Pool pool(litepool::PoolOptions{
-      .workers = options.workers, .queue_capacity = options.queue, .name = "lab",
-      .dispatch = policy});
+  litepool::Pool pool(litepool::PoolOptions{.workers = options.workers,
+                                            .queue_capacity = options.queue,
+                                            .name = "lab",
+                                            .dispatch = policy});
   const auto n = static_cast<std::int64_t>(sizes.size());
   litepool::TaskGroup tg(n);
   // Room for every task on any one worker (the buffer is split evenly over

@@ -22,7 +22,7 @@ struct RunResult {
   litepool::LatencySummary queue_wait{};
   std::uint64_t steals = 0;
   std::vector<std::chrono::nanoseconds> worker_busy;  // Pool::Stats(), by worker id
-  litepool::Trace trace;                  // recorded only when a trace is wanted
+  litepool::Trace trace;                              // recorded only when a trace is wanted
 };
 
 // Runs the workload once. `progress`: a line on stderr, prefixed by `label`.

@@ -14,10 +14,14 @@ namespace {
 // One colour per policy, the same in every chart (in PolicyName order).
 const char* PolicyColor(litepool::Dispatch d) {
   switch (d) {
-    case litepool::Dispatch::kIdleFirstTwoChoices: return "#3867d6";
-    case litepool::Dispatch::kRoundRobin: return "#e67e22";
-    case litepool::Dispatch::kRandom: return "#8e44ad";
-    case litepool::Dispatch::kLeastLoaded: return "#16a085";
+    case litepool::Dispatch::kIdleFirstTwoChoices:
+      return "#3867d6";
+    case litepool::Dispatch::kRoundRobin:
+      return "#e67e22";
+    case litepool::Dispatch::kRandom:
+      return "#8e44ad";
+    case litepool::Dispatch::kLeastLoaded:
+      return "#16a085";
   }
   return "#777";
 }
@@ -26,11 +30,20 @@ std::string Escaped(const std::string& s) {
   std::string out;
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -114,8 +127,8 @@ figcaption{font-size:14px;margin:0 0 8px;font-weight:600}
 // A horizontal bar chart: one bar per policy, `value` of each, scaled to
 // the largest (or to `reference` if larger), with an optional dashed line.
 template <class Value, class Label>
-void BarChart(std::ostream& out, const std::vector<PolicyResult>& results, Value value,
-              Label label, double reference) {
+void BarChart(std::ostream& out, const std::vector<PolicyResult>& results, Value value, Label label,
+              double reference) {
   double max = reference;
   for (const auto& p : results) max = std::max(max, value(p));
   max *= kBarHeadroom;
@@ -213,11 +226,13 @@ void WriteHtml(std::ostream& out, const LabOptions& o, const Ideal& ideal,
       max_busy = std::max(max_busy, static_cast<double>(b.count()));
     }
   }
-  out << "<h2>Busy time per worker (median run)</h2>\n<div class=\"lp-cards lp-small\" id=\"busy\">\n";
+  out << "<h2>Busy time per worker (median run)</h2>\n<div class=\"lp-cards lp-small\" "
+         "id=\"busy\">\n";
   for (const auto& p : results) {
     const auto& busy = p.runs[p.median_run].worker_busy;
     out << "<section class=\"lp-card\">\n<h2><span class=\"lp-dot\" style=\"background:"
-        << PolicyColor(p.policy) << "\"></span>" << PolicyName(p.policy) << "<small class=\"lp-meta\">busiest over mean "
+        << PolicyColor(p.policy) << "\"></span>" << PolicyName(p.policy)
+        << "<small class=\"lp-meta\">busiest over mean "
         << Fixed(p.runs[p.median_run].busy_max_over_mean, 2) << "</small></h2>\n"
         << "<div class=\"lp-bars\">\n";
     for (std::size_t w = 0; w < busy.size(); ++w) {
@@ -244,8 +259,8 @@ void WriteHtml(std::ostream& out, const LabOptions& o, const Ideal& ideal,
     std::string s = svg.str();
     // Inline SVG in HTML takes no XML declaration.
     if (s.rfind("<?xml", 0) == 0) s.erase(0, s.find('\n') + 1);
-    out << "<figure><figcaption><span class=\"lp-dot\" style=\"background:"
-        << PolicyColor(p.policy) << "\"></span>" << PolicyName(p.policy) << ", "
+    out << "<figure><figcaption><span class=\"lp-dot\" style=\"background:" << PolicyColor(p.policy)
+        << "\"></span>" << PolicyName(p.policy) << ", "
         << FormatDuration(p.runs[p.median_run].makespan) << "</figcaption>\n"
         << "<div class=\"lp-scroll\">" << s << "</div></figure>\n";
   }

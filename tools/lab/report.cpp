@@ -12,9 +12,12 @@ namespace lab {
 
 const char* ModeName(Mode m) {
   switch (m) {
-    case Mode::kSleep: return "sleep";
-    case Mode::kSpin: return "spin";
-    case Mode::kCpu: return "cpu";
+    case Mode::kSleep:
+      return "sleep";
+    case Mode::kSpin:
+      return "spin";
+    case Mode::kCpu:
+      return "cpu";
   }
   return "?";
 }
@@ -74,8 +77,7 @@ std::string Ratio(double v) {
 
 }  // namespace
 
-Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body,
-                   std::size_t workers) {
+Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, std::size_t workers) {
   Ideal ideal;
   double units = 0, largest = 0;
   for (const double s : sizes) {
@@ -89,8 +91,7 @@ Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body,
   // more workers than cores overlap, so their makespan / ideal can read
   // below 1.
   ideal.lanes = std::min(workers, ideal.cores);
-  ideal.makespan =
-      std::max(ideal.longest, ideal.work / static_cast<std::int64_t>(ideal.lanes));
+  ideal.makespan = std::max(ideal.longest, ideal.work / static_cast<std::int64_t>(ideal.lanes));
   return ideal;
 }
 
@@ -139,16 +140,16 @@ void PrintHeader(std::ostream& out, const LabOptions& o, const Ideal& ideal) {
   out << "litepool-lab: " << o.tasks << " tasks, " << Describe(o.dist) << ", unit "
       << FormatDuration(o.unit) << ", mode " << ModeName(o.mode) << ", seed " << o.seed << "\n"
       << "  " << o.workers << " workers x queue " << o.queue << ", " << ideal.cores
-      << (ideal.cores == 1 ? " core" : " cores") << "; nominal work "
-      << FormatDuration(ideal.work) << ", longest task " << FormatDuration(ideal.longest)
-      << ",\n  ideal makespan " << FormatDuration(ideal.makespan) << " ("
-      << (ideal.makespan == ideal.longest ? "the longest task"
-                                           : "work / " + std::to_string(ideal.lanes) +
-                                                 (ideal.lanes < o.workers ? " usable cores"
-                                                                            : " workers"))
+      << (ideal.cores == 1 ? " core" : " cores") << "; nominal work " << FormatDuration(ideal.work)
+      << ", longest task " << FormatDuration(ideal.longest) << ",\n  ideal makespan "
+      << FormatDuration(ideal.makespan) << " ("
+      << (ideal.makespan == ideal.longest
+              ? "the longest task"
+              : "work / " + std::to_string(ideal.lanes) +
+                    (ideal.lanes < o.workers ? " usable cores" : " workers"))
       << ")\n"
-      << "  " << o.repeat << (o.repeat == 1 ? " run" : " runs")
-      << " per policy" << (o.repeat > 1 ? " (medians)" : "") << "\n";
+      << "  " << o.repeat << (o.repeat == 1 ? " run" : " runs") << " per policy"
+      << (o.repeat > 1 ? " (medians)" : "") << "\n";
 }
 
 void PrintTable(std::ostream& out, const std::vector<PolicyResult>& results, const Ideal& ideal) {
@@ -159,8 +160,8 @@ void PrintTable(std::ostream& out, const std::vector<PolicyResult>& results, con
   for (const PolicyResult& p : results) {
     const double ratio = static_cast<double>(p.makespan.count()) /
                          static_cast<double>(std::max<std::int64_t>(1, ideal.makespan.count()));
-    std::snprintf(line, sizeof line, "%-13s %10s %8s %14s %10s %10s %8llu\n",
-                  PolicyName(p.policy), FormatDuration(p.makespan).c_str(), Ratio(ratio).c_str(),
+    std::snprintf(line, sizeof line, "%-13s %10s %8s %14s %10s %10s %8llu\n", PolicyName(p.policy),
+                  FormatDuration(p.makespan).c_str(), Ratio(ratio).c_str(),
                   Ratio(p.busy_max_over_mean).c_str(), FormatDuration(p.wait_p50).c_str(),
                   FormatDuration(p.wait_p99).c_str(), static_cast<unsigned long long>(p.steals));
     out << line;
@@ -175,15 +176,16 @@ void WriteJson(std::ostream& out, const LabOptions& o, const Ideal& ideal,
       << "\",\n  \"repeat\": " << o.repeat << ",\n  \"seed\": " << o.seed
       << ",\n  \"cores\": " << ideal.cores << ",\n  \"nominal_work_ns\": " << ideal.work.count()
       << ",\n  \"longest_task_ns\": " << ideal.longest.count()
-      << ",\n  \"ideal_lanes\": " << ideal.lanes
-      << ",\n  \"ideal_ns\": " << ideal.makespan.count() << ",\n  \"policies\": [";
+      << ",\n  \"ideal_lanes\": " << ideal.lanes << ",\n  \"ideal_ns\": " << ideal.makespan.count()
+      << ",\n  \"policies\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const PolicyResult& p = results[i];
     const double ratio = static_cast<double>(p.makespan.count()) /
                          static_cast<double>(std::max<std::int64_t>(1, ideal.makespan.count()));
     out << (i ? "," : "") << "\n    {\"policy\": \"" << PolicyName(p.policy)
-        << "\", \"makespan_ns\": " << p.makespan.count() << ", \"makespan_over_ideal\": "
-        << Number(ratio) << ", \"busy_max_over_mean\": " << Number(p.busy_max_over_mean)
+        << "\", \"makespan_ns\": " << p.makespan.count()
+        << ", \"makespan_over_ideal\": " << Number(ratio)
+        << ", \"busy_max_over_mean\": " << Number(p.busy_max_over_mean)
         << ", \"queue_wait_p50_ns\": " << p.wait_p50.count()
         << ", \"queue_wait_p99_ns\": " << p.wait_p99.count() << ", \"steals\": " << p.steals
         << ",\n     \"runs\": [";
@@ -191,8 +193,8 @@ void WriteJson(std::ostream& out, const LabOptions& o, const Ideal& ideal,
       const RunResult& r = p.runs[k];
       out << (k ? ",\n              " : "") << "{\"makespan_ns\": " << r.makespan.count()
           << ", \"busy_max_over_mean\": " << Number(r.busy_max_over_mean)
-          << ", \"steals\": " << r.steals << ", \"queue_wait\": {\"count\": "
-          << r.queue_wait.count << ", \"p50_ns\": " << r.queue_wait.p50.count()
+          << ", \"steals\": " << r.steals << ", \"queue_wait\": {\"count\": " << r.queue_wait.count
+          << ", \"p50_ns\": " << r.queue_wait.p50.count()
           << ", \"p90_ns\": " << r.queue_wait.p90.count()
           << ", \"p99_ns\": " << r.queue_wait.p99.count()
           << ", \"max_ns\": " << r.queue_wait.max.count() << "}}";

@@ -25,8 +25,7 @@ struct Ideal {
   std::size_t lanes = 1;                // what the work is divided by
   std::chrono::nanoseconds makespan{0};
 };
-Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body,
-                   std::size_t workers);
+Ideal ComputeIdeal(const std::vector<double>& sizes, const TaskBody& body, std::size_t workers);
 
 struct PolicyResult {
   litepool::Dispatch policy{};

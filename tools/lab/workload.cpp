@@ -32,7 +32,9 @@ double ParseNumber(const std::string& text, const std::string& what) {
 
 // One step of the arithmetic the cpu mode runs: a 64-bit LCG the compiler
 // cannot fold away (its result is kept in a volatile sink).
-inline std::uint64_t Step(std::uint64_t x) { return x * 6364136223846793005ull + 1442695040888963407ull; }
+inline std::uint64_t Step(std::uint64_t x) {
+  return x * 6364136223846793005ull + 1442695040888963407ull;
+}
 volatile std::uint64_t sink = 0;
 
 }  // namespace
@@ -127,8 +129,7 @@ TaskBody::TaskBody(Mode mode, std::chrono::nanoseconds unit) : mode_(mode), unit
 }
 
 std::chrono::nanoseconds TaskBody::Nominal(double units) const {
-  return std::chrono::nanoseconds(
-      std::llround(units * static_cast<double>(unit_.count())));
+  return std::chrono::nanoseconds(std::llround(units * static_cast<double>(unit_.count())));
 }
 
 void TaskBody::Run(double units) const {
@@ -144,7 +145,8 @@ void TaskBody::Run(double units) const {
       break;
     }
     case Mode::kCpu: {
-      const auto n = static_cast<std::uint64_t>(iterations_per_ns_ * static_cast<double>(d.count()));
+      const auto n =
+          static_cast<std::uint64_t>(iterations_per_ns_ * static_cast<double>(d.count()));
       std::uint64_t x = n;
       for (std::uint64_t i = 0; i < n; ++i) x = Step(x);
       sink = x;

@@ -208,9 +208,10 @@ std::shared_ptr<PoolAnchor> FirstAnchor(const Fs&... fs) {
 }
 
 inline Error InvalidJoinInput() {
-  return Error("a Future without state (default-constructed, moved from, or Get() called) "
-               "given to WhenAll/WhenAny",
-               ErrorCode::kInvalidArgument);
+  return Error(
+      "a Future without state (default-constructed, moved from, or Get() called) "
+      "given to WhenAll/WhenAny",
+      ErrorCode::kInvalidArgument);
 }
 
 // WhenAll over a vector. `pending` counts the inputs plus the call itself,
@@ -279,8 +280,7 @@ Future<typename AllJoin<T>::V> WhenAllOf(std::vector<Future<T>>&& futures) {
 // WhenAll over futures of different types.
 template <class... T>
 struct TupleJoin {
-  explicit TupleJoin(Future<T>&&... in)
-      : inputs(std::move(in)...), pending(sizeof...(T) + 1) {}
+  explicit TupleJoin(Future<T>&&... in) : inputs(std::move(in)...), pending(sizeof...(T) + 1) {}
   std::tuple<Future<T>...> inputs;
   std::atomic<std::size_t> pending;
   Promise<std::tuple<T...>> promise;
@@ -347,8 +347,8 @@ namespace litepool {
 
 template <class T>
 template <class F>
-  requires detail::Thenable<T, F>
-Future<detail::ThenResult<T, F>> Future<T>::Then(F&& f, SubmitOptions options) && {
+requires detail::Thenable<T, F> Future<detail::ThenResult<T, F>> Future<T>::Then(
+    F&& f, SubmitOptions options) && {
   Require("Then");
   std::shared_ptr<detail::PoolAnchor> anchor = state_->anchor;
   if (anchor == nullptr) {
@@ -362,16 +362,15 @@ Future<detail::ThenResult<T, F>> Future<T>::Then(F&& f, SubmitOptions options) &
 
 template <class T>
 template <class F>
-  requires detail::Thenable<T, F>
-Future<detail::ThenResult<T, F>> Future<T>::Then(Pool& pool, F&& f, SubmitOptions options) && {
+requires detail::Thenable<T, F> Future<detail::ThenResult<T, F>> Future<T>::Then(
+    Pool& pool, F&& f, SubmitOptions options) && {
   Require("Then");
   return detail::ThenOn(std::move(*this), detail::ComposeAccess::Anchor(pool), std::forward<F>(f),
                         std::move(options));
 }
 
 template <class T>
-  requires(!std::is_void_v<T>)
-Future<std::vector<T>> WhenAll(std::vector<Future<T>> futures) {
+requires(!std::is_void_v<T>) Future<std::vector<T>> WhenAll(std::vector<Future<T>> futures) {
   return detail::WhenAllOf<T>(std::move(futures));
 }
 

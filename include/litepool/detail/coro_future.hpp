@@ -39,10 +39,9 @@ class FutureAwaiter {
     promise_ = &h.promise();
     // False: ready meanwhile, go on without suspending. Once registered,
     // the callback may run (and the frame go) before this returns.
-    return FutureAccess::OnReady(
-        *future_, MoveOnlyFunction<void()>([this]() noexcept {
-          Reschedule(*promise_, handle_, posted_);
-        }));
+    return FutureAccess::OnReady(*future_, MoveOnlyFunction<void()>([this]() noexcept {
+      Reschedule(*promise_, handle_, posted_);
+    }));
   }
   T await_resume() { return future_->Get(); }
 

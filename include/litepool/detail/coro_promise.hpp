@@ -5,8 +5,8 @@
 #define LITEPOOL_DETAIL_CORO_PROMISE_HPP_
 
 #include <atomic>
-#include <condition_variable>
 #include <concepts>
+#include <condition_variable>
 #include <coroutine>
 #include <exception>
 #include <mutex>
@@ -182,8 +182,7 @@ inline void AwaitPosted(const std::atomic<bool>& posted) noexcept {
 // pool.AddTask(options) with the task marked as a coroutine's resumption.
 LITEPOOL_API Error PostResumption(Pool& pool, TaskOptions&& options);
 
-inline Error PostToPool(Pool& pool, std::coroutine_handle<> h,
-                        std::atomic<bool>& posted) noexcept {
+inline Error PostToPool(Pool& pool, std::coroutine_handle<> h, std::atomic<bool>& posted) noexcept {
   // Relaxed: no other thread can see `posted` before AddTask publishes the
   // task (which is a release).
   posted.store(false, std::memory_order_relaxed);
@@ -203,8 +202,8 @@ inline Error PostToPool(Pool& pool, std::coroutine_handle<> h,
 
 // What every litepool coroutine promise carries: where it resumes.
 struct CoPromiseBase {
-  Pool* pool = nullptr;      // Spawn's pool or the last Schedule()'s
-  SyncLoop* loop = nullptr;  // SyncWait's thread, if the tree has one
+  Pool* pool = nullptr;                    // Spawn's pool or the last Schedule()'s
+  SyncLoop* loop = nullptr;                // SyncWait's thread, if the tree has one
   std::coroutine_handle<> continuation{};  // the awaiting parent
   // A root (Spawn, SyncWait) has no parent: this is called instead, with
   // `root_context`, from the final suspend; it takes the result out,
@@ -264,9 +263,7 @@ T TakeResult(CoResult<T>& r) {
 template <class T>
 class CoPromiseStorage : public CoPromiseBase {
  public:
-  void unhandled_exception() noexcept {
-    result_.template emplace<2>(std::current_exception());
-  }
+  void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
   CoResult<T>& Result() noexcept { return result_; }
 
  protected:
@@ -277,10 +274,8 @@ template <class T>
 class CoPromiseReturn : public CoPromiseStorage<T> {
  public:
   template <class U = T>
-    requires std::convertible_to<U&&, T>
-  void return_value(U&& value) {
-    this->result_.template emplace<1>(std::forward<U>(value));
-  }
+  requires std::convertible_to<U&&, T>
+  void return_value(U&& value) { this->result_.template emplace<1>(std::forward<U>(value)); }
 };
 
 template <>
@@ -350,8 +345,7 @@ struct CoTaskAccess {
 // parent's resumption.
 template <class T>
 void MakeRoot(CoHandle<T> h, Pool* pool, SyncLoop* loop,
-              void (*done)(std::coroutine_handle<>, void*) noexcept,
-              void* context) noexcept {
+              void (*done)(std::coroutine_handle<>, void*) noexcept, void* context) noexcept {
   CoPromise<T>& p = h.promise();
   p.pool = pool;
   p.loop = loop;

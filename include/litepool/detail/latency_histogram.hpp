@@ -52,8 +52,8 @@ constexpr std::size_t LatencyBucketOf(std::uint64_t ns) noexcept {
   constexpr std::uint64_t kTop = (std::uint64_t{1} << kLatencyValueBits) - 1;
   constexpr std::uint64_t kFloor = (kLatencySubBuckets << 1) - 1;  // 31: bit_width >= 5
   ns = std::min(ns, kTop);
-  const unsigned s = static_cast<unsigned>(std::bit_width(ns | kFloor)) -
-                     (kLatencySubBucketBits + 1);
+  const unsigned s =
+      static_cast<unsigned>(std::bit_width(ns | kFloor)) - (kLatencySubBucketBits + 1);
   return static_cast<std::size_t>(s * kLatencySubBuckets + (ns >> s));
 }
 

@@ -48,8 +48,8 @@ class MoveOnlyFunction<R(A...), Capacity> {
 
   template <class F>
   static constexpr bool kFitsInline =
-      sizeof(F) <= Capacity && alignof(F) <= alignof(void*) &&
-      std::is_nothrow_move_constructible_v<F>;
+      sizeof(F) <= Capacity &&
+      alignof(F) <= alignof(void*) && std::is_nothrow_move_constructible_v<F>;
 
   template <class F>
   static F* Target(void* storage) noexcept {
@@ -120,9 +120,10 @@ class MoveOnlyFunction<R(A...), Capacity> {
   // function pointer gives an empty MoveOnlyFunction. Throws what moving
   // `f` throws, or std::bad_alloc for a large target.
   template <class F, class D = std::decay_t<F>>
-    requires(!IsMoveOnlyFunction<D>::value && std::move_constructible<D> &&
-             std::is_constructible_v<D, F> && std::is_invocable_r_v<R, D&, A...>)
-  MoveOnlyFunction(F&& f) noexcept(kFitsInline<D> && std::is_nothrow_constructible_v<D, F>) {
+  requires(!IsMoveOnlyFunction<D>::value && std::move_constructible<D> &&
+           std::is_constructible_v<D, F> && std::is_invocable_r_v<R, D&, A...>)
+      MoveOnlyFunction(F&& f)
+  noexcept(kFitsInline<D>&& std::is_nothrow_constructible_v<D, F>) {
     if constexpr (std::is_pointer_v<D> || std::is_member_pointer_v<D> ||
                   std::is_constructible_v<bool, const D&>) {
       // Function pointers and std::function: empty stays empty. (A lambda
@@ -158,8 +159,7 @@ class MoveOnlyFunction<R(A...), Capacity> {
     return *this;
   }
   template <class F>
-    requires std::is_constructible_v<MoveOnlyFunction, F>
-  MoveOnlyFunction& operator=(F&& f) {
+  requires std::is_constructible_v<MoveOnlyFunction, F> MoveOnlyFunction& operator=(F&& f) {
     return *this = MoveOnlyFunction(std::forward<F>(f));
   }
   MoveOnlyFunction(const MoveOnlyFunction&) = delete;

@@ -71,7 +71,9 @@ class LITEPOOL_CAPABILITY("shared mutex") SharedMutex {
 
 class LITEPOOL_SCOPED_CAPABILITY ReaderLock {
  public:
-  explicit ReaderLock(SharedMutex& mu) LITEPOOL_ACQUIRE_SHARED(mu) : mu_(mu) { mu_.mu_.lock_shared(); }
+  explicit ReaderLock(SharedMutex& mu) LITEPOOL_ACQUIRE_SHARED(mu) : mu_(mu) {
+    mu_.mu_.lock_shared();
+  }
   ~ReaderLock() LITEPOOL_RELEASE() { mu_.mu_.unlock_shared(); }
   ReaderLock(const ReaderLock&) = delete;
   ReaderLock& operator=(const ReaderLock&) = delete;

@@ -45,8 +45,7 @@ using ErrorHookFn = MoveOnlyFunction<void(ErrHandle&, TaskGroup&, const Error&)>
 // A copy of `f` for a copied TaskOptions; a move-only target throws
 // std::logic_error naming `setter`.
 template <class Sig, std::size_t N>
-MoveOnlyFunction<Sig, N> CloneCallable(const MoveOnlyFunction<Sig, N>& f,
-                                       const char* setter) {
+MoveOnlyFunction<Sig, N> CloneCallable(const MoveOnlyFunction<Sig, N>& f, const char* setter) {
   if (!f.Copyable()) ThrowMoveOnlyCopy(setter);
   return f.Clone();
 }
@@ -117,10 +116,9 @@ struct TaskHooks {
   }
 
   bool Any() const noexcept {
-    return exec_iface || exec_large || on_success_fn || on_success_iface ||
-           on_error_fn || on_error_iface || on_complete_fn || on_complete_iface ||
-           priority != Priority::kNormal || queue_timeout.has_value() ||
-           stop.stop_possible();
+    return exec_iface || exec_large || on_success_fn || on_success_iface || on_error_fn ||
+           on_error_iface || on_complete_fn || on_complete_iface || priority != Priority::kNormal ||
+           queue_timeout.has_value() || stop.stop_possible();
   }
 };
 
@@ -226,33 +224,31 @@ inline constexpr bool kAlwaysFalse = false;
 // True for callables usable as a task body: Error() or void(). Move-only
 // callables are accepted (passed as rvalues).
 template <class F>
-concept TaskBody =
-    std::move_constructible<std::decay_t<F>> &&
-    std::constructible_from<std::decay_t<F>, F> && std::invocable<std::decay_t<F>&> &&
-    (std::same_as<std::invoke_result_t<std::decay_t<F>&>, Error> ||
-     std::is_void_v<std::invoke_result_t<std::decay_t<F>&>>);
+concept TaskBody = std::move_constructible<std::decay_t<F>> &&
+                   std::constructible_from<std::decay_t<F>, F> && std::invocable < std::decay_t<F>
+& > &&(std::same_as<std::invoke_result_t<std::decay_t<F>&>, Error> ||
+       std::is_void_v<std::invoke_result_t<std::decay_t<F>&>>);
 
 template <class F>
 concept VoidHook = std::move_constructible<std::decay_t<F>> &&
-                   std::constructible_from<std::decay_t<F>, F> &&
-                   std::invocable<std::decay_t<F>&>;
+                   std::constructible_from<std::decay_t<F>, F> && std::invocable < std::decay_t<F>
+& > ;
 
 template <class F>
-concept ErrorHook3 =
-    std::move_constructible<std::decay_t<F>> && std::constructible_from<std::decay_t<F>, F> &&
-    std::invocable<std::decay_t<F>&, ErrHandle&, TaskGroup&, const Error&>;
+concept ErrorHook3 = std::move_constructible<std::decay_t<F>> &&
+                     std::constructible_from<std::decay_t<F>, F> && std::invocable < std::decay_t<F>
+&, ErrHandle&, TaskGroup&, const Error& > ;
 
 template <class F>
 concept ErrorHook2 = std::move_constructible<std::decay_t<F>> &&
-                     std::constructible_from<std::decay_t<F>, F> &&
-                     std::invocable<std::decay_t<F>&, ErrHandle&, const Error&> &&
-                     !ErrorHook3<F>;
+                     std::constructible_from<std::decay_t<F>, F> && std::invocable < std::decay_t<F>
+&, ErrHandle&, const Error& > &&!ErrorHook3<F>;
 
 // What SetTask(F&&) leaves to its non-template overloads: a
 // std::shared_ptr to an ITask-derived type, and nullptr.
 template <class F>
 concept ITaskPointer = std::is_null_pointer_v<std::remove_cvref_t<F>> ||
-                       std::is_convertible_v<F, std::shared_ptr<ITask>>;
+    std::is_convertible_v<F, std::shared_ptr<ITask>>;
 
 [[noreturn]] LITEPOOL_API void ThrowNullArgument(const char* what);
 
