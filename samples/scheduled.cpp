@@ -47,7 +47,7 @@ int main() {
   std::cout << "Fixed rate: " << report.Runs() << " runs, " << report.Missed()
             << " due times skipped after the slow first run\n";
 
-  // Delayed work that is no longer wanted: Purge cancels it.
+  // Delayed work that nobody wants any more: Purge cancels it.
   std::atomic<int> ran{0};
   for (int i = 0; i < 1000; ++i) {
     pool.AddTask(litepool::TaskOptions().SetTask([&] { ran.fetch_add(1); }).SetDelay(1h));
