@@ -297,8 +297,14 @@ template <class T, class F>
 concept Thenable = std::move_constructible<std::decay_t<F>> &&
     std::constructible_from<std::decay_t<F>, F> &&(ThenOnValue<T, F> || ThenOnOutcome<T, F>);
 
+// No `type` for a callable Then does not accept, so that Then's return type
+// drops the overload quietly (clang substitutes it before it checks the
+// constraints) and the static_assert overload speaks.
 template <class T, class F>
-struct ThenCallResult {
+struct ThenCallResult {};
+template <class T, class F>
+requires ThenOnOutcome<T, F>
+struct ThenCallResult<T, F> {
   using type = std::invoke_result_t<F&, Future<T>>;
 };
 template <class T, class F>
