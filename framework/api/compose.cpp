@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "api/pool_anchor.hpp"
-#include "engine/execution_context.hpp"
 #include "litepool/detail/compose.hpp"
+#include "task/execution_context.hpp"
 
 namespace litepool::detail {
 

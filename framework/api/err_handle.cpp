@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "api/err_handle_access.hpp"
-#include "engine/execution_context.hpp"
+#include "task/err_handle_access.hpp"
+#include "task/execution_context.hpp"
 
 namespace litepool {
 

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "api/error_access.hpp"
+#include "task/error_access.hpp"
 
 namespace litepool {
 

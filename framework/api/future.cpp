@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/execution_context.hpp"
 #include "litepool/detail/deadline.hpp"
+#include "task/execution_context.hpp"
 #include "task/stuck_watch.hpp"
 
 namespace litepool {

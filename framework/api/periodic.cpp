@@ -4,10 +4,10 @@
 #include <utility>
 
 #include "api/periodic_timer.hpp"
-#include "engine/execution_context.hpp"
 #include "litepool/periodic.hpp"
 #include "litepool/pool.hpp"
 #include "litepool/task_options.hpp"
+#include "task/execution_context.hpp"
 
 namespace litepool {
 namespace detail {

@@ -9,9 +9,9 @@
 #include "api/pool_anchor.hpp"
 #include "api/task_options_access.hpp"
 #include "engine/engine.hpp"
-#include "engine/execution_context.hpp"
 #include "engine/worker.hpp"
 #include "litepool/detail/overflow_scope.hpp"
+#include "task/execution_context.hpp"
 #include "task/group_state.hpp"
 
 namespace litepool {

@@ -24,7 +24,7 @@ struct PoolAccess {
   static std::int64_t ActiveSpares(const Pool& p) { return p.engine_->spares_.Active(); }
   static bool SparesParked(const Pool& p) {
     bool all = true;
-    p.engine_->spares_.ForEach([&all](const Worker& w) { all = all && w.Parked(); });
+    p.engine_->spares_.ForEach([&all](const Worker& w) { all = all && w.Spot().Parked(); });
     return all;
   }
   // A wake-up that carries no claim, as any waker but Spares::Activate sends.

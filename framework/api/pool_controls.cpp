@@ -9,9 +9,9 @@
 
 #include "api/deferred_tasks.hpp"
 #include "engine/engine.hpp"
-#include "engine/execution_context.hpp"
 #include "litepool/detail/deadline.hpp"
 #include "litepool/pool.hpp"
+#include "task/execution_context.hpp"
 
 namespace litepool {
 

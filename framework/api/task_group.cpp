@@ -6,11 +6,11 @@
 #include <string>
 #include <utility>
 
-#include "engine/execution_context.hpp"
 #include "engine/helping_waits.hpp"
 #include "engine/worker.hpp"
 #include "litepool/detail/deadline.hpp"
 #include "litepool/task_options.hpp"
+#include "task/execution_context.hpp"
 #include "task/group_state.hpp"
 #include "task/task_record.hpp"
 

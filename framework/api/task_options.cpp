@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "api/err_handle_access.hpp"
 #include "api/task_options_access.hpp"
 #include "litepool/pool.hpp"
+#include "task/err_handle_access.hpp"
 #include "task/group_state.hpp"
 
 namespace litepool {

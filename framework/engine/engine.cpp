@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/execution_context.hpp"
+#include "task/execution_context.hpp"
 #include "task/task_record.hpp"
 
 namespace litepool::detail {

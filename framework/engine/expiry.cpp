@@ -4,10 +4,10 @@
 #include <string>
 
 #include "admission/slot_gate.hpp"
-#include "engine/execution_context.hpp"
 #include "engine/off_row.hpp"
 #include "engine/quiescence.hpp"
 #include "litepool/detail/format_duration.hpp"
+#include "task/execution_context.hpp"
 #include "task/settlement.hpp"
 #include "task/task_record.hpp"
 

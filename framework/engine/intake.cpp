@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "engine/execution_context.hpp"
 #include "engine/expiry.hpp"
 #include "engine/helping_waits.hpp"
 #include "engine/ledger.hpp"
@@ -14,6 +13,7 @@
 #include "engine/worker_table.hpp"
 #include "litepool/detail/deadline.hpp"
 #include "litepool/detail/format_duration.hpp"
+#include "task/execution_context.hpp"
 #include "task/group_state.hpp"
 #include "task/record_pool.hpp"
 #include "task/task_record.hpp"

@@ -7,24 +7,24 @@ namespace litepool::detail {
 
 void Parking::Prepare(Worker& self) noexcept {
   parked_.fetch_add(1, std::memory_order_seq_cst);
-  self.SetParked();
+  self.Spot().SetParked();
 }
 
 void Parking::Cancel(Worker& self) {
   // If a waker already cleared the flag it has released (or is about to
   // release) the semaphore, and counted this worker awake: consume that
   // token. Otherwise nobody will release it: undo the count here.
-  if (self.CancelPark()) {
+  if (self.Spot().CancelPark()) {
     parked_.fetch_sub(1, std::memory_order_seq_cst);
   } else {
-    self.Sleep();
+    self.Spot().Sleep();
   }
 }
 
-void Parking::Commit(Worker& self) { self.Sleep(); }
+void Parking::Commit(Worker& self) { self.Spot().Sleep(); }
 
 bool Parking::Unpark(Worker& w) noexcept {
-  if (!w.Unpark()) return false;
+  if (!w.Spot().Unpark()) return false;
   parked_.fetch_sub(1, std::memory_order_seq_cst);
   return true;
 }

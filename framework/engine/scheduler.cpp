@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "admission/slot_gate.hpp"
-#include "engine/execution_context.hpp"
 #include "engine/expiry.hpp"
 #include "engine/parking.hpp"
 #include "engine/pool_flags.hpp"
@@ -15,6 +14,7 @@
 #include "engine/worker.hpp"
 #include "engine/worker_table.hpp"
 #include "litepool/pool.hpp"
+#include "task/execution_context.hpp"
 #include "task/group_state.hpp"
 #include "task/settlement.hpp"
 #include "task/task_record.hpp"
@@ -248,17 +248,17 @@ void Scheduler::Park(Worker& self) {
 bool Scheduler::IdleSpare(Worker& self, TaskRecord*& task, bool counted) {
   if (counted) p_.spares.Deactivate();
   for (;;) {
-    self.SetParked();
+    self.Spot().SetParked();
     p_.quiescence.Settled();  // as in Park: its settled tasks are counted
     if (p_.flags.Stopping()) {
-      if (!self.CancelPark()) self.Sleep();
+      if (!self.Spot().CancelPark()) self.Spot().Sleep();
       return false;
     }
-    self.Sleep();
+    self.Spot().Sleep();
     if (p_.flags.Stopping()) return false;
     // Only a claim (Spares::Activate counted this spare active) sends it to
     // work; any other wake-up leaves the count alone and it sleeps again.
-    if (!self.TakeClaim()) continue;
+    if (!self.Spot().TakeClaim()) continue;
     if (FindWork(self, task)) return true;
     // Nothing after all (another thread took it): idle again.
     p_.spares.Deactivate();

@@ -45,7 +45,7 @@ bool Spares::Activate(std::size_t bound) {
   } while (!active_.compare_exchange_weak(active, active + 1, std::memory_order_seq_cst));
   // An idle spare takes the claim with its wake-up.
   bool woken = false;
-  ForEach([&](Worker& s) { woken = woken || s.UnparkWithClaim(); });
+  ForEach([&](Worker& s) { woken = woken || s.Spot().UnparkWithClaim(); });
   if (woken) return true;
   {
     MutexLock lock(spawn_mu_);
@@ -79,7 +79,7 @@ bool Spares::TryRetire() noexcept {
 }
 
 void Spares::UnparkAll() const noexcept {
-  ForEach([](Worker& w) { w.Unpark(); });
+  ForEach([](Worker& w) { w.Spot().Unpark(); });
 }
 
 void Spares::JoinAll() {

@@ -15,7 +15,7 @@
 //             counted only while it runs or was claimed (see below)
 // The claim: Activate counts one more active spare (a CAS while active <
 // blocked), then either wakes an idle spare with a claim
-// (Worker::UnparkWithClaim) or starts a new one (born counted). A spare that
+// (ParkSpot::UnparkWithClaim) or starts a new one (born counted). A spare that
 // wakes without a claim (a stop, or any other wake-up) does not touch the
 // count, so no waker but Activate can make it go below zero. A spare gives
 // its count back itself (Deactivate) when it goes idle, or retires one

@@ -5,8 +5,8 @@
 #include <system_error>
 #include <utility>
 
-#include "engine/execution_context.hpp"
 #include "engine/worker.hpp"
+#include "task/execution_context.hpp"
 
 #if defined(__linux__)
 #include <pthread.h>

@@ -18,11 +18,11 @@
 #include <random>
 #include <string>
 
-#include "api/err_handle_access.hpp"
-#include "api/error_access.hpp"
-#include "engine/execution_context.hpp"
-#include "engine/worker.hpp"
+#include "task/err_handle_access.hpp"
+#include "task/error_access.hpp"
+#include "task/execution_context.hpp"
 #include "task/group_state.hpp"
+#include "task/settle_site.hpp"
 #include "task/task_record.hpp"
 
 namespace litepool::detail {
@@ -44,7 +44,7 @@ void RecordUnhandled(TaskRecord& t, const Error& e) {
 // The one catch for user hooks: runs `f`; a throw is counted, recorded in
 // the group and never propagated. Returns false if it threw.
 template <class F>
-bool CatchHook(Worker& self, TaskRecord& t, const char* hook, F&& f) {
+bool CatchHook(SettleSite& self, TaskRecord& t, const char* hook, F&& f) {
   try {
     f();
     return true;
@@ -59,7 +59,7 @@ bool CatchHook(Worker& self, TaskRecord& t, const char* hook, F&& f) {
 
 // Runs a void hook set as a std::function or as an interface, if either.
 template <class Iface>
-void RunHook(Worker& self, TaskRecord& t, const char* hook, const VoidFn& fn, Iface* iface,
+void RunHook(SettleSite& self, TaskRecord& t, const char* hook, const VoidFn& fn, Iface* iface,
              void (Iface::*method)()) {
   if (fn) {
     CatchHook(self, t, hook, fn);
@@ -121,7 +121,7 @@ Outcome FailureOutcome(const Error& e) {
 // Ends a retrying task's attempts: gives the final result to ErrReload's
 // `after`, and records it if it is a failure the user did not see handled
 // elsewhere (retries exhausted).
-Outcome RunAfter(Worker& self, TaskRecord& t, const Error& result) {
+Outcome RunAfter(SettleSite& self, TaskRecord& t, const Error& result) {
   if (t.extras != nullptr && t.extras->after) {
     CatchHook(self, t, "ErrReload after", [&] { t.extras->after(result); });
   }
@@ -146,7 +146,7 @@ std::chrono::nanoseconds Jittered(std::chrono::nanoseconds d, double jitter) {
 }
 
 // Retries left: re-queue (or hand to the timer) unless stopped.
-Outcome Retry(const SettleSink& pool, Worker& self, TaskRecord& t, const Error& last) {
+Outcome Retry(const SettleSink& pool, SettleSite& self, TaskRecord& t, const Error& last) {
   TaskExtras& x = *t.extras;  // a retrying task has OnError, so extras
   if (x.retries_left == 0) return RunAfter(self, t, last);
   if (Error stop = StopReason(pool, t)) return RunAfter(self, t, stop);
@@ -161,7 +161,7 @@ Outcome Retry(const SettleSink& pool, Worker& self, TaskRecord& t, const Error& 
 // The first failure of a task (its first attempt failed, or it was
 // cancelled before it ran): OnError decides — handled, unhandled, or
 // retries (the task enters kRetrying).
-Outcome HandleFirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
+Outcome HandleFirstFailure(const SettleSink& pool, SettleSite& self, TaskRecord& t,
                            const Error& error) {
   if (!t.HasOnError()) {
     if (!IsStop(error)) RecordUnhandled(t, error);
@@ -200,14 +200,14 @@ Outcome HandleFirstFailure(const SettleSink& pool, Worker& self, TaskRecord& t,
 
 // Adds the ticks from `start` to `end` (0: now) to the worker's busy time;
 // returns the end.
-BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks end = 0) {
+BusyClock::Ticks AddBusy(SettleSite& self, BusyClock::Ticks start, BusyClock::Ticks end = 0) {
   if (end == 0) end = BusyClock::Now();
   self.Stats().busy_ticks.Add(end - start);
   return end;
 }
 
 // The traced form of an attempt (cold: only while a trace may be running).
-[[gnu::noinline]] void TraceAttempt(const SettleSink& pool, Worker& self, TaskRecord& t,
+[[gnu::noinline]] void TraceAttempt(const SettleSink& pool, SettleSite& self, TaskRecord& t,
                                     BusyClock::Ticks admitted, BusyClock::Ticks begun,
                                     BusyClock::Ticks ran, const Error& result) {
   RawTraceEvent e{};
@@ -233,7 +233,7 @@ BusyClock::Ticks AddBusy(Worker& self, BusyClock::Ticks start, BusyClock::Ticks 
 // The latency samples of an attempt that ran Exec from `start` (the
 // worker's clock read before it took the task: shared with the busy clock)
 // to `ran`.
-void NoteAttempt(const SettleSink& pool, Worker& self, TaskRecord& t, BusyClock::Ticks start,
+void NoteAttempt(const SettleSink& pool, SettleSite& self, TaskRecord& t, BusyClock::Ticks start,
                  BusyClock::Ticks ran, const Error& result) {
   const std::int64_t since = t.SinceAdmitted(start);
   // A task queued while its worker was already looking for work (since < 0)
@@ -265,8 +265,8 @@ void Hollow(TaskRecord* t) noexcept {
 // hot path and pays neither a call nor a test for it (measured: +33
 // instructions per task as one out-of-line function with a flag).
 template <bool kHollow>
-[[gnu::always_inline]] inline BusyClock::Ticks Settle(Worker& self, TaskRecord* t, Outcome outcome,
-                                                      BusyClock::Ticks start,
+[[gnu::always_inline]] inline BusyClock::Ticks Settle(SettleSite& self, TaskRecord* t,
+                                                      Outcome outcome, BusyClock::Ticks start,
                                                       BusyClock::Ticks ran) {
   // A plain task has no hook after Exec: the clock read after Exec ends its
   // busy time too (one read per task; the settling below is engine work).
@@ -304,7 +304,7 @@ template <bool kHollow>
 
 }  // namespace
 
-void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why,
+void SettleUnrun(const SettleSink& pool, SettleSite& self, TaskRecord* task, const Error& why,
                  bool hollow) {
   TaskRecord& t = *task;
   // A Future's promise destroyed unrun below reports `why`, not "dropped".
@@ -330,7 +330,7 @@ void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const E
   ctx.drop_reason = saved_reason;
 }
 
-BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
+BusyClock::Ticks RunAttempt(const SettleSink& pool, SettleSite& self, TaskRecord* task,
                             BusyClock::Ticks start) {
   TaskRecord& t = *task;
   Outcome outcome;

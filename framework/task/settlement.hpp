@@ -14,7 +14,7 @@
 
 namespace litepool::detail {
 
-class Worker;
+class SettleSite;
 struct TaskRecord;
 
 // Where a retry goes back to its pool: implemented by the engine's retry
@@ -65,7 +65,7 @@ class SettleSink {
 // counters, and deletes it. Never throws: user exceptions are caught.
 // The worker's busy time grows by now - `start`; returns now, so a worker
 // that goes straight on to its next task reads the clock once per task.
-BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* task,
+BusyClock::Ticks RunAttempt(const SettleSink& pool, SettleSite& self, TaskRecord* task,
                             BusyClock::Ticks start);
 
 // Settles `task` without running it, for `why` (kCancelled: Purge;
@@ -74,7 +74,7 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, Worker& self, TaskRecord* ta
 // `self`, the credit; the record is freed, or with `hollow` only emptied
 // (an expired record still in its queue: see QueueTicket). The caller owns
 // `self`'s counters and record cache (one thread at a time). Never throws.
-void SettleUnrun(const SettleSink& pool, Worker& self, TaskRecord* task, const Error& why,
+void SettleUnrun(const SettleSink& pool, SettleSite& self, TaskRecord* task, const Error& why,
                  bool hollow = false);
 
 }  // namespace litepool::detail

@@ -1,4 +1,4 @@
-#include "engine/execution_context.hpp"
+#include "task/execution_context.hpp"
 
 namespace litepool::detail {
 
