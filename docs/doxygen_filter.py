@@ -90,7 +90,7 @@ def emit_block(indent, texts, is_file_doc, out):
         out.append(f'{indent}/// {line}'.rstrip())
 
 
-RVALUE_TWIN = re.compile(r'^\s*TaskOptions\s+\w+\(')
+RVALUE_TWIN = re.compile(r'^\s*(requires\b.*?\s)?TaskOptions\s+\w+\(')
 TEMPLATE_HEAD = re.compile(r'^\s*(template\s*<|requires\b)')
 
 

@@ -341,7 +341,7 @@ class LITEPOOL_API Pool {
   // terminal, NO_COLOR is unset and TERM is set and not "dumb". One write
   // to `out`. Thread-safe (the caller guards `out`), never blocks on tasks.
   // Usage() writes to std::cout (two overloads rather than a default
-  // argument, so that this header needs <iosfwd> only).
+  // argument, so that this header needs only the iosfwd declarations).
   void Usage() const;
   void Usage(std::ostream& out, UsageStyle style = UsageStyle::kCompact) const;
   // The same numbers as a struct (and, via ToJson(), as JSON). Each
