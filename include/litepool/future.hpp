@@ -553,6 +553,33 @@ struct SubmitStopLink {
 };
 struct NoStopLink {};
 
+// Runs `call` and stores what it returns in `s` (Submit's body, and the
+// continuations of compose.hpp): a returned Error is the failure, a throw is
+// stored and rethrown (the pool counts it as a kException failure).
+template <class R, class Call>
+Error Produce(FutureState<R>& s, Call&& call) {
+  using Out = decltype(call());
+  try {
+    if constexpr (std::same_as<std::remove_cvref_t<Out>, Error>) {
+      Error e = call();
+      if (e) {
+        s.SetError(e);
+        return e;
+      }
+      s.SetValue();
+    } else if constexpr (std::is_void_v<Out>) {
+      call();
+      s.SetValue();
+    } else {
+      s.SetValue(call());
+    }
+  } catch (...) {
+    s.SetException(std::current_exception());
+    throw;
+  }
+  return Error();
+}
+
 // The task body Submit queues: runs F and stores its result in the
 // Promise. The Promise is declared first, so it is destroyed last: the
 // Future becomes ready only once F and its captures are gone.
@@ -573,33 +600,14 @@ struct SubmitBody {
       s.SetError(e);
       return e;
     }
-    try {
-      using R = typename SubmitResultOf<F>::type;
-      auto call = [&]() -> R {
-        if constexpr (TakesStopToken<F>) {
-          return std::invoke(f, stop);
-        } else {
-          return std::invoke(f);
-        }
-      };
-      if constexpr (std::same_as<std::remove_cvref_t<R>, Error>) {
-        Error e = call();
-        if (e) {
-          s.SetError(e);
-          return e;
-        }
-        s.SetValue();
-      } else if constexpr (std::is_void_v<R>) {
-        call();
-        s.SetValue();
+    using R = typename SubmitResultOf<F>::type;
+    return Produce(s, [&]() -> R {
+      if constexpr (TakesStopToken<F>) {
+        return std::invoke(f, stop);
       } else {
-        s.SetValue(call());
+        return std::invoke(f);
       }
-    } catch (...) {
-      s.SetException(std::current_exception());
-      throw;  // the pool counts it as a kException failure
-    }
-    return Error();
+    });
   }
 };
 

@@ -47,33 +47,6 @@ struct ComposeAccess {
   static const std::shared_ptr<PoolAnchor>& Anchor(const Pool& p) noexcept { return p.anchor_; }
 };
 
-// Runs `call` and stores what it returns in `s`, as Submit's body does: a
-// returned Error is the failure, a throw is stored and rethrown (the pool
-// counts it as kException).
-template <class R, class Call>
-Error Produce(FutureState<R>& s, Call&& call) {
-  using Out = decltype(call());
-  try {
-    if constexpr (std::same_as<std::remove_cvref_t<Out>, Error>) {
-      Error e = call();
-      if (e) {
-        s.SetError(e);
-        return e;
-      }
-      s.SetValue();
-    } else if constexpr (std::is_void_v<Out>) {
-      call();
-      s.SetValue();
-    } else {
-      s.SetValue(call());
-    }
-  } catch (...) {
-    s.SetException(std::current_exception());
-    throw;
-  }
-  return Error();
-}
-
 // A producer's share of a state that may outlive both the Future and the
 // task (the poster of a continuation): one reference and one producer,
 // both given back by Finish (or the destructor, which first marks the state
