@@ -4,6 +4,8 @@
 #ifndef LITEPOOL_DISPATCH_HPP_
 #define LITEPOOL_DISPATCH_HPP_
 
+#include "litepool/detail/export.hpp"
+
 namespace litepool {
 
 // How the pool picks the worker for a new task or a retry
