@@ -303,6 +303,35 @@ TEST(SettlementTest, RetryWaitingOutABackoffSettlesOnGroupCancel) {
   EXPECT_TRUE(tg.Errors().empty());  // a cancellation is no unhandled failure
 }
 
+// A cancel ends a retry's wait through a second timer entry; the first one
+// (an hour away) stays held until it comes due. Purge must not count or
+// settle that retry again, and Close(kDrain) must not wait out the hour.
+TEST(SettlementTest, ARetryEndedByItsGroupsCancelIsNotPurgedAgainNorWaitedFor) {
+  Pool pool(1, 4);
+  TaskGroup tg(1);
+  std::latch failed_once(1);
+  std::atomic<int> afters{0};
+  pool.AddTask(tg.NewTaskOptions()
+                   .SetTask([] { return Error("x"); })
+                   .SetOnError([&](ErrHandle& h, TaskGroup&, const Error&) {
+                     h.ErrReload(
+                         1, [&](const Error&) { ++afters; },
+                         Backoff{.initial = std::chrono::hours(1)});
+                     failed_once.count_down();
+                   })
+                   .SetAutoDone());
+  failed_once.wait();
+  tg.Cancel();
+  ASSERT_TRUE(tg.WaitFor(std::chrono::seconds(10)));  // a behaviour bound
+  EXPECT_EQ(pool.Purge(), 0u) << "the cancelled retry was purged a second time";
+  auto closed = std::async(std::launch::async, [&] { pool.Close(CloseMode::kDrain); });
+  ASSERT_EQ(closed.wait_for(kHangGuard), std::future_status::ready);
+  EXPECT_EQ(afters, 1);
+  const UsageReport r = pool.Stats();
+  EXPECT_EQ(r.cancelled, 1u);
+  EXPECT_EQ(r.total.succeeded + r.total.failed, 1u);
+}
+
 // `retried` counts the retries ErrReload requested and the engine
 // scheduled, including one cancelled while it waited out its backoff;
 // `executed` counts runs (WorkerUsage: "runs requested by ErrReload").

@@ -58,13 +58,18 @@ QueueTicket* Expiry::Prepare(TaskRecord* task) {
 }
 
 void Expiry::ExpireSoon(QueueTicket* ticket) noexcept {
+  bool scheduled = false;
   try {
-    timer_.Schedule(ticket, Clock::now());
+    scheduled = timer_.Schedule(ticket, Clock::now());
   } catch (...) {
     // No memory for the timer's entry: the task is settled when a worker
     // takes it (Submit's body checks the token), and this reference goes.
-    ticket->Release();
   }
+  if (!scheduled) ticket->Release();
+}
+
+void Expiry::Stop() {
+  for (QueueTicket* ticket : timer_.Stop()) Expire(ticket);
 }
 
 void Expiry::Start(QueueTicket* ticket) noexcept {
@@ -73,13 +78,16 @@ void Expiry::Start(QueueTicket* ticket) noexcept {
   // From here on the timer touches the record only through a won CAS
   // (Expire). A worker may have taken (and even settled) the task already:
   // the ticket outlives it.
+  bool scheduled = false;
   try {
-    timer_.Schedule(ticket, ticket->deadline);
+    scheduled = timer_.Schedule(ticket, ticket->deadline);
   } catch (...) {
-    // Drop the timer's reference; the worker that takes the task drops the
-    // other.
-    ticket->Release();
+    // No memory for the entry: the task cannot expire on its own; a worker
+    // that reaches it after its deadline still expires it (Claim).
   }
+  // Not held: drop the timer's reference; the worker that takes the task
+  // drops the other.
+  if (!scheduled) ticket->Release();
 }
 
 bool Expiry::Claim(Worker& self, TaskRecord* task) {

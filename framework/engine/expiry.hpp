@@ -38,7 +38,7 @@
 #define LITEPOOL_FRAMEWORK_ENGINE_EXPIRY_HPP_
 
 #include "task/task_record.hpp"
-#include "timers/typed_timer.hpp"
+#include "timers/deadline_timer.hpp"
 
 namespace litepool::detail {
 
@@ -64,9 +64,9 @@ class Expiry final : public QueueTicket::StopSink {
   bool Claim(Worker& self, TaskRecord* task);
   // A queued task's stop token was stopped: the timer settles it now.
   void ExpireSoon(QueueTicket* ticket) noexcept override;
-  // After the pool drained: stops the timer thread (held tickets fire and
-  // find nothing to expire).
-  void Stop() { timer_.Stop(); }
+  // After the pool drained: stops the timer thread; the tickets it still
+  // held are fired here and find nothing to expire.
+  void Stop();
 
  private:
   // The timer's action: settles the task as kExpired unless a worker took
@@ -77,7 +77,7 @@ class Expiry final : public QueueTicket::StopSink {
   const SettleSink& sink_;
   OffRowWorkers& off_row_;
   Quiescence& quiescence_;
-  TypedTimer<QueueTicket> timer_;
+  DeadlineTimer<QueueTicket*> timer_;
 };
 
 }  // namespace litepool::detail

@@ -1,29 +1,40 @@
 // DeadlineTimer<Item>: holds items until their time, then hands each to a
-// sink on the timer's own thread. One structure for everything a pool does
-// "later": delayed tasks, periodic runs (and the retry backoffs and queue
-// timeouts the engine keeps today in RetryTimer).
+// sink on the timer's own thread. The one timer structure of a pool: the
+// engine's retries waiting out a backoff (Retries) and queue timeouts
+// (Expiry), and the facade's delayed tasks (DeferredTasks) and periodic
+// runs (PeriodicTimer) each own an instance. One thread each, started on
+// first use: a pool that uses none of them has no timer thread. They are
+// not merged into one thread because the expiry sink runs the hooks of
+// expired tasks: a hook that blocks would otherwise stall every retry,
+// delayed task and periodic run of its pool.
 //
 //   DeadlineTimer<Job*> timer([](Job* j) { j->Run(); });
 //   timer.Schedule(job, DeadlineTimer<Job*>::Clock::now() + 5ms);
 //   for (Job* j : timer.TakeAll()) j->Cancel();   // what had not fired
-//   timer.Stop();
+//   for (Job* j : timer.Stop()) j->Run();         // or fire the rest now
 //
 // Item: a small, trivially copyable handle (a pointer, an index); the timer
 // never dereferences it. Each held item costs one heap entry of
 // sizeof(Entry) (16 bytes for a pointer) in a std::vector, which keeps at
-// most twice the entries it held at its peak; nothing else per item.
+// most twice the entries it held at its peak; nothing else per item (no
+// allocation per Schedule once the vector has grown).
 //
 // Invariants:
 //   - every scheduled item leaves the timer exactly once: handed to the
-//     sink (on the timer thread, not before its time), returned by
-//     TakeAll, or — only by Stop — returned by Stop;
+//     sink (on the timer thread, not before its time unless flushed),
+//     returned by TakeAll, or returned by Stop;
 //   - the sink runs on the timer thread only, one item at a time, without
 //     the timer's lock held (it may call Schedule, TakeAll or Size; not
 //     Stop);
-//   - items due at the same time fire in no promised order.
+//   - items due at the same time fire in no promised order; items with
+//     different times fire in the order of their times.
 // Memory ordering: everything done before Schedule(item) happens before the
-// sink's call for that item, and before TakeAll returns it (both through
-// the timer's mutex). The thread starts on the first Schedule.
+// sink's call for that item, and before TakeAll or Stop returns it (both
+// through the timer's mutex).
+//
+// Wake-ups: the thread sleeps until the earliest deadline; Schedule wakes it
+// only when the new item is the earliest (a later one changes nothing: a
+// notify per queue timeout would cost a context switch per timed task).
 //
 // Lateness: the timer thread sleeps in a condition variable's wait_until
 // for the earliest deadline; on an idle machine it wakes within the
@@ -93,6 +104,16 @@ class DeadlineTimer {
     return items;
   }
 
+  // From now on every held and newly scheduled item is due at once (a
+  // pool's Close: nothing waits out its time any more). Idempotent.
+  void Flush() {
+    {
+      MutexLock lock(mu_);
+      flush_ = true;
+    }
+    cv_.NotifyOne();
+  }
+
   // Items held now (a snapshot).
   std::size_t Size() const {
     MutexLock lock(mu_);
@@ -100,8 +121,8 @@ class DeadlineTimer {
   }
 
   // Stops the thread (after the sink call in progress, if any) and returns
-  // the items still held, unfired. Later Schedules return false.
-  // Idempotent. Must not be called from the sink.
+  // the items still held, unfired: the owner fires or cancels them. Later
+  // Schedules return false. Idempotent. Must not be called from the sink.
   std::vector<Item> Stop() {
     {
       MutexLock lock(mu_);
@@ -110,6 +131,13 @@ class DeadlineTimer {
     cv_.NotifyOne();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
     return TakeAll();
+  }
+
+  // Tests: the timer thread is blocked in its wait (for the earliest entry,
+  // or on an empty heap), so only a notify or that entry's time wakes it.
+  bool AsleepForTesting() const {
+    MutexLock lock(mu_);
+    return asleep_;
   }
 
  private:
@@ -126,13 +154,19 @@ class DeadlineTimer {
     MutexLock lock(mu_);
     while (!stopped_) {
       if (heap_.empty()) {
+        asleep_ = true;
         cv_.Wait(lock);
+        asleep_ = false;
         continue;
       }
+      // A copy: the wait reads its time point after waking, when TakeAll
+      // may have emptied the heap.
       const Clock::time_point when = heap_.front().when;
-      if (Clock::now() < when) {
+      if (!flush_ && Clock::now() < when) {
+        asleep_ = true;
         cv_.WaitUntil(lock, when);
-        continue;  // woken early, by a new earliest entry, or by Stop
+        asleep_ = false;
+        continue;  // woken early, by a new earliest entry, Flush or Stop
       }
       std::pop_heap(heap_.begin(), heap_.end(), Later{});
       const Item item = heap_.back().item;
@@ -148,7 +182,9 @@ class DeadlineTimer {
   CondVar cv_;
   std::vector<Entry> heap_ LITEPOOL_GUARDED_BY(mu_);  // a binary heap, earliest on top
   bool stopped_ LITEPOOL_GUARDED_BY(mu_) = false;
-  std::thread thread_;  // started by the first Schedule (under mu_)
+  bool flush_ LITEPOOL_GUARDED_BY(mu_) = false;   // every item is due
+  bool asleep_ LITEPOOL_GUARDED_BY(mu_) = false;  // in cv_'s wait (AsleepForTesting)
+  std::thread thread_;                            // started by the first Schedule (under mu_)
 };
 
 }  // namespace litepool::detail

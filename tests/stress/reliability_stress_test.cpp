@@ -226,13 +226,13 @@ TEST(ReliabilityStressTest, ProducersProgressWhileTasksRetryForeverWithABackoff)
 }
 
 // Reproducer (found by the fuzzer): Purge() takes a retry that waits out a
-// short backoff from the retry timer and frees its entry, while the timer
-// thread may sit in wait_until on that entry's deadline (taken by
-// reference). When the timer wakes (at the deadline), it reads the freed
-// entry: heap-use-after-free in
-// RetryTimer::Run (retry_timer.cpp), freed by RetryTimer::TakeAll from
-// Engine::Purge. The ASan build reports it; in the other builds the read
-// goes unnoticed, so this test fails under ASan only. One pool for every
+// short backoff from the retry timer and lets go of its entry, while the
+// timer thread may sit in wait_until on that entry's deadline. A timer that
+// waited on a time point inside the entry (by reference) would read freed
+// memory when it wakes; a retry's Wait freed while its timer entry is still
+// held would be read when that entry fires. The ASan build reports either;
+// in the other builds the read goes unnoticed, so this test fails under
+// ASan only. One pool for every
 // round: its timer thread keeps running. A round whose retry runs before
 // the purge catches it just settles with the retry's failure.
 TEST(ReliabilityStressTest, PurgeOfARetryInItsBackoffFreesNothingTheTimerStillReads) {
