@@ -17,7 +17,7 @@
 // Time reported = makespan (first submit -> last task end; manual time).
 // Counters (lower is better):
 //   makespan_over_ideal  makespan / ideal, with ONE ideal for every system
-//                        (DESIGN §5): the nominal work (the units alone,
+//                        (the performance targets): the nominal work (the units alone,
 //                        never what a system's tasks measured) divided by
 //                        min(workers, cores), or the longest task if that
 //                        is longer; for bursts, the sum over the bursts.
@@ -101,7 +101,7 @@ struct RoundResult {
   double ideal_ns = 0;  // from the units alone: the same for every system
 };
 
-// The one ideal every system is measured against (DESIGN §5): nominal work
+// The one ideal every system is measured against: nominal work
 // / min(workers, usable cores), or the longest task if that is longer.
 // From the units alone, so preemption, a slow producer or a system's own
 // overhead never moves it.

@@ -1,6 +1,6 @@
 // benchmarks/future_bench.cpp — a task with a result: Pool::Submit + Get of
 // an empty task against rvaser thread_pool::Submit (std::future) and
-// std::async(std::launch::async), same run (DESIGN §6.4).
+// std::async(std::launch::async), same run.
 //
 // Future/one/<system>       submit one task, wait for its result, repeat
 // Future/in_flight/<system> submit 10,000 tasks, then get all results

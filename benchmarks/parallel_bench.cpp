@@ -1,7 +1,7 @@
 // benchmarks/parallel_bench.cpp — loops: litepool::ParallelFor against
 // tbb::parallel_for (auto partitioner) and a serial loop, and Map with its
 // chosen grain against one task per element (the Map of before the grain),
-// same run (DESIGN §6.4).
+// same run.
 //
 // ParallelFor/1e6/<system>   1,000,000 trivial indices: a[i] = a[i] * 3 + 1
 //   litepool (index form), litepool_chunk (chunk form), tbb (blocked_range,

@@ -1,4 +1,4 @@
-// benchmarks/priority_bench.cpp — priorities under saturation (DESIGN §6.4):
+// benchmarks/priority_bench.cpp — priorities under saturation:
 // a 2-worker pool saturated by low-priority tasks while high-priority tasks
 // arrive steadily; each task's queue wait (AddTask call -> Exec start) is
 // measured by the task itself.
@@ -10,7 +10,7 @@
 // kLow * kLowWorkNs / kWorkers of work), then kHigh tasks of kHighWorkNs,
 // one every kHighGapNs, from the same producer. Counters (lower is better):
 // high_p50_ns / low_p50_ns (median queue waits over all iterations) and
-// high_over_low = high_p50_ns / low_p50_ns; the DESIGN target for
+// high_over_low = high_p50_ns / low_p50_ns; the target for
 // high_vs_low is <= 0.1. No peer: none of them has priorities.
 #include <benchmark/benchmark.h>
 

@@ -10,7 +10,7 @@ topic binary, run with --benchmark_repetitions and
     (ours / peer: every metric is "lower is better", so < 1 means litepool
     wins);
   * prints litepool's own variants relative to its plain run (hooks, group,
-    retries) and a check of the DESIGN.md section 5 targets;
+    retries) and a check of the performance targets;
   * writes a hand-written SVG bar chart (no plotting library).
 
 Benchmark names are "<Topic>/<variant>/<system>" plus Google Benchmark's
@@ -262,12 +262,12 @@ def check(verdicts, name, ok, detail):
 
 
 def targets(medians):
-    """DESIGN.md section 5, evaluated on the medians of this run."""
+    """The performance targets, evaluated on the medians of this run."""
     v = []
     for p in ("p1", "p2"):
         g = f"EmptyTask/{p}/plain"
         ours = value(medians, g, OURS, "ns_per_task")
-        # Issue 5: throughput >= oneTBB's, >= 1.5x Boost.Asio's (so our
+        # Throughput >= oneTBB's, >= 1.5x Boost.Asio's (so our
         # time <= 1/1.5 of theirs), faster than rvaser, <= 2x the ceiling.
         for peer, rule, limit in (("tbb", "<=", 1.0), ("asio", "<=", 1 / 1.5),
                                   ("rvaser", "<", 1.0), ("ceiling", "<=", 2.0)):
@@ -285,7 +285,7 @@ def targets(medians):
     if r is not None:
         check(v, "Spin1us/100k: ours/ceiling <= 1.1", r <= 1.1,
               f"{fmt(ours)} vs {fmt(ceiling)} ns/task = {r:.2f}×")
-    # Issue 12: the user paths, litepool against the named peer.
+    # The user paths, litepool against the named peer.
     for group, peer in (("UserPath/empty200k", "tbb"),
                         ("UserPath/spin1us_50k", "asio")):
         ours = value(medians, group, OURS, "ns_per_task")
@@ -436,7 +436,7 @@ def main(argv):
         parts.append("")
         parts.extend(skipped_lines)
     parts.append("")
-    parts.append("DESIGN.md §5 targets, this run:")
+    parts.append("Performance targets, this run:")
     parts.append("")
     for verdict, name, detail in targets(medians):
         parts.append(f"- **{verdict}** {name} — {detail}")

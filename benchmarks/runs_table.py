@@ -109,7 +109,7 @@ def main(dirs):
         print("| " + " | ".join(cells) + " |")
 
 
-# Issue 12's targets: (label, group, counter, peer or None, limit, unit).
+# The targets: (label, group, counter, peer or None, limit, unit).
 # peer None: litepool's own value; "best": the fastest of tbb/asio/rvaser;
 # a (group, system) pair: that row of the same run (litepool traced over
 # litepool plain).

@@ -1,4 +1,4 @@
-// benchmarks/userpath_bench.cpp — the paths users run (issue 12, DESIGN §5):
+// benchmarks/userpath_bench.cpp — the paths users run:
 // a fresh pool per round, litepool through TaskGroup + SetAutoDone + Wait,
 // and a producer that outruns the workers, so a bounded pool fills up and
 // blocks it. Every peer in the same run, in a rotated order.

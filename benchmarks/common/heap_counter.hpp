@@ -3,7 +3,7 @@
 // and interposes malloc/free for the whole binary).
 //
 // Two layers, both relaxed atomic counters:
-//   NewCalls()   every global operator new (all forms): what DESIGN §1
+//   NewCalls()   every global operator new (all forms): what the allocation target
 //                means by "allocations per task" for C++ code;
 //   HeapAllocs() every malloc-family call, operator new included, so
 //                allocations that bypass operator new (moodycamel's blocks
