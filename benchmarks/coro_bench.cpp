@@ -8,10 +8,14 @@
 //                                   adds the next (what the hop replaces)
 //   Coro/spawn_get/litepool         pool.Spawn(empty CoTask).Get()
 //   Coro/submit_get/litepool        pool.Submit(empty callable).Get(), its peer
+//   Coro/spawn_batch/litepool       1,000 pool.Spawn(empty CoTask), then every
+//                                   Get: what a fan-out of coroutines costs
+//   Coro/submit_batch/litepool      the same batch with pool.Submit, its peer
 // items_per_second counts awaits / hops / spawns. 2 workers.
 #include <benchmark/benchmark.h>
 
 #include <latch>
+#include <vector>
 
 #include "bench_registration.hpp"
 #include "litepool/litepool.hpp"
@@ -87,6 +91,32 @@ void SubmitGet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+constexpr int kBatch = 1000;  // futures in flight per batch (below the capacity)
+
+void SpawnBatch(benchmark::State& state) {
+  litepool::Pool pool(kWorkers, kQueueCapacity);
+  std::vector<litepool::Future<int>> futures;
+  futures.reserve(kBatch);
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) futures.push_back(pool.Spawn(Empty()));
+    for (auto& f : futures) benchmark::DoNotOptimize(f.Get());
+    futures.clear();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void SubmitBatch(benchmark::State& state) {
+  litepool::Pool pool(kWorkers, kQueueCapacity);
+  std::vector<litepool::Future<int>> futures;
+  futures.reserve(kBatch);
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) futures.push_back(pool.Submit([] { return 0; }));
+    for (auto& f : futures) benchmark::DoNotOptimize(f.Get());
+    futures.clear();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
 const bool registered = [] {
   benchmark::RegisterBenchmark(BenchName("Coro", "await_sync_child", "litepool").c_str(),
                                AwaitSyncChild);
@@ -97,6 +127,10 @@ const bool registered = [] {
   benchmark::RegisterBenchmark(BenchName("Coro", "spawn_get", "litepool").c_str(), SpawnGet)
       ->UseRealTime();
   benchmark::RegisterBenchmark(BenchName("Coro", "submit_get", "litepool").c_str(), SubmitGet)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(BenchName("Coro", "spawn_batch", "litepool").c_str(), SpawnBatch)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(BenchName("Coro", "submit_batch", "litepool").c_str(), SubmitBatch)
       ->UseRealTime();
   return true;
 }();
