@@ -61,14 +61,14 @@ Engine::Engine(PoolOptions options, ThreadFactory threads)
       off_row_(scheduler_, records_, kOffRowId),
       spares_(scheduler_, records_, flags_.stop, kMaxWorkers, kMaxSpares,
               [this](Worker& w) { StartThread(w); }),
-      quiescence_(ledger_, flags_.closed),
+      quiescence_(ledger_),
       router_(workers_, options_.dispatch, parking_, spares_),
       retries_(gate_, router_, flags_.cancel_pending),
-      sink_(flags_.closed, flags_.cancel_pending, retries_, trace_ids_),
-      expiry_(gate_, sink_, off_row_, quiescence_),
+      sink_(flags_.closed, flags_.cancel_pending, retries_, quiescence_, trace_ids_),
+      expiry_(gate_, sink_, off_row_),
       intake_({flags_, gate_, ledger_, records_, router_, expiry_, quiescence_, workers_,
                queue_capacity_, scheduler_}),
-      purger_({workers_, spares_, off_row_, retries_, expiry_, gate_, sink_, router_, quiescence_}),
+      purger_({workers_, spares_, off_row_, retries_, expiry_, gate_, sink_, router_}),
       stats_(workers_, spares_, off_row_, ledger_, busy_clock_, options_.name, queue_capacity_),
       tracing_(workers_, busy_clock_),
       resizer_({flags_, workers_, gate_, launcher_, parking_, stats_, tracing_, queue_capacity_,
@@ -136,9 +136,6 @@ void Engine::Close(CloseMode mode) {
   // A paused pool is resumed: kDrain runs its queued tasks, kCancelPending
   // cancels them (checked before each attempt).
   scheduler_.Unpause();
-  // Pairs with the fence in Quiescence::Settled (WaitDrained reads the
-  // counters after this).
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   // Retries waiting out a backoff run now: a close never waits for a delay
   // (and they stop there: no retry is requeued after Close).
   retries_.Flush();

@@ -5,7 +5,6 @@
 
 #include "admission/slot_gate.hpp"
 #include "engine/off_row.hpp"
-#include "engine/quiescence.hpp"
 #include "litepool/detail/format_duration.hpp"
 #include "task/execution_context.hpp"
 #include "task/settlement.hpp"
@@ -29,12 +28,10 @@ Error ExpiredError(const TaskExtras& x) {
 
 }  // namespace
 
-Expiry::Expiry(SlotGate& gate, const SettleSink& sink, OffRowWorkers& off_row,
-               Quiescence& quiescence)
+Expiry::Expiry(SlotGate& gate, const SettleSink& sink, OffRowWorkers& off_row)
     : gate_(gate),
       sink_(sink),
       off_row_(off_row),
-      quiescence_(quiescence),
       timer_([this](QueueTicket* ticket) { Expire(ticket); }) {}
 
 QueueTicket* Expiry::Prepare(TaskRecord* task) {
@@ -106,7 +103,6 @@ bool Expiry::Claim(Worker& self, TaskRecord* task) {
     gate_.Release(1);  // its slot back at once
     SettleUnrun(sink_, self, task, ExpiredError(*x));
     ticket->Release();  // the record's reference (the timer's fires later)
-    quiescence_.Settled();
     return false;
   }
   queued = QueueTicket::kQueued;  // a failed exchange above overwrote it
@@ -150,7 +146,6 @@ void Expiry::Expire(QueueTicket* ticket) {
     if (ticket->record_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       expirer.Records().Free(task);
     }
-    quiescence_.Settled();
   }
   ticket->Release();
 }

@@ -43,14 +43,13 @@
 namespace litepool::detail {
 
 class OffRowWorkers;
-class Quiescence;
 class SettleSink;
 class SlotGate;
 class Worker;
 
 class Expiry final : public QueueTicket::StopSink {
  public:
-  Expiry(SlotGate& gate, const SettleSink& sink, OffRowWorkers& off_row, Quiescence& quiescence);
+  Expiry(SlotGate& gate, const SettleSink& sink, OffRowWorkers& off_row);
 
   // The ticket of `task`'s first attempt (null without a timeout or a stop
   // token), made before it is queued. Throws std::bad_alloc.
@@ -76,7 +75,6 @@ class Expiry final : public QueueTicket::StopSink {
   SlotGate& gate_;
   const SettleSink& sink_;
   OffRowWorkers& off_row_;
-  Quiescence& quiescence_;
   DeadlineTimer<QueueTicket*> timer_;
 };
 

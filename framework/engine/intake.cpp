@@ -80,16 +80,14 @@ TaskRecord* Intake::AdmitDeferred(TaskSpec&& spec, Error& rejected) {
   // backs out.
   p_.ledger.Admit(1);
   if (p_.flags.closed.load(std::memory_order_seq_cst)) {
-    p_.ledger.Unadmit(1);
-    p_.quiescence.Settled();
+    p_.quiescence.Unadmit(1);
     rejected = Reject(spec, Error("AddTask: pool is closed", ErrorCode::kClosed));
     return nullptr;
   }
   try {
     return p_.records.Make(std::move(spec));
   } catch (...) {  // bad_alloc: nothing was admitted
-    p_.ledger.Unadmit(1);
-    p_.quiescence.Settled();
+    p_.quiescence.Unadmit(1);
     throw;
   }
 }
@@ -147,9 +145,8 @@ SlotGate::Result Intake::Admit(std::int64_t n, std::optional<std::chrono::nanose
 }
 
 void Intake::Unadmit(std::int64_t n) {
-  p_.ledger.Unadmit(static_cast<std::uint64_t>(n));
   p_.gate.Release(n);
-  p_.quiescence.Settled();  // fewer accepted tasks: the drain may be complete
+  p_.quiescence.Unadmit(static_cast<std::uint64_t>(n));  // notifies: the drain may be complete
 }
 
 Error Intake::AddTask(TaskSpec&& spec) {

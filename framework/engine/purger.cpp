@@ -5,7 +5,6 @@
 #include "admission/slot_gate.hpp"
 #include "engine/expiry.hpp"
 #include "engine/off_row.hpp"
-#include "engine/quiescence.hpp"
 #include "engine/retries.hpp"
 #include "engine/router.hpp"
 #include "engine/spares.hpp"
@@ -18,7 +17,6 @@ namespace litepool::detail {
 void Purger::SettleDeferred(TaskRecord* task, const Error& why) {
   MutexLock lock(mu_);
   SettleUnrun(p_.sink, p_.off_row.Purger(), task, why);
-  p_.quiescence.Settled();  // settled: a Close or a WaitIdle may be waiting
 }
 
 std::size_t Purger::Purge() {
@@ -59,7 +57,6 @@ std::size_t Purger::Purge() {
   p_.spares.ForEach(drain);
   // kNormal: a resumption has no priority of its own.
   for (TaskRecord* t : resumptions) p_.router.DispatchAt(Priority::kNormal, t);
-  p_.quiescence.Settled();  // settled: a Close or a WaitIdle may be waiting
   return purged;
 }
 

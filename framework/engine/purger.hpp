@@ -17,7 +17,6 @@ namespace litepool::detail {
 
 class Expiry;
 class OffRowWorkers;
-class Quiescence;
 class Retries;
 class Router;
 class SettleSink;
@@ -44,7 +43,6 @@ class Purger {
     SlotGate& gate;
     const SettleSink& sink;
     Router& router;
-    Quiescence& quiescence;
   };
   explicit Purger(const Parts& parts) noexcept : p_(parts) {}
 

@@ -4,25 +4,31 @@
 
 namespace litepool::detail {
 
-void Quiescence::Settled() {
-  // Dekker with Close() and WaitIdle: this thread's counter writes, fence,
-  // then the flags; the waiter's flag, fence, then the counters.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  // Relaxed: ordered by the fence above.
-  if (closed_.load(std::memory_order_relaxed)) {
+void Quiescence::Unadmit(std::uint64_t n) noexcept {
+  ledger_.Unadmit(n);
+  Settled();  // fewer accepted tasks: the drain may be complete
+}
+
+void Quiescence::NotifyWaiters() noexcept {
+  // Under each mutex: a waiter between its check and its sleep holds it,
+  // so this notify comes after it sleeps.
+  {
     MutexLock lock(drain_mu_);
     drain_cv_.NotifyAll();
   }
-  if (idle_waiters_.load(std::memory_order_relaxed) > 0) NotifyIdle();
+  MutexLock lock(idle_mu_);
+  idle_cv_.NotifyAll();
 }
 
 void Quiescence::WaitDrained() {
   MutexLock lock(drain_mu_);
+  AddWaiter();  // before the first check (see SettleWatch)
   for (;;) {
     const Accounting a = ledger_.Totals();
-    if (a.settled >= a.accepted) return;
+    if (a.settled >= a.accepted) break;
     drain_cv_.Wait(lock);
   }
+  RemoveWaiter();
 }
 
 bool Quiescence::IdleNow() const {
@@ -31,16 +37,9 @@ bool Quiescence::IdleNow() const {
          static_cast<std::uint64_t>(idle_waiting_tasks_.load(std::memory_order_seq_cst));
 }
 
-void Quiescence::NotifyIdle() {
-  MutexLock lock(idle_mu_);
-  idle_cv_.NotifyAll();
-}
-
 bool Quiescence::BlockUntilIdle(Deadline deadline, const std::atomic<bool>* also) {
   MutexLock lock(idle_mu_);
-  // seq_cst: the waiter count up, then the counters (IdleNow), against a
-  // settling thread's counters, then this count (Settled's fence).
-  idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
+  AddWaiter();  // before the first check (see SettleWatch)
   bool idle = IdleNow();
   while (!idle) {
     if (also != nullptr && also->load(std::memory_order_relaxed)) break;
@@ -52,7 +51,7 @@ bool Quiescence::BlockUntilIdle(Deadline deadline, const std::atomic<bool>* also
     }
     idle = IdleNow();
   }
-  idle_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  RemoveWaiter();
   return idle;
 }
 

@@ -84,7 +84,6 @@ BusyClock::Ticks Scheduler::RunTask(Worker& self, TaskRecord* task, BusyClock::T
   ctx.spawned_mark = self.SpawnedTop();
   const BusyClock::Ticks end = RunAttempt(p_.sink, self, task, start);
   ctx.spawned_mark = saved;
-  p_.quiescence.TaskRan();
   return end;
 }
 
@@ -233,9 +232,6 @@ bool Scheduler::Idle(Worker& self, TaskRecord*& task) {
 
 void Scheduler::Park(Worker& self) {
   p_.parking.Prepare(self);
-  // Every task this worker settled is counted before this point: a closing
-  // pool (or a WaitIdle) learns here that it may be done.
-  p_.quiescence.Settled();
   // Paused: queued tasks wait for Resume, which wakes every worker. Asked
   // to leave: SetWorkers stored that before it unparks this worker.
   if ((HasQueuedWork() && !Paused()) || p_.flags.Stopping() || self.LeaveAskedSeqCst()) {
@@ -249,7 +245,6 @@ bool Scheduler::IdleSpare(Worker& self, TaskRecord*& task, bool counted) {
   if (counted) p_.spares.Deactivate();
   for (;;) {
     self.Spot().SetParked();
-    p_.quiescence.Settled();  // as in Park: its settled tasks are counted
     if (p_.flags.Stopping()) {
       if (!self.Spot().CancelPark()) self.Spot().Sleep();
       return false;
@@ -329,9 +324,6 @@ void Scheduler::Leave(Worker& self) {
   // Pushed by a producer that picked this worker before it left (between
   // the hand-off and the flag): moved too; any later one is stolen.
   HandOffQueued(self);
-  // It leaves without parking, where a worker tells a closing pool (or a
-  // WaitIdle) that its settled tasks are counted: tell them here.
-  p_.quiescence.Settled();
 }
 
 void Scheduler::HandOffQueued(Worker& w) {

@@ -265,8 +265,9 @@ void Hollow(TaskRecord* t) noexcept {
 // hot path and pays neither a call nor a test for it (measured: +33
 // instructions per task as one out-of-line function with a flag).
 template <bool kHollow>
-[[gnu::always_inline]] inline BusyClock::Ticks Settle(SettleSite& self, TaskRecord* t,
-                                                      Outcome outcome, BusyClock::Ticks start,
+[[gnu::always_inline]] inline BusyClock::Ticks Settle(const SettleSink& pool, SettleSite& self,
+                                                      TaskRecord* t, Outcome outcome,
+                                                      BusyClock::Ticks start,
                                                       BusyClock::Ticks ran) {
   // A plain task has no hook after Exec: the clock read after Exec ends its
   // busy time too (one read per task; the settling below is engine work).
@@ -299,6 +300,10 @@ template <bool kHollow>
       g->Credit("more completions than the count given to NewTaskGroup/Add");
     }
   }
+  // Settled: a Close draining the pool, or a WaitIdle, may be waiting for
+  // this task. After the credit, so that a WaitIdle woken here finds the
+  // task's group credited too.
+  pool.Settled();
   return end;
 }
 
@@ -323,9 +328,9 @@ void SettleUnrun(const SettleSink& pool, SettleSite& self, TaskRecord* task, con
                               ? RunAfter(self, t, why)
                               : HandleFirstFailure(pool, self, t, why);
   if (hollow) {
-    Settle<true>(self, task, outcome, start, BusyClock::Now());
+    Settle<true>(pool, self, task, outcome, start, BusyClock::Now());
   } else {
-    Settle<false>(self, task, outcome, start, BusyClock::Now());
+    Settle<false>(pool, self, task, outcome, start, BusyClock::Now());
   }
   ctx.drop_reason = saved_reason;
 }
@@ -360,7 +365,7 @@ BusyClock::Ticks RunAttempt(const SettleSink& pool, SettleSite& self, TaskRecord
     }
     if (outcome != Outcome::kRetrying) {
       // Inside the scope: OnComplete is still the task's own code.
-      return Settle<false>(self, task, outcome, start, ran);
+      return Settle<false>(pool, self, task, outcome, start, ran);
     }
   }
   return AddBusy(self, start);

@@ -11,6 +11,7 @@
 
 #include "litepool/error.hpp"
 #include "observe/busy_clock.hpp"
+#include "task/settle_watch.hpp"
 
 namespace litepool::detail {
 
@@ -28,16 +29,19 @@ class RetryQueue {
   ~RetryQueue() = default;
 };
 
-// What settlement may know of its pool, and its only way back: the pool's
-// two stop flags (read), a retry to re-queue (the one call), and the trace
-// id stride. Plain data made once by the pool: no virtual call per task.
+// What settlement may know of its pool, and its only ways back: the pool's
+// two stop flags (read), a retry to re-queue (the one call), the watch that
+// hears of every settled task, and the trace id stride. Plain data made
+// once by the pool: no virtual call per task.
 class SettleSink {
  public:
   SettleSink(const std::atomic<bool>& closed, const std::atomic<bool>& cancel_pending,
-             RetryQueue& retries, std::atomic<std::uint64_t>& trace_ids) noexcept
+             RetryQueue& retries, SettleWatch& watch,
+             std::atomic<std::uint64_t>& trace_ids) noexcept
       : closed_(closed),
         cancel_pending_(cancel_pending),
         retries_(retries),
+        watch_(watch),
         trace_ids_(trace_ids) {}
 
   // Close(kCancelPending) was called: queued tasks settle as kCancelled.
@@ -48,6 +52,8 @@ class SettleSink {
   void Requeue(TaskRecord* task, std::chrono::nanoseconds delay) const {
     retries_.Requeue(task, delay);
   }
+  // A task settled, its counters written (Settle, nowhere else).
+  void Settled() const noexcept { watch_.Settled(); }
   // Task ids of a trace: threads take them in blocks from here
   // (Worker::NextTraceId).
   std::atomic<std::uint64_t>& TraceIds() const noexcept { return trace_ids_; }
@@ -56,6 +62,7 @@ class SettleSink {
   const std::atomic<bool>& closed_;
   const std::atomic<bool>& cancel_pending_;
   RetryQueue& retries_;
+  SettleWatch& watch_;
   std::atomic<std::uint64_t>& trace_ids_;
 };
 
