@@ -138,6 +138,11 @@ constexpr int kThenPercent = 20;
 constexpr std::size_t kPeriodicsPerProducer = 2;
 // Chance (percent) per group that a producer starts, or cancels, one.
 constexpr int kPeriodicPercent = 2;
+// Their periods (microseconds): short enough for hundreds of runs per
+// ending, long enough that the pool's timer thread, waking for each, does
+// not take a core from the round.
+constexpr int kPeriodMinUs = 200;
+constexpr int kPeriodMaxUs = 2000;
 
 struct Round {
   MixConfig cfg;
@@ -443,8 +448,8 @@ std::unique_ptr<ThenPair> SubmitThenPair(Round& r, std::mt19937_64& rng) {
   return p;
 }
 
-// A periodic task every 50-500 us, fixed rate or delay, half of them with
-// max_runs; its runs succeed, return an Error or throw.
+// A periodic task every kPeriodMinUs-kPeriodMaxUs, fixed rate or delay,
+// half of them with max_runs; its runs succeed, return an Error or throw.
 std::unique_ptr<PeriodicRec> StartPeriodic(Round& r, std::mt19937_64& rng) {
   auto p = std::make_unique<PeriodicRec>();
   p->max_runs = Chance(rng, 50) ? 0 : static_cast<std::uint64_t>(Between(rng, 1, 20));
@@ -452,7 +457,7 @@ std::unique_ptr<PeriodicRec> StartPeriodic(Round& r, std::mt19937_64& rng) {
   PeriodicRec* pr = p.get();
   const bool fixed_delay = Chance(rng, 50);
   p->handle = r.pool->Every(
-      std::chrono::microseconds(Between(rng, 50, 500)),
+      std::chrono::microseconds(Between(rng, kPeriodMinUs, kPeriodMaxUs)),
       [pr]() -> Error {
         pr->calls.fetch_add(1, memory_order_relaxed);
         if (pr->kind == 0) return Error();
