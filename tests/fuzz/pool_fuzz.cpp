@@ -7,7 +7,11 @@
 // pool: ParallelFor over huge ranges with huge grains, null callables and
 // bad Submit options, hand-built traces given to the writers, coroutines
 // Spawned under Pause/Purge (and SyncWait on a worker), a stop on a queued
-// Submit. After each input the pool
+// Submit. Composed work on a third pool of its own (Then chains in both
+// forms, on the same and on the side pool; WhenAll in vector and void form
+// and WhenAny over a few futures; periodic tasks from Every, cancelled or
+// left to Close), each checked against what its tasks did (see FuzzThen,
+// FuzzWhenAll, FuzzWhenAny, FuzzEvery). After each input the pool
 // is closed and the invariant is checked: the engine's accepted == settled,
 // accepted equals the AddTask calls that returned ok, every accepted task ran
 // OnComplete exactly once and no rejected task ran anything; groups nobody
@@ -31,6 +35,7 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "api/pool_access.hpp"
@@ -71,6 +76,17 @@ struct Group {
   bool touched = false;           // Add/Done by hand: no exact model
 };
 
+// One schedule of Pool::Every and what its runs did.
+struct Periodic {
+  litepool::PeriodicHandle handle;
+  std::atomic<std::uint64_t> calls{0}, failing{0};
+  std::uint64_t max_runs = 0;
+  bool fixed_delay = false;
+  bool cancelled = false;
+  std::uint64_t runs_at_cancel = 0;
+  std::uint64_t runs_at_close = 0;  // once its pool closed
+};
+
 struct State {
   std::unique_ptr<Pool> pool;
   // The side pool of the ops that add tasks the model above does not count
@@ -83,6 +99,15 @@ struct State {
   std::atomic<std::uint64_t> nested_accepted{0};
   std::uint64_t accepted = 0;
   std::uint64_t purged = 0;  // Purge()'s returns
+  // The pool of the composed-work ops (Then, WhenAll, WhenAny, Every): the
+  // engine accepts their continuations and periodic runs without an AddTask
+  // of the fuzzer's, so it is checked on its own (balance, schedules).
+  std::unique_ptr<Pool> compose;
+  std::vector<std::shared_ptr<Periodic>> periodics;  // of `compose`
+  std::vector<std::shared_ptr<Periodic>> ended;      // of closed pools
+  // Checks that hold once every pool of the input is closed (nothing runs
+  // any more): what had not run when a join or a chain was ready never ran.
+  std::vector<std::function<void()>> after_close;
 };
 
 // While the pool is paused nothing frees a slot: an add that could wait for
@@ -474,8 +499,535 @@ void FuzzQueuedStop(FuzzedDataProvider& in, State& s) {
   if (ran.load()) Violation("a stopped queued Submit ran");
 }
 
+// --- Composed work (ops 28-31), on the compose pool ------------------------
+
+// The longest a composed future may take to settle before the input counts
+// as a hang: below the fuzzer's -timeout (30 s, scripts/fuzz), far above
+// the delays and periods used here (at most 2 ms).
+constexpr auto kSettleGuard = std::chrono::seconds(10);
+// What an outcome continuation returns after a failed input (plus its step
+// number): apart from any value a chain of +1 steps from 0 reaches.
+constexpr int kRecovered = 1000;
+// Live schedules on one compose pool: enough to overlap, few enough that
+// their runs leave the workers room for the other ops.
+constexpr std::size_t kMaxPeriodics = 4;
+
+// A planned failure of a composed task, told apart by `id`. Not a
+// std::exception: Get must rethrow the task's own object, whatever its type.
+struct Boom {
+  int id;
+};
+
+// What a settled future gave: a value, a planned failure, or a stop (the
+// task never ran: purged, cancelled by a close, refused by a closed pool).
+struct Out {
+  enum Kind { kValue, kBoom, kStop } kind = kStop;
+  int v = 0;
+  bool operator==(const Out&) const = default;
+};
+
+Out Stop() { return {Out::kStop, 0}; }
+
+// Get() of a ready future as an Out; any other failure is a violation.
+template <class T>
+Out Observe(litepool::Future<T>& f, const char* what) {
+  try {
+    if constexpr (std::is_void_v<T>) {
+      f.Get();
+      return {Out::kValue, 0};
+    } else {
+      return {Out::kValue, f.Get()};
+    }
+  } catch (const Boom& b) {
+    return {Out::kBoom, b.id};
+  } catch (const litepool::TaskError& e) {
+    const ErrorCode c = e.Cause().Code();
+    if (c != ErrorCode::kCancelled && c != ErrorCode::kClosed)
+      Violation(what, static_cast<long long>(c));
+    return Stop();
+  }
+}
+
+// Closes the compose pool and checks it: balanced, no delayed task left,
+// and every schedule ended: not Active(), Runs() is exactly the runs that
+// happened (Close joined the workers: none is in progress), Failures() the
+// failed ones, never more than max_runs, none missed at a fixed delay, none
+// after a Cancel returned.
+void CloseCompose(State& s) {
+  if (!s.compose) return;
+  s.compose->Close();
+  const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.compose);
+  if (!a.Balanced()) Violation("compose pool: accepted != settled", a.accepted, a.settled);
+  if (s.compose->Stats().delayed != 0)
+    Violation("compose pool: delayed tasks after Close",
+              static_cast<long long>(s.compose->Stats().delayed));
+  for (std::shared_ptr<Periodic>& p : s.periodics) {
+    const std::uint64_t runs = p->handle.Runs();
+    const std::uint64_t calls = p->calls.load();
+    if (p->handle.Active()) Violation("periodic: Active() after its pool closed");
+    if (runs != calls)
+      Violation("periodic: Runs() is not the runs that happened", static_cast<long long>(runs),
+                static_cast<long long>(calls));
+    if (p->handle.Failures() != p->failing.load())
+      Violation("periodic: Failures() is not the failed runs",
+                static_cast<long long>(p->handle.Failures()),
+                static_cast<long long>(p->failing.load()));
+    if (p->max_runs != 0 && runs > p->max_runs)
+      Violation("periodic: more runs than max_runs", static_cast<long long>(runs),
+                static_cast<long long>(p->max_runs));
+    if (p->fixed_delay && p->handle.Missed() != 0)
+      Violation("periodic: a fixed delay missed a time",
+                static_cast<long long>(p->handle.Missed()));
+    if (p->cancelled && runs != p->runs_at_cancel)
+      Violation("periodic: ran after Cancel returned", static_cast<long long>(runs),
+                static_cast<long long>(p->runs_at_cancel));
+    p->runs_at_close = runs;
+    s.ended.push_back(std::move(p));
+  }
+  s.periodics.clear();
+  s.compose.reset();
+}
+
+// The compose pool, open (a closed one is checked and replaced).
+Pool& Compose(FuzzedDataProvider& in, State& s) {
+  if (s.compose && s.compose->Closed()) CloseCompose(s);
+  if (!s.compose) {
+    s.compose = std::make_unique<Pool>(in.ConsumeIntegralInRange<std::size_t>(1, 3),
+                                       in.ConsumeIntegralInRange<std::size_t>(1, 8));
+  }
+  return *s.compose;
+}
+
+// One step of a Then chain: where it must run, and what it saw and did.
+struct Link {
+  bool outcome_form = false;  // f(Future<int>): runs on every outcome
+  Pool* pool = nullptr;
+  std::atomic<int> runs{0};
+  std::atomic<bool> elsewhere{false};  // ran on a thread not of `pool`
+  Out seen, produced;                  // by its run; read once the chain is ready
+};
+
+void Enter(Link& l) {
+  if (l.runs.fetch_add(1) != 0) Violation("Then: a continuation ran twice");
+  if (!l.pool->OnWorkerThread()) l.elsewhere = true;
+}
+
+// A task on the compose pool and a chain of 1-4 continuations, each in value
+// form (f(int)) or outcome form (f(Future<int>)), each on the pool of the
+// step before (Then(f)) or on the side pool (Then(pool, f)); one step may
+// throw. A Purge of either pool and a Close of the compose pool may race the
+// chain. Once the chain is ready (bounded): each continuation ran at most
+// once, on its pool; a value continuation ran only after a success, with
+// that value; an outcome continuation saw what the step before produced; a
+// step that did not run gave a stop (kCancelled / kClosed) or, in value form
+// after a failure, passed that failure on; the chain's result is its last
+// step's; with nothing racing, every step that should run ran. A step that
+// had not run when the chain was ready never runs later (checked once every
+// pool is closed).
+void FuzzThen(FuzzedDataProvider& in, State& s) {
+  Pool& home = Compose(in, s);
+  const int links = in.ConsumeIntegralInRange(1, 4);
+  const int fail_at = in.ConsumeIntegralInRange(-1, links);  // step 0: the task; -1: none
+  auto base = std::make_shared<std::atomic<int>>(0);
+  litepool::Future<int> f = home.Submit([base, fail_at]() -> int {
+    if (base->fetch_add(1) != 0) Violation("Then: the first task ran twice");
+    if (fail_at == 0) throw Boom{0};
+    return 0;
+  });
+  std::vector<std::shared_ptr<Link>> chain;
+  Pool* prev = &home;
+  for (int k = 1; k <= links; ++k) {
+    auto l = std::make_shared<Link>();
+    l->outcome_form = in.ConsumeBool();
+    const bool other = in.ConsumeBool();
+    l->pool = other ? &Side(in, s) : prev;
+    prev = l->pool;
+    const bool throws = fail_at == k;
+    Link* lp = l.get();  // kept in `chain`, then by after_close: outlives its task
+    if (l->outcome_form) {
+      auto fn = [lp, throws, k](litepool::Future<int> x) -> int {
+        Enter(*lp);
+        lp->seen = Observe(x, "Then: an outcome continuation saw an unexpected error");
+        const int v = lp->seen.kind == Out::kValue ? lp->seen.v + 1 : kRecovered + k;
+        lp->produced = throws ? Out{Out::kBoom, k} : Out{Out::kValue, v};
+        if (throws) throw Boom{k};
+        return v;
+      };
+      f = other ? std::move(f).Then(*l->pool, fn) : std::move(f).Then(fn);
+    } else {
+      auto fn = [lp, throws, k](int v) -> int {
+        Enter(*lp);
+        lp->seen = {Out::kValue, v};
+        lp->produced = throws ? Out{Out::kBoom, k} : Out{Out::kValue, v + 1};
+        if (throws) throw Boom{k};
+        return v + 1;
+      };
+      f = other ? std::move(f).Then(*l->pool, fn) : std::move(f).Then(fn);
+    }
+    chain.push_back(std::move(l));
+  }
+  const int race = in.ConsumeIntegralInRange(0, 7);
+  if (race & 1) (void)home.Purge();
+  if ((race & 2) && s.side) (void)s.side->Purge();
+  if (race & 4)
+    home.Close(in.ConsumeBool() ? litepool::CloseMode::kDrain
+                                : litepool::CloseMode::kCancelPending);
+  const bool may_stop = race != 0;
+  if (!f.WaitFor(kSettleGuard)) Violation("Then: a chain did not settle");
+  const Out result = Observe(f, "Then: the chain's result is an unexpected error");
+  // What the step before produced: `want`, or (or_stop) maybe a stop instead.
+  const int base_runs = base->load();
+  Out want = base_runs == 0 ? Stop() : fail_at == 0 ? Out{Out::kBoom, 0} : Out{Out::kValue, 0};
+  if (base_runs == 0 && !may_stop) Violation("Then: the first task never ran, nothing stopped it");
+  bool or_stop = false;
+  std::vector<int> runs_at_ready;
+  for (const std::shared_ptr<Link>& l : chain) {
+    const int runs = l->runs.load();
+    runs_at_ready.push_back(runs);
+    if (l->elsewhere.load()) Violation("Then: a continuation ran on a thread of another pool");
+    if (runs > 1) Violation("Then: a continuation ran twice", runs, 1);
+    if (runs == 1) {
+      const bool saw_want = l->seen == want || (or_stop && l->seen.kind == Out::kStop);
+      if (!l->outcome_form && l->seen.kind != Out::kValue)
+        Violation("Then: a value continuation ran after a failure");
+      if (!saw_want)
+        Violation("Then: a continuation saw what the step before did not produce", l->seen.v,
+                  want.v);
+      want = l->produced;
+      or_stop = false;
+    } else if (!l->outcome_form && want.kind != Out::kValue) {
+      or_stop = may_stop;  // the failure passed on, or the step was stopped
+    } else {
+      if (!may_stop) Violation("Then: a continuation never ran, nothing stopped it");
+      want = Stop();
+      or_stop = false;
+    }
+  }
+  if (!(result == want || (or_stop && result.kind == Out::kStop)))
+    Violation("Then: the chain's result is not its last step's", result.v, want.v);
+  s.after_close.push_back([chain = std::move(chain), runs_at_ready, base, base_runs] {
+    if (base->load() != base_runs) Violation("Then: the first task ran after the chain was ready");
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (chain[i]->runs.load() != runs_at_ready[i])
+        Violation("Then: a continuation ran after the chain was ready");
+    }
+  });
+}
+
+// One input of a join: its plan and whether its task ran.
+struct JoinInput {
+  bool invalid = false;  // a Future without state
+  bool throws = false;   // throws Boom{its index}
+  std::atomic<int> ran{0};
+};
+
+// Input i's task on `pool`: returns 10 * i + 1 (nothing for void) or throws.
+template <class T>
+litepool::Future<T> SubmitInput(Pool& pool, const std::shared_ptr<JoinInput>& x, int i,
+                                std::chrono::nanoseconds delay) {
+  if (x->invalid) return {};
+  return pool.Submit(
+      [x, i]() -> T {
+        if (x->ran.fetch_add(1) != 0) Violation("join: an input ran twice");
+        if (x->throws) throw Boom{i};
+        if constexpr (std::is_void_v<T>) {
+          return;
+        } else {
+          return 10 * i + 1;
+        }
+      },
+      litepool::SubmitOptions{.delay = delay});
+}
+
+// What input i's future holds, by what its task did (read once it settled).
+Out InputOutcome(const JoinInput& x, int i, bool void_form) {
+  if (x.ran.load() == 0) return Stop();
+  if (x.throws) return {Out::kBoom, i};
+  return {Out::kValue, void_form ? 0 : 10 * i + 1};
+}
+
+// 0-5 join inputs on the compose pool (rarely one without state), some
+// failing, some delayed; `purge`: a Purge races them.
+std::vector<std::shared_ptr<JoinInput>> PlanInputs(FuzzedDataProvider& in, std::size_t n) {
+  std::vector<std::shared_ptr<JoinInput>> xs;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto x = std::make_shared<JoinInput>();
+    const int plan = in.ConsumeIntegralInRange(0, 15);
+    x->invalid = plan == 0;
+    x->throws = plan >= 12;
+    xs.push_back(std::move(x));
+  }
+  return xs;
+}
+
+std::chrono::nanoseconds InputDelay(FuzzedDataProvider& in) {
+  return in.ConsumeBool() ? std::chrono::microseconds(in.ConsumeIntegralInRange(0, 300))
+                          : std::chrono::nanoseconds(0);
+}
+
+template <class T>
+litepool::Future<T> Ready(litepool::Future<T> f, const char* what) {
+  if (!f.WaitFor(kSettleGuard)) Violation(what);
+  return f;
+}
+
+void ExpectInvalidJoin(const litepool::TaskError& e, const char* what) {
+  if (e.Cause().Code() != ErrorCode::kInvalidArgument)
+    Violation(what, static_cast<long long>(e.Cause().Code()));
+}
+
+// WhenAll over 0-5 inputs, vector or void form, maybe a Then on the result
+// (its sum), maybe a Purge racing them. Once ready (bounded): the values in
+// input order, or the failure of the first failed input by position (its
+// Boom, or the stop of one that never ran), never a stop with nothing
+// racing; kInvalidArgument when an input had no state, and then a Then on
+// the result (no pool known) throws std::logic_error. Every input had
+// settled: none that had not run by then runs later.
+void FuzzWhenAll(FuzzedDataProvider& in, State& s) {
+  Pool& home = Compose(in, s);
+  const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, 5);
+  const bool void_form = in.ConsumeBool();
+  std::vector<std::shared_ptr<JoinInput>> xs = PlanInputs(in, n);
+  bool invalid = false;
+  std::vector<litepool::Future<int>> values;
+  std::vector<litepool::Future<void>> voids;
+  for (std::size_t i = 0; i < n; ++i) {
+    invalid = invalid || xs[i]->invalid;
+    if (void_form) {
+      voids.push_back(SubmitInput<void>(home, xs[i], static_cast<int>(i), InputDelay(in)));
+    } else {
+      values.push_back(SubmitInput<int>(home, xs[i], static_cast<int>(i), InputDelay(in)));
+    }
+  }
+  const bool then_sum = !void_form && in.ConsumeBool();
+  const bool purge = in.ConsumeBool();
+  litepool::Future<void> all_void;
+  litepool::Future<std::vector<int>> all;
+  litepool::Future<int> sum;
+  if (void_form) {
+    all_void = litepool::WhenAll(std::move(voids));
+  } else {
+    all = litepool::WhenAll(std::move(values));
+    if (then_sum) {
+      const bool anchored = n > 0 && !invalid;
+      try {
+        sum = std::move(all).Then([](std::vector<int> v) {
+          int t = 0;
+          for (int x : v) t += x;
+          return t;
+        });
+        if (!anchored) Violation("WhenAll: Then on a result without a pool accepted");
+      } catch (const std::logic_error&) {
+        if (anchored) Violation("WhenAll: Then on a result of pool inputs refused");
+        if (!all.Valid()) Violation("WhenAll: a refused Then consumed the result");
+      }
+    }
+  }
+  if (purge) (void)home.Purge();
+  // The first failure by position, or every value in order.
+  Out want{Out::kValue, 0};
+  std::vector<int> want_values;
+  auto expect = [&] {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Out o = InputOutcome(*xs[i], static_cast<int>(i), void_form);
+      if (o.kind != Out::kValue) {
+        want = o;
+        if (o.kind == Out::kStop && !purge)
+          Violation("WhenAll: an input never ran, nothing stopped it");
+        return;
+      }
+      want_values.push_back(o.v);
+      want.v += o.v;
+    }
+  };
+  std::vector<int> ran_at_ready;
+  auto settled = [&] {
+    for (const auto& x : xs) ran_at_ready.push_back(x->ran.load());
+  };
+  if (void_form) {
+    litepool::Future<void> r = Ready(std::move(all_void), "WhenAll(void): not ready");
+    if (invalid) {
+      try {
+        r.Get();
+        Violation("WhenAll(void): an input without state, yet ok");
+      } catch (const litepool::TaskError& e) {
+        ExpectInvalidJoin(e, "WhenAll(void): an input without state, other error");
+      }
+      return;
+    }
+    settled();
+    expect();
+    if (Observe(r, "WhenAll(void): unexpected error") != want)
+      Violation("WhenAll(void): not ok, or not the first failure by position", want.v);
+  } else if (sum.Valid()) {
+    litepool::Future<int> r = Ready(std::move(sum), "WhenAll then sum: not ready");
+    const Out got = Observe(r, "WhenAll then sum: unexpected error");
+    // Ready after the join: every input settled by now.
+    settled();
+    expect();
+    if (!(got == want || (purge && got.kind == Out::kStop)))
+      Violation("WhenAll then sum: not the sum or the first failure by position", got.v, want.v);
+  } else {
+    litepool::Future<std::vector<int>> r = Ready(std::move(all), "WhenAll: not ready");
+    if (invalid) {
+      try {
+        (void)r.Get();
+        Violation("WhenAll: an input without state, yet a value");
+      } catch (const litepool::TaskError& e) {
+        ExpectInvalidJoin(e, "WhenAll: an input without state, other error");
+      }
+      return;
+    }
+    settled();
+    expect();
+    try {
+      const std::vector<int> v = r.Get();
+      if (want.kind != Out::kValue) Violation("WhenAll: values although an input failed", want.v);
+      if (v != want_values)
+        Violation("WhenAll: not the inputs' values in order", static_cast<long long>(v.size()),
+                  static_cast<long long>(want_values.size()));
+    } catch (const Boom& b) {
+      if (want != Out{Out::kBoom, b.id})
+        Violation("WhenAll: a failure that is not the first by position", b.id, want.v);
+    } catch (const litepool::TaskError& e) {
+      if (want.kind != Out::kStop)
+        Violation("WhenAll: a stop that is not the first failure by position",
+                  static_cast<long long>(e.Cause().Code()));
+    }
+  }
+  s.after_close.push_back([xs, ran_at_ready] {
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      if (xs[i]->ran.load() != ran_at_ready[i]) Violation("WhenAll: an input ran after the join");
+    }
+  });
+}
+
+// WhenAny over 0-4 inputs (rarely one without state), maybe a Purge racing
+// them. Once ready (bounded): the winner's index is in range, `first` is
+// ready with what that input's task did (its value, its Boom, or a stop if
+// it never ran), `rest` holds the others in input order and each settles
+// the same way; never a stop with nothing racing; no input, or one without
+// state: kInvalidArgument.
+void FuzzWhenAny(FuzzedDataProvider& in, State& s) {
+  Pool& home = Compose(in, s);
+  const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, 4);
+  std::vector<std::shared_ptr<JoinInput>> xs = PlanInputs(in, n);
+  bool invalid = n == 0;
+  std::vector<litepool::Future<int>> futures;
+  for (std::size_t i = 0; i < n; ++i) {
+    invalid = invalid || xs[i]->invalid;
+    futures.push_back(SubmitInput<int>(home, xs[i], static_cast<int>(i), InputDelay(in)));
+  }
+  const bool purge = in.ConsumeBool();
+  litepool::Future<litepool::WhenAnyResult<int>> any = litepool::WhenAny(std::move(futures));
+  if (purge) (void)home.Purge();
+  any = Ready(std::move(any), "WhenAny: not ready");
+  if (invalid) {
+    try {
+      (void)any.Get();
+      Violation("WhenAny: no input or one without state, yet a winner");
+    } catch (const litepool::TaskError& e) {
+      ExpectInvalidJoin(e, "WhenAny: no input or one without state, other error");
+    }
+    return;
+  }
+  litepool::WhenAnyResult<int> r = any.Get();
+  if (r.index >= n) Violation("WhenAny: index out of range", static_cast<long long>(r.index));
+  if (r.rest.size() != n - 1) Violation("WhenAny: rest", static_cast<long long>(r.rest.size()));
+  if (!r.first.Valid() || !r.first.WaitFor(std::chrono::nanoseconds(0)))
+    Violation("WhenAny: the first input is not ready");
+  auto check = [&](litepool::Future<int>& f, std::size_t i) {
+    if (!f.WaitFor(kSettleGuard)) Violation("WhenAny: an input did not settle");
+    const Out got = Observe(f, "WhenAny: an input's unexpected error");
+    const Out want = InputOutcome(*xs[i], static_cast<int>(i), false);
+    if (got != want) Violation("WhenAny: an input holds what its task did not do", got.v, want.v);
+    if (got.kind == Out::kStop && !purge)
+      Violation("WhenAny: an input never ran, nothing stopped it");
+  };
+  check(r.first, r.index);
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i != r.index) check(r.rest[j++], i);
+  }
+}
+
+// Periodic tasks on the compose pool: start one (period 1 us to 2 ms, a
+// period <= 0 throws; fixed rate or delay; maybe a first delay; max_runs
+// 0-3; runs that succeed, return an Error or throw), cancel one (then at
+// once: not Active(), and Runs() counts every run that happened, since
+// Cancel waits for a run in progress), or close the pool (either mode) with
+// the schedules left running. CloseCompose checks each schedule when its
+// pool closes; CheckAndClose, that none ran after that.
+void FuzzEvery(FuzzedDataProvider& in, State& s) {
+  Pool& home = Compose(in, s);
+  const int what = in.ConsumeIntegralInRange(0, 3);
+  if (what <= 1) {
+    if (s.periodics.size() >= kMaxPeriodics) return;
+    const int period_us = in.ConsumeIntegralInRange(-1, 2000);
+    auto p = std::make_shared<Periodic>();
+    p->fixed_delay = in.ConsumeBool();
+    p->max_runs = in.ConsumeIntegralInRange<std::uint64_t>(0, 3);
+    const int kind = in.ConsumeIntegralInRange(0, 2);
+    litepool::PeriodicOptions o{.fixed_delay = p->fixed_delay, .max_runs = p->max_runs};
+    if (in.ConsumeBool())
+      o.first_after = std::chrono::microseconds(in.ConsumeIntegralInRange(-1, 500));
+    Periodic* raw = p.get();  // kept in s.periodics, then s.ended: outlives the schedule
+    try {
+      p->handle = home.Every(
+          std::chrono::microseconds(period_us),
+          [raw, kind]() -> Error {
+            raw->calls.fetch_add(1);
+            if (kind == 0) return Error();
+            raw->failing.fetch_add(1);
+            if (kind == 1) return Error("periodic failure");
+            throw std::runtime_error("periodic throw");
+          },
+          o);
+      if (period_us <= 0) Violation("Every: a period <= 0 accepted", period_us);
+    } catch (const std::invalid_argument&) {
+      if (period_us > 0) Violation("Every: a positive period refused", period_us);
+      return;
+    }
+    // Ends only at max_runs here (nothing cancelled it, the pool is open).
+    if (!p->handle.Active() && (p->max_runs == 0 || p->handle.Runs() < p->max_runs))
+      Violation("Every: not Active() on an open pool");
+    s.periodics.push_back(std::move(p));
+  } else if (what == 2) {
+    if (s.periodics.empty()) return;
+    Periodic& p = *s.periodics[in.ConsumeIntegralInRange<std::size_t>(0, s.periodics.size() - 1)];
+    p.handle.Cancel();
+    if (p.handle.Active()) Violation("periodic: Active() after Cancel");
+    const std::uint64_t runs = p.handle.Runs();
+    if (runs != p.calls.load())
+      Violation("periodic: Cancel returned before a run in progress ended",
+                static_cast<long long>(runs), static_cast<long long>(p.calls.load()));
+    if (!p.cancelled) {
+      p.cancelled = true;
+      p.runs_at_cancel = runs;
+    } else if (runs != p.runs_at_cancel) {
+      Violation("periodic: ran after Cancel returned", static_cast<long long>(runs),
+                static_cast<long long>(p.runs_at_cancel));
+    }
+  } else {
+    home.Close(in.ConsumeBool() ? litepool::CloseMode::kDrain
+                                : litepool::CloseMode::kCancelPending);
+    CloseCompose(s);
+  }
+}
+
 void CheckAndClose(State& s) {
+  CloseCompose(s);
   CloseSide(s);
+  // Every pool of the input is closed: nothing runs any more.
+  for (const auto& check : s.after_close) check();
+  s.after_close.clear();
+  for (const std::shared_ptr<Periodic>& p : s.ended) {
+    if (p->handle.Active() || p->handle.Runs() != p->runs_at_close ||
+        p->calls.load() != p->runs_at_close)
+      Violation("periodic: ran after its pool closed", static_cast<long long>(p->handle.Runs()),
+                static_cast<long long>(p->runs_at_close));
+  }
+  s.ended.clear();
   if (!s.pool) return;
   s.pool->Close();
   const litepool::detail::Accounting a = litepool::detail::PoolAccess::Totals(*s.pool);
@@ -582,7 +1134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NewPool(in, s);
   int ops = 0;
   while (in.remaining_bytes() > 0 && ++ops <= 64) {
-    const int op = in.ConsumeIntegralInRange(0, 27);
+    const int op = in.ConsumeIntegralInRange(0, 31);
     switch (op) {
       case 0: {  // a group (negative sizes must throw)
         const std::int64_t n = in.ConsumeIntegralInRange<std::int64_t>(-2, 6);
@@ -822,6 +1374,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         } else {
           CloseSide(s);  // a fresh side pool next time
         }
+        break;
+      case 28:
+        FuzzThen(in, s);
+        break;
+      case 29:
+        FuzzWhenAll(in, s);
+        break;
+      case 30:
+        FuzzWhenAny(in, s);
+        break;
+      case 31:
+        FuzzEvery(in, s);
         break;
     }
   }

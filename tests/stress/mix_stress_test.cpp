@@ -2,7 +2,8 @@
 // outcomes and faults, group cancels, nested submits on a full pool — once
 // per way a pool can end, with random priorities and queue timeouts and a
 // controller that pauses, resumes, purges, resizes the pool (SetWorkers, 1 to
-// 8 workers) and waits for idle meanwhile. Each test checks, for every task,
+// 8 workers) and waits for idle meanwhile, and composed work on the same pool
+// (Submit + Then pairs, periodic tasks, some cancelled). Each test checks, for every task,
 // that it settled exactly once with its hooks in order (or, if rejected, that
 // nothing of it ran), and that the engine's accounting equals what the tasks
 // observed.
@@ -84,6 +85,10 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
   EXPECT_GT(total.idle_waits, 0u);
   EXPECT_GT(total.grows, 0u) << "SetWorkers never grew the pool";
   EXPECT_GT(total.shrinks, 0u) << "SetWorkers never shrank the pool";
+  // The composed work really ran: continuations, periodic runs, cancels.
+  EXPECT_GT(total.continuation_runs, 0u);
+  EXPECT_GT(total.periodic_runs, 0u);
+  EXPECT_GT(total.periodic_cancels, 0u);
   if (ending == Ending::kDrainRace || ending == Ending::kCancelRace) {
     EXPECT_GT(total.rejected_closed, 0u) << "the close never raced a producer";
   }
@@ -98,7 +103,8 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       "batches %llu (oversize %llu) add-timeouts set %llu manual Done %llu | "
       "prioritised %llu queue timeouts %llu expired %llu pauses %llu purges %llu "
       "(purged %llu) idle waits %llu (idle %llu) grows %llu shrinks %llu | "
-      "engine-checked rounds %d\n",
+      "then pairs %llu (continuations run %llu) periodic tasks %llu (runs %llu, "
+      "cancelled %llu) | engine-checked rounds %d\n",
       std::string(ToString(ending)).c_str(), kRoundsPerEnding, seconds,
       static_cast<unsigned long long>(total.submitted),
       static_cast<unsigned long long>(total.accepted),
@@ -127,7 +133,11 @@ TEST_P(MixStressTest, EveryTaskSettlesOnceAndAccountingIsExact) {
       static_cast<unsigned long long>(total.idle_waits),
       static_cast<unsigned long long>(total.idle_hits),
       static_cast<unsigned long long>(total.grows), static_cast<unsigned long long>(total.shrinks),
-      engine_checked);
+      static_cast<unsigned long long>(total.then_pairs),
+      static_cast<unsigned long long>(total.continuation_runs),
+      static_cast<unsigned long long>(total.periodics),
+      static_cast<unsigned long long>(total.periodic_runs),
+      static_cast<unsigned long long>(total.periodic_cancels), engine_checked);
   std::fflush(stdout);
 }
 

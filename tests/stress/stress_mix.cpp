@@ -104,8 +104,52 @@ struct GroupRec {
   std::size_t first = 0, count = 0;
 };
 
+// What a continuation saw of its task through the Future it was given.
+enum class Saw : std::uint8_t { kNothing, kValue, kThrow, kStop, kOther };
+
+// A Submit and its continuation (Future::Then, outcome form): what each did
+// and what the continuation saw.
+struct ThenPair {
+  bool task_throws = false, continuation_throws = false;
+  std::atomic<std::uint32_t> task_runs{0}, continuation_runs{0};
+  Saw saw = Saw::kNothing;  // written by the continuation's run
+  bool saw_purge = false;   // the task's stop was a Purge
+  Future<int> result;
+};
+
+// One periodic task (Pool::Every) and what its runs did.
+struct PeriodicRec {
+  PeriodicHandle handle;
+  std::uint64_t max_runs = 0;
+  int kind = 0;  // 0: ok, 1: returns an Error, 2: throws
+  std::atomic<std::uint64_t> calls{0}, failing{0};
+  bool cancelled = false;  // by its producer
+  std::uint64_t runs_at_cancel = 0;
+  std::uint64_t runs_at_end = 0;  // once the pool closed
+};
+
+constexpr int kTaskValue = 7;
+constexpr int kContinuationValue = 8;
+// A producer starts a Then pair at a group's start with this chance
+// (percent): a few hundred pairs per round beside ~30 000 tasks.
+constexpr int kThenPercent = 20;
+// Schedules per producer: enough that runs overlap the other work, few
+// enough that their timer stays a small share of the round.
+constexpr std::size_t kPeriodicsPerProducer = 2;
+// Chance (percent) per group that a producer starts, or cancels, one.
+constexpr int kPeriodicPercent = 2;
+// Their periods (microseconds): short enough for hundreds of runs per
+// ending, long enough that the pool's timer thread, waking for each, does
+// not take a core from the round.
+constexpr int kPeriodMinUs = 200;
+constexpr int kPeriodMaxUs = 2000;
+
 struct Round {
   MixConfig cfg;
+  // Composed work, handed over by the producers when they end (guarded by
+  // mu then). Declared before the pool: their records outlive its tasks.
+  std::vector<std::unique_ptr<ThenPair>> then_pairs;
+  std::vector<std::unique_ptr<PeriodicRec>> periodics;
   std::unique_ptr<Pool> owner;
   Pool* pool = nullptr;
   std::unique_ptr<Track[]> tasks;
@@ -376,6 +420,71 @@ void Record(Round& r, Track& t, const Error& e, const TaskGroup& tg) {
   r.submitted.fetch_add(1, memory_order_relaxed);
 }
 
+// A task (throws at times) and a continuation of it in outcome form (sees
+// the task's value, throw or stop; throws at times), on the round's pool.
+std::unique_ptr<ThenPair> SubmitThenPair(Round& r, std::mt19937_64& rng) {
+  auto p = std::make_unique<ThenPair>();
+  p->task_throws = Chance(rng, 20);
+  p->continuation_throws = Chance(rng, 20);
+  ThenPair* tp = p.get();
+  Future<int> task = r.pool->Submit([tp]() -> int {
+    tp->task_runs.fetch_add(1, memory_order_relaxed);
+    if (tp->task_throws) throw std::runtime_error("planned task throw");
+    return kTaskValue;
+  });
+  p->result = std::move(task).Then([tp](Future<int> in) -> int {
+    tp->continuation_runs.fetch_add(1, memory_order_relaxed);
+    try {
+      tp->saw = in.Get() == kTaskValue ? Saw::kValue : Saw::kOther;
+    } catch (const TaskError& e) {
+      tp->saw = IsStop(Code(e.Cause().Code())) ? Saw::kStop : Saw::kOther;
+      tp->saw_purge = IsPurge(e.Cause());
+    } catch (const std::runtime_error&) {
+      tp->saw = Saw::kThrow;
+    }
+    if (tp->continuation_throws) throw std::runtime_error("planned continuation throw");
+    return kContinuationValue;
+  });
+  return p;
+}
+
+// A periodic task every kPeriodMinUs-kPeriodMaxUs, fixed rate or delay,
+// half of them with max_runs; its runs succeed, return an Error or throw.
+std::unique_ptr<PeriodicRec> StartPeriodic(Round& r, std::mt19937_64& rng) {
+  auto p = std::make_unique<PeriodicRec>();
+  p->max_runs = Chance(rng, 50) ? 0 : static_cast<std::uint64_t>(Between(rng, 1, 20));
+  p->kind = Between(rng, 0, 2);
+  PeriodicRec* pr = p.get();
+  const bool fixed_delay = Chance(rng, 50);
+  p->handle = r.pool->Every(
+      std::chrono::microseconds(Between(rng, kPeriodMinUs, kPeriodMaxUs)),
+      [pr]() -> Error {
+        pr->calls.fetch_add(1, memory_order_relaxed);
+        if (pr->kind == 0) return Error();
+        pr->failing.fetch_add(1, memory_order_relaxed);
+        if (pr->kind == 1) return Error("planned periodic failure");
+        throw std::runtime_error("planned periodic throw");
+      },
+      PeriodicOptions{.fixed_delay = fixed_delay, .max_runs = p->max_runs});
+  return p;
+}
+
+// Cancel waits for a run in progress: once it returns, the schedule is not
+// Active() and Runs() counts every run that happened.
+void CancelPeriodic(Round& r, PeriodicRec& p) {
+  p.handle.Cancel();
+  const std::uint64_t runs = p.handle.Runs();
+  if (p.handle.Active()) r.Violation("a periodic task is Active() after Cancel");
+  if (runs != p.calls.load(memory_order_relaxed)) {
+    r.Violation("Cancel returned with a periodic run in progress: Runs() " + std::to_string(runs) +
+                ", runs that happened " + std::to_string(p.calls.load()));
+  }
+  if (!p.cancelled) {
+    p.cancelled = true;
+    p.runs_at_cancel = runs;
+  }
+}
+
 void Produce(Round& r, int id, std::size_t first, std::size_t end) {
   std::mt19937_64 rng(r.cfg.seed * 1000003u + static_cast<std::uint64_t>(id));
   MixTally local;
@@ -386,8 +495,18 @@ void Produce(Round& r, int id, std::size_t first, std::size_t end) {
   // AddTaskGroup looks.
   const std::size_t fits = r.pool->QueueCapacity();
   const std::size_t never_fits = kMaxMixWorkers * fits;
+  std::vector<std::unique_ptr<ThenPair>> pairs;
+  std::vector<std::unique_ptr<PeriodicRec>> periodics;
   std::size_t i = first;
   while (i < end) {
+    if (Chance(rng, kThenPercent)) pairs.push_back(SubmitThenPair(r, rng));
+    if (Chance(rng, kPeriodicPercent)) {
+      if (periodics.size() < kPeriodicsPerProducer) {
+        periodics.push_back(StartPeriodic(r, rng));
+      } else {
+        CancelPeriodic(r, *periodics[rng() % periodics.size()]);
+      }
+    }
     const std::size_t n = std::min<std::size_t>(
         end - i, static_cast<std::size_t>(Between(rng, 1, r.cfg.max_group_size)));
     TaskGroup tg = r.pool->NewTaskGroup(static_cast<std::int64_t>(n));
@@ -463,6 +582,8 @@ void Produce(Round& r, int id, std::size_t first, std::size_t end) {
   std::lock_guard lock(r.mu);
   r.tally.Add(local);
   for (auto& g : mine) r.groups.push_back(std::move(g));
+  for (auto& p : pairs) r.then_pairs.push_back(std::move(p));
+  for (auto& p : periodics) r.periodics.push_back(std::move(p));
 }
 
 // Turns a hang into a failure: aborts the process (with a description of
@@ -625,8 +746,92 @@ std::uint64_t Verify(Round& r, const Track& t, std::size_t index, bool child, Mi
   return throws + (unhandled ? 1u : 0u);
 }
 
-void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
-                 std::uint64_t reload_cancelled) {
+// What the composed work did, as the test saw it.
+struct ComposedCounts {
+  std::uint64_t ran = 0;  // Then pairs' task and continuation runs
+  std::uint64_t ok = 0, thrown = 0;
+  std::uint64_t purge_seen = 0;  // Purge()'s cancels a continuation or a result showed
+  std::uint64_t periodic_calls = 0, schedules = 0;
+};
+
+// Checks the composed work once the pool is closed (or destroyed): each
+// body ran at most once; each result settled; a result holds the
+// continuation's value or throw if and only if it ran, else a stop; a
+// continuation saw what its task did (a stop when it never ran); each
+// schedule ended, its Runs() the runs that happened, Failures() the failed
+// ones, at most max_runs, none after its Cancel.
+ComposedCounts VerifyComposed(Round& r, MixTally& tally) {
+  ComposedCounts c;
+  for (const std::unique_ptr<ThenPair>& pp : r.then_pairs) {
+    ThenPair& p = *pp;
+    const std::uint32_t tr = p.task_runs.load(memory_order_relaxed);
+    const std::uint32_t cr = p.continuation_runs.load(memory_order_relaxed);
+    ++tally.then_pairs;
+    tally.continuation_runs += cr;
+    if (tr > 1 || cr > 1) {
+      r.Violation("a Then pair ran twice: task " + std::to_string(tr) + ", continuation " +
+                  std::to_string(cr));
+    }
+    c.ran += tr + cr;
+    const bool task_ok = tr == 1 && !p.task_throws;
+    const bool continuation_ok = cr == 1 && !p.continuation_throws;
+    c.ok += (task_ok ? 1 : 0) + (continuation_ok ? 1 : 0);
+    c.thrown += (tr == 1 && p.task_throws ? 1 : 0) + (cr == 1 && p.continuation_throws ? 1 : 0);
+    if (!p.result.WaitFor(r.cfg.watchdog)) {
+      r.Violation("a continuation's result never settled");
+      continue;
+    }
+    try {
+      const int v = p.result.Get();
+      if (v != kContinuationValue || !continuation_ok)
+        r.Violation("a continuation's result holds a value it did not return");
+    } catch (const TaskError& e) {
+      if (!IsStop(Code(e.Cause().Code())))
+        r.Violation("a continuation's result: unexpected " + e.Cause().ToString());
+      if (cr != 0) r.Violation("a continuation ran, yet its result is a stop");
+      if (IsPurge(e.Cause())) ++c.purge_seen;
+    } catch (const std::runtime_error&) {
+      if (cr != 1 || !p.continuation_throws)
+        r.Violation("a continuation's result holds a throw it did not make");
+    }
+    if (cr == 1) {
+      const Saw want = tr == 0 ? Saw::kStop : p.task_throws ? Saw::kThrow : Saw::kValue;
+      if (p.saw != want) r.Violation("a continuation saw what its task did not do");
+      if (p.saw_purge) ++c.purge_seen;
+    }
+  }
+  for (const std::unique_ptr<PeriodicRec>& pp : r.periodics) {
+    PeriodicRec& p = *pp;
+    const std::uint64_t runs = p.handle.Runs();
+    const std::uint64_t calls = p.calls.load(memory_order_relaxed);
+    ++tally.periodics;
+    tally.periodic_runs += calls;
+    tally.periodic_cancels += p.cancelled ? 1 : 0;
+    c.periodic_calls += calls;
+    ++c.schedules;
+    if (p.handle.Active()) r.Violation("a periodic task is Active() after its pool closed");
+    if (runs != calls) {
+      r.Violation("a periodic task's Runs() " + std::to_string(runs) + " != runs that happened " +
+                  std::to_string(calls));
+    }
+    if (p.handle.Failures() != p.failing.load(memory_order_relaxed))
+      r.Violation("a periodic task's Failures() is not its failed runs");
+    if (p.max_runs != 0 && runs > p.max_runs) {
+      r.Violation("a periodic task ran " + std::to_string(runs) + " times, max_runs " +
+                  std::to_string(p.max_runs));
+    }
+    if (p.cancelled && runs != p.runs_at_cancel) {
+      r.Violation("a periodic task ran after Cancel returned (" + std::to_string(p.runs_at_cancel) +
+                  " then, " + std::to_string(runs) + " now)");
+    }
+    p.runs_at_end = runs;
+  }
+  return c;
+}
+
+// Returns the composed tasks the engine cancelled unrun.
+std::uint64_t CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
+                          std::uint64_t reload_cancelled, const ComposedCounts& c) {
   auto eq = [&](const char* what, std::uint64_t engine, std::uint64_t test) {
     if (engine != test) {
       r.Violation(std::string("accounting: engine ") + what + " " + std::to_string(engine) +
@@ -637,14 +842,32 @@ void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
     r.Violation("accounting: accepted " + std::to_string(a.accepted) + " != settled " +
                 std::to_string(a.settled));
   }
-  eq("accepted", a.accepted, t.accepted);
-  eq("settled", a.settled, t.accepted);
-  eq("succeeded", a.succeeded, t.succeeded);
+  // Beside the tasks the producers added: the Then pairs' bodies that ran;
+  // the periodic run tasks, each of which runs its schedule's function or
+  // finds the schedule ended and runs nothing (at most once per schedule:
+  // nothing reschedules it then), and always succeeds; and the composed
+  // tasks cancelled unrun (a Purge, or a kCancelPending close), which an
+  // outsider cannot tell from those a closed pool refused.
+  if (a.executed < t.runs + c.ran || a.cancelled < t.cancelled) {
+    r.Violation("accounting: engine executed " + std::to_string(a.executed) + ", cancelled " +
+                std::to_string(a.cancelled) + " < observed " + std::to_string(t.runs + c.ran) +
+                ", " + std::to_string(t.cancelled));
+    return 0;
+  }
+  const std::uint64_t periodic_tasks = a.executed - t.runs - c.ran;
+  const std::uint64_t composed_cancelled = a.cancelled - t.cancelled;
+  if (periodic_tasks < c.periodic_calls || periodic_tasks > c.periodic_calls + c.schedules) {
+    r.Violation("accounting: " + std::to_string(periodic_tasks) + " periodic run tasks for " +
+                std::to_string(c.periodic_calls) + " runs of " + std::to_string(c.schedules) +
+                " schedules");
+  }
+  const std::uint64_t composed = c.ran + periodic_tasks + composed_cancelled;
+  eq("accepted", a.accepted, t.accepted + composed);
+  eq("settled", a.settled, t.accepted + composed);
+  eq("succeeded", a.succeeded, t.succeeded + c.ok + periodic_tasks);
   // The accounting counts expired tasks in `failed`.
   eq("failed", a.failed, t.failed + t.expired);
-  eq("cancelled", a.cancelled, t.cancelled);
-  eq("exception", a.exception, t.exception);
-  eq("executed", a.executed, t.runs);
+  eq("exception", a.exception, t.exception + c.thrown);
   eq("callback_errors", a.callback_errors, t.hook_throws);
   // A requeued retry that a cancel stops before it runs is counted by the
   // engine but never runs: exact unless something could cancel.
@@ -657,6 +880,7 @@ void CheckEngine(Round& r, const detail::Accounting& a, const MixTally& t,
                 std::to_string(t.retry_runs) + ", " +
                 std::to_string(t.retry_runs + reload_cancelled) + "]");
   }
+  return composed_cancelled;
 }
 
 }  // namespace
@@ -720,6 +944,11 @@ void MixTally::Add(const MixTally& o) {
   purged += o.purged;
   grows += o.grows;
   shrinks += o.shrinks;
+  then_pairs += o.then_pairs;
+  continuation_runs += o.continuation_runs;
+  periodics += o.periodics;
+  periodic_runs += o.periodic_runs;
+  periodic_cancels += o.periodic_cancels;
 }
 
 namespace {
@@ -1062,14 +1291,28 @@ MixResult RunMix(const MixConfig& config) {
   }
   tally.nested_submits = r.nested_submits.load();
   tally.purged = r.purged.load();
-  // Every task Purge() counted settled once as purged, and no other did.
-  if (purge_seen + purge_in_errors != tally.purged) {
+  const ComposedCounts composed = VerifyComposed(r, tally);
+  // Every task Purge() counted settled once as purged, and no other did:
+  // the producers' tasks all show it; the rest were composed tasks, of which
+  // only some show it (a periodic run task shows nothing).
+  if (purge_seen + purge_in_errors + composed.purge_seen > tally.purged) {
     r.Violation("Purge() returned " + std::to_string(tally.purged) + " in all, tasks saw " +
-                std::to_string(purge_seen) + " purges in their hooks and " +
-                std::to_string(purge_in_errors) + " in their groups' Errors()");
+                std::to_string(purge_seen) + " purges in their hooks, " +
+                std::to_string(purge_in_errors) + " in their groups' Errors() and " +
+                std::to_string(composed.purge_seen) + " in composed results");
   }
   if (result.engine_checked) {
-    CheckEngine(r, result.engine, tally, reload_cancelled);
+    const std::uint64_t composed_cancelled =
+        CheckEngine(r, result.engine, tally, reload_cancelled, composed);
+    // Only a Purge or a kCancelPending close cancels a composed task unrun.
+    const std::uint64_t composed_purged = tally.purged - purge_seen - purge_in_errors;
+    if (composed_purged > composed_cancelled ||
+        (r.close_mode == CloseMode::kDrain && composed_purged != composed_cancelled)) {
+      r.Violation("Purge() cancelled " + std::to_string(composed_purged) +
+                  " composed tasks, the engine cancelled " + std::to_string(composed_cancelled) +
+                  " unrun (close mode " +
+                  (r.close_mode == CloseMode::kDrain ? "kDrain" : "kCancelPending") + ")");
+    }
     if (engine_expired != tally.expired) {
       r.Violation("Stats().total.expired " + std::to_string(engine_expired) + " != observed " +
                   std::to_string(tally.expired));
@@ -1082,14 +1325,22 @@ MixResult RunMix(const MixConfig& config) {
       r.Violation("Stats() has " + std::to_string(stats.workers.size()) + " rows for " +
                   std::to_string(r.pool->Workers()) + " workers");
     }
-    if (stats.total.executed != tally.runs || row_runs > stats.total.executed) {
-      r.Violation("Stats().total.executed " + std::to_string(stats.total.executed) + " (rows: " +
-                  std::to_string(row_runs) + ") != observed runs " + std::to_string(tally.runs));
+    // The engine's accounting was checked against the observed runs and
+    // outcomes (composed work included) above.
+    if (stats.total.executed != result.engine.executed || row_runs > stats.total.executed) {
+      r.Violation("Stats().total.executed " + std::to_string(stats.total.executed) +
+                  " (rows: " + std::to_string(row_runs) + ") != accounting's " +
+                  std::to_string(result.engine.executed));
     }
-    if (stats.total.succeeded != tally.succeeded) {
+    if (stats.total.succeeded != result.engine.succeeded) {
       r.Violation("Stats().total.succeeded " + std::to_string(stats.total.succeeded) +
-                  " != observed " + std::to_string(tally.succeeded));
+                  " != accounting's " + std::to_string(result.engine.succeeded));
     }
+  }
+  // Nothing ran after the pool closed: no schedule ran again meanwhile.
+  for (const std::unique_ptr<PeriodicRec>& p : r.periodics) {
+    if (p->handle.Runs() != p->runs_at_end || p->handle.Active())
+      r.Violation("a periodic task ran after its pool closed");
   }
   if (tally.submitted != tally.accepted + tally.rejected)
     r.Violation("submitted != accepted + rejected");

@@ -16,6 +16,18 @@
 // outcome by outcome; Stats().total keeps what retired workers did, and
 // after every resize no worker's row shows negative busy time.
 //
+// Composed work rides along on the same pool: producers submit a task with
+// a continuation (Future::Then in outcome form) now and then, and start a
+// few periodic tasks (Pool::Every, some with max_runs), cancelling some and
+// leaving the others to the ending. Each continuation runs at most once and
+// sees what its task did (or a stop when the task never ran), each result
+// settles, each schedule ends with the pool, its Runs() exactly the runs
+// that happened; the engine's accounting still adds up with their tasks in
+// it: exactly for failures and exceptions, and as far as an outsider can
+// see for the rest (a periodic run task that finds its schedule ended runs
+// no user code, a continuation refused by a closed pool and one cancelled
+// in it look alike).
+//
 // Beside the round, on a side pool of its own, an "edges" thread repeats the
 // inputs that found the edge defects: coroutines under Pause/Purge (Purge
 // counts only cancelled starts, never runs a body), SyncWait on a worker,
@@ -94,6 +106,10 @@ struct MixTally {
   std::uint64_t pauses = 0, purges = 0, idle_waits = 0, idle_hits = 0;
   std::uint64_t purged = 0;              // the sum of Purge()'s returns
   std::uint64_t grows = 0, shrinks = 0;  // SetWorkers calls that changed the size
+  // Composed work: Submit + Then pairs, and periodic tasks (Every).
+  std::uint64_t then_pairs = 0;         // continuations asked for
+  std::uint64_t continuation_runs = 0;  // of them, the ones that ran
+  std::uint64_t periodics = 0, periodic_runs = 0, periodic_cancels = 0;
 
   void Add(const MixTally& o);
 };
