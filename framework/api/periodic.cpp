@@ -35,6 +35,20 @@ void PeriodicState::DropFnUnlessRunning() noexcept {
   if (!running_) dropped = std::move(fn_);
 }
 
+bool PeriodicState::Skip(Clock::time_point due, Clock::time_point& next) {
+  if (ended_.load(std::memory_order_acquire)) return false;
+  const Clock::time_point now = Clock::now();
+  if (options_.fixed_delay) {  // the period counts from the cancelled run
+    next = now + period_;
+    return true;
+  }
+  // Fixed rate: the purged run and every due time that passed since.
+  const auto skipped = now > due ? (now - due) / period_ : 0;
+  missed_.fetch_add(static_cast<std::uint64_t>(skipped) + 1, std::memory_order_relaxed);
+  next = due + (skipped + 1) * period_;
+  return true;
+}
+
 bool PeriodicState::RunOnce(Clock::time_point due, Clock::time_point& next) {
   {
     // Under mu_: a Cancel that returned set ended_ before this check, so no
@@ -134,6 +148,18 @@ void PeriodicTimer::Fire(PeriodicState* key) {
   run.SetTask([this, state = p.state, due = p.due] {
     Clock::time_point next;
     if (state->RunOnce(due, next)) {
+      Schedule(state.get(), next);
+    } else {
+      MutexLock lock(mu_);
+      pending_.erase(state.get());
+    }
+  });
+  // A run cancelled unrun (Pool::Purge) is a missed run, not the end of the
+  // schedule: only Cancel, max_runs and Close end it. (Close ends every
+  // schedule first, so Skip finds this one ended then.)
+  run.SetOnError([this, state = p.state, due = p.due](ErrHandle&, TaskGroup&, const Error&) {
+    Clock::time_point next;
+    if (state->Skip(due, next)) {
       Schedule(state.get(), next);
     } else {
       MutexLock lock(mu_);

@@ -42,6 +42,11 @@ class PeriodicState {
   // One run, as a task of the pool: f, the counters, then the next due time
   // (false: the schedule ended). `due` is the time this run was due.
   bool RunOnce(Clock::time_point due, Clock::time_point& next);
+  // A run due at `due` was cancelled without running (Pool::Purge): fixed
+  // rate counts it missed and `next` is the next due time, as after a run
+  // that overran; fixed delay counts from now (false: the schedule ended
+  // meanwhile).
+  bool Skip(Clock::time_point due, Clock::time_point& next);
   // The schedule ended (Close, a refused run): no run starts from now on,
   // and f (with what it captured) is destroyed once no run is in progress.
   void End() noexcept;

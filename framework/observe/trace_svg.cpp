@@ -93,18 +93,21 @@ void Trace::WriteSvg(std::ostream& out) const {
   }
 
   // Grid, lanes and their labels.
-  const double step = TickStep(span);
-  const double first_tick = std::ceil(static_cast<double>(t0) / step) * step;
+  // In integer nanoseconds: a trace's times reach 100 years, where a
+  // double's ulp (512 ns) exceeds a short trace's tick step, and `t += step`
+  // in doubles would never advance.
+  const std::int64_t step = std::max<std::int64_t>(1, std::llround(TickStep(span)));
+  std::int64_t first_tick = t0 / step * step;  // rounds toward zero
+  if (first_tick < t0) first_tick += step;
   std::string axis;
-  for (double t = first_tick; t <= static_cast<double>(t1) + 1e-9; t += step) {
-    const double x = kLeft + (t - static_cast<double>(t0)) * kPlot / span;
+  for (std::int64_t t = first_tick; t <= t1; t += step) {
+    const double x = kLeft + static_cast<double>(t - t0) * kPlot / span;
     s += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(kTop - 4) + "\" x2=\"" + Num(x) + "\" y2=\"" +
          Num(lanes_bottom) + "\" class=\"grid\"/>\n";
     axis += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(lanes_bottom) + "\" x2=\"" + Num(x) +
             "\" y2=\"" + Num(lanes_bottom + 5) + "\" class=\"axis\"/><text x=\"" + Num(x) +
             "\" y=\"" + Num(lanes_bottom + 18) + "\" text-anchor=\"middle\" class=\"lbl\">" +
-            detail::ShortDuration(nanoseconds(static_cast<std::int64_t>(std::llround(t)))) +
-            "</text>\n";
+            detail::ShortDuration(nanoseconds(t)) + "</text>\n";
   }
   const double label_size = std::min(12.0, lane_h * 0.8);
   for (std::size_t w = 0; w < lanes; ++w) {

@@ -13,7 +13,8 @@
 // that passed are skipped (Missed() counts them) and the schedule goes on
 // at the next multiple of the period. fixed_delay: each run is due
 // `period` after the end of the previous one. A run that returns an Error
-// or throws is counted in Failures() and the schedule goes on. The
+// or throws is counted in Failures() and the schedule goes on; so does a
+// queued run that Pool::Purge cancels (fixed rate: counted in Missed()). The
 // schedule ends at Cancel(), after max_runs runs, or when the pool closes
 // (Close, or its destructor; a run in progress then finishes).
 #ifndef LITEPOOL_PERIODIC_HPP_
@@ -74,8 +75,8 @@ class LITEPOOL_API PeriodicHandle {
   bool Active() const;
   // Completed runs (failed ones included). Never blocks.
   std::uint64_t Runs() const;
-  // Fixed rate: due times skipped because a run (or the queue) was late.
-  // Fixed delay: always 0. Never blocks.
+  // Fixed rate: due times skipped because a run (or the queue) was late, or
+  // whose run Pool::Purge cancelled. Fixed delay: always 0. Never blocks.
   std::uint64_t Missed() const;
   // Runs that returned an Error or threw. Never blocks.
   std::uint64_t Failures() const;
