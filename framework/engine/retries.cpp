@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <stop_token>
+#include <thread>
 
 #include "admission/slot_gate.hpp"
 #include "engine/router.hpp"
@@ -15,7 +16,10 @@ using Clock = std::chrono::steady_clock;
 
 struct Retries::Wait {
   enum State : int { kWaiting, kDone };
-  explicit Wait(TaskRecord* t) noexcept : task(t) {}
+  Wait(Retries& r, TaskRecord* t) noexcept : owner(r), task(t) {
+    owner.waits_.fetch_add(1, std::memory_order_relaxed);
+  }
+  Retries& owner;
   TaskRecord* const task;
   std::atomic<int> state{kWaiting};
   std::atomic<int> refs{2};  // the first timer entry, and Requeue's
@@ -52,7 +56,12 @@ Retries::Retries(SlotGate& gate, Router& router, const std::atomic<bool>& cancel
 Retries::~Retries() { Stop(); }
 
 void Retries::Unref(Wait* wait) noexcept {
-  if (wait->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete wait;
+  if (wait->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  Retries& owner = wait->owner;
+  delete wait;  // unregisters its callback, or is inside it (the last touch of it)
+  // Release: Stop, seeing the count reach zero, may destroy the owner; this
+  // is the last access to it.
+  owner.waits_.fetch_sub(1, std::memory_order_release);
 }
 
 TaskRecord* Retries::Finish(Wait* wait) noexcept {
@@ -74,7 +83,7 @@ void Retries::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
   // task, and a worker may run, settle and free it.
   std::stop_token stop;
   if (GroupState* g = task->Group()) stop = g->stop.get_token();
-  auto* wait = new Wait(task);
+  auto* wait = new Wait(*this, task);
   bool scheduled = false;
   try {
     scheduled = timer_.Schedule(wait, Clock::now() + delay);
@@ -83,7 +92,8 @@ void Retries::Requeue(TaskRecord* task, std::chrono::nanoseconds delay) {
     // than never.
   }
   if (!scheduled) {
-    delete wait;
+    wait->refs.store(1, std::memory_order_relaxed);  // not shared: no entry, no callback
+    Unref(wait);
     return RequeueNow(task);
   }
   // After the entry is held (this call's reference keeps the Wait alive
@@ -108,6 +118,11 @@ void Retries::Stop() {
   for (Wait* wait : timer_.Stop()) {
     if (TaskRecord* task = Finish(wait)) RequeueNow(task);
   }
+  // A Wait outlives its timer entries while a group's Cancel runs its
+  // callback on another thread (the callback touches this object). Once no
+  // Wait is left, no callback runs or can start: each is registered only as
+  // long as its Wait lives.
+  while (waits_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
 void Retries::RequeueNow(TaskRecord* task) {

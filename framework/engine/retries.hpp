@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <vector>
 
 #include "task/settlement.hpp"
@@ -51,7 +52,9 @@ class Retries final : public RetryQueue {
   // Close: every waiting retry is queued now, and so is any later one.
   void Flush() { timer_.Flush(); }
   // After the pool drained: stops the timer thread; a retry still held
-  // (none, once drained) is queued rather than lost.
+  // (none, once drained) is queued rather than lost. Returns once no
+  // group's Cancel is running a callback of this object (it may be
+  // destroyed then); waits (yielding) for one in progress.
   void Stop();
 
  private:
@@ -71,6 +74,7 @@ class Retries final : public RetryQueue {
   SlotGate& gate_;
   Router& router_;
   const std::atomic<bool>& cancel_pending_;
+  std::atomic<std::int64_t> waits_{0};  // Waits alive (Stop waits for none)
   DeadlineTimer<Wait*> timer_;
 };
 
