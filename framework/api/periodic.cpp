@@ -147,24 +147,16 @@ void PeriodicTimer::Fire(PeriodicState* key) {
   TaskOptions run;
   run.SetTask([this, state = p.state, due = p.due] {
     Clock::time_point next;
-    if (state->RunOnce(due, next)) {
-      Schedule(state.get(), next);
-    } else {
-      MutexLock lock(mu_);
-      pending_.erase(state.get());
-    }
+    const bool go_on = state->RunOnce(due, next);
+    Continue(state.get(), go_on, next);
   });
   // A run cancelled unrun (Pool::Purge) is a missed run, not the end of the
   // schedule: only Cancel, max_runs and Close end it. (Close ends every
   // schedule first, so Skip finds this one ended then.)
   run.SetOnError([this, state = p.state, due = p.due](ErrHandle&, TaskGroup&, const Error&) {
     Clock::time_point next;
-    if (state->Skip(due, next)) {
-      Schedule(state.get(), next);
-    } else {
-      MutexLock lock(mu_);
-      pending_.erase(state.get());
-    }
+    const bool go_on = state->Skip(due, next);
+    Continue(state.get(), go_on, next);
   });
   if (p.state->GetPriority() != Priority::kNormal) run.SetPriority(p.state->GetPriority());
   // The timer thread serves every schedule of the pool: a run due on a full
@@ -179,6 +171,12 @@ void PeriodicTimer::Fire(PeriodicState* key) {
     MutexLock lock(mu_);
     pending_.erase(key);
   }
+}
+
+void PeriodicTimer::Continue(PeriodicState* state, bool go_on, Clock::time_point next) {
+  if (go_on) return Schedule(state, next);
+  MutexLock lock(mu_);
+  pending_.erase(state);  // the schedule ended here
 }
 
 void PeriodicTimer::EndAll() {

@@ -96,6 +96,9 @@ class PeriodicTimer {
     Clock::time_point due;
   };
   void Schedule(PeriodicState* state, Clock::time_point due);
+  // After a run (or a run cancelled unrun): its next one at `next`, or,
+  // when the schedule ended (!go_on), its entry goes.
+  void Continue(PeriodicState* state, bool go_on, Clock::time_point next);
   void Fire(PeriodicState* state);
 
   Pool& pool_;
