@@ -203,9 +203,8 @@ bool Scheduler::Idle(Worker& self, TaskRecord*& task) {
   // throughput_bench on 2 cores: EmptyTask/p1 -24 %, p2 -13 % ns/task
   // against pause-spinning, balance and wake-up rows unchanged.
   //
-  // A closed pool skips the poll: the close waits for the workers to park
-  // (Park tells it when everything is settled), and stopping does not wait
-  // out spin_iterations polls, however many the options asked for.
+  // A closed pool skips the poll: stopping does not wait out
+  // spin_iterations polls, however many the options asked for.
   const std::uint32_t spins = p_.options.spin_iterations;
   for (std::uint32_t i = 0; i < spins && !found && !p_.flags.Closed() && !self.LeaveAsked(); ++i) {
     std::this_thread::yield();

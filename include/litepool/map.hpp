@@ -10,9 +10,10 @@
 // Guarantees: the result has one element per input, in input order; `fn` is
 // called at most once per input, from pool workers (concurrently: it must be
 // safe to call from several threads at once). The first exception `fn`
-// throws stops the inputs not started yet (they are never passed to `fn`);
-// Map waits until the running calls have returned, then rethrows that
-// exception. Results may be move-only; they need no default constructor.
+// throws stops the inputs not started yet (they are never passed to `fn`;
+// a chunk of inputs already running notices within 64 inputs); Map waits
+// until the running calls have returned, then rethrows that exception.
+// Results may be move-only; they need no default constructor.
 //
 // Blocking: Map returns when every call has returned. Called on a worker
 // thread it is a helping wait (see "Waits on a worker thread" in pool.hpp),
@@ -100,6 +101,36 @@ using MapResult =
 // built in place from fn's return value by the task that computes it, then
 // moved once into the returned vector. Cells of different inputs are
 // written by different threads (separate `built_` bytes, no shared word).
+// Inputs a running chunk passes to fn between two looks at the stop: often
+// enough that a failure stops the rest at once, rarely enough that the
+// loop over a chunk stays a tight loop (the compiler may vectorise it).
+inline constexpr std::size_t kMapStopStride = 64;
+
+// Where Map puts its results. A result type with a noexcept default
+// constructor and move assignment (numbers, strings, vectors) is assigned
+// into the returned vector itself: one write per result, no pass after.
+// Others are built in place in MapCells and moved once into the vector.
+// bool is never assigned in place: std::vector<bool> packs its elements,
+// and two threads would write the same word.
+template <class R>
+inline constexpr bool kMapAssignsInPlace =
+    std::is_nothrow_default_constructible_v<R>&& std::is_nothrow_move_assignable_v<R> &&
+    !std::is_same_v<R, bool>;
+
+template <class R>
+class MapSlots {
+ public:
+  explicit MapSlots(std::size_t n) : out_(n) {}
+  template <class F, class T>
+  void Build(std::size_t k, F& f, const T& in) {
+    out_[k] = std::invoke(f, in);
+  }
+  std::vector<R> Take() { return std::move(out_); }
+
+ private:
+  std::vector<R> out_;
+};
+
 template <class R>
 class MapCells {
  public:
@@ -140,13 +171,13 @@ class MapCells {
 }  // namespace detail
 
 // R Map(inputs, fn, options): fn is R(const T&) for the inputs' value type T.
-// Each result is built in place from fn's return value and moved once into
-// the returned vector. Throws what fn threw first; TaskError with the
-// refusal as its Cause() (kClosed, kCancelled, ...) if the pool refused the
-// work (e.g. it is closed) or cancelled inputs before fn ran
-// (Close(kCancelPending), Purge): Map never returns results that were not
-// computed. A null fn (empty std::function, null function pointer) throws
-// std::invalid_argument.
+// A result whose type has a noexcept default constructor and move
+// assignment is assigned into the returned vector; any other is built in
+// place from fn's return value and moved once into the returned vector. Throws what fn threw first;
+// TaskError with the refusal as its Cause() (kClosed, kCancelled, ...) if the pool refused the work
+// (e.g. it is closed) or cancelled inputs before fn ran (Close(kCancelPending), Purge): Map never
+// returns results that were not computed. A null fn (empty std::function, null function pointer)
+// throws std::invalid_argument.
 template <std::ranges::forward_range Inputs, class F>
 requires std::invocable < F&, const std::ranges::range_value_t<Inputs>
 & > std::vector<detail::MapResult<Inputs, F>> Map(Inputs&& inputs, F&& fn,
@@ -167,7 +198,9 @@ requires std::invocable < F&, const std::ranges::range_value_t<Inputs>
   } else {
     detail::RequireCallable(fn, "litepool::Map: null fn");
     const auto n = static_cast<std::size_t>(std::ranges::distance(inputs));
-    detail::MapCells<R> cells(n);
+    using Store =
+        std::conditional_t<detail::kMapAssignsInPlace<R>, detail::MapSlots<R>, detail::MapCells<R>>;
+    Store cells(n);
     {
       ErrGroup group = ErrGroup::WithContext(options.pool.Resolve());
       if (options.concurrency != 0) {
@@ -184,12 +217,15 @@ requires std::invocable < F&, const std::ranges::range_value_t<Inputs>
       auto it = std::ranges::begin(inputs);
       for (std::size_t start = 0; start < n; start += grain) {
         const std::size_t count = std::min(grain, n - start);
-        detail::MapCells<R>* out = &cells;
+        Store* out = &cells;
         group.Go([&f, stop, it, out, start, count] {
           auto in = it;
-          for (std::size_t k = 0; k < count; ++k, ++in) {
+          for (std::size_t k = 0; k < count;) {
             if (stop.stop_requested()) return;
-            out->Build(start + k, f, static_cast<const T&>(*in));
+            const std::size_t stride_end = std::min(count, k + detail::kMapStopStride);
+            for (; k < stride_end; ++k, ++in) {
+              out->Build(start + k, f, static_cast<const T&>(*in));
+            }
           }
         });
         std::ranges::advance(it, static_cast<std::ranges::range_difference_t<Inputs>>(count));
