@@ -122,6 +122,44 @@ TEST(StuckWaitTest, FutureOfACoroutineOnAForgottenGroupReports) {
   EXPECT_NE(reports.Last().find("Future::Get/Wait"), std::string::npos) << reports.Last();
 }
 
+// SyncWait blocks its thread too: a coroutine (with no pool of its own)
+// that awaits a group nobody will finish is reported, once, with the
+// group's Pending(); so is one that awaits such a pool's Future.
+TEST(StuckWaitTest, SyncWaitOnAForgottenGroupReports) {
+  Reports reports;
+  Pool pool(reports.Options("sync"));
+  TaskGroup tg = pool.NewTaskGroup(1);
+  auto waits_for_group = [](TaskGroup g) -> CoTask<int> {
+    co_await g.WaitAsync();
+    co_return 7;
+  };
+  std::thread ender = EndAfterReport(reports, [tg] { tg.Done(); });
+  EXPECT_EQ(SyncWait(waits_for_group(tg)), 7);
+  ender.join();
+  EXPECT_EQ(reports.Count(), 1);
+  const std::string m = reports.Last();
+  EXPECT_NE(m.find("SyncWait"), std::string::npos) << m;
+  EXPECT_NE(m.find("Pending() = 1"), std::string::npos) << m;
+}
+
+TEST(StuckWaitTest, SyncWaitOnAFutureOfAForgottenGroupReports) {
+  Reports reports;
+  Pool pool(reports.Options("sync"));
+  TaskGroup tg = pool.NewTaskGroup(1);
+  auto waits_for_group = [](TaskGroup g) -> CoTask<int> {
+    co_await g.WaitAsync();
+    co_return 7;
+  };
+  // The spawned coroutine is suspended on the group: nothing runs.
+  Future<int> f = pool.Spawn(waits_for_group(tg));
+  auto awaits = [](Future<int> fut) -> CoTask<int> { co_return co_await fut; };
+  std::thread ender = EndAfterReport(reports, [tg] { tg.Done(); });
+  EXPECT_EQ(SyncWait(awaits(std::move(f))), 7);
+  ender.join();
+  EXPECT_EQ(reports.Count(), 1);
+  EXPECT_NE(reports.Last().find("litepool: SyncWait"), std::string::npos) << reports.Last();
+}
+
 TEST(StuckWaitTest, LongRunningTaskNeverReports) {
   Reports reports;
   Pool pool(reports.Options("busy"));

@@ -54,8 +54,8 @@ std::string StuckGroupMessage(const char* what, const StuckWatch& watch, std::in
          "SetAutoDone(), or a Done() missing (the wait goes on)";
 }
 
-std::string StuckFutureMessage(const StuckWatch& watch) {
-  return "litepool: Future::Get/Wait " + PoolAndTime(watch) +
+std::string StuckFutureMessage(const StuckWatch& watch, const char* what) {
+  return std::string("litepool: ") + what + " " + PoolAndTime(watch) +
          ": the result depends on something no task of the pool will do now, most likely a "
          "TaskGroup with a task added without SetAutoDone() or a Done() missing (the wait "
          "goes on)";

@@ -51,7 +51,9 @@ class StuckWatch {
 // The messages (one line, no newline). `what` names the wait, as
 // "TaskGroup::Wait"; `pending` is the group's Pending().
 std::string StuckGroupMessage(const char* what, const StuckWatch& watch, std::int64_t pending);
-std::string StuckFutureMessage(const StuckWatch& watch);
+// `what` names the wait: "Future::Get/Wait", or "SyncWait" for a coroutine
+// that awaits the Future.
+std::string StuckFutureMessage(const StuckWatch& watch, const char* what = "Future::Get/Wait");
 std::string StuckIdleMessage(const StuckWatch& watch);
 
 // How often a watched wait wakes to look at its pool: a quarter of the

@@ -181,6 +181,9 @@ class ScheduleAwaiter {
     Pool* pool = pool_;  // `this` lives in the frame: not used once posted
     if constexpr (std::is_base_of_v<detail::CoPromiseBase, P>) {
       h.promise().pool = pool;
+      // Running on a pool from now on: a SyncWait of this tree waits for
+      // that pool's tasks, not for what the coroutine awaited before.
+      if (detail::SyncLoop* loop = h.promise().loop) loop->Awaiting(nullptr, nullptr);
     }
     // Not posted (closed pool): do not suspend, go on on this thread.
     return !detail::PostToPool(*pool, h, posted_);
@@ -212,6 +215,8 @@ class GroupAwaiter : private GroupWaiter {
     handle_ = h;
     promise_ = &h.promise();
     ready = &Ready;
+    // Before the waiter is added: after it, the tree may be gone.
+    if (SyncLoop* loop = promise_->loop) loop->Awaiting(nullptr, &group_);
     // False: the counter is zero already, go on without suspending.
     return AddGroupWaiter(group_, *this);
   }
@@ -241,8 +246,11 @@ inline detail::GroupAwaiter TaskGroup::WaitAsync() const { return detail::GroupA
 // pool.hpp): the coroutine's resumptions posted from this thread count as
 // tasks its own task spawned and it runs them, and when it must block a
 // spare thread stands in, so it cannot deadlock its pool (even a pool of
-// one worker). An empty task throws std::invalid_argument. Thread-safe
-// (each call owns its task).
+// one worker). Off a worker thread, while the coroutine awaits a group
+// from Pool::NewTaskGroup or a Future of Submit or Spawn, a SyncWait that
+// nothing in that pool can end reports itself once
+// (PoolOptions::stuck_wait_report). An empty task throws
+// std::invalid_argument. Thread-safe (each call owns its task).
 template <class T>
 T SyncWait(CoTask<T> task) {
   detail::CoHandle<T> h = detail::CoTaskAccess::Release(task);

@@ -193,6 +193,9 @@ class LITEPOOL_API FutureStateBase {
   void SetStuckWatch(std::shared_ptr<const StuckWatch> watch) noexcept {
     watch_ = std::move(watch);
   }
+  // That pool's watch (null: none), for a SyncWait whose coroutine awaits
+  // this state.
+  const std::shared_ptr<const StuckWatch>& StuckWatchHandle() const noexcept { return watch_; }
   // Requires: ready. True when a Get would throw.
   bool Failed() const noexcept { return exception_ != nullptr || static_cast<bool>(error_); }
   // Requires: ready and Failed(). Gives `to` the same failure: the same

@@ -148,7 +148,8 @@ struct PoolOptions {
   Dispatch dispatch = Dispatch::kIdleFirstTwoChoices;
   // The stuck-wait diagnostic. A wait off the pool's worker threads —
   // TaskGroup::Wait/WaitFor of a group from NewTaskGroup, Future::Get/Wait/
-  // WaitFor of a Future from Submit or Spawn, WaitIdle — that has gone on
+  // WaitFor of a Future from Submit or Spawn, WaitIdle, SyncWait while its
+  // coroutine awaits such a group (WaitAsync) or Future — that has gone on
   // this long while the pool had nothing queued, running, delayed or
   // waiting to retry (so nothing left that could end it) reports once, with
   // a message naming the wait, the group's Pending() and the likely cause:

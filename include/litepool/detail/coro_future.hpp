@@ -37,6 +37,11 @@ class FutureAwaiter {
                   "the coroutine's pool to resume on)");
     handle_ = h;
     promise_ = &h.promise();
+    // Before the callback is registered: after it, the tree (and its
+    // SyncWait loop) may be gone.
+    if (SyncLoop* loop = promise_->loop) {
+      loop->Awaiting(FutureAccess::StateOf(*future_).StuckWatchHandle(), nullptr);
+    }
     // False: ready meanwhile, go on without suspending. Once registered,
     // the callback may run (and the frame go) before this returns.
     return FutureAccess::OnReady(*future_, MoveOnlyFunction<void()>([this]() noexcept {

@@ -8,7 +8,9 @@
 #include <concepts>
 #include <condition_variable>
 #include <coroutine>
+#include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -83,8 +85,34 @@ inline void Transfer(std::coroutine_handle<> h) noexcept {
 // the coroutine's resumptions posted from it sit on its own spawned stack,
 // where only it (or a spare) runs them. There it waits as TaskGroup::Wait
 // does (a helping wait), on a group of one that a Post or Finish credits.
+class SyncLoop;
+class StuckWatch;
+// The SyncWait thread's wait while nothing of its tree is ready, on a
+// plain thread: as the loop's own wait, but once the pool behind what the
+// tree awaits (SyncLoop::Awaiting) has been quiet for
+// PoolOptions::stuck_wait_report, it reports the wait as stuck, once.
+// Returns when something is ready or the tree finished.
+LITEPOOL_API void SyncWaitBlock(SyncLoop& loop);
+
 class SyncLoop {
  public:
+  // What the tree's coroutine now awaits, from the awaiter that suspended
+  // it: a Future's pool watch, or a TaskGroup (whose pool watch the
+  // library reads). The SyncWait thread's wait reports on it; a later
+  // await replaces it. Wakes that wait so it picks the new one up.
+  void Awaiting(std::shared_ptr<const StuckWatch> watch, const TaskGroup* group) noexcept {
+    {
+      MutexLock lock(mu_);
+      ++awaited_seq_;
+      awaited_watch_ = std::move(watch);
+      if (group != nullptr) {
+        awaited_group_ = *group;
+      } else {
+        awaited_group_.reset();
+      }
+      cv_.NotifyOne();
+    }
+  }
   // Queues `h` for the SyncWait thread. False if it could not (no memory).
   bool Post(std::coroutine_handle<> h) noexcept {
     std::optional<TaskGroup> wake;
@@ -121,9 +149,9 @@ class SyncLoop {
     std::vector<std::coroutine_handle<>> batch;
     for (;;) {
       std::optional<TaskGroup> wait;
+      if (!helping) SyncWaitBlock(*this);
       {
         MutexLock lock(mu_);
-        while (!helping && !done_ && ready_.empty()) cv_.Wait(lock);
         if (ready_.empty()) {
           if (done_) return;  // nothing of the tree is left
           waker_.emplace(1);  // credited by the next Post or Finish
@@ -142,6 +170,7 @@ class SyncLoop {
   }
 
  private:
+  friend void SyncWaitBlock(SyncLoop& loop);
   // The group a helping Run waits on, if it waits (under mu_).
   std::optional<TaskGroup> TakeWaker() noexcept LITEPOOL_REQUIRES(mu_) {
     std::optional<TaskGroup> w = std::move(waker_);
@@ -154,6 +183,9 @@ class SyncLoop {
   std::vector<std::coroutine_handle<>> ready_ LITEPOOL_GUARDED_BY(mu_);
   bool done_ LITEPOOL_GUARDED_BY(mu_) = false;
   std::optional<TaskGroup> waker_ LITEPOOL_GUARDED_BY(mu_);
+  std::shared_ptr<const StuckWatch> awaited_watch_ LITEPOOL_GUARDED_BY(mu_);
+  std::optional<TaskGroup> awaited_group_ LITEPOOL_GUARDED_BY(mu_);
+  std::uint64_t awaited_seq_ LITEPOOL_GUARDED_BY(mu_) = 0;  // Awaiting calls so far
 };
 
 // ---------------------------------------------------------------------------
