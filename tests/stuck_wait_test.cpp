@@ -76,6 +76,12 @@ std::thread EndAfterReport(Reports& reports, End end) {
   });
 }
 
+// A coroutine that waits for `g` to reach zero, then gives 7.
+CoTask<int> SevenAfter(TaskGroup g) {
+  co_await g.WaitAsync();
+  co_return 7;
+}
+
 TEST(StuckWaitTest, ForgottenDoneReportsOnceAndWaitStillReturns) {
   Reports reports;
   Pool pool(reports.Options("stuck"));
@@ -110,11 +116,7 @@ TEST(StuckWaitTest, FutureOfACoroutineOnAForgottenGroupReports) {
   Reports reports;
   Pool pool(reports.Options("co"));
   TaskGroup tg = pool.NewTaskGroup(1);
-  auto waits_for_group = [](TaskGroup g) -> CoTask<int> {
-    co_await g.WaitAsync();
-    co_return 7;
-  };
-  Future<int> f = pool.Spawn(waits_for_group(tg));
+  Future<int> f = pool.Spawn(SevenAfter(tg));
   std::thread ender = EndAfterReport(reports, [tg] { tg.Done(); });
   EXPECT_EQ(f.Get(), 7);
   ender.join();
@@ -129,12 +131,8 @@ TEST(StuckWaitTest, SyncWaitOnAForgottenGroupReports) {
   Reports reports;
   Pool pool(reports.Options("sync"));
   TaskGroup tg = pool.NewTaskGroup(1);
-  auto waits_for_group = [](TaskGroup g) -> CoTask<int> {
-    co_await g.WaitAsync();
-    co_return 7;
-  };
   std::thread ender = EndAfterReport(reports, [tg] { tg.Done(); });
-  EXPECT_EQ(SyncWait(waits_for_group(tg)), 7);
+  EXPECT_EQ(SyncWait(SevenAfter(tg)), 7);
   ender.join();
   EXPECT_EQ(reports.Count(), 1);
   const std::string m = reports.Last();
@@ -146,12 +144,8 @@ TEST(StuckWaitTest, SyncWaitOnAFutureOfAForgottenGroupReports) {
   Reports reports;
   Pool pool(reports.Options("sync"));
   TaskGroup tg = pool.NewTaskGroup(1);
-  auto waits_for_group = [](TaskGroup g) -> CoTask<int> {
-    co_await g.WaitAsync();
-    co_return 7;
-  };
   // The spawned coroutine is suspended on the group: nothing runs.
-  Future<int> f = pool.Spawn(waits_for_group(tg));
+  Future<int> f = pool.Spawn(SevenAfter(tg));
   auto awaits = [](Future<int> fut) -> CoTask<int> { co_return co_await fut; };
   std::thread ender = EndAfterReport(reports, [tg] { tg.Done(); });
   EXPECT_EQ(SyncWait(awaits(std::move(f))), 7);
