@@ -235,6 +235,24 @@ TEST(FutureTest, CallableTakingStopTokenGetsOptionsStop) {
   EXPECT_TRUE(f.Get());
 }
 
+// A queued task with a stop token but no queue timeout gets a ticket with
+// no timer entry: the worker that takes the task may free it at once. The
+// thread that queued it must not read it afterwards (a use after free that
+// the ASan and TSan builds report; the other builds cannot see it).
+TEST(FutureTest, AStopOnlyTicketIsNotReadAfterTheWorkerFreedIt) {
+  Pool pool(2, 64);
+  std::stop_source stop;
+  constexpr int kTasks = 20000;  // enough rounds to hit the window often
+  std::vector<Future<int>> futures;
+  futures.reserve(kTasks);
+  for (int i = 0; i < kTasks; ++i) {
+    futures.push_back(pool.Submit([i] { return i; }, SubmitOptions{.stop = stop.get_token()}));
+  }
+  long long sum = 0;
+  for (auto& f : futures) sum += f.Get();
+  EXPECT_EQ(sum, static_cast<long long>(kTasks) * (kTasks - 1) / 2);
+}
+
 // Waits (bounded, so a broken build fails instead of hanging) until `t`
 // stops; true when it did.
 bool WaitForStop(const std::stop_token& t) {

@@ -70,11 +70,9 @@ void Expiry::Stop() {
 }
 
 void Expiry::Start(QueueTicket* ticket) noexcept {
-  // A ticket for the stop token only has no deadline to wait for.
-  if (ticket->deadline == Clock::time_point::max()) return;
-  // From here on the timer touches the record only through a won CAS
-  // (Expire). A worker may have taken (and even settled) the task already:
-  // the ticket outlives it.
+  // Timed: the timer's reference keeps the ticket alive until here. From here on the timer touches
+  // the record only through a won CAS (Expire). A worker may have taken (and even settled) the task
+  // already: the ticket outlives it.
   bool scheduled = false;
   try {
     scheduled = timer_.Schedule(ticket, ticket->deadline);

@@ -54,8 +54,10 @@ class Expiry final : public QueueTicket::StopSink {
   // The ticket of `task`'s first attempt (null without a timeout or a stop
   // token), made before it is queued. Throws std::bad_alloc.
   QueueTicket* Prepare(TaskRecord* task);
-  // After the task was queued: the timer may fire at once. Never throws (no
-  // memory for the timer's entry: the task cannot expire).
+  // After the task was queued, for a ticket that is Timed() (checked before
+  // it was queued: a ticket without a deadline may be gone by now): the
+  // timer may fire at once. Never throws (no memory for the timer's entry:
+  // the task expires only when a worker reaches it late).
   void Start(QueueTicket* ticket) noexcept;
   // A worker took `task` from a queue: true if it may run (or be purged);
   // false if it expired first (then the record is let go of here, or, its

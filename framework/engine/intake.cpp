@@ -103,8 +103,9 @@ void Intake::QueueDeferred(TaskRecord* task) {
   // queued retry does.
   p_.gate.ForceAcquire(1);
   task->SetAdmitted(BusyClock::Now());
+  const bool timed = ticket != nullptr && ticket->Timed();  // before it is queued
   p_.router.Dispatch(task);
-  if (ticket != nullptr) p_.expiry.Start(ticket);
+  if (timed) p_.expiry.Start(ticket);
 }
 
 const char* Intake::InvalidReason(const TaskSpec& spec) noexcept { return spec.InvalidReason(); }
@@ -189,8 +190,10 @@ Error Intake::AddTask(TaskSpec&& spec) {
     Unadmit(1);
     throw;
   }
+  // Read before the task is queued (see QueueTicket::Timed).
+  const bool timed = ticket != nullptr && ticket->Timed();
   Enqueue(record, own);
-  if (ticket != nullptr) [[unlikely]]
+  if (timed) [[unlikely]]
     p_.expiry.Start(ticket);
   return Error();
 }
@@ -268,6 +271,9 @@ Error Intake::AddTaskGroup(std::vector<TaskSpec>&& specs) {
     Unadmit(n);
     throw;
   }
+  // Only the timed ones, chosen before any task is queued (see
+  // QueueTicket::Timed).
+  std::erase_if(tickets, [](const QueueTicket* t) { return !t->Timed(); });
   for (TaskRecord* r : records) Enqueue(r, own);
   for (QueueTicket* t : tickets) p_.expiry.Start(t);
   return Error();

@@ -79,6 +79,10 @@ struct QueueTicket {
   // Registered before the task is queued; destroyed by whoever takes or
   // expires the task first (DropStop), else with the ticket.
   std::optional<std::stop_callback<OnStop>> on_stop;
+  // It has a deadline (a queue timeout), and so a timer entry to start
+  // once the task is queued. Read it before the task is queued: a ticket
+  // for the stop token only may be freed by the worker that takes the task.
+  bool Timed() const noexcept { return deadline != std::chrono::steady_clock::time_point::max(); }
   // Drops one reference; deletes the ticket at the last.
   void Release() noexcept {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
